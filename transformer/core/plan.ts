@@ -1,0 +1,70 @@
+import type { CacheKind, FunctionMeta } from "../../runtime/meta.ts";
+
+/**
+ * The host-neutral rewrite plan of one module. The core computes it from the
+ * original source text (one parser for every host), and each host applies it to
+ * its own AST (Babel, TypeScript) or as text edits (bundlers, Node loader), so every
+ * host embeds the same ids, hashes and key components by construction.
+ * All offsets are UTF-16 offsets into the original source.
+ */
+export interface SourceRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface PlannedFunction {
+  readonly kind: CacheKind;
+  /** The whole function node (declaration, expression, arrow, method). */
+  readonly node: SourceRange;
+  /** Block body including its braces, or the expression of a concise arrow. */
+  readonly body: SourceRange;
+  readonly conciseBody: boolean;
+  /** Where the lookup statements go in a block body: after `{` and after any directive prologue. */
+  readonly bodyInsertAt: number;
+  readonly isAsync: boolean;
+  /** Module-level handle variable, e.g. `__am_0`. */
+  readonly handleName: string;
+  /** Embedded as literals in the handle declaration. */
+  readonly meta: Required<FunctionMeta>;
+  /** Expressions passed to the lookup, in the order of `meta.key` (`this`, parameter and captured names). */
+  readonly keyExpressions: readonly string[];
+  /** The tag inside its JSDoc comment, for diagnostics. */
+  readonly tag: SourceRange;
+}
+
+export interface PlanDiagnostic {
+  /** Stable code, e.g. `AUTOMEMO_BOTH_TAGS`. */
+  readonly code: string;
+  /** Starts with `[automemo]`; says what, where and how to fix. */
+  readonly message: string;
+  readonly range: SourceRange;
+}
+
+export interface ModulePlan {
+  readonly functions: readonly PlannedFunction[];
+  /** Misuse found at compile time; hosts report these as build errors. */
+  readonly diagnostics: readonly PlanDiagnostic[];
+  /** `esm` when the file has import/export syntax, `cjs` when it uses require/module.exports only. */
+  readonly moduleFormat: "esm" | "cjs";
+  /** Where the runtime import and handle declarations go (after the directive prologue and imports). */
+  readonly preambleAt: number;
+  /** Module specifier of the runtime (default `automemo`). */
+  readonly runtimeModule: string;
+}
+
+export interface PlanOptions {
+  /** Absolute path of the file being transformed. */
+  readonly filename: string;
+  /** Project root; ids use the posix path relative to it. */
+  readonly root: string;
+  /** Module specifier to import the runtime from (default `automemo`). */
+  readonly runtimeModule?: string;
+}
+
+/** Names the emitted code uses; one place so every host and the idempotency check agree. */
+export const EMITTED_NAMES = {
+  cacheHandle: "__am_cacheHandle",
+  miss: "__am_Miss",
+  lookupResult: "__am_r",
+  handlePrefix: "__am_",
+} as const;

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Forks (not threads) so tests can spawn processes and use --expose-gc.
+    pool: "forks",
+    execArgv: ["--expose-gc"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
