@@ -123,3 +123,88 @@ export class InvalidOptionError extends AutomemoError {
     this.where = details.where;
   }
 }
+
+/** `persist: "<name>"` names a store that is neither built in nor registered. */
+export class UnknownStoreError extends AutomemoError {
+  readonly store: string;
+
+  constructor(details: { store: string; known: readonly string[] }) {
+    super(
+      "UNKNOWN_STORE",
+      `No cache store named '${details.store}'. Known stores: ${details.known.map((name) => `'${name}'`).join(", ")}.\n` +
+        `Fix it: use persist: "disk" or "redis", or register the store first with configure({ stores: { ${JSON.stringify(details.store)}: myStore } }).`,
+    );
+    this.store = details.store;
+  }
+}
+
+/** A synchronous function persists to a store that can only be read asynchronously (Redis). */
+export class SyncStoreUnsupportedError extends AutomemoError {
+  readonly functionId: string;
+  readonly store: string;
+
+  constructor(details: { functionId: string; store: string }) {
+    super(
+      "STORE_NOT_SYNC",
+      `${details.functionId} is synchronous but uses persist: "${details.store}", and the '${details.store}' store can only be read asynchronously.\n` +
+        `Fix it: make the function async (return a promise), or use persist: "disk", which also works for synchronous functions.`,
+    );
+    this.functionId = details.functionId;
+    this.store = details.store;
+  }
+}
+
+/** An optional peer dependency (the `redis` client) is needed but not installed. */
+export class MissingPeerDependencyError extends AutomemoError {
+  readonly packageName: string;
+
+  constructor(details: { packageName: string; feature: string; cause?: unknown }) {
+    super(
+      "MISSING_PEER_DEPENDENCY",
+      `${details.feature} needs the '${details.packageName}' package, which could not be loaded.\n` +
+        `Fix it: npm install ${details.packageName}, or pass a connected client with configure({ redisClient }).`,
+      { cause: details.cause },
+    );
+    this.packageName = details.packageName;
+  }
+}
+
+/** A Node-only feature (a persistent store) was used where Node built-ins are unavailable (a browser bundle). */
+export class NodeOnlyFeatureError extends AutomemoError {
+  readonly feature: string;
+
+  constructor(details: { feature: string; module: string }) {
+    super(
+      "NODE_ONLY_FEATURE",
+      `${details.feature} needs the Node.js module '${details.module}' (Node 20.16 or newer), which this platform does not provide.\n` +
+        `Fix it: leave out the persist option for code that runs in the browser, or run it on Node.js 20.16+.`,
+    );
+    this.feature = details.feature;
+  }
+}
+
+/** `clear(fn)`, `stats(fn)` or `configure(fn, ...)` got a function automemo does not know. */
+export class UnknownFunctionError extends AutomemoError {
+  constructor(details: { what: string; operation: string }) {
+    super(
+      "UNKNOWN_FUNCTION",
+      `${details.operation} got ${details.what}, which is not a cached function (or its handle was never bound to it).\n` +
+        `Fix it: pass the function returned by memo()/singleton(), a function annotated with @memo/@singleton, ` +
+        `or the function id as a string ("src/db.ts#loadRows").`,
+    );
+  }
+}
+
+/** `clear(fn, ...args)` cannot rebuild the key of one call of this function. */
+export class ClearKeyError extends AutomemoError {
+  readonly functionId: string;
+
+  constructor(details: { functionId: string; component: string; reason: string }) {
+    super(
+      "CLEAR_KEY_UNAVAILABLE",
+      `clear(fn, ...args) cannot rebuild the key of ${details.functionId}: key component '${details.component}' ${details.reason}.\n` +
+        `Fix it: call clear(fn) to drop every entry of the function.`,
+    );
+    this.functionId = details.functionId;
+  }
+}

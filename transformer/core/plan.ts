@@ -1,4 +1,5 @@
 import type { CacheKind, FunctionMeta } from "../../runtime/meta.ts";
+import type { DependencyResolver } from "./deps/resolver.ts";
 
 /**
  * The host-neutral rewrite plan of one module. The core computes it from the
@@ -19,7 +20,10 @@ export interface PlannedFunction {
   /** Block body including its braces, or the expression of a concise arrow. */
   readonly body: SourceRange;
   readonly conciseBody: boolean;
-  /** Where the lookup statements go in a block body: after `{` and after any directive prologue. */
+  /**
+   * Where the lookup statements go: in a block body, after `{` and any directive
+   * prologue; in a concise body, before the expression and any comments leading it.
+   */
   readonly bodyInsertAt: number;
   readonly isAsync: boolean;
   /** Module-level handle variable, e.g. `__am_0`. */
@@ -30,6 +34,14 @@ export interface PlannedFunction {
   readonly keyExpressions: readonly string[];
   /** The tag inside its JSDoc comment, for diagnostics. */
   readonly tag: SourceRange;
+  /**
+   * Where to emit `<handleName>.bindFunction(<name>);` so `clear(fn)` / `stats(fn)` find
+   * the handle: `"preamble"` (after the handle declarations; module-level function
+   * declarations, which hoist) or an offset (right after the `const f = ...`
+   * statement). Null when no stable binding exists (methods, nested declarations,
+   * anonymous functions).
+   */
+  readonly bindFunction: { readonly name: string; readonly insertAt: "preamble" | number } | null;
 }
 
 export interface PlanDiagnostic {
@@ -50,6 +62,8 @@ export interface ModulePlan {
   readonly preambleAt: number;
   /** Module specifier of the runtime (default `automemo`). */
   readonly runtimeModule: string;
+  /** The file already imports the runtime (it is output of an earlier run): do not add the import again. */
+  readonly hasRuntimeImport: boolean;
 }
 
 export interface PlanOptions {
@@ -59,6 +73,20 @@ export interface PlanOptions {
   readonly root: string;
   /** Module specifier to import the runtime from (default `automemo`). */
   readonly runtimeModule?: string;
+  /**
+   * Force the runtime import style. Default: `.cjs`/`.cts` => cjs, `.mjs`/`.mts` => esm,
+   * else esm when the file has import/export syntax, cjs when it uses
+   * `require`/`module.exports`, esm otherwise.
+   */
+  readonly moduleFormat?: "esm" | "cjs";
+  /**
+   * Dependency tracking (issue 6): a function's hash also covers the helpers,
+   * constants and classes it reads, in its file and in imported project files, and
+   * the versions of imported packages. `false` turns it off for the build; a
+   * `DependencyResolver` replaces the default disk resolver (the TypeScript host
+   * passes one built on its program). Default: on, resolving from disk.
+   */
+  readonly dependencies?: boolean | DependencyResolver;
 }
 
 /** Names the emitted code uses; one place so every host and the idempotency check agree. */
@@ -67,4 +95,5 @@ export const EMITTED_NAMES = {
   miss: "__am_Miss",
   lookupResult: "__am_r",
   handlePrefix: "__am_",
+  bindFunction: "bindFunction",
 } as const;

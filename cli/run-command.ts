@@ -1,0 +1,86 @@
+/**
+ * `automemo run script.ts [--watch] [--quiet] [--no-persist]`: runs a script with the
+ * automemo transform, Streamlit style. @memo results persist on disk by default, so a
+ * second run is fast; `--watch` reruns the script in this same process on every save,
+ * where unchanged functions answer from memory (the registry keeps handles whose id and
+ * code hash did not change) and only edited ones recompute.
+ */
+import { existsSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { installAutomemoHooks } from "../transformer/loader/install.ts";
+import { RERUN_PARAM } from "../transformer/loader/specifiers.ts";
+import { RUN_USAGE, RunUsageError, parseRunArgs, type RunOptions } from "./run/args.ts";
+import { SlowMissProgress, followComputations } from "./run/progress.ts";
+import { activityBetween, formatSummary, snapshotActivity } from "./run/summary.ts";
+import { watchForSaves } from "./run/watch.ts";
+
+/** Read by the runtime when a @memo tag names no `persist` (tags that do always win). */
+export const DEFAULT_PERSIST_ENV = "AUTOMEMO_DEFAULT_PERSIST";
+
+export interface RunIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+/** One execution of the script: import it (fresh modules after the first) and report. */
+async function runOnce(entryUrl: string, generation: number, options: RunOptions, io: RunIo): Promise<boolean> {
+  const before = snapshotActivity();
+  const started = performance.now();
+  let succeeded = true;
+  try {
+    // Generation 0 keeps the plain URL so `import.meta.url` looks normal; reruns need fresh module instances.
+    await import(generation === 0 ? entryUrl : `${entryUrl}?${RERUN_PARAM}=${generation}`);
+  } catch (error) {
+    succeeded = false;
+    io.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  if (!options.quiet) {
+    const after = snapshotActivity();
+    io.stderr.write(`${formatSummary(activityBetween(before, after), after, performance.now() - started)}\n`);
+  }
+  return succeeded;
+}
+
+/** Reruns after every burst of saves; saves during a run collapse into one rerun after it. Never settles: watch mode runs until interrupted. */
+function rerunOnSave(entryUrl: string, folder: string, options: RunOptions, io: RunIo, firstRun: Promise<unknown>): Promise<number> {
+  let generation = 1;
+  let running = firstRun;
+  let queued = false;
+  watchForSaves(folder, (changed) => {
+    if (queued) return;
+    queued = true;
+    running = running.then(() => {
+      queued = false;
+      if (!options.quiet) io.stderr.write(`\nautomemo: ${changed.length === 1 ? relative(folder, changed[0]!) : `${changed.length} files`} changed, rerunning\n`);
+      return runOnce(entryUrl, generation++, options, io);
+    });
+  });
+  return new Promise<number>(() => undefined);
+}
+
+/** Entry of the `run` subcommand; resolves with the process exit code. */
+export async function runCommand(args: readonly string[], io: RunIo = process): Promise<number> {
+  const options = parseRunArgs(args);
+  const script = resolve(options.script);
+  if (!existsSync(script)) throw new RunUsageError(`Script not found: ${script}`);
+
+  if (options.persist) process.env[DEFAULT_PERSIST_ENV] ??= "disk";
+  installAutomemoHooks();
+  // The script sees itself as the main program, with its own arguments.
+  process.argv = [process.argv[0]!, script, ...options.scriptArgs];
+  if (io.stderr.isTTY) followComputations(new SlowMissProgress(io.stderr));
+
+  const entryUrl = pathToFileURL(script).href;
+  const firstRun = runOnce(entryUrl, 0, options, io);
+  // Watching starts before the first run ends, so a save made while it runs is not missed.
+  if (options.watch) return rerunOnSave(entryUrl, dirname(script), options, io, firstRun);
+  return (await firstRun) ? (typeof process.exitCode === "number" ? process.exitCode : 0) : 1;
+}
+
+export const runSubcommand = {
+  name: "run",
+  summary: "run a script with @memo/@singleton applied (disk cache on; --watch reruns on save)",
+  usage: RUN_USAGE,
+  run: runCommand,
+};

@@ -1,0 +1,111 @@
+/**
+ * The end-of-run summary of `automemo run`: for each cached function that was called
+ * during the run, how often it hit and missed, and the time the hits saved. It reads
+ * the process-wide handle registry, which every runtime copy shares, so the script's
+ * own `automemo` import is seen whatever file it resolved to.
+ */
+import { sharedRuntime } from "../../runtime/handle/shared.ts";
+
+export interface FunctionActivity {
+  readonly id: string;
+  readonly kind: "memo" | "singleton";
+  readonly hits: number;
+  readonly misses: number;
+  /** Misses answered by the persistent store, when the runtime reports them. */
+  readonly storeHits: number;
+  /** Time spent computing the misses, when the runtime reports it. */
+  readonly computeMs: number | undefined;
+}
+
+type Counters = Omit<FunctionActivity, "id" | "kind">;
+/** Counters per handle. A watch-mode edit registers a new handle (new code hash) for the same id, replacing the old one. */
+export type ActivitySnapshot = ReadonlyMap<string, FunctionActivity>;
+
+/** The counters of every registered handle right now, keyed by id and code hash. */
+export function snapshotActivity(): ActivitySnapshot {
+  const snapshot = new Map<string, FunctionActivity>();
+  for (const handle of sharedRuntime().handles.values()) {
+    const stats = handle.stats() as ReturnType<typeof handle.stats> & Partial<Pick<Counters, "storeHits" | "computeMs">>;
+    snapshot.set(`${handle.id}\n${handle.hash}`, {
+      id: handle.id,
+      kind: handle.kind,
+      hits: stats.hits,
+      misses: stats.misses,
+      storeHits: stats.storeHits ?? 0,
+      computeMs: stats.computeMs,
+    });
+  }
+  return snapshot;
+}
+
+function addActivity(into: Map<string, FunctionActivity>, delta: FunctionActivity): void {
+  const sum = into.get(delta.id);
+  into.set(
+    delta.id,
+    sum === undefined
+      ? delta
+      : {
+          ...sum,
+          hits: sum.hits + delta.hits,
+          misses: sum.misses + delta.misses,
+          storeHits: sum.storeHits + delta.storeHits,
+          computeMs: sum.computeMs === undefined || delta.computeMs === undefined ? (sum.computeMs ?? delta.computeMs) : sum.computeMs + delta.computeMs,
+        },
+  );
+}
+
+/** What happened between two snapshots, per function id (all its versions), for the functions that were called. */
+export function activityBetween(before: ActivitySnapshot, after: ActivitySnapshot): FunctionActivity[] {
+  const byId = new Map<string, FunctionActivity>();
+  for (const [key, now] of after) {
+    const then = before.get(key);
+    addActivity(byId, {
+      id: now.id,
+      kind: now.kind,
+      hits: now.hits - (then?.hits ?? 0),
+      misses: now.misses - (then?.misses ?? 0),
+      storeHits: now.storeHits - (then?.storeHits ?? 0),
+      computeMs: now.computeMs === undefined ? undefined : now.computeMs - (then?.computeMs ?? 0),
+    });
+  }
+  return [...byId.values()].filter((entry) => entry.hits + entry.misses > 0).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Average cost of one computation of the function, over every version alive in this process. */
+function averageComputeMs(totals: ActivitySnapshot, id: string): number | undefined {
+  let computeMs: number | undefined;
+  let computed = 0;
+  for (const entry of totals.values()) {
+    if (entry.id !== id || entry.computeMs === undefined) continue;
+    computeMs = (computeMs ?? 0) + entry.computeMs;
+    computed += entry.misses - entry.storeHits;
+  }
+  return computeMs !== undefined && computed > 0 ? computeMs / computed : undefined;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+/** The summary text; `totals` (the latest snapshot) supplies the average cost that hits saved. */
+export function formatSummary(activity: readonly FunctionActivity[], totals: ActivitySnapshot, runMs: number): string {
+  if (activity.length === 0) return `automemo: run finished in ${formatMs(runMs)}; no cached function was called`;
+  let savedMs = 0;
+  let savingsKnown = false;
+  const width = Math.max(...activity.map((entry) => entry.id.length));
+  const lines = activity.map((entry) => {
+    const computed = entry.misses - entry.storeHits;
+    const parts = [`${entry.hits} hit${entry.hits === 1 ? "" : "s"}`];
+    if (entry.storeHits > 0) parts.push(`${entry.storeHits} from disk`);
+    if (computed > 0) parts.push(`${computed} computed${entry.computeMs === undefined ? "" : ` in ${formatMs(entry.computeMs)}`}`);
+    const average = averageComputeMs(totals, entry.id);
+    if (average !== undefined) {
+      savingsKnown = true;
+      savedMs += entry.hits * average;
+    }
+    const status = computed > 0 ? "miss" : "hit ";
+    return `  ${status} ${entry.id.padEnd(width)}  ${parts.join(", ")}`;
+  });
+  const saved = savingsKnown ? `, about ${formatMs(savedMs)} saved by hits` : "";
+  return [`automemo: run finished in ${formatMs(runMs)}${saved}`, ...lines].join("\n");
+}

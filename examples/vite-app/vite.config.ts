@@ -1,0 +1,6 @@
+import { defineConfig } from "vite";
+import automemo from "automemo/vite";
+
+export default defineConfig({
+  plugins: [automemo()],
+});

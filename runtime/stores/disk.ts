@@ -1,0 +1,304 @@
+import { decodeEntry, DefectiveEntry, encodeEntry, isExpired } from "./codec.ts";
+import {
+  DIR_MODE,
+  ENTRY_SUFFIX,
+  entryFileStem,
+  FILE_MODE,
+  FUNCTION_META_FILE,
+  functionDirName,
+  isErrnoCode,
+  LOCK_SUFFIX,
+  resolveCacheRoot,
+  TEMP_SUFFIX,
+  VERSION_DIR_PREFIX,
+  versionDirName,
+} from "./disk-layout.ts";
+import { tryAcquireLockFile } from "./disk-lock.ts";
+import { nodeFs, nodePath } from "./node-builtins.ts";
+import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
+
+export interface DiskStoreOptions {
+  /** Cache root. Default: `configure({ cacheDir })`, `AUTOMEMO_CACHE_DIR`, then `node_modules/.cache/automemo`. */
+  readonly dir?: string;
+  /** A computation lock not refreshed for this long is considered abandoned. Default 30 s. */
+  readonly lockStaleMs?: number;
+  /** Where the single warning about unreadable files goes. Default `console.warn`. */
+  readonly warn?: (message: string) => void;
+}
+
+interface VersionState {
+  readonly functionDir: string;
+  readonly versionDir: string;
+  prepared: boolean;
+  /** Running estimate of this version's entries, for the maxEntries/maxBytes bounds. */
+  estimate: { entries: number; bytes: number } | undefined;
+}
+
+interface EntryFileInfo {
+  readonly file: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/**
+ * The `persist: "disk"` store: one file per entry, survives restarts, shared safely by
+ * any number of processes. See disk-layout.ts for the layout and codec.ts for the format.
+ *
+ * @example
+ * const store = new DiskStore({ dir: "/tmp/cache" });
+ * store.writeSync({ id: "a.ts#f", version: "1" }, "0123456789abcdef0123456789abcdef", { rows: 3 });
+ */
+export class DiskStore implements CacheStore {
+  readonly name = "disk";
+  readonly root: string;
+  readonly #lockStaleMs: number;
+  readonly #warn: (message: string) => void;
+  readonly #states = new WeakMap<StoreFunction, VersionState>();
+  #warned = false;
+  #tempCounter = 0;
+
+  constructor(options: DiskStoreOptions = {}) {
+    this.root = resolveCacheRoot(options.dir);
+    this.#lockStaleMs = options.lockStaleMs ?? 30_000;
+    this.#warn = options.warn ?? ((message) => console.warn(message));
+  }
+
+  readSync(fn: StoreFunction, key: string): StoreHit | undefined {
+    const file = this.#entryPath(fn, key);
+    let bytes: Buffer;
+    try {
+      bytes = nodeFs().readFileSync(file);
+    } catch (error) {
+      return this.#readFailed(file, error);
+    }
+    return this.#accept(fn, file, bytes);
+  }
+
+  async read(fn: StoreFunction, key: string): Promise<StoreHit | undefined> {
+    const file = this.#entryPath(fn, key);
+    let bytes: Buffer;
+    try {
+      bytes = await nodeFs().promises.readFile(file);
+    } catch (error) {
+      return this.#readFailed(file, error);
+    }
+    return this.#accept(fn, file, bytes);
+  }
+
+  writeSync(fn: StoreFunction, key: string, value: unknown): void {
+    const fs = nodeFs();
+    const bytes = this.#encode(fn, value);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { file, temp, state } = this.#writeTarget(fn, key);
+      try {
+        fs.writeFileSync(temp, bytes, { flag: "wx", mode: FILE_MODE });
+        fs.renameSync(temp, file);
+        this.#afterWrite(fn, state, bytes.length);
+        return;
+      } catch (error) {
+        fs.rmSync(temp, { force: true });
+        if (!this.#retryAfterWriteError(state, error, attempt, file)) return;
+      }
+    }
+  }
+
+  async write(fn: StoreFunction, key: string, value: unknown): Promise<void> {
+    const fs = nodeFs();
+    const bytes = this.#encode(fn, value);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const { file, temp, state } = this.#writeTarget(fn, key);
+      try {
+        await fs.promises.writeFile(temp, bytes, { flag: "wx", mode: FILE_MODE });
+        await fs.promises.rename(temp, file);
+        this.#afterWrite(fn, state, bytes.length);
+        return;
+      } catch (error) {
+        await fs.promises.rm(temp, { force: true });
+        if (!this.#retryAfterWriteError(state, error, attempt, file)) return;
+      }
+    }
+  }
+
+  async delete(fn: StoreFunction, key?: string): Promise<void> {
+    const fs = nodeFs();
+    const state = this.#state(fn);
+    if (key !== undefined) {
+      await fs.promises.rm(this.#entryPath(fn, key), { force: true });
+      return;
+    }
+    await fs.promises.rm(state.functionDir, { recursive: true, force: true });
+    state.prepared = false;
+    state.estimate = undefined;
+  }
+
+  /**
+   * One computation per key across every process sharing this directory: the process
+   * that creates `<key>.lock` computes and writes; the others poll for the entry.
+   */
+  async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
+    const lockPath = nodePath().join(this.#prepare(this.#state(fn), fn).versionDir, entryFileStem(key) + LOCK_SUFFIX);
+    for (let delayMs = 2; ; delayMs = Math.min(delayMs * 1.5, 100)) {
+      const lock = await this.#tryLock(lockPath, fn);
+      if (lock) {
+        try {
+          const hit = await this.read(fn, key);
+          if (hit) return hit.value as T;
+          const value = await compute();
+          await this.write(fn, key, value);
+          return value;
+        } finally {
+          await lock.release();
+        }
+      }
+      const hit = await this.read(fn, key);
+      if (hit) return hit.value as T;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+
+  async #tryLock(lockPath: string, fn: StoreFunction) {
+    try {
+      return await tryAcquireLockFile(lockPath, this.#lockStaleMs);
+    } catch (error) {
+      if (!isErrnoCode(error, "ENOENT")) throw error;
+      // The version directory was removed (cache cleared) while we were waiting: recreate it.
+      const state = this.#state(fn);
+      state.prepared = false;
+      this.#prepare(state, fn);
+      return undefined;
+    }
+  }
+
+  #state(fn: StoreFunction): VersionState {
+    let state = this.#states.get(fn);
+    if (state === undefined) {
+      const path = nodePath();
+      const functionDir = path.join(this.root, functionDirName(fn.id));
+      state = { functionDir, versionDir: path.join(functionDir, versionDirName(fn.version)), prepared: false, estimate: undefined };
+      this.#states.set(fn, state);
+    }
+    return state;
+  }
+
+  #entryPath(fn: StoreFunction, key: string): string {
+    return this.#state(fn).versionDir + nodePath().sep + entryFileStem(key) + ENTRY_SUFFIX;
+  }
+
+  #encode(fn: StoreFunction, value: unknown): Buffer {
+    const createdAt = Date.now();
+    return encodeEntry(fn.id, value, { createdAt, expiresAt: fn.ttlMs === undefined ? 0 : createdAt + fn.ttlMs });
+  }
+
+  #writeTarget(fn: StoreFunction, key: string) {
+    const state = this.#prepare(this.#state(fn), fn);
+    const stem = entryFileStem(key);
+    const path = nodePath();
+    return {
+      state,
+      file: path.join(state.versionDir, stem + ENTRY_SUFFIX),
+      temp: path.join(state.versionDir, `.${stem}.${process.pid}.${++this.#tempCounter}${TEMP_SUFFIX}`),
+    };
+  }
+
+  /** First write of a version in this process: create its directory and remove older versions. */
+  #prepare(state: VersionState, fn: StoreFunction): VersionState {
+    if (state.prepared) return state;
+    const fs = nodeFs();
+    const path = nodePath();
+    fs.mkdirSync(state.versionDir, { recursive: true, mode: DIR_MODE });
+    const metaFile = path.join(state.functionDir, FUNCTION_META_FILE);
+    if (!fs.existsSync(metaFile)) {
+      const temp = `${metaFile}.${process.pid}.${++this.#tempCounter}${TEMP_SUFFIX}`;
+      fs.writeFileSync(temp, JSON.stringify({ id: fn.id }) + "\n", { mode: FILE_MODE });
+      fs.renameSync(temp, metaFile);
+    }
+    const current = path.basename(state.versionDir);
+    for (const name of fs.readdirSync(state.functionDir)) {
+      if (name.startsWith(VERSION_DIR_PREFIX) && name !== current) {
+        fs.rmSync(path.join(state.functionDir, name), { recursive: true, force: true });
+      }
+    }
+    state.prepared = true;
+    return state;
+  }
+
+  #retryAfterWriteError(state: VersionState, error: unknown, attempt: number, file: string): boolean {
+    if (attempt === 0 && isErrnoCode(error, "ENOENT")) {
+      // Someone removed the directory (`automemo cache clear`) since we created it.
+      state.prepared = false;
+      return true;
+    }
+    this.#warnOnce(`could not write the disk cache entry ${file}: ${describeError(error)}. The value is still returned; it is just not persisted.`);
+    return false;
+  }
+
+  /** Enforce maxEntries/maxBytes, scanning the directory only when the running estimate crosses a bound. */
+  #afterWrite(fn: StoreFunction, state: VersionState, size: number): void {
+    if (fn.maxEntries === undefined && fn.maxBytes === undefined) return;
+    if (state.estimate === undefined) {
+      state.estimate = { entries: 0, bytes: 0 };
+      for (const entry of this.#scanEntries(state.versionDir)) {
+        state.estimate.entries++;
+        state.estimate.bytes += entry.size;
+      }
+    } else {
+      state.estimate.entries++;
+      state.estimate.bytes += size;
+    }
+    const maxEntries = fn.maxEntries ?? Infinity;
+    const maxBytes = fn.maxBytes ?? Infinity;
+    if (state.estimate.entries <= maxEntries && state.estimate.bytes <= maxBytes) return;
+    // Other processes write here too, so recount from the directory before evicting.
+    const entries = this.#scanEntries(state.versionDir).sort((a, b) => a.mtimeMs - b.mtimeMs);
+    let bytes = entries.reduce((sum, entry) => sum + entry.size, 0);
+    let count = entries.length;
+    for (const entry of entries) {
+      if (count <= maxEntries && bytes <= maxBytes) break;
+      nodeFs().rmSync(entry.file, { force: true });
+      count--;
+      bytes -= entry.size;
+    }
+    state.estimate = { entries: count, bytes };
+  }
+
+  #scanEntries(versionDir: string): EntryFileInfo[] {
+    const fs = nodeFs();
+    const path = nodePath();
+    const out: EntryFileInfo[] = [];
+    for (const name of fs.readdirSync(versionDir)) {
+      if (!name.endsWith(ENTRY_SUFFIX)) continue;
+      const file = path.join(versionDir, name);
+      const stats = fs.statSync(file, { throwIfNoEntry: false });
+      if (stats) out.push({ file, size: stats.size, mtimeMs: stats.mtimeMs });
+    }
+    return out;
+  }
+
+  #readFailed(file: string, error: unknown): undefined {
+    if (!isErrnoCode(error, "ENOENT")) this.#warnOnce(`could not read the disk cache entry ${file}: ${describeError(error)}. Treating it as a miss.`);
+    return undefined;
+  }
+
+  #accept(fn: StoreFunction, file: string, bytes: Buffer): StoreHit | undefined {
+    const entry = decodeEntry(bytes);
+    if (entry instanceof DefectiveEntry) {
+      this.#warnOnce(
+        `ignoring the disk cache entry ${file} (${entry.defect}: not a complete automemo entry). ` +
+          `The value is recomputed and the file rewritten. Further unreadable entries are not reported.`,
+      );
+      return undefined;
+    }
+    if (isExpired(entry, fn.ttlMs, Date.now())) return undefined;
+    return { value: entry.value };
+  }
+
+  #warnOnce(message: string): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    this.#warn(`[automemo] ${message}`);
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

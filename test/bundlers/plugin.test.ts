@@ -1,0 +1,100 @@
+/**
+ * The plugin's contract, seen through the hook objects bundlers receive and a real
+ * Rollup build: declarative filter, `null` when nothing changes, maps only when asked,
+ * ids relative to the root, and misuse failing the build with the core's code frame.
+ */
+import { join } from "node:path";
+import { rollup, type Plugin } from "rollup";
+import { transform as esbuildTransform } from "esbuild";
+import { describe, expect, it } from "vitest";
+import automemoRollup from "../../transformer/bundlers/rollup.ts";
+import automemoVite from "../../transformer/bundlers/vite.ts";
+import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from "../../transformer/unplugin.ts";
+import { MEMO_FUNCTION_ID, writeSampleProject } from "./sample-project.ts";
+
+type TransformHook = { filter: { id: { include: unknown; exclude: unknown }; code: RegExp }; handler: (code: string, id: string) => unknown };
+
+function transformHookOf(plugin: Plugin): TransformHook {
+  return plugin.transform as unknown as TransformHook;
+}
+
+const stripTypes: Plugin = {
+  name: "strip-types",
+  resolveId: (id, importer) => (importer && id.startsWith(".") ? join(importer, "..", id) : null),
+  async transform(code, id) {
+    const result = await esbuildTransform(code, { loader: "ts", sourcemap: true, sourcefile: id });
+    return { code: result.code, map: result.map };
+  },
+};
+
+async function buildSample(root: string, plugin: Plugin): Promise<string> {
+  const bundle = await rollup({ input: join(root, "src/entry.ts"), external: ["automemo"], plugins: [plugin, stripTypes] });
+  try {
+    return (await bundle.generate({ format: "es" })).output[0].code;
+  } finally {
+    await bundle.close();
+  }
+}
+
+describe("automemo bundler plugin", () => {
+  it("declares a filter bundlers can apply without calling the plugin", () => {
+    const hook = transformHookOf(automemoRollup());
+    expect(hook.filter.id).toEqual({ include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE });
+    for (const id of ["/p/a.ts", "/p/a.tsx", "/p/a.mjs", "/p/a.cts", "/p/a.js"]) expect(DEFAULT_INCLUDE.test(id)).toBe(true);
+    for (const id of ["/p/a.css", "/p/a.vue", "/p/a.json"]) expect(DEFAULT_INCLUDE.test(id)).toBe(false);
+    expect(DEFAULT_EXCLUDE.test("/p/node_modules/lib/index.js")).toBe(true);
+    expect(hook.filter.code.test("/** @memo */ function f() {}")).toBe(true);
+    expect(hook.filter.code.test("/** @singleton */ function f() {}")).toBe(true);
+    expect(hook.filter.code.test("export const memoized = 1;")).toBe(false);
+  });
+
+  it("returns null for a file that mentions a tag but annotates no function", () => {
+    const hook = transformHookOf(automemoRollup({ root: "/p" }));
+    expect(hook.handler.call({}, `// see @memo in the docs\nexport const x = 1;\n`, "/p/src/a.ts")).toBeNull();
+  });
+
+  it("returns a map only when source maps are wanted", () => {
+    const source = `/** @memo */\nexport function f(n: number) {\n  return n;\n}\n`;
+    const withMap = transformHookOf(automemoRollup({ root: "/p" })).handler.call({}, source, "/p/src/a.ts") as { code: string; map: unknown };
+    const withoutMap = transformHookOf(automemoRollup({ root: "/p", sourceMap: false })).handler.call({}, source, "/p/src/a.ts") as { code: string; map: unknown };
+    expect(withMap.map).toMatchObject({ mappings: expect.any(String) });
+    expect(withoutMap.map).toBeNull();
+    expect(withoutMap.code).toBe(withMap.code);
+    expect(withMap.code).toContain(`"src/a.ts#f"`);
+  });
+
+  it("computes function ids from the file, without the query of a virtual module id", async () => {
+    const hook = transformHookOf(automemoVite({ root: "/p" }) as Plugin);
+    const out = (await hook.handler.call({}, `/** @memo */\nexport function f() { return 1; }\n`, "/p/src/a.vue?vue&type=script&lang.ts")) as { code: string };
+    expect(out.code).toContain(`"src/a.vue#f"`);
+  });
+
+  it("transforms a real Rollup build with ids relative to the given root", async () => {
+    const root = writeSampleProject("bundlers/plugin-root");
+    const code = await buildSample(root, automemoRollup({ root }));
+    expect(code).toContain(`id: ${JSON.stringify(MEMO_FUNCTION_ID)}`);
+    expect(code).toMatch(/__am_r\.settle\(/);
+  });
+
+  it("leaves excluded files alone", async () => {
+    const root = writeSampleProject("bundlers/plugin-exclude");
+    const code = await buildSample(root, automemoRollup({ root, exclude: /math\.ts$/ }));
+    expect(code).not.toContain(MEMO_FUNCTION_ID);
+    expect(code).not.toContain("cacheHandle");
+  });
+
+  it("fails the build with the code frame on misuse", async () => {
+    const root = writeSampleProject("bundlers/plugin-error", {
+      "src/math.ts": `export const computations: number[] = [];\n\n/** @memo @singleton */\nexport function slowSquare(n: number) {\n  return n * n;\n}\n`,
+    });
+    const failure = await buildSample(root, automemoRollup({ root })).then(
+      () => undefined,
+      (error: Error & { plugin?: string; loc?: { line: number } }) => error,
+    );
+    expect(failure).toBeDefined();
+    expect(failure!.plugin).toBe("automemo");
+    expect(failure!.message).toContain("[automemo]");
+    expect(failure!.message).toMatch(/> +3 \| \/\*\* @memo @singleton \*\//);
+    expect(failure!.loc?.line).toBe(3);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { planModule } from "../../transformer/core/index.ts";
+import { CodeHasher } from "../../transformer/core/hash.ts";
+
+function hashOf(source: string): string {
+  const plan = planModule(source, { filename: "/p/a.ts", root: "/p" });
+  expect(plan.diagnostics).toEqual([]);
+  return plan.functions[0].meta.hash;
+}
+
+const base = `/** @memo */
+function area(width: number, height: number): number {
+  const scale = 2;
+  return width * height * scale;
+}`;
+
+describe("code hash", () => {
+  it("is 16 hex characters and deterministic", () => {
+    expect(hashOf(base)).toMatch(/^[0-9a-f]{16}$/);
+    expect(hashOf(base)).toBe(hashOf(base));
+  });
+
+  it.each([
+    ["whitespace and line breaks", base.replace("const scale = 2;", "const   scale=2 ;\n\n")],
+    ["comments", base.replace("const scale", "// why: twice\n  const /* inline */ scale")],
+    ["the JSDoc text and options", base.replace("/** @memo */", '/** Area. @memo { ttl: "1h" } */')],
+    ["type annotations", base.replace("width: number, height: number): number", "width: any, height: unknown)")],
+    ["type-only syntax", base.replace("return width * height * scale;", "return (width as number)! * (height satisfies number) * <number>scale;")],
+    ["redundant parentheses", base.replace("width * height * scale", "((width * height) * (scale))")],
+    ["code outside the function", `const unrelated = 1;\n${base}\nfunction other() { return 3; }`],
+  ])("ignores %s", (_label, variant) => {
+    expect(hashOf(variant)).toBe(hashOf(base));
+  });
+
+  it.each([
+    ["a literal", base.replace("= 2", "= 3")],
+    ["an operator", base.replace("width * height", "width + height")],
+    ["a local name", base.replaceAll("scale", "factor")],
+    ["a parameter name", base.replaceAll("height", "depth")],
+    ["the function name", base.replace("function area", "function surface")],
+    ["a default value", base.replace("height: number)", "height: number = 1)")],
+    ["optional chaining", base.replace("return width", "return (width as any)?.valueOf()")],
+    ["async-ness", base.replace("function area", "async function area")],
+  ])("changes with %s", (_label, variant) => {
+    expect(hashOf(variant)).not.toBe(hashOf(base));
+  });
+
+  it("ignores quote style", () => {
+    const single = base.replace("const scale = 2;", "const scale = 2; const unit = 'cm';");
+    const double = base.replace("const scale = 2;", 'const scale = 2; const unit = "cm";');
+    expect(hashOf(single)).toBe(hashOf(double));
+    expect(hashOf(single)).not.toBe(hashOf(base));
+  });
+
+  it("distinguishes instance methods from same-named functions", () => {
+    const method = hashOf("class A {\n  /** @memo */\n  area(width: number, height: number) { return width * height; }\n}");
+    const fn = hashOf("/** @memo */\nfunction area(width: number, height: number) { return width * height; }");
+    expect(method).not.toBe(fn);
+  });
+
+  it("lets dependency hashes extend a function's own hash (issue 6)", () => {
+    const own = new CodeHasher().add("f").digest();
+    const withDep = new CodeHasher().add("f").addHash("0123456789abcdef").digest();
+    const withOtherDep = new CodeHasher().add("f").addHash("fedcba9876543210").digest();
+    expect(new Set([own, withDep, withOtherDep]).size).toBe(3);
+  });
+
+  it("keeps token boundaries: ab+c and a+bc differ", () => {
+    expect(new CodeHasher().add("ab").add("c").digest()).not.toBe(new CodeHasher().add("a").add("bc").digest());
+  });
+});

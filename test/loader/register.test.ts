@@ -1,0 +1,125 @@
+/**
+ * `node --import automemo/register script.ts` with the built package: TS and JS are
+ * transformed on the fly, TS-style specifiers resolve, CommonJS works through import,
+ * stack traces point into the original .ts, and the type stripper falls back to esbuild.
+ */
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createLoaderProject, expectBuiltPackage, lastJsonLine, runWithLoader, type LoaderProject } from "./loader-project.ts";
+
+const UTIL_TS = `export const doubled: number[] = [];
+
+/** @memo */
+export function double(n: number): number {
+  doubled.push(n);
+  return n * 2;
+}
+`;
+
+const MORE_TS = `/** @singleton */
+export function openConnection(name: string): { name: string; opened: number } {
+  return { name, opened: Date.now() };
+}
+`;
+
+const MAIN_TS = `import { stats } from "automemo";
+import { double, doubled } from "./util.js";
+import { openConnection } from "./lib/more";
+
+const squared: number[] = [];
+
+/** @memo */
+function square(n: number): number {
+  squared.push(n);
+  return n * n;
+}
+
+const values = [square(2), square(2), square(3), double(2), double(2)];
+const sameConnection = openConnection("db") === openConnection("db");
+console.log(JSON.stringify({ values, squared, doubled, sameConnection, square: stats(square), double: stats(double) }));
+`;
+
+const THROWS_TS = `interface Input {
+  readonly n: number;
+}
+
+/** @memo */
+export function explode(input: Input): number {
+  const message: string = "boom " + input.n;
+  throw new Error(message);
+}
+
+try {
+  explode({ n: 1 });
+} catch (error) {
+  console.log(JSON.stringify({ stack: (error as Error).stack }));
+}
+`;
+
+const MAIN_JS = `/** @memo */
+function triple(n) {
+  globalThis.tripled = [...(globalThis.tripled ?? []), n];
+  return n * 3;
+}
+console.log(JSON.stringify({ values: [triple(1), triple(1)], tripled: globalThis.tripled }));
+`;
+
+let project: LoaderProject | undefined;
+beforeAll(expectBuiltPackage);
+afterEach(() => project?.remove());
+
+interface MainReport {
+  values: number[];
+  squared: number[];
+  doubled: number[];
+  sameConnection: boolean;
+  square: { hits: number; misses: number };
+  double: { hits: number; misses: number };
+}
+
+function expectMainReport(report: MainReport): void {
+  expect(report.values).toEqual([4, 4, 9, 4, 4]);
+  expect(report.squared).toEqual([2, 3]);
+  expect(report.doubled).toEqual([2]);
+  expect(report.sameConnection).toBe(true);
+  expect(report.square).toMatchObject({ hits: 1, misses: 2 });
+  expect(report.double).toMatchObject({ hits: 1, misses: 1 });
+}
+
+describe("node --import automemo/register", () => {
+  it("runs an ES module TypeScript project, resolving ./util.js and ./lib/more to .ts files", () => {
+    project = createLoaderProject({ "package.json": `{ "type": "module" }`, "main.ts": MAIN_TS, "util.ts": UTIL_TS, "lib/more.ts": MORE_TS });
+    expectMainReport(lastJsonLine(runWithLoader(project, "main.ts")));
+  });
+
+  it("runs TypeScript in a CommonJS package (imports compile to require)", () => {
+    project = createLoaderProject({ "package.json": `{ "type": "commonjs" }`, "main.ts": MAIN_TS, "util.ts": UTIL_TS, "lib/more.ts": MORE_TS });
+    expectMainReport(lastJsonLine(runWithLoader(project, "main.ts")));
+  });
+
+  it("transforms plain JavaScript too", () => {
+    project = createLoaderProject({ "package.json": `{ "type": "module" }`, "main.js": MAIN_JS });
+    expect(lastJsonLine(runWithLoader(project, "main.js"))).toEqual({ values: [3, 3], tripled: [1] });
+  });
+
+  it("points stack traces at the original .ts line and column", () => {
+    project = createLoaderProject({ "package.json": `{ "type": "module" }`, "throws.ts": THROWS_TS });
+    const { stack } = lastJsonLine<{ stack: string }>(runWithLoader(project, "throws.ts"));
+    const lines = THROWS_TS.split("\n");
+    const line = lines.findIndex((text) => text.includes("throw new Error")) + 1;
+    const column = lines[line - 1]!.indexOf("new Error") + 1;
+    expect(stack).toContain(`throws.ts:${line}:${column}`);
+  });
+
+  it("strips types with esbuild when the project has no typescript", () => {
+    project = createLoaderProject({ "package.json": `{ "type": "module" }`, "main.ts": MAIN_TS, "util.ts": UTIL_TS, "lib/more.ts": MORE_TS }, ["esbuild"]);
+    expectMainReport(lastJsonLine(runWithLoader(project, "main.ts")));
+  });
+
+  it("says how to fix a project with no type stripper", () => {
+    project = createLoaderProject({ "package.json": `{ "type": "module" }`, "main.ts": MAIN_TS, "util.ts": UTIL_TS, "lib/more.ts": MORE_TS }, []);
+    const run = runWithLoader(project, "main.ts");
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("[automemo]");
+    expect(run.stderr).toContain("npm install --save-dev typescript");
+  });
+});

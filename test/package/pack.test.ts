@@ -1,0 +1,77 @@
+/**
+ * Packs the package the way npm would publish it, installs the tarball into a
+ * throw-away project, and loads every public entry with both `import` and
+ * `require()`, then type-checks a consumer of every entry in both module modes.
+ * A broken "exports" map, a file missing from "files", or a missing .d.ts fails here.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repo = resolve(import.meta.dirname, "../..");
+const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
+const entries = Object.keys(manifest.exports as Record<string, unknown>)
+  .filter((subpath) => subpath !== "./package.json")
+  .map((subpath) => (subpath === "." ? "automemo" : `automemo/${subpath.slice(2)}`));
+// Importing the register entry installs module hooks; it is loaded like the others.
+
+let project = "";
+
+function run(command: string, args: string[], cwd: string): string {
+  return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+beforeAll(() => {
+  expect(existsSync(join(repo, "dist/index.js")), "run `npm run build` first (npm test does)").toBe(true);
+  project = mkdtempSync(join(tmpdir(), "automemo-pack-"));
+  const tarball = run("npm", ["pack", "--silent", "--pack-destination", project], repo).trim().split("\n").pop()!;
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  run("npm", ["install", "--silent", "--no-audit", "--no-fund", "--prefer-offline", join(project, tarball)], project);
+}, 180_000);
+
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe("published package", () => {
+  it("declares every entry point in the exports map", () => {
+    expect(entries).toEqual(
+      expect.arrayContaining(["automemo", "automemo/babel", "automemo/typescript", "automemo/vite", "automemo/register"]),
+    );
+  });
+
+  it.each(entries)("%s loads with import()", (entry) => {
+    const out = run("node", ["--input-type=module", "-e", `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).length)`], project);
+    expect(Number(out.trim())).toBeGreaterThan(0);
+  });
+
+  it.each(entries)("%s loads with require()", (entry) => {
+    const out = run("node", ["-e", `const m = require(${JSON.stringify(entry)}); console.log(Object.keys(m).length)`], project);
+    expect(Number(out.trim())).toBeGreaterThan(0);
+  });
+
+  it("ships types that a consumer can type-check in ESM and CommonJS mode", () => {
+    const imports = entries.map((entry, i) => `import * as m${i} from ${JSON.stringify(entry)};\nvoid m${i};`).join("\n");
+    writeFileSync(join(project, "esm.mts"), imports);
+    writeFileSync(join(project, "cjs.cts"), imports);
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: { module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, skipLibCheck: false, types: [] },
+        files: ["esm.mts", "cjs.cts"],
+      }),
+    );
+    const tsc = join(repo, "node_modules/typescript/bin/tsc");
+    let output = "";
+    try {
+      output = run("node", [tsc, "-p", "."], project);
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout ?? error);
+    }
+    // Errors from peer dependencies that the consumer did not install are not ours.
+    const ours = output.split("\n").filter((line) => /error TS/.test(line) && !/Cannot find module '(@babel|typescript|vite|rollup|webpack|esbuild|@rspack|redis)/.test(line));
+    expect(ours).toEqual([]);
+  });
+});

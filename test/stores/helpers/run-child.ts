@@ -1,0 +1,33 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const CHILD_SCRIPT = fileURLToPath(new URL("./store-child-entry.mjs", import.meta.url));
+
+export interface ChildResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run store-child.ts in a fresh Node process (through tsx) with JSON instructions. */
+export function runStoreChild(instructions: object, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD_SCRIPT, JSON.stringify(instructions)], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The JSON line the child printed last. */
+export function childOutput(result: ChildResult): any {
+  if (result.code !== 0) throw new Error(`child exited with ${result.code}: ${result.stderr}`);
+  const lines = result.stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]!);
+}

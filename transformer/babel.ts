@@ -1,0 +1,257 @@
+/**
+ * The Babel host: `automemo/babel`, for @babel/core 7.22+ and 8. It plans the
+ * module with the shared core (from the original source text, so ids and hashes
+ * match every other host) and applies the plan to Babel's AST with the host's own
+ * `types`, keeping each original body node so locations and source maps survive.
+ *
+ * @example
+ * ```json
+ * // babel.config.json
+ * { "presets": ["@babel/preset-typescript"], "plugins": ["automemo/babel"] }
+ * ```
+ */
+import type * as BabelTypes from "@babel/types";
+import { EMITTED_NAMES, locate, mightContainTags, planModule, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "./core/index.ts";
+import { handleMetaEntries, lookupShape, runtimeBindings } from "./hosts/emit-shape.ts";
+import { parseHostOptions, type HostOptions } from "./hosts/options.ts";
+
+type Types = typeof BabelTypes;
+type FunctionNode = BabelTypes.Function;
+
+/** The parts of Babel's plugin API this plugin uses (structural, so Babel 7 and 8 both fit). */
+export interface BabelApi {
+  readonly version: string;
+  readonly types: Types;
+  assertVersion(range: string): void;
+}
+
+interface NodePathLike<N> {
+  readonly node: N;
+  readonly scope: { crawl(): void };
+  readonly inList?: boolean;
+  readonly container?: unknown;
+  traverse(visitor: {
+    Function(path: NodePathLike<FunctionNode>): void;
+    Statement(path: NodePathLike<BabelTypes.Statement>): void;
+  }): void;
+}
+
+interface SourcePosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+interface BabelFile {
+  readonly code: string;
+  readonly opts: { readonly filename?: string | null; readonly root?: string; readonly cwd?: string };
+  buildCodeFrameError(node: { loc: { start: SourcePosition; end: SourcePosition } }, message: string): Error;
+}
+
+export interface AutomemoBabelPlugin {
+  readonly name: "automemo";
+  readonly visitor: {
+    readonly Program: { enter(path: NodePathLike<BabelTypes.Program>, state: { file: BabelFile; filename?: string }): void };
+  };
+}
+
+export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown): AutomemoBabelPlugin {
+  api.assertVersion("^7.22.0 || ^8.0.0");
+  const options: HostOptions = parseHostOptions(rawOptions, "the options of the automemo/babel plugin");
+  const t = api.types;
+
+  return {
+    name: "automemo",
+    visitor: {
+      // Program enter runs before preset-typescript / preset-env touch the AST, so
+      // node offsets still match the source text the plan was computed from.
+      Program: {
+        enter(programPath, state) {
+          const file = state.file;
+          if (!mightContainTags(file.code)) return;
+          const filename = state.filename ?? file.opts.filename ?? "unknown.js";
+          const plan = planModule(file.code, {
+            filename,
+            root: options.root ?? file.opts.root ?? file.opts.cwd ?? process.cwd(),
+            runtimeModule: options.runtimeModule,
+            // A script (sourceType "script", or "unambiguous" without ESM syntax) cannot hold an import.
+            moduleFormat: programPath.node.sourceType === "script" ? "cjs" : undefined,
+          });
+          const [firstProblem] = plan.diagnostics;
+          if (firstProblem) throw buildPlanError(file, firstProblem);
+          if (plan.functions.length === 0) return;
+
+          const emitter = new BabelPlanEmitter(t);
+          const sites = findPlanSites(programPath, plan, file);
+          for (const [planned, fn] of sites.functions) emitter.wrapBody(fn, planned);
+          for (const site of sites.bindings) emitter.insertBindings(site);
+          emitter.insertPreamble(programPath.node, plan);
+          // Re-register bindings so later plugins (import elision in preset-typescript,
+          // module and block-scoping transforms in preset-env) see the new references.
+          programPath.scope.crawl();
+        },
+      },
+    },
+  };
+}
+
+function buildPlanError(file: BabelFile, problem: PlanDiagnostic): Error {
+  const start = locate(file.code, problem.range.start);
+  const end = locate(file.code, Math.max(problem.range.start, problem.range.end));
+  const error = file.buildCodeFrameError({ loc: { start, end } }, problem.message);
+  return Object.assign(error, { code: problem.code });
+}
+
+/** Where a function's body starts in the source; Babel keeps `(` of a parenthesized concise body in `extra`. */
+function bodyStart(fn: FunctionNode): number | null | undefined {
+  const extra = fn.body.extra as { parenthesized?: boolean; parenStart?: number } | undefined;
+  return extra?.parenthesized ? extra.parenStart : fn.body.start;
+}
+
+/** A statement list and the statement the `bindFunction` calls go right after. */
+interface BindingSite {
+  readonly container: BabelTypes.Statement[];
+  readonly after: BabelTypes.Statement;
+  readonly functions: PlannedFunction[];
+}
+
+interface PlanSites {
+  readonly functions: Map<PlannedFunction, FunctionNode>;
+  readonly bindings: BindingSite[];
+}
+
+/**
+ * Finds, in one traversal, each planned function (by the start offset of its body)
+ * and each statement a `bindFunction` call follows (by its end offset).
+ */
+function findPlanSites(programPath: NodePathLike<BabelTypes.Program>, plan: ModulePlan, file: BabelFile): PlanSites {
+  const byBodyStart = new Map(plan.functions.map((planned) => [planned.body.start, planned]));
+  const bindAfter = new Map<number, PlannedFunction[]>();
+  for (const planned of plan.functions) {
+    const at = planned.bindFunction?.insertAt;
+    if (typeof at === "number") bindAfter.set(at, [...(bindAfter.get(at) ?? []), planned]);
+  }
+  const functions = new Map<PlannedFunction, FunctionNode>();
+  const bindings: BindingSite[] = [];
+  programPath.traverse({
+    Function(path) {
+      const start = bodyStart(path.node);
+      const planned = start == null ? undefined : (byBodyStart.get(start) ?? byBodyStart.get(path.node.body.start ?? -1));
+      if (planned && !functions.has(planned)) functions.set(planned, path.node);
+    },
+    Statement(path) {
+      const planned = path.node.end == null ? undefined : bindAfter.get(path.node.end);
+      if (!planned || !path.inList || !Array.isArray(path.container)) return;
+      bindAfter.delete(path.node.end!);
+      bindings.push({ container: path.container as BabelTypes.Statement[], after: path.node, functions: planned });
+    },
+  });
+  const missing = plan.functions.find((planned) => !functions.has(planned));
+  if (missing) {
+    // Only happens when a plugin that ran before automemo already replaced the function.
+    throw buildPlanError(file, {
+      code: "AUTOMEMO_HOST_MISMATCH",
+      message:
+        `[automemo] Could not find ${missing.meta.id} in Babel's AST: another plugin rewrote it before automemo ran. ` +
+        `Put "automemo/babel" first in your Babel plugins.`,
+      range: missing.node,
+    });
+  }
+  return { functions, bindings };
+}
+
+/**
+ * Inserts `statements` before `list[index]`. Babel attaches a comment between two
+ * statements to both, and the generator prints it where it first meets it, which
+ * would put the next function's JSDoc above the inserted code; keep it on the next one.
+ */
+function insertBetween(list: BabelTypes.Statement[], index: number, statements: BabelTypes.Statement[]): void {
+  const previous = list[index - 1];
+  const nextComments = new Set(list[index]?.leadingComments?.map((comment) => comment.start));
+  if (previous?.trailingComments) previous.trailingComments = previous.trailingComments.filter((comment) => !nextComments.has(comment.start));
+  list.splice(index, 0, ...statements);
+}
+
+/** Builds the emitted statements with the host Babel's own `types`. */
+class BabelPlanEmitter {
+  constructor(private readonly t: Types) {}
+
+  /** Replaces the function's body with the lookup; the original body node moves, untouched, into the compute arrow. */
+  wrapBody(fn: FunctionNode, planned: PlannedFunction): void {
+    const { t } = this;
+    const original = fn.body;
+    let directives: BabelTypes.Directive[] = [];
+    if (t.isBlockStatement(original)) {
+      directives = original.directives;
+      original.directives = [];
+    }
+    const result = t.identifier(EMITTED_NAMES.lookupResult);
+    const compute = t.arrowFunctionExpression([], original, planned.isAsync);
+    fn.body = t.blockStatement(
+      [
+        t.variableDeclaration("const", [t.variableDeclarator(result, this.lookupCall(planned))]),
+        t.ifStatement(
+          t.unaryExpression("!", t.binaryExpression("instanceof", t.identifier(EMITTED_NAMES.lookupResult), t.identifier(EMITTED_NAMES.miss))),
+          t.returnStatement(t.identifier(EMITTED_NAMES.lookupResult)),
+        ),
+        t.returnStatement(t.callExpression(t.memberExpression(t.identifier(EMITTED_NAMES.lookupResult), t.identifier("settle")), [compute])),
+      ],
+      directives,
+    );
+    if (t.isArrowFunctionExpression(fn) && "expression" in fn) fn.expression = false;
+  }
+
+  insertPreamble(program: BabelTypes.Program, plan: ModulePlan): void {
+    const statements: BabelTypes.Statement[] = plan.hasRuntimeImport ? [] : [this.runtimeImport(plan)];
+    for (const planned of plan.functions) statements.push(this.handleDeclaration(planned));
+    for (const planned of plan.functions) if (planned.bindFunction?.insertAt === "preamble") statements.push(this.bindStatement(planned));
+    const found = program.body.findIndex((statement) => statement.start != null && statement.start >= plan.preambleAt);
+    insertBetween(program.body, found === -1 ? program.body.length : found, statements);
+  }
+
+  insertBindings(site: BindingSite): void {
+    const index = site.container.indexOf(site.after) + 1;
+    insertBetween(site.container, index, site.functions.map((planned) => this.bindStatement(planned)));
+  }
+
+  /** `__am_0.bindFunction(name);` lets `stats(fn)` / `clear(fn)` find the handle from the function. */
+  private bindStatement(planned: PlannedFunction): BabelTypes.Statement {
+    const { t } = this;
+    const name = planned.bindFunction!.name;
+    const callee = t.memberExpression(t.identifier(planned.handleName), t.identifier(EMITTED_NAMES.bindFunction));
+    return t.expressionStatement(t.callExpression(callee, [t.identifier(name)]));
+  }
+
+  private lookupCall(planned: PlannedFunction): BabelTypes.CallExpression {
+    const { t } = this;
+    const shape = lookupShape(planned.keyExpressions.length);
+    const components = planned.keyExpressions.map((expression) => this.keyExpression(expression));
+    const callee = t.memberExpression(t.identifier(planned.handleName), t.identifier(shape.method));
+    return t.callExpression(callee, shape.packed ? [t.arrayExpression(components)] : components);
+  }
+
+  /** Key expressions are `this` or names in scope (parameters, captured variables). */
+  private keyExpression(text: string): BabelTypes.Expression {
+    return text === "this" ? this.t.thisExpression() : this.t.identifier(text);
+  }
+
+  private runtimeImport(plan: ModulePlan): BabelTypes.Statement {
+    const { t } = this;
+    const bindings = runtimeBindings(EMITTED_NAMES);
+    const source = t.stringLiteral(plan.runtimeModule);
+    if (plan.moduleFormat === "esm") {
+      return t.importDeclaration(
+        bindings.map(([imported, local]) => t.importSpecifier(t.identifier(local), t.identifier(imported))),
+        source,
+      );
+    }
+    const pattern = t.objectPattern(bindings.map(([imported, local]) => t.objectProperty(t.identifier(imported), t.identifier(local))));
+    return t.variableDeclaration("const", [t.variableDeclarator(pattern, t.callExpression(t.identifier("require"), [source]))]);
+  }
+
+  private handleDeclaration(planned: PlannedFunction): BabelTypes.Statement {
+    const { t } = this;
+    const meta = t.objectExpression(handleMetaEntries(planned.meta).map(([key, value]) => t.objectProperty(t.identifier(key), t.valueToNode(value))));
+    const create = t.callExpression(t.identifier(EMITTED_NAMES.cacheHandle), [t.stringLiteral(planned.kind), meta]);
+    return t.variableDeclaration("const", [t.variableDeclarator(t.identifier(planned.handleName), create)]);
+  }
+}

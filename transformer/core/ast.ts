@@ -1,0 +1,105 @@
+/**
+ * The slice of oxc-parser's ESTree / TS-ESTree shape the core relies on. Nodes
+ * are read generically (every child is found by walking own keys), so this type
+ * only names the fields the core reads directly.
+ */
+export interface AstNode {
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+  readonly [field: string]: any;
+}
+
+export interface AstComment {
+  readonly type: "Line" | "Block";
+  /** Text between the delimiters (for `/** x *\/`, `* x `). */
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Keys that never hold children worth visiting. */
+const NON_CHILD_KEYS = new Set(["type", "start", "end", "range", "loc", "parent"]);
+
+export function isNode(value: unknown): value is AstNode {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}
+
+/** Direct child nodes in source order (arrays flattened), with the key that holds each. */
+export function forEachChild(node: AstNode, visit: (child: AstNode, key: string) => void): void {
+  for (const key in node) {
+    if (NON_CHILD_KEYS.has(key)) continue;
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) visit(item, key);
+    } else if (isNode(value)) {
+      visit(value, key);
+    }
+  }
+}
+
+export const FUNCTION_TYPES = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
+
+export function isFunctionNode(node: AstNode | null | undefined): node is AstNode {
+  return node != null && FUNCTION_TYPES.has(node.type);
+}
+
+/** Expression wrappers that do not change which value an initializer produces. */
+const TRANSPARENT_WRAPPERS = new Set([
+  "ParenthesizedExpression",
+  "TSAsExpression",
+  "TSSatisfiesExpression",
+  "TSNonNullExpression",
+  "TSTypeAssertion",
+]);
+
+export function unwrapExpression(node: AstNode | null | undefined): AstNode | null {
+  let current = node ?? null;
+  while (current && TRANSPARENT_WRAPPERS.has(current.type)) current = current.expression;
+  return current;
+}
+
+export function isTransparentWrapper(node: AstNode): boolean {
+  return TRANSPARENT_WRAPPERS.has(node.type);
+}
+
+/**
+ * Names bound by a parameter or declaration pattern, in source order:
+ * `{ a, b: [c], ...d }` binds `a`, `c`, `d`. TS `this` parameters bind nothing.
+ */
+export function boundNames(pattern: AstNode | null | undefined, out: string[] = []): string[] {
+  if (!pattern) return out;
+  switch (pattern.type) {
+    case "Identifier":
+      if (pattern.name !== "this") out.push(pattern.name);
+      break;
+    case "ObjectPattern":
+      for (const property of pattern.properties) {
+        boundNames(property.type === "RestElement" ? property.argument : property.value, out);
+      }
+      break;
+    case "ArrayPattern":
+      for (const element of pattern.elements) boundNames(element, out);
+      break;
+    case "RestElement":
+      boundNames(pattern.argument, out);
+      break;
+    case "AssignmentPattern":
+      boundNames(pattern.left, out);
+      break;
+    case "TSParameterProperty":
+      boundNames(pattern.parameter, out);
+      break;
+  }
+  return out;
+}
+
+/** The display name of a property/method key: `load`, `#secret`, `"a-b"` as `a-b`, computed as `[expr]`. */
+export function propertyKeyName(key: AstNode, computed: boolean, source: string): string {
+  if (!computed) {
+    if (key.type === "Identifier") return key.name;
+    if (key.type === "PrivateIdentifier") return `#${key.name}`;
+    if (key.type === "Literal") return String(key.value);
+  }
+  return `[${source.slice(key.start, key.end)}]`;
+}

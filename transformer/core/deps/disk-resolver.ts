@@ -1,0 +1,100 @@
+import { readFileSync, statSync } from "node:fs";
+import { posix } from "node:path";
+import { type DependencyResolver, builtinName, findInstalledPackage, isRelativeSpecifier, normalizePath, packageNameOf, type ResolvedImport } from "./resolver.ts";
+import { type PathMapping, pathCandidates, readPathMapping } from "./tsconfig.ts";
+
+/** TypeScript lets `./x.js` name `./x.ts`: the source extensions each emitted extension may stand for. */
+const SOURCE_FOR_EMITTED: Readonly<Record<string, readonly string[]>> = {
+  ".js": [".ts", ".tsx"],
+  ".jsx": [".tsx"],
+  ".mjs": [".mts"],
+  ".cjs": [".cts"],
+};
+const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+
+function readTextFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+/**
+ * The default resolver (Babel, bundlers, Node loader): relative imports with
+ * TypeScript's extension rules, `paths` / `baseUrl` from the nearest tsconfig.json,
+ * packages by walking `node_modules`. It reads files fresh on every call, so edits
+ * between builds are seen; only parsed tsconfig files are kept (per path, mtime and size).
+ *
+ * @example
+ * planModule(code, { filename, root, dependencies: createDiskResolver() });
+ */
+export function createDiskResolver(): DependencyResolver {
+  const nearestConfig = new Map<string, string | null>();
+  const configs = new Map<string, { stamp: string; mapping: PathMapping | null }>();
+
+  const configFor = (fromFile: string): PathMapping | null => {
+    const dir = posix.dirname(fromFile);
+    let configPath = nearestConfig.get(dir);
+    if (configPath === undefined) {
+      configPath = findUp(dir, "tsconfig.json");
+      nearestConfig.set(dir, configPath);
+    }
+    if (!configPath) return null;
+    const stats = statSync(configPath, { throwIfNoEntry: false });
+    const stamp = stats ? `${stats.mtimeMs}:${stats.size}` : "missing";
+    const cached = configs.get(configPath);
+    if (cached?.stamp === stamp) return cached.mapping;
+    const mapping = readPathMapping(configPath, readTextFile);
+    configs.set(configPath, { stamp, mapping });
+    return mapping;
+  };
+
+  return {
+    readFile: readTextFile,
+    resolve(specifier, fromFile): ResolvedImport | null {
+      const from = normalizePath(fromFile);
+      const builtin = builtinName(specifier);
+      if (builtin) return { kind: "builtin", name: builtin };
+      if (isRelativeSpecifier(specifier)) return fileResult(resolveSourceFile(posix.resolve(posix.dirname(from), specifier)));
+      const mapping = configFor(from);
+      if (mapping) {
+        for (const candidate of pathCandidates(specifier, mapping)) {
+          const found = resolveSourceFile(candidate);
+          if (found) return fileResult(found);
+        }
+        const underBase = mapping.baseUrl ? resolveSourceFile(posix.join(mapping.baseUrl, specifier)) : null;
+        if (underBase) return fileResult(underBase);
+      }
+      const name = packageNameOf(specifier);
+      return name ? findInstalledPackage(name, from, readTextFile) : null;
+    },
+  };
+}
+
+function fileResult(path: string | null): ResolvedImport | null {
+  return path ? { kind: "file", path } : null;
+}
+
+function findUp(dir: string, name: string): string | null {
+  for (let current = dir; ; current = posix.dirname(current)) {
+    const candidate = posix.join(current, name);
+    if (isFile(candidate)) return candidate;
+    if (posix.dirname(current) === current) return null;
+  }
+}
+
+/** The file an import of `base` (absolute, extension optional) loads, preferring TypeScript sources. */
+export function resolveSourceFile(base: string, exists: (path: string) => boolean = isFile): string | null {
+  const extension = posix.extname(base);
+  const stem = base.slice(0, base.length - extension.length);
+  for (const source of SOURCE_FOR_EMITTED[extension] ?? []) if (exists(stem + source)) return stem + source;
+  if (extension && exists(base)) return base;
+  for (const candidate of EXTENSIONS) if (exists(base + candidate)) return base + candidate;
+  for (const candidate of EXTENSIONS) if (exists(`${base}/index${candidate}`)) return `${base}/index${candidate}`;
+  return null;
+}

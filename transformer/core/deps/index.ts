@@ -1,0 +1,231 @@
+import { posix } from "node:path";
+import { type AstNode, boundNames, forEachChild, FUNCTION_TYPES } from "../ast.ts";
+import { CodeHasher } from "../hash.ts";
+import { DependencyClosure } from "./closure.ts";
+import { createDiskResolver } from "./disk-resolver.ts";
+import { moduleBindingsOf } from "./module-bindings.ts";
+import { collectReferences, functionDeclarations, hoistedVars, lexicalDeclarations, type References } from "./references.ts";
+import { type DependencyResolver, normalizePath } from "./resolver.ts";
+
+/**
+ * Dependency-aware code hashes (issue 6): a cached function's hash covers its own
+ * code and, transitively, every module-level function, class, variable and enum it
+ * reads, in its file and in imported project files (per imported binding), plus the
+ * name and installed version of each package it imports. Whitespace, comments and
+ * types never count (the base `CodeHasher` skips them), nor does anything the
+ * function does not reach.
+ */
+export { createDiskResolver } from "./disk-resolver.ts";
+export { createTypeScriptDependencyResolver } from "./typescript-resolver.ts";
+export { clearModuleBindingsCache } from "./module-bindings.ts";
+export type { DependencyResolver, ResolvedImport } from "./resolver.ts";
+
+export interface DependencyHashingInput {
+  readonly program: AstNode;
+  readonly source: string;
+  readonly filename: string;
+  readonly root: string;
+  /** `false` turns tracking off for the whole build; a resolver replaces the disk resolver. Default true. */
+  readonly dependencies?: boolean | DependencyResolver;
+}
+
+export interface DependencyHashing {
+  /**
+   * `ownHash` extended with the closure of what `fn` depends on; `ownHash` itself
+   * when tracking is off (build-wide or `enabled` false, from `@memo { deps: false }`)
+   * or when the function reads nothing outside itself.
+   */
+  hash(fn: AstNode, ownHash: string, enabled: boolean): string;
+  /** The qualified names `fn` depends on, sorted (what `hash` folds in). */
+  dependencyNames(fn: AstNode): string[];
+}
+
+let defaultResolver: DependencyResolver | null = null;
+
+export function createDependencyHashing(input: DependencyHashingInput): DependencyHashing {
+  if (input.dependencies === false) return { hash: (_fn, ownHash) => ownHash, dependencyNames: () => [] };
+  const resolver = typeof input.dependencies === "object" ? input.dependencies : (defaultResolver ??= createDiskResolver());
+  const root = normalizePath(posix.resolve(normalizePath(input.root)));
+  const path = normalizePath(posix.resolve(root, normalizePath(input.filename)));
+  const source = { resolver, root, resolutions: new Map(), current: moduleBindingsOf(path, input.source, input.program) };
+  const closureOf = (fn: AstNode): DependencyClosure => {
+    const closure = new DependencyClosure(source);
+    new FunctionContext(closure, source.current, input.program, fn).addFunction();
+    return closure;
+  };
+  return {
+    hash: (fn, ownHash, enabled) => (enabled ? closureOf(fn).digest(ownHash) : ownHash),
+    dependencyNames: (fn) => closureOf(fn).names(),
+  };
+}
+
+/** A scope enclosing the cached function, below module level, with what it declares (null: a parameter-like value). */
+interface EnclosingScope {
+  readonly declarations: ReadonlyMap<string, AstNode | null>;
+}
+
+/** Class body or object literal holding the cached method: `this.x` reads its members. */
+interface MemberContainer {
+  readonly members: readonly AstNode[];
+  readonly selfName: string | null;
+  readonly superClass: AstNode | null;
+}
+
+/**
+ * Adds what one cached function reads: names of enclosing function scopes
+ * (closure-captured helpers), module-level names, and for methods the sibling
+ * members read through `this` or the class name.
+ */
+class FunctionContext {
+  private readonly scopes: EnclosingScope[];
+  private readonly container: MemberContainer | null;
+
+  constructor(
+    private readonly closure: DependencyClosure,
+    private readonly module: ReturnType<typeof moduleBindingsOf>,
+    program: AstNode,
+    private readonly fn: AstNode,
+  ) {
+    const ancestors = ancestorsOf(program, fn);
+    this.scopes = ancestors.flatMap(scopeOf).reverse();
+    this.container = containerOf(ancestors);
+  }
+
+  addFunction(): void {
+    const references = collectReferences(this.fn);
+    this.addReferences(references, 0);
+    if (this.container) this.addMemberReferences(references);
+  }
+
+  /** Resolves `references` from `scopes[depth]` outwards; the cached function's own binding is left out. */
+  private addReferences(references: References, depth: number): void {
+    for (const [name, members] of references.names) {
+      if (this.container?.selfName === name && members !== null) continue;
+      const local = this.findLocal(name, depth);
+      if (local) {
+        const { index, declaration } = local;
+        if (declaration && !contains(declaration, this.fn)) this.addLocal(name, index, declaration);
+      } else if (!(this.module.hasBinding(name) && contains(this.module.declarations.get(name)!, this.fn))) {
+        this.closure.addModuleName(this.module, name, members);
+      }
+    }
+    for (const specifier of references.specifiers) this.closure.addSpecifier(this.module, specifier);
+  }
+
+  private findLocal(name: string, depth: number): { index: number; declaration: AstNode | null } | null {
+    for (let index = depth; index < this.scopes.length; index++) {
+      const declarations = this.scopes[index]!.declarations;
+      if (declarations.has(name)) return { index, declaration: declarations.get(name)! };
+    }
+    return null;
+  }
+
+  /** A helper declared in an enclosing function: keyed by its distance from module level, so the key is stable. */
+  private addLocal(name: string, index: number, declaration: AstNode): void {
+    this.closure.addNode(
+      `local:${this.scopes.length - index}:${name}`,
+      () => new CodeHasher().addNode(declaration).digest(),
+      () => this.addReferences(collectReferences(declaration), index),
+    );
+  }
+
+  private addMemberReferences(references: References): void {
+    const container = this.container!;
+    const names = new Set(references.thisMembers);
+    const viaSelf = container.selfName ? references.names.get(container.selfName) : undefined;
+    for (const name of viaSelf ?? []) names.add(name);
+    if (references.usesThisWhole) for (const member of container.members) names.add(memberName(member) ?? "");
+    for (const name of names) this.addMember(name);
+    if (container.superClass) this.addReferences(collectReferences(container.superClass), 0);
+  }
+
+  /** Sibling members named `name`, or the constructor when no member has that name (it sets the field). */
+  private addMember(name: string): void {
+    const container = this.container!;
+    let members = container.members.filter((member) => memberName(member) === name && !contains(member, this.fn));
+    if (members.length === 0 && !container.members.some((member) => memberName(member) === name)) {
+      members = container.members.filter((member) => memberName(member) === "constructor");
+    }
+    if (members.length === 0) return;
+    this.closure.addNode(
+      `member:${memberName(members[0]!)}`,
+      () => members.reduce((hasher, member) => hasher.addNode(member), new CodeHasher()).digest(),
+      () => {
+        for (const member of members) {
+          const references = collectReferences(member);
+          this.addReferences(references, 0);
+          this.addMemberReferences(references);
+        }
+      },
+    );
+  }
+}
+
+function memberName(member: AstNode): string | null {
+  if (member.computed || !member.key) return null;
+  if (member.key.type === "Identifier") return member.key.name;
+  if (member.key.type === "PrivateIdentifier") return `#${member.key.name}`;
+  return member.key.type === "Literal" ? String(member.key.value) : null;
+}
+
+function contains(outer: AstNode, inner: AstNode): boolean {
+  return outer.start <= inner.start && inner.end <= outer.end;
+}
+
+/** The nodes from the program (excluded) down to `target` (excluded). */
+function ancestorsOf(program: AstNode, target: AstNode): AstNode[] {
+  const path: AstNode[] = [];
+  let current: AstNode | null = program;
+  while (current && current !== target) {
+    let next: AstNode | null = null;
+    forEachChild(current, (child) => {
+      if (!next && child.start <= target.start && target.end <= child.end) next = child;
+    });
+    if (next && next !== target) path.push(next);
+    current = next;
+  }
+  return path;
+}
+
+function scopeOf(node: AstNode): EnclosingScope[] {
+  const declarations = new Map<string, AstNode | null>();
+  if (FUNCTION_TYPES.has(node.type)) return [{ declarations: functionDeclarations(node) }];
+  switch (node.type) {
+    case "BlockStatement":
+    case "TSModuleBlock":
+      lexicalDeclarations(node.body, declarations);
+      break;
+    case "StaticBlock":
+      hoistedVars(node, declarations);
+      lexicalDeclarations(node.body, declarations);
+      break;
+    case "SwitchStatement":
+      lexicalDeclarations(node.cases.flatMap((item: AstNode) => item.consequent), declarations);
+      break;
+    case "ForStatement":
+    case "ForInStatement":
+    case "ForOfStatement": {
+      const head = node.type === "ForStatement" ? node.init : node.left;
+      if (head?.type === "VariableDeclaration") for (const declarator of head.declarations) for (const name of boundNames(declarator.id)) declarations.set(name, null);
+      break;
+    }
+    case "CatchClause":
+      for (const name of boundNames(node.param)) declarations.set(name, null);
+      break;
+    default:
+      return [];
+  }
+  return [{ declarations }];
+}
+
+function containerOf(ancestors: readonly AstNode[]): MemberContainer | null {
+  const holder = ancestors[ancestors.length - 1];
+  const parent = ancestors[ancestors.length - 2];
+  if (!holder || !parent) return null;
+  if (parent.type === "ClassBody") {
+    const classNode = ancestors[ancestors.length - 3]!;
+    return { members: parent.body, selfName: classNode.id?.name ?? null, superClass: classNode.superClass ?? null };
+  }
+  if (parent.type === "ObjectExpression" && holder.type === "Property") return { members: parent.properties, selfName: null, superClass: null };
+  return null;
+}

@@ -1,0 +1,248 @@
+import type { AstNode } from "../ast.ts";
+import { boundNames } from "../ast.ts";
+import { CodeHasher } from "../hash.ts";
+import { parseModule } from "../parse.ts";
+import { LruMap } from "./lru.ts";
+import { collectReferences, type References } from "./references.ts";
+
+/**
+ * One file seen as a dependency: its module-level bindings (each with an own-code
+ * hash and the names it reads), what it imports and what it exports. Everything
+ * here depends on the file's text alone, so it is cached per (path, content hash).
+ */
+export interface ImportedBinding {
+  readonly specifier: string;
+  /** Export name, `default`, or `*` for a namespace import. */
+  readonly imported: string;
+}
+
+export type ExportEntry = { readonly local: string } | ImportedBinding;
+
+export class ModuleBindings {
+  /** Local name => the declaration that creates it (a declarator, function, class, enum, ...). */
+  readonly declarations = new Map<string, AstNode>();
+  readonly imports = new Map<string, ImportedBinding>();
+  readonly exports = new Map<string, ExportEntry>();
+  /** `export * from "x"` specifiers, in source order. */
+  readonly starExports: string[] = [];
+  /**
+   * Module-level statements that are not declarations (`cache.set(...)`,
+   * `Foo.prototype.x = ...`), by the bindings they mention: they may change those
+   * bindings, so they count as part of them.
+   */
+  private readonly attachedStatements = new Map<string, AstNode[]>();
+  /** `const` / `let` / `var` of variable bindings: part of their code. */
+  private readonly variableKinds = new Map<string, string>();
+  private readonly ownHashes = new Map<string, string>();
+  private readonly referenceCache = new Map<string, References>();
+  private wholeHash: string | null = null;
+  private wholeSpecifiers: Set<string> | null = null;
+
+  constructor(
+    readonly path: string,
+    /** Null for files that are not JavaScript / TypeScript (JSON, CSS, ...), or that do not parse. */
+    private readonly program: AstNode | null,
+    private readonly text: string,
+    /** The file has import/export syntax; a CommonJS file counts as one unit. */
+    readonly isEsm: boolean,
+  ) {
+    if (program) this.index(program);
+  }
+
+  hasBinding(name: string): boolean {
+    return this.declarations.has(name);
+  }
+
+  /** Hash of the binding's own code (plus statements attached to it); never of what it references. */
+  ownHash(name: string): string {
+    let hash = this.ownHashes.get(name);
+    if (hash === undefined) {
+      const hasher = new CodeHasher().add(this.variableKinds.get(name) ?? "").addNode(this.declarations.get(name)!);
+      for (const statement of this.attachedStatements.get(name) ?? []) hasher.addNode(statement);
+      hash = hasher.digest();
+      this.ownHashes.set(name, hash);
+    }
+    return hash;
+  }
+
+  references(name: string): References {
+    let references = this.referenceCache.get(name);
+    if (!references) {
+      references = collectReferences(this.declarations.get(name)!);
+      for (const statement of this.attachedStatements.get(name) ?? []) mergeReferences(references, collectReferences(statement));
+      this.referenceCache.set(name, references);
+    }
+    return references;
+  }
+
+  /** The whole file as one unit (CommonJS modules, assets, unparsable files). */
+  wholeFileHash(): string {
+    this.wholeHash ??= this.program ? new CodeHasher().addNode(this.program).digest() : new CodeHasher().add(this.text).digest();
+    return this.wholeHash;
+  }
+
+  /** What the whole file loads with `require` / `import()` / `import ... from` (CommonJS and whole-file units). */
+  wholeFileSpecifiers(): ReadonlySet<string> {
+    if (!this.wholeSpecifiers) {
+      this.wholeSpecifiers = new Set(this.program ? collectReferences(this.program).specifiers : []);
+      for (const imported of this.imports.values()) this.wholeSpecifiers.add(imported.specifier);
+    }
+    return this.wholeSpecifiers;
+  }
+
+  private index(program: AstNode): void {
+    const loose: AstNode[] = [];
+    for (const statement of program.body as AstNode[]) {
+      switch (statement.type) {
+        case "ImportDeclaration":
+          this.indexImport(statement);
+          break;
+        case "ExportNamedDeclaration":
+          this.indexNamedExport(statement);
+          break;
+        case "ExportDefaultDeclaration":
+          this.indexDefaultExport(statement);
+          break;
+        case "ExportAllDeclaration":
+          if (statement.exportKind === "type") break;
+          if (statement.exported) this.exports.set(exportName(statement.exported), { specifier: statement.source.value, imported: "*" });
+          else this.starExports.push(statement.source.value);
+          break;
+        default:
+          if (!this.declare(statement)) loose.push(statement);
+      }
+    }
+    for (const statement of loose) this.attach(statement);
+  }
+
+  /** Registers a declaration statement; false for statements that declare nothing at run time. */
+  private declare(statement: AstNode): boolean {
+    switch (statement.type) {
+      case "VariableDeclaration":
+        for (const declarator of statement.declarations) {
+          for (const name of boundNames(declarator.id)) {
+            this.declarations.set(name, declarator);
+            this.variableKinds.set(name, statement.kind);
+          }
+        }
+        return true;
+      case "FunctionDeclaration":
+      case "ClassDeclaration":
+      case "TSEnumDeclaration":
+        if (statement.id) this.declarations.set(statement.id.name, statement);
+        return true;
+      case "TSModuleDeclaration":
+        if (statement.id?.type === "Identifier") this.declarations.set(statement.id.name, statement);
+        return true;
+      case "TSImportEqualsDeclaration":
+        if (statement.importKind !== "type") this.declarations.set(statement.id.name, statement);
+        return true;
+      case "TSDeclareFunction":
+      case "TSInterfaceDeclaration":
+      case "TSTypeAliasDeclaration":
+      case "EmptyStatement":
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private indexImport(statement: AstNode): void {
+    if (statement.importKind === "type") return;
+    for (const specifier of statement.specifiers) {
+      if (specifier.importKind === "type") continue;
+      const imported =
+        specifier.type === "ImportNamespaceSpecifier" ? "*" : specifier.type === "ImportDefaultSpecifier" ? "default" : exportName(specifier.imported);
+      this.imports.set(specifier.local.name, { specifier: statement.source.value, imported });
+    }
+  }
+
+  private indexNamedExport(statement: AstNode): void {
+    if (statement.exportKind === "type") return;
+    if (statement.declaration) {
+      this.declare(statement.declaration);
+      const declaration = statement.declaration;
+      const names = declaration.type === "VariableDeclaration" ? declaration.declarations.flatMap((d: AstNode) => boundNames(d.id)) : declaration.id?.type === "Identifier" ? [declaration.id.name] : [];
+      for (const name of names) if (this.declarations.has(name)) this.exports.set(name, { local: name });
+      return;
+    }
+    for (const specifier of statement.specifiers) {
+      if (specifier.exportKind === "type") continue;
+      const exported = exportName(specifier.exported);
+      const local = exportName(specifier.local);
+      this.exports.set(exported, statement.source ? { specifier: statement.source.value, imported: local } : { local });
+    }
+  }
+
+  private indexDefaultExport(statement: AstNode): void {
+    const declaration = statement.declaration;
+    const named = (declaration.type === "FunctionDeclaration" || declaration.type === "ClassDeclaration") && declaration.id;
+    if (named) {
+      this.declare(declaration);
+      this.exports.set("default", { local: declaration.id.name });
+    } else if (!declaration.type.startsWith("TSInterface")) {
+      // `export default <expression>`: the expression is an anonymous binding of its own.
+      this.declarations.set("*default*", statement);
+      this.exports.set("default", { local: "*default*" });
+    }
+  }
+
+  private attach(statement: AstNode): void {
+    for (const name of collectReferences(statement).names.keys()) {
+      if (!this.declarations.has(name)) continue;
+      const list = this.attachedStatements.get(name);
+      if (list) list.push(statement);
+      else this.attachedStatements.set(name, [statement]);
+    }
+  }
+}
+
+function exportName(node: AstNode): string {
+  return node.type === "Literal" ? String(node.value) : node.name;
+}
+
+function mergeReferences(into: References, from: References): void {
+  for (const [name, members] of from.names) {
+    const existing = into.names.get(name);
+    if (existing === null) continue;
+    if (members === null || existing === undefined) into.names.set(name, members && new Set(members));
+    else for (const member of members) existing.add(member);
+  }
+  for (const specifier of from.specifiers) into.specifiers.add(specifier);
+}
+
+const CODE_FILE = /\.[cm]?[jt]sx?$/;
+/** Parsed files by path and content hash; 1,000 modules cover a large project's working set. */
+const moduleCache = new LruMap<string, ModuleBindings>(1000);
+
+export function contentHash(text: string): string {
+  return new CodeHasher().add(text).digest();
+}
+
+/**
+ * The bindings of `path` with content `text`, parsed once per (path, content);
+ * `program` is the AST when the caller already parsed this exact text.
+ */
+export function moduleBindingsOf(path: string, text: string, program?: AstNode): ModuleBindings {
+  const key = `${path}\u0000${contentHash(text)}`;
+  const cached = moduleCache.get(key);
+  if (cached) return cached;
+  let bindings: ModuleBindings;
+  if (program) bindings = new ModuleBindings(path, program, text, hasModuleSyntax(program));
+  else if (!CODE_FILE.test(path) || path.endsWith(".d.ts")) bindings = new ModuleBindings(path, null, text, false);
+  else {
+    const parsed = parseModule(text, path, path);
+    bindings = parsed.diagnostics.length > 0 ? new ModuleBindings(path, null, text, false) : new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program));
+  }
+  moduleCache.set(key, bindings);
+  return bindings;
+}
+
+function hasModuleSyntax(program: AstNode): boolean {
+  return (program.body as AstNode[]).some((statement) => statement.type.startsWith("Import") || statement.type.startsWith("Export") || statement.type === "TSExportAssignment");
+}
+
+/** For tests and long-lived watchers that want to drop everything. */
+export function clearModuleBindingsCache(): void {
+  moduleCache.clear();
+}

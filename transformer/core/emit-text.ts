@@ -1,0 +1,152 @@
+import MagicString, { type SourceMap } from "magic-string";
+import { TransformError } from "./errors.ts";
+import { EMITTED_NAMES, type ModulePlan, type PlannedFunction, type PlanOptions } from "./plan.ts";
+import { planModule, projectRelativePath } from "./planner.ts";
+import { TAG_PATTERN } from "./tags.ts";
+
+/**
+ * The text emitter: applies a plan as magic-string edits at original offsets, so
+ * the rest of the file (types included) is untouched and maps 1:1. Used by the
+ * bundler plugins and the Node loader, whose later steps strip types.
+ */
+
+export interface TransformSourceOptions extends PlanOptions {
+  /** Generate a source map (only then; maps cost time). */
+  readonly sourceMap?: boolean;
+}
+
+export interface TransformSourceResult {
+  readonly code: string;
+  readonly map: SourceMap | null;
+}
+
+/** Cheap pre-filter: a file that never says `@memo` / `@singleton` needs no parse. */
+export function mightContainTags(source: string): boolean {
+  return TAG_PATTERN.test(source);
+}
+
+/**
+ * Rewrites the annotated functions of one module. Returns null when there is
+ * nothing to do (no tags, or output of an earlier run); throws `TransformError`
+ * with a code frame on misuse or a syntax error.
+ *
+ * @example
+ * const out = transformSource(code, { filename: "/app/src/db.ts", root: "/app", sourceMap: true });
+ * if (out) emit(out.code, out.map);
+ */
+export function transformSource(source: string, options: TransformSourceOptions): TransformSourceResult | null {
+  if (!mightContainTags(source)) return null;
+  const plan = planModule(source, options);
+  if (plan.diagnostics.length > 0) {
+    throw new TransformError(projectRelativePath(options.filename, options.root), source, plan.diagnostics);
+  }
+  if (plan.functions.length === 0) return null;
+  const text = new MagicString(source);
+  const ordered = [...plan.functions].sort((a, b) => b.node.start - a.node.start);
+  // Innermost first, so closings that share an offset nest correctly.
+  for (const fn of ordered) wrapBody(text, source, fn);
+  for (const fn of ordered) {
+    const binding = fn.bindFunction;
+    if (binding && binding.insertAt !== "preamble") {
+      const semicolon = source[binding.insertAt - 1] === ";" ? "" : ";";
+      text.appendLeft(binding.insertAt, `${semicolon}\n${indentationAt(source, binding.insertAt)}${bindingStatement(fn, binding.name)}`);
+    }
+  }
+  const preamble = preambleLines(plan).join("\n");
+  text.appendLeft(plan.preambleAt, plan.preambleAt === 0 ? `${preamble}\n` : `\n${preamble}`);
+  return {
+    code: text.toString(),
+    map: options.sourceMap
+      ? text.generateMap({ hires: true, source: projectRelativePath(options.filename, options.root), includeContent: true })
+      : null,
+  };
+}
+
+/** Runtime import (unless present), handle declarations, then bindings of hoisted declarations. */
+export function preambleLines(plan: ModulePlan): string[] {
+  const lines: string[] = [];
+  if (!plan.hasRuntimeImport) lines.push(runtimeImportStatement(plan));
+  for (const fn of plan.functions) lines.push(handleDeclaration(fn));
+  for (const fn of plan.functions) {
+    if (fn.bindFunction?.insertAt === "preamble") lines.push(bindingStatement(fn, fn.bindFunction.name));
+  }
+  return lines;
+}
+
+export function runtimeImportStatement(plan: ModulePlan): string {
+  const module = JSON.stringify(plan.runtimeModule);
+  const { cacheHandle, miss } = EMITTED_NAMES;
+  return plan.moduleFormat === "esm"
+    ? `import { cacheHandle as ${cacheHandle}, Miss as ${miss} } from ${module};`
+    : `const { cacheHandle: ${cacheHandle}, Miss: ${miss} } = require(${module});`;
+}
+
+export function handleDeclaration(fn: PlannedFunction): string {
+  const { id, hash, params, key, options } = fn.meta;
+  const meta = literalText({ id, hash, params, key, options });
+  return `const ${fn.handleName} = ${EMITTED_NAMES.cacheHandle}(${JSON.stringify(fn.kind)}, ${meta});`;
+}
+
+function bindingStatement(fn: PlannedFunction, name: string): string {
+  return `${fn.handleName}.${EMITTED_NAMES.bindFunction}(${name});`;
+}
+
+/** `get0()` ... `get3(a, b, c)`, then `getN([a, b, c, d])`: arity-specialised so a hit allocates nothing. */
+export function lookupCall(fn: PlannedFunction): string {
+  const args = fn.keyExpressions;
+  const call = args.length <= 3 ? `get${args.length}(${args.join(", ")})` : `getN([${args.join(", ")}])`;
+  return `${fn.handleName}.${call}`;
+}
+
+/** The three statements that start a wrapped body; the original body follows inside `settle`. */
+export function lookupStatements(fn: PlannedFunction): [string, string, string] {
+  const result = EMITTED_NAMES.lookupResult;
+  return [
+    `const ${result} = ${lookupCall(fn)};`,
+    `if (!(${result} instanceof ${EMITTED_NAMES.miss})) return ${result};`,
+    `return ${result}.settle(${fn.isAsync ? "async " : ""}() => `,
+  ];
+}
+
+function wrapBody(text: MagicString, source: string, fn: PlannedFunction): void {
+  const [lookup, hitReturn, settle] = lookupStatements(fn);
+  if (fn.conciseBody) {
+    text.appendLeft(fn.bodyInsertAt, `{ ${lookup} ${hitReturn} ${settle}(`);
+    text.appendLeft(fn.body.end, `)); }`);
+    return;
+  }
+  const closeBrace = fn.body.end - 1;
+  const inner = source.slice(fn.bodyInsertAt, closeBrace);
+  if (!inner.includes("\n")) {
+    text.appendLeft(fn.bodyInsertAt, ` ${lookup} ${hitReturn} ${settle}{`);
+    text.appendLeft(closeBrace, `}); `);
+    return;
+  }
+  const closingLineStart = source.lastIndexOf("\n", closeBrace - 1) + 1;
+  const beforeClose = source.slice(closingLineStart, closeBrace);
+  const braceOnOwnLine = /^[ \t]*$/.test(beforeClose);
+  const outer = braceOnOwnLine ? beforeClose : indentationAt(source, fn.body.start);
+  const step = outer.includes("\t") ? "\t" : "  ";
+  const indent = outer + step;
+  text.appendLeft(fn.bodyInsertAt, `\n${indent}${lookup}\n${indent}${hitReturn}\n${indent}${settle}{`);
+  text.appendLeft(closeBrace, braceOnOwnLine ? `${step}});\n${outer}` : ` });\n${outer}`);
+}
+
+/** Leading whitespace of the line that contains `offset`. */
+function indentationAt(source: string, offset: number): string {
+  const lineStart = source.lastIndexOf("\n", offset - 1) + 1;
+  return /^[ \t]*/.exec(source.slice(lineStart))![0];
+}
+
+/** Literal values as compact JS source: `{ ttl: "1h", tags: ["a"] }`. */
+function literalText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(literalText).join(", ")}]`;
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value).map(([name, item]) => {
+      const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+      return `${key}: ${literalText(item)}`;
+    });
+    return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
+  }
+  return JSON.stringify(value);
+}

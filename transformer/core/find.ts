@@ -1,0 +1,308 @@
+import { type AstComment, type AstNode, forEachChild, isFunctionNode, propertyKeyName, unwrapExpression } from "./ast.ts";
+import { enclosingSegments, nameSegment } from "./names.ts";
+import type { PlanDiagnostic, SourceRange } from "./plan.ts";
+import { type CommentTags, type FoundTag, isJsDoc, readCommentTags, TAG_PATTERN } from "./tags.ts";
+
+/** A function whose leading JSDoc carries a cache tag, with what the planner needs to name and key it. */
+export interface AnnotatedFunction {
+  readonly tag: FoundTag;
+  /** FunctionDeclaration, FunctionExpression or ArrowFunctionExpression. */
+  readonly fn: AstNode;
+  /** The node the comment leads (export, declaration, method, property): diagnostics point at it. */
+  readonly holder: AstNode;
+  readonly qualifiedName: string;
+  /** Name of the function itself, as hashed. */
+  readonly ownName: string;
+  /** Non-static class member: `this` is part of the key. */
+  readonly isInstanceMember: boolean;
+  /** Where `handle.bindFunction(name)` can go: after the handles (hoisted declarations) or after the declaration statement. */
+  readonly binding: { readonly name: string; readonly insertAt: "preamble" | number } | null;
+  /** Names that refer to the function or its class, never closure captures. */
+  readonly selfNames: ReadonlySet<string>;
+}
+
+export interface FoundAnnotations {
+  readonly functions: readonly AnnotatedFunction[];
+  readonly diagnostics: PlanDiagnostic[];
+  /** The walk saw `require(...)`, `module.exports` or `exports.x`. */
+  readonly usesCommonJs: boolean;
+}
+
+const STATEMENT_LIST_PARENTS = new Set(["Program", "BlockStatement", "StaticBlock", "TSModuleBlock", "SwitchCase"]);
+
+type Resolution =
+  | { ok: true; fn: AstNode; ownName: string; isInstanceMember: boolean; statement: AstNode | null; selfName: string | null }
+  | { ok: false; code: string; message: string; range: SourceRange };
+
+/** Finds every tagged JSDoc comment and the function it leads; misuse becomes a diagnostic. */
+export function findAnnotatedFunctions(program: AstNode, comments: readonly AstComment[], source: string): FoundAnnotations {
+  const diagnostics: PlanDiagnostic[] = [];
+  const tagged = new Map<number, { comment: CommentTags; tag: FoundTag }>();
+  for (const comment of comments) {
+    if (!isJsDoc(comment) || !TAG_PATTERN.test(comment.value)) continue;
+    const read = readCommentTags(source, comment);
+    diagnostics.push(...read.problems);
+    const tag = pickTag(read, diagnostics);
+    if (tag) tagged.set(skipWhitespace(source, comment.end), { comment: read, tag });
+  }
+
+  const functions: AnnotatedFunction[] = [];
+  const claimedFunctions = new Set<AstNode>();
+  let usesCommonJs = false;
+  const ancestors: AstNode[] = [];
+  const visit = (node: AstNode): void => {
+    const entry = tagged.get(node.start);
+    if (entry) {
+      tagged.delete(node.start);
+      const resolution = resolve(node, ancestors, source);
+      const kind = entry.tag.kind;
+      if (!resolution.ok) {
+        diagnostics.push({ code: resolution.code, message: resolution.message.replaceAll("@TAG", `@${kind}`), range: resolution.range });
+      } else if (claimedFunctions.has(resolution.fn)) {
+        diagnostics.push({
+          code: "AUTOMEMO_DUPLICATE_TAG",
+          message: `[automemo] '${resolution.ownName}' is tagged twice (on an overload signature and on its implementation). Keep one tag.`,
+          range: entry.tag.range,
+        });
+      } else {
+        claimedFunctions.add(resolution.fn);
+        functions.push(toAnnotated(entry.tag, node, resolution, ancestors, source));
+      }
+    }
+    if (!usesCommonJs && isCommonJsSignal(node)) usesCommonJs = true;
+    ancestors.push(node);
+    forEachChild(node, visit);
+    ancestors.pop();
+  };
+  visit(program);
+
+  for (const [at, entry] of tagged) {
+    diagnostics.push({
+      code: "AUTOMEMO_NOT_A_FUNCTION",
+      message: `[automemo] @${entry.tag.kind} must be in the JSDoc comment directly before a function, but nothing it can attach to follows it${at >= source.length ? " (end of file)" : ""}. Move the tag into the JSDoc right before a function declaration, a const/let/var holding a function or arrow, a class method, or an object method.`,
+      range: entry.tag.range,
+    });
+  }
+  functions.sort((a, b) => a.fn.start - b.fn.start);
+  return { functions, diagnostics, usesCommonJs };
+}
+
+function pickTag(read: CommentTags, diagnostics: PlanDiagnostic[]): FoundTag | null {
+  const [first, second] = read.tags;
+  if (!first) return null;
+  if (second) {
+    const both = first.kind !== second.kind;
+    diagnostics.push({
+      code: both ? "AUTOMEMO_BOTH_TAGS" : "AUTOMEMO_DUPLICATE_TAG",
+      message: both
+        ? "[automemo] A function can be @memo or @singleton, not both. Keep @memo for plain-data results (returned as fresh copies) or @singleton for one shared live object."
+        : `[automemo] @${first.kind} appears twice in one JSDoc comment. Keep one tag (with its options).`,
+      range: second.range,
+    });
+    return null;
+  }
+  return first;
+}
+
+function skipWhitespace(source: string, from: number): number {
+  let index = from;
+  while (index < source.length && /\s/.test(source[index])) index++;
+  return index;
+}
+
+function isCommonJsSignal(node: AstNode): boolean {
+  if (node.type === "CallExpression") return node.callee.type === "Identifier" && node.callee.name === "require";
+  if (node.type !== "MemberExpression" || node.object.type !== "Identifier") return false;
+  return (node.object.name === "module" && node.property.name === "exports") || node.object.name === "exports";
+}
+
+function toAnnotated(
+  tag: FoundTag,
+  holder: AstNode,
+  resolution: Extract<Resolution, { ok: true }>,
+  ancestors: readonly AstNode[],
+  source: string,
+): AnnotatedFunction {
+  const prefix = enclosingSegments(ancestors, source);
+  const selfNames = new Set<string>();
+  if (resolution.selfName) selfNames.add(resolution.selfName);
+  for (const ancestor of ancestors) {
+    if ((ancestor.type === "ClassDeclaration" || ancestor.type === "ClassExpression") && ancestor.id) selfNames.add(ancestor.id.name);
+  }
+  return {
+    tag,
+    fn: resolution.fn,
+    holder,
+    qualifiedName: [...prefix, resolution.ownName].join("."),
+    ownName: resolution.ownName,
+    isInstanceMember: resolution.isInstanceMember,
+    binding: bindingOf(resolution, ancestors),
+    selfNames,
+  };
+}
+
+function bindingOf(resolution: Extract<Resolution, { ok: true }>, ancestors: readonly AstNode[]): AnnotatedFunction["binding"] {
+  const { statement, selfName } = resolution;
+  if (!statement || !selfName) return null;
+  const parent = ancestors[ancestors.length - 1];
+  if (!parent || !STATEMENT_LIST_PARENTS.has(parent.type)) return null;
+  if (resolution.fn.type === "FunctionDeclaration") {
+    // Declarations hoist, so module-level ones can be bound before any user code runs.
+    return parent.type === "Program" ? { name: selfName, insertAt: "preamble" } : null;
+  }
+  return { name: selfName, insertAt: statement.end };
+}
+
+const functionOk = (
+  fn: AstNode,
+  ownName: string,
+  extra: { isInstanceMember?: boolean; statement?: AstNode | null; selfName?: string | null } = {},
+): Resolution => ({
+  ok: true,
+  fn,
+  ownName,
+  isInstanceMember: extra.isInstanceMember ?? false,
+  statement: extra.statement ?? null,
+  selfName: extra.selfName ?? null,
+});
+
+function problem(code: string, message: string, range: SourceRange): Resolution {
+  return { ok: false, code, message: `[automemo] ${message}`, range };
+}
+
+/** The function a tagged node stands for, or why it cannot be cached. */
+function resolve(node: AstNode, ancestors: readonly AstNode[], source: string, statement: AstNode = node): Resolution {
+  switch (node.type) {
+    case "ExportNamedDeclaration":
+      return node.declaration ? resolve(node.declaration, [...ancestors, node], source, node) : notAFunction(source, node, "an export list");
+    case "ExportDefaultDeclaration": {
+      const declaration = node.declaration;
+      if (declaration.type === "FunctionDeclaration") return checkFunction(declaration, declaration.id?.name ?? "default", statement, declaration.id?.name ?? null);
+      const expression = unwrapExpression(declaration);
+      if (isFunctionNode(expression)) return checkFunction(expression, "default", null, null);
+      return notAFunction(source, node, declaration.type === "ClassDeclaration" ? "a class (tag its methods instead)" : "a default export that is not a function");
+    }
+    case "FunctionDeclaration":
+      return checkFunction(node, node.id.name, statement, node.id.name);
+    case "TSDeclareFunction":
+      return resolveOverloadedFunction(node, ancestors, statement);
+    case "VariableDeclaration": {
+      const [declarator, ...rest] = node.declarations;
+      const init = unwrapExpression(declarator?.init);
+      if (rest.length > 0) return notAFunction(source, node, "a declaration of several variables (declare the function on its own)");
+      if (!isFunctionNode(init)) return notAFunction(source, node, `variable '${source.slice(declarator.id.start, declarator.id.end)}', which does not hold a function`);
+      const name = declarator.id.type === "Identifier" ? declarator.id.name : "anonymous";
+      return checkFunction(init, name, statement, declarator.id.type === "Identifier" ? name : null);
+    }
+    case "MethodDefinition":
+    case "TSAbstractMethodDefinition":
+      return resolveMethod(node, ancestors, source);
+    case "PropertyDefinition":
+    case "Property": {
+      if (node.kind === "get" || node.kind === "set") return accessorProblem(node, source);
+      const value = unwrapExpression(node.value);
+      const name = propertyKeyName(node.key, node.computed, source);
+      if (!isFunctionNode(value)) return notAFunction(source, node, `property '${name}', which does not hold a function`);
+      return checkFunction(value, name, null, null, node.type === "PropertyDefinition" && !node.static);
+    }
+    case "FunctionExpression":
+    case "ArrowFunctionExpression":
+      return checkFunction(node, nameSegment(node, ancestors, source) ?? "anonymous", null, null);
+    case "ExpressionStatement": {
+      const expression = unwrapExpression(node.expression);
+      const value = expression?.type === "AssignmentExpression" ? unwrapExpression(expression.right) : null;
+      if (expression && isFunctionNode(value)) return checkFunction(value, nameSegment(value, [...ancestors, node, expression], source) ?? "anonymous", null, null);
+      return notAFunction(source, node, "an expression statement");
+    }
+    case "ClassDeclaration":
+    case "ClassExpression":
+      return notAFunction(source, node, `class '${node.id?.name ?? "anonymous"}' (tag its methods instead)`);
+    default:
+      return notAFunction(source, node, `a ${node.type.replace(/^TS/, "TypeScript ").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()}`);
+  }
+}
+
+function checkFunction(fn: AstNode, ownName: string, statement: AstNode | null, selfName: string | null, isInstanceMember = false): Resolution {
+  const header = { start: fn.start, end: fn.body ? fn.body.start : fn.end };
+  if (fn.generator) {
+    return problem(
+      "AUTOMEMO_GENERATOR",
+      `@TAG cannot cache generator function '${ownName}': a generator returns a new iterator on every call. Cache a function that collects the values into an array instead.`,
+      header,
+    );
+  }
+  if (!fn.body) return noBody(header, ownName);
+  return functionOk(fn, ownName, { isInstanceMember, statement, selfName });
+}
+
+function resolveMethod(node: AstNode, ancestors: readonly AstNode[], source: string): Resolution {
+  const name = propertyKeyName(node.key, node.computed, source);
+  const keyRange = { start: node.start, end: node.key.end };
+  if (node.kind === "constructor") {
+    return problem(
+      "AUTOMEMO_CONSTRUCTOR",
+      "@TAG cannot be used on a constructor: `new` must create a new object on every call. Cache a static factory method instead.",
+      keyRange,
+    );
+  }
+  if (node.kind === "get" || node.kind === "set") return accessorProblem(node, source);
+  if (node.type === "TSAbstractMethodDefinition") return noBody(keyRange, name);
+  let implementation: AstNode = node;
+  if (node.value.type === "TSEmptyBodyFunctionExpression") {
+    const classBody = ancestors[ancestors.length - 1];
+    const found = (classBody?.body as AstNode[] | undefined)?.find(
+      (member) =>
+        member.start > node.start &&
+        member.type === "MethodDefinition" &&
+        member.value.type === "FunctionExpression" &&
+        member.static === node.static &&
+        propertyKeyName(member.key, member.computed, source) === name,
+    );
+    if (!found) return noBody(keyRange, name);
+    implementation = found;
+  }
+  return checkFunction(implementation.value, name, null, null, !implementation.static);
+}
+
+/** A tag on the first overload signature applies to the implementation that follows the signatures. */
+function resolveOverloadedFunction(node: AstNode, ancestors: readonly AstNode[], statement: AstNode): Resolution {
+  const name = node.id.name as string;
+  const header = { start: node.start, end: node.end };
+  const container = ancestors.findLast((ancestor) => ancestor.type !== "ExportNamedDeclaration" && ancestor.type !== "ExportDefaultDeclaration");
+  const list = container?.body;
+  if (node.declare || !Array.isArray(list)) return noBody(header, name);
+  for (let index = list.indexOf(statement) + 1; index < list.length; index++) {
+    const sibling = list[index] as AstNode;
+    const declaration = sibling.type === "ExportNamedDeclaration" || sibling.type === "ExportDefaultDeclaration" ? sibling.declaration : sibling;
+    if (declaration?.id?.name !== name) break;
+    if (declaration.type === "FunctionDeclaration") return checkFunction(declaration, name, sibling, name);
+    if (declaration.type !== "TSDeclareFunction") break;
+  }
+  return noBody(header, name);
+}
+
+function noBody(range: SourceRange, name: string): Resolution {
+  return problem(
+    "AUTOMEMO_NO_BODY",
+    `@TAG on '${name}' has no body to cache (a declare function, an abstract method, or an overload signature without an implementation after it). Put the tag on the implementation.`,
+    range,
+  );
+}
+
+function accessorProblem(node: AstNode, source: string): Resolution {
+  const name = propertyKeyName(node.key, node.computed, source);
+  return problem(
+    "AUTOMEMO_ACCESSOR",
+    `@TAG cannot be used on ${node.kind === "get" ? "getter" : "setter"} '${name}': accessors are not cached. Turn it into a method, or cache a function the accessor calls.`,
+    { start: node.start, end: node.key.end },
+  );
+}
+
+function notAFunction(source: string, node: AstNode, description: string): Resolution {
+  const lineEnd = source.indexOf("\n", node.start);
+  return problem(
+    "AUTOMEMO_NOT_A_FUNCTION",
+    `@TAG must lead a function, but it leads ${description}. Move the tag into the JSDoc right before a function declaration, a const/let/var holding a function or arrow, a class method, or an object method; or remove it.`,
+    { start: node.start, end: lineEnd === -1 ? node.end : Math.min(node.end, lineEnd) },
+  );
+}

@@ -1,0 +1,28 @@
+/**
+ * The host-neutral transformer core: parse (oxc-parser), find `@memo` / `@singleton`
+ * functions, hash and plan the rewrite, and apply it as text. Hosts (Babel,
+ * TypeScript) use `planModule`; bundlers and the Node loader use `transformSource`.
+ */
+export { planModule, projectRelativePath } from "./planner.ts";
+export {
+  handleDeclaration,
+  lookupCall,
+  lookupStatements,
+  mightContainTags,
+  preambleLines,
+  runtimeImportStatement,
+  transformSource,
+  type TransformSourceOptions,
+  type TransformSourceResult,
+} from "./emit-text.ts";
+export { formatCodeFrame, locate, TransformError, type SourceLocation } from "./errors.ts";
+export { CodeHasher } from "./hash.ts";
+export {
+  clearModuleBindingsCache,
+  createDiskResolver,
+  createTypeScriptDependencyResolver,
+  type DependencyResolver,
+  type ResolvedImport,
+} from "./deps/index.ts";
+export { EMITTED_NAMES } from "./plan.ts";
+export type { ModulePlan, PlanDiagnostic, PlannedFunction, PlanOptions, SourceRange } from "./plan.ts";

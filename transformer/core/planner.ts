@@ -1,0 +1,235 @@
+import { posix } from "node:path";
+import type { CacheKind } from "../../runtime/meta.ts";
+import { validateOptions } from "../../runtime/options.ts";
+import { type AstNode, boundNames } from "./ast.ts";
+import { createLocator } from "./errors.ts";
+import { type AnnotatedFunction, findAnnotatedFunctions } from "./find.ts";
+import { CodeHasher } from "./hash.ts";
+import { formatFromExtension, parseModule } from "./parse.ts";
+import { EMITTED_NAMES, type ModulePlan, type PlanDiagnostic, type PlannedFunction, type PlanOptions } from "./plan.ts";
+import { analyzeScopes } from "./scope.ts";
+import { createDependencyHashing } from "./deps/index.ts";
+
+const DEFAULT_RUNTIME_MODULE = "automemo";
+const HANDLE_NAME = /^__am_(\d+)$/;
+
+/** The posix path of `filename` relative to `root`, as ids embed it. */
+export function projectRelativePath(filename: string, root: string): string {
+  const file = filename.replaceAll("\\", "/");
+  const base = root.replaceAll("\\", "/");
+  if (!posix.isAbsolute(file) && !/^[A-Za-z]:\//.test(file)) return posix.normalize(file);
+  return posix.relative(base, file) || posix.basename(file);
+}
+
+/**
+ * Computes the rewrite plan of one module from its source text: every annotated
+ * function with its handle, metadata and key expressions, plus any misuse as
+ * diagnostics. Hosts apply the plan to their own AST or as text edits.
+ *
+ * @example
+ * const plan = planModule(code, { filename: "/app/src/db.ts", root: "/app" });
+ * plan.functions[0].meta.id; // "src/db.ts#loadRows"
+ */
+export function planModule(source: string, options: PlanOptions): ModulePlan {
+  const relativePath = projectRelativePath(options.filename, options.root);
+  const runtimeModule = options.runtimeModule ?? DEFAULT_RUNTIME_MODULE;
+  const parsed = parseModule(source, options.filename, relativePath);
+  const moduleFormat =
+    options.moduleFormat ?? formatFromExtension(options.filename) ?? (parsed.hasModuleSyntax ? "esm" : undefined);
+  if (parsed.diagnostics.length > 0) {
+    return { functions: [], diagnostics: parsed.diagnostics, moduleFormat: moduleFormat ?? "esm", preambleAt: 0, runtimeModule, hasRuntimeImport: false };
+  }
+  const program = parsed.program;
+  const found = findAnnotatedFunctions(program, parsed.comments, source);
+  const diagnostics: PlanDiagnostic[] = [...found.diagnostics];
+  const format = moduleFormat ?? (found.usesCommonJs ? "cjs" : "esm");
+  const preamble = scanPreamble(program, format);
+  const scopes = found.functions.length > 0 ? analyzeScopes(program) : null;
+  const dependencies = found.functions.length > 0 ? createDependencyHashing({ program, source, filename: options.filename, root: options.root, dependencies: options.dependencies }) : null;
+  const ids = uniqueIds(found.functions.map((fn) => `${relativePath}#${fn.qualifiedName}`));
+
+  const commentStartsByEnd = new Map(parsed.comments.map((comment) => [comment.end, comment.start]));
+  const locate = createLocator(source);
+  const functions: PlannedFunction[] = [];
+  let nextHandle = preamble.nextHandleIndex;
+  found.functions.forEach((annotated, index) => {
+    if (isAlreadyTransformed(annotated.fn)) return;
+    const kind = annotated.tag.kind;
+    const rawOptions = annotated.tag.rawOptions ?? {};
+    const where = `${relativePath}:${locate(annotated.tag.range.start).line}`;
+    try {
+      validateOptions(rawOptions, kind, where);
+    } catch (error) {
+      const option = (error as { option?: string }).option;
+      diagnostics.push({
+        code: "AUTOMEMO_INVALID_OPTION",
+        message: (error as Error).message,
+        range: (option !== undefined ? annotated.tag.optionRanges[option] : undefined) ?? annotated.tag.optionsRange ?? annotated.tag.range,
+      });
+      return;
+    }
+    const params = annotated.fn.params.flatMap((param: AstNode) => boundNames(param));
+    const captured = scopes!.capturedNames(annotated.fn, annotated.selfNames);
+    // `this` leads the key (the runtime keys a leading "this" by identity), whether the
+    // function is an instance member or an arrow that captures its method's `this`.
+    const key = annotated.isInstanceMember || captured.includes("this") ? ["this"] : [];
+    key.push(...params.filter((name: string) => !name.startsWith("_")));
+    for (const name of captured) if (!key.includes(name)) key.push(name);
+    functions.push(
+      planFunction(annotated, kind, commentStartsByEnd, source, {
+        id: ids[index],
+        hash: dependencies!.hash(annotated.fn, hashAnnotated(annotated), rawOptions.deps !== false),
+        params,
+        key,
+        options: rawOptions,
+      }, `${EMITTED_NAMES.handlePrefix}${nextHandle++}`),
+    );
+  });
+  diagnostics.sort((a, b) => a.range.start - b.range.start);
+  return {
+    functions,
+    diagnostics,
+    moduleFormat: format,
+    preambleAt: preamble.insertAt,
+    runtimeModule,
+    hasRuntimeImport: preamble.hasRuntimeImport,
+  };
+}
+
+function planFunction(
+  annotated: AnnotatedFunction,
+  kind: CacheKind,
+  commentStartsByEnd: ReadonlyMap<number, number>,
+  source: string,
+  meta: PlannedFunction["meta"],
+  handleName: string,
+): PlannedFunction {
+  const { fn } = annotated;
+  const body = fn.body as AstNode;
+  const conciseBody = body.type !== "BlockStatement";
+  let bodyInsertAt = conciseBody ? startOfLeadingComments(body.start, commentStartsByEnd, source) : body.start + 1;
+  if (!conciseBody) {
+    for (const statement of body.body as AstNode[]) {
+      if (typeof statement.directive !== "string") break;
+      bodyInsertAt = statement.end;
+    }
+  }
+  return {
+    kind,
+    node: { start: fn.start, end: fn.end },
+    body: { start: body.start, end: body.end },
+    conciseBody,
+    bodyInsertAt,
+    isAsync: Boolean(fn.async),
+    handleName,
+    meta,
+    keyExpressions: meta.key,
+    tag: annotated.tag.range,
+    bindFunction: annotated.binding,
+  };
+}
+
+/**
+ * A concise body's wrapper must open before the comments that lead the expression,
+ * or a JSDoc tag on a nested arrow (`(a) => /** @memo *\/ (b) => ...`) would end up
+ * leading the wrapper instead of the function it tags.
+ */
+function startOfLeadingComments(offset: number, commentStartsByEnd: ReadonlyMap<number, number>, source: string): number {
+  let start = offset;
+  for (;;) {
+    let end = start;
+    while (end > 0 && /\s/.test(source[end - 1])) end--;
+    const commentStart = commentStartsByEnd.get(end);
+    if (commentStart === undefined) return start;
+    start = commentStart;
+  }
+}
+
+/** Own code + name (+ `this`-ness): the seed for dependency hashes (issue 6) to extend. */
+function hashAnnotated(annotated: AnnotatedFunction): string {
+  return new CodeHasher()
+    .add(annotated.isInstanceMember ? `instance ${annotated.ownName}` : annotated.ownName)
+    .addNode(annotated.fn)
+    .digest();
+}
+
+/** `x`, `x~2`, `x~3` in source order. */
+function uniqueIds(ids: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return ids.map((id) => {
+    const count = (seen.get(id) ?? 0) + 1;
+    seen.set(id, count);
+    return count === 1 ? id : `${id}~${count}`;
+  });
+}
+
+/** A body that already starts with `const __am_r = __am_N.getK(...)` was transformed before. */
+function isAlreadyTransformed(fn: AstNode): boolean {
+  if (fn.body?.type !== "BlockStatement") return false;
+  const first = (fn.body.body as AstNode[]).find((statement) => typeof statement.directive !== "string");
+  const declarator = first?.type === "VariableDeclaration" ? first.declarations[0] : null;
+  const callee = declarator?.init?.type === "CallExpression" ? declarator.init.callee : null;
+  return (
+    declarator?.id.type === "Identifier" &&
+    declarator.id.name === EMITTED_NAMES.lookupResult &&
+    callee?.type === "MemberExpression" &&
+    callee.object.type === "Identifier" &&
+    HANDLE_NAME.test(callee.object.name)
+  );
+}
+
+interface PreambleScan {
+  readonly insertAt: number;
+  readonly hasRuntimeImport: boolean;
+  readonly nextHandleIndex: number;
+}
+
+/**
+ * The leading statements the preamble goes after: the directive prologue, then (ESM)
+ * the imports, then anything a previous run emitted (runtime import, handles,
+ * bindings), so transforming output again finds its own preamble.
+ */
+function scanPreamble(program: AstNode, format: "esm" | "cjs"): PreambleScan {
+  let insertAt = program.hashbang ? program.hashbang.end : 0;
+  let hasRuntimeImport = false;
+  let nextHandleIndex = 0;
+  for (const statement of program.body as AstNode[]) {
+    const directive = typeof statement.directive === "string";
+    const isImport = format === "esm" && (statement.type === "ImportDeclaration" || statement.type === "TSImportEqualsDeclaration");
+    const runtimeImport = declaresRuntimeImport(statement);
+    const handleIndex = emittedHandleIndex(statement);
+    if (!(directive || isImport || runtimeImport || handleIndex !== null || isEmittedBinding(statement))) break;
+    hasRuntimeImport ||= runtimeImport;
+    if (handleIndex !== null) nextHandleIndex = Math.max(nextHandleIndex, handleIndex + 1);
+    insertAt = statement.end;
+  }
+  return { insertAt, hasRuntimeImport, nextHandleIndex };
+}
+
+function declaresRuntimeImport(statement: AstNode): boolean {
+  if (statement.type === "ImportDeclaration") {
+    return statement.specifiers.some((specifier: AstNode) => specifier.local.name === EMITTED_NAMES.cacheHandle);
+  }
+  if (statement.type !== "VariableDeclaration") return false;
+  const pattern = statement.declarations[0]?.id;
+  return pattern?.type === "ObjectPattern" && boundNames(pattern).includes(EMITTED_NAMES.cacheHandle);
+}
+
+function emittedHandleIndex(statement: AstNode): number | null {
+  if (statement.type !== "VariableDeclaration" || statement.declarations.length !== 1) return null;
+  const [declarator] = statement.declarations;
+  const match = declarator.id.type === "Identifier" ? HANDLE_NAME.exec(declarator.id.name) : null;
+  const callee = declarator.init?.type === "CallExpression" ? declarator.init.callee : null;
+  return match && callee?.type === "Identifier" && callee.name === EMITTED_NAMES.cacheHandle ? Number(match[1]) : null;
+}
+
+function isEmittedBinding(statement: AstNode): boolean {
+  const call = statement.type === "ExpressionStatement" ? statement.expression : null;
+  const callee = call?.type === "CallExpression" ? call.callee : null;
+  return (
+    callee?.type === "MemberExpression" &&
+    callee.object.type === "Identifier" &&
+    HANDLE_NAME.test(callee.object.name) &&
+    callee.property.name === EMITTED_NAMES.bindFunction
+  );
+}

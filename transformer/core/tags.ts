@@ -1,0 +1,231 @@
+import { parseSync } from "oxc-parser";
+import type { CacheKind } from "../../runtime/meta.ts";
+import type { AstComment, AstNode } from "./ast.ts";
+import type { SourceRange } from "./plan.ts";
+
+/** A `@memo` / `@singleton` tag found in a JSDoc comment. */
+export interface FoundTag {
+  readonly kind: CacheKind;
+  /** The `@memo` word itself. */
+  readonly range: SourceRange;
+  /** The `{ ... }` options literal, when present. */
+  readonly optionsRange: SourceRange | null;
+  /** Raw option values (literals only), or null when the tag has no options. */
+  readonly rawOptions: Record<string, unknown> | null;
+  /** Each option's `name: value` text, so a bad option is pointed at exactly. */
+  readonly optionRanges: Readonly<Record<string, SourceRange>>;
+}
+
+export interface TagProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly range: SourceRange;
+}
+
+export interface CommentTags {
+  readonly comment: AstComment;
+  readonly tags: readonly FoundTag[];
+  readonly problems: readonly TagProblem[];
+}
+
+/** Cheap pre-filter: could this text hold a tag at all? */
+export const TAG_PATTERN = /@(memo|singleton)\b/;
+
+/**
+ * `@memo` as a JSDoc tag: at the start of the text or after whitespace / `*`, and not
+ * followed by a word character (`@memoize` and `@memo-ish` are other tags).
+ */
+const TAG_IN_COMMENT = /(^|[\s*])@(memo|singleton)(?![\w$-])/g;
+
+/** True for `/** ... *\/` (but not the empty `/**\/`). */
+export function isJsDoc(comment: AstComment): boolean {
+  return comment.type === "Block" && comment.value.startsWith("*") && comment.value !== "*";
+}
+
+/** Every cache tag in one JSDoc comment, with its options parsed (literals only). */
+export function readCommentTags(source: string, comment: AstComment): CommentTags {
+  const tags: FoundTag[] = [];
+  const problems: TagProblem[] = [];
+  const valueStart = comment.start + 2;
+  const valueEnd = comment.end - 2;
+  TAG_IN_COMMENT.lastIndex = 0;
+  for (let match = TAG_IN_COMMENT.exec(comment.value); match; match = TAG_IN_COMMENT.exec(comment.value)) {
+    const kind = match[2] as CacheKind;
+    const tagStart = valueStart + match.index + match[1].length;
+    const range = { start: tagStart, end: tagStart + 1 + kind.length };
+    const braceAt = findOptionsStart(source, range.end, valueEnd);
+    if (braceAt === -1) {
+      tags.push({ kind, range, optionsRange: null, rawOptions: null, optionRanges: {} });
+      continue;
+    }
+    const parsed = parseOptionsLiteral(source, braceAt, valueEnd, kind);
+    if ("problem" in parsed) {
+      problems.push(parsed.problem);
+      tags.push({ kind, range, optionsRange: null, rawOptions: null, optionRanges: {} });
+    } else {
+      tags.push({ kind, range, optionsRange: parsed.range, rawOptions: parsed.options, optionRanges: parsed.optionRanges });
+    }
+  }
+  return { comment, tags, problems };
+}
+
+/** The `{` of an options literal on the tag's own line, or -1. */
+function findOptionsStart(source: string, from: number, limit: number): number {
+  let index = from;
+  while (index < limit && (source[index] === " " || source[index] === "\t")) index++;
+  return index < limit && source[index] === "{" ? index : -1;
+}
+
+/**
+ * The options literal as JS text with the JSDoc line prefixes (`\n * `) blanked out,
+ * so every character keeps its source offset and parser positions map back 1:1.
+ */
+function extractBalancedObject(source: string, braceAt: number, limit: number): { text: string; end: number } | null {
+  let depth = 0;
+  let quote: string | null = null;
+  let text = "";
+  let atLineStart = false;
+  for (let index = braceAt; index < limit; index++) {
+    const char = source[index];
+    if (char === "\n") {
+      atLineStart = true;
+      text += char;
+      continue;
+    }
+    if (atLineStart) {
+      if (char === " " || char === "\t" || char === "\r") {
+        text += char;
+        continue;
+      }
+      atLineStart = false;
+      if (char === "*") {
+        text += " ";
+        continue;
+      }
+    }
+    text += char;
+    if (quote) {
+      if (char === "\\") {
+        index++;
+        text += source[index] ?? "";
+      } else if (char === quote) {
+        quote = null;
+      }
+      continue;
+    }
+    if (char === '"' || char === "'" || char === "`") quote = char;
+    else if (char === "{" || char === "[") depth++;
+    else if (char === "}" || char === "]") {
+      depth--;
+      if (depth === 0) return { text, end: index + 1 };
+    }
+  }
+  return null;
+}
+
+function parseOptionsLiteral(
+  source: string,
+  braceAt: number,
+  limit: number,
+  kind: CacheKind,
+): { range: SourceRange; options: Record<string, unknown>; optionRanges: Record<string, SourceRange> } | { problem: TagProblem } {
+  const balanced = extractBalancedObject(source, braceAt, limit);
+  if (!balanced) {
+    return {
+      problem: {
+        code: "AUTOMEMO_OPTION_SYNTAX",
+        message: `[automemo] The options of @${kind} start with '{' but never close. Write them as one object literal, e.g. @${kind} { ttl: "1h" }.`,
+        range: { start: braceAt, end: braceAt + 1 },
+      },
+    };
+  }
+  const range = { start: braceAt, end: balanced.end };
+  // One leading "(" so an object literal parses as an expression; offsets shift by 1.
+  const parsed = parseSync("options.ts", `(${balanced.text})`, { lang: "ts", sourceType: "module" });
+  const statement = parsed.program.body[0] as AstNode | undefined;
+  const objectNode = statement?.type === "ExpressionStatement" ? unwrapParens(statement.expression) : null;
+  if (parsed.errors.length > 0 || parsed.program.body.length !== 1 || objectNode?.type !== "ObjectExpression") {
+    const at = parsed.errors[0]?.labels?.[0]?.start;
+    const start = typeof at === "number" ? Math.min(braceAt + at - 1, balanced.end - 1) : braceAt;
+    const reason = parsed.errors[0]?.message ?? "not a single object literal";
+    return {
+      problem: {
+        code: "AUTOMEMO_OPTION_SYNTAX",
+        message: `[automemo] The options of @${kind} are not a valid object literal (${reason}). Write them like @${kind} { ttl: "1h", maxEntries: 100 }.`,
+        range: { start: Math.max(braceAt, start), end: Math.max(braceAt, start) + 1 },
+      },
+    };
+  }
+  const toSource = (node: AstNode): SourceRange => ({ start: braceAt + node.start - 1, end: braceAt + node.end - 1 });
+  const options: Record<string, unknown> = {};
+  const optionRanges: Record<string, SourceRange> = {};
+  for (const property of objectNode.properties as AstNode[]) {
+    const keyName = literalKeyName(property);
+    if (keyName === null) {
+      return {
+        problem: {
+          code: "AUTOMEMO_OPTION_SYNTAX",
+          message: `[automemo] Each option of @${kind} must be written 'name: value' (no spreads, methods, shorthand or computed names).`,
+          range: toSource(property),
+        },
+      };
+    }
+    const value = literalValue(property.value);
+    if (value === NOT_A_LITERAL) {
+      return {
+        problem: {
+          code: "AUTOMEMO_OPTION_NOT_LITERAL",
+          message: `[automemo] Option '${keyName}' of @${kind} must be a literal (a string, number, boolean, or an array of those), because tag options are read at compile time. Move computed settings to configure() at startup.`,
+          range: toSource(property.value),
+        },
+      };
+    }
+    options[keyName] = value;
+    optionRanges[keyName] = toSource(property);
+  }
+  return { range, options, optionRanges };
+}
+
+function unwrapParens(node: AstNode | null | undefined): AstNode | null {
+  let current = node ?? null;
+  while (current?.type === "ParenthesizedExpression") current = current.expression;
+  return current;
+}
+
+function literalKeyName(property: AstNode): string | null {
+  if (property.type !== "Property" || property.kind !== "init" || property.method || property.shorthand || property.computed) {
+    return null;
+  }
+  if (property.key.type === "Identifier") return property.key.name;
+  if (property.key.type === "Literal" && typeof property.key.value === "string") return property.key.value;
+  return null;
+}
+
+const NOT_A_LITERAL = Symbol("not a literal");
+
+function literalValue(node: AstNode): unknown {
+  switch (node.type) {
+    case "Literal":
+      return typeof node.value === "string" || typeof node.value === "number" || typeof node.value === "boolean"
+        ? node.value
+        : NOT_A_LITERAL;
+    case "TemplateLiteral":
+      return node.expressions.length === 0 ? node.quasis[0].value.cooked : NOT_A_LITERAL;
+    case "UnaryExpression":
+      return node.operator === "-" && node.argument.type === "Literal" && typeof node.argument.value === "number"
+        ? -node.argument.value
+        : NOT_A_LITERAL;
+    case "ArrayExpression": {
+      const items: unknown[] = [];
+      for (const element of node.elements as (AstNode | null)[]) {
+        if (!element || element.type === "ArrayExpression") return NOT_A_LITERAL;
+        const item = literalValue(element);
+        if (item === NOT_A_LITERAL) return NOT_A_LITERAL;
+        items.push(item);
+      }
+      return items;
+    }
+    default:
+      return NOT_A_LITERAL;
+  }
+}

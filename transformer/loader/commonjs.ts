@@ -1,0 +1,41 @@
+/**
+ * CommonJS support on the main thread, where Node 20's module hooks do not reach:
+ * `require("./util.js")` and `require("./util")` find `./util.ts` (Node resolves
+ * `require` inside hook-loaded CommonJS with the CommonJS resolver too), and a `.ts` /
+ * `.cts` / `.tsx` file reached by a plain `require()` is compiled like the hooks do.
+ */
+import { readFileSync } from "node:fs";
+import Module from "node:module";
+import { compileForNode } from "./compile.ts";
+import { isRelativeSpecifier, typeScriptCandidates } from "./specifiers.ts";
+
+interface CommonJsInternals {
+  _resolveFilename(request: string, parent: unknown, ...rest: unknown[]): string;
+  _extensions: Record<string, (module: { _compile(code: string, filename: string): void }, filename: string) => void>;
+}
+
+export function installCommonJsSupport(): void {
+  const internals = Module as unknown as CommonJsInternals;
+  const resolveFilename = internals._resolveFilename;
+  internals._resolveFilename = function resolveTypeScriptSpelling(request, parent, ...rest) {
+    try {
+      return resolveFilename.call(this, request, parent, ...rest);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "MODULE_NOT_FOUND" || !isRelativeSpecifier(request)) throw error;
+      for (const candidate of typeScriptCandidates(request)) {
+        try {
+          return resolveFilename.call(this, candidate, parent, ...rest);
+        } catch {
+          // not this spelling; try the next one
+        }
+      }
+      throw error;
+    }
+  };
+  for (const extension of [".ts", ".cts", ".tsx"]) {
+    internals._extensions[extension] ??= (module, filename) => {
+      // A required file is CommonJS whatever its package says (require(esm) is not what a .ts author means here).
+      module._compile(compileForNode(readFileSync(filename, "utf8"), filename, "commonjs")!, filename);
+    };
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * What the Node loader does to one project file, shared by the module hooks (ESM and
+ * CommonJS reached through `import`) and the `require` extension: apply the automemo
+ * transform, strip types from TS, and inline one source map composed back to the
+ * original file, so stack traces show `.ts` positions.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import remapping, { type SourceMapInput } from "@jridgewell/remapping";
+import { mightContainTags, transformSource } from "../core/index.ts";
+import { findTypeStripper, type ModuleKind } from "./strip-types.ts";
+
+export const SCRIPT_FILE = /\.[cm]?[jt]sx?$/;
+export const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
+
+const packageTypes = new Map<string, ModuleKind>();
+
+/** `.ts` follows the nearest package.json `type`, like `.js` does. */
+function packageModuleKind(folder: string): ModuleKind {
+  const known = packageTypes.get(folder);
+  if (known) return known;
+  let kind: ModuleKind;
+  try {
+    const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as { type?: string };
+    kind = manifest.type === "module" ? "module" : "commonjs";
+  } catch {
+    const parent = dirname(folder);
+    kind = parent === folder ? "commonjs" : packageModuleKind(parent);
+  }
+  packageTypes.set(folder, kind);
+  return kind;
+}
+
+export function typeScriptModuleKind(filename: string): ModuleKind {
+  if (/\.mtsx?$/.test(filename)) return "module";
+  if (/\.ctsx?$/.test(filename)) return "commonjs";
+  return packageModuleKind(dirname(filename));
+}
+
+/** Maps are listed from the final output back to the original; the result's single source is the original file. */
+function withInlineMap(code: string, maps: SourceMapInput[], filename: string, original: string): string {
+  const composed = remapping(maps, () => null);
+  composed.sources = [pathToFileURL(filename).href];
+  composed.sourcesContent = [original];
+  return `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(composed.toString()).toString("base64")}\n`;
+}
+
+/**
+ * The JavaScript Node should run for a project file, or null when a JavaScript file
+ * needs no change. TypeScript is always compiled (to `kind` module syntax).
+ */
+export function compileForNode(source: string, filename: string, kind: ModuleKind): string | null {
+  const transformed = mightContainTags(source) ? transformSource(source, { filename, root: process.cwd(), sourceMap: true }) : null;
+  const transformedMap = transformed?.map as SourceMapInput | undefined;
+  if (!TYPESCRIPT_FILE.test(filename)) return transformed && withInlineMap(transformed.code, [transformedMap!], filename, source);
+  const stripped = findTypeStripper(filename)(transformed?.code ?? source, filename, kind);
+  return withInlineMap(stripped.code, transformedMap ? [stripped.map, transformedMap] : [stripped.map], filename, source);
+}
