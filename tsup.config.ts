@@ -22,11 +22,14 @@ export default defineConfig({
   // entry listed in package.json "exports", so a missing one still fails CI.
   entry: Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file))),
   format: ["esm", "cjs"],
-  dts: true,
+  // TypeScript 6 deprecates the baseUrl tsup passes to its declaration build.
+  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
   sourcemap: true,
   clean: true,
   target: "node20",
   platform: "neutral",
   splitting: true,
+  // Replaces import.meta.url in the CommonJS build, so one source serves both formats.
+  shims: true,
   external: [/^node:/, "typescript", "@babel/core", "redis", "vite", "rollup", "webpack", "esbuild", "@rspack/core", "oxc-parser", "magic-string", "unplugin"],
 });

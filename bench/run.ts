@@ -1,35 +1,22 @@
 /**
  * `npm run bench`: every figure is measured in this run, on this machine.
  *   1. cache-hit cost per call, automemo against memoizee, moize, micro-memoize,
- *      fast-memoize, lodash.memoize and a raw Map (bench/hit-path.ts);
+ *      fast-memoize, lodash.memoize and a raw Map (bench/hit-path.ts), each case in
+ *      a fresh Node process;
  *   2. key-hashing throughput (bench/hashing.ts) and copy-on-hit cost against
- *      structuredClone (bench/copy.ts), when those files are present.
- * Ratios are peer / automemo (emitted shape): above 1 means automemo is faster.
+ *      structuredClone (bench/copy.ts).
+ * Hit ratios are peer / automemo (emitted shape): above 1 means automemo is faster.
+ * `--quick` shortens every round (a smoke run; the figures get noisier).
  */
 import { fork } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { HIT_CASES, type HitRow } from "./hit-path.ts";
+import { benchCopy } from "./copy.ts";
+import { benchHashing } from "./hashing.ts";
+import { HIT_CASES, type HitCase, type HitRow } from "./hit-path.ts";
+import { formatRatio, printTable, type BenchRow } from "./table.ts";
 
 const quick = process.argv.includes("--quick");
 const roundMs = quick ? 20 : 80;
-
-function pad(text: string, width: number, right = false): string {
-  return right ? text.padStart(width) : text.padEnd(width);
-}
-
-function printHitTable(title: string, rows: readonly HitRow[]): void {
-  const reference = rows[0].nsPerHit!;
-  console.log(`\n${title}`);
-  console.log(`  ${pad("library", 42)} ${pad("ns/hit", 10, true)} ${pad("peer/automemo", 14, true)}`);
-  for (const row of rows) {
-    const ns = row.nsPerHit === undefined ? "n/a" : row.nsPerHit.toFixed(1);
-    const ratio = row.nsPerHit === undefined || row === rows[0] ? "" : `${(row.nsPerHit / reference).toFixed(2)}x`;
-    console.log(`  ${pad(row.library, 42)} ${pad(ns, 10, true)} ${pad(ratio, 14, true)}`);
-  }
-  const beaten = rows.slice(2).filter((row) => row.byValue && row.nsPerHit !== undefined && row.nsPerHit < reference && !row.library.startsWith("raw"));
-  console.log(beaten.length === 0 ? "  automemo is the fastest by-value cache here." : `  faster than automemo here: ${beaten.map((row) => row.library).join(", ")}`);
-}
 
 /** Runs one hit case in a fresh Node process (same flags, so tsx keeps loading TypeScript). */
 function measureInChild(caseIndex: number): Promise<HitRow[]> {
@@ -44,26 +31,29 @@ function measureInChild(caseIndex: number): Promise<HitRow[]> {
   });
 }
 
-async function optionalSection(file: string, exportName: string): Promise<void> {
-  const path = new URL(file, import.meta.url);
-  if (!existsSync(path)) {
-    console.log(`\n(${file} not present: section skipped)`);
-    return;
-  }
-  const module = (await import(path.href)) as Record<string, unknown>;
-  const run = module[exportName];
-  if (typeof run !== "function") {
-    console.log(`\n(${file} has no ${exportName}(): section skipped)`);
-    return;
-  }
-  await run({ quick });
+function caseLabel(hitCase: HitCase): string {
+  const what = hitCase.name === "number" ? "(a) one number" : hitCase.name === "two strings" ? "(b) two strings" : "(c) small object";
+  return `hit ${what}, ${hitCase.liveKeys} live key${hitCase.liveKeys === 1 ? "" : "s"}`;
+}
+
+function hitTableRows(hitCase: HitCase, rows: readonly HitRow[]): BenchRow[] {
+  const reference = rows[0].nsPerHit!;
+  const slower = rows.filter((row) => row.library.startsWith("automemo") === false && row.byValue && !row.library.startsWith("raw") && row.nsPerHit! < reference);
+  return rows.map((row, index) => ({
+    group: caseLabel(hitCase),
+    name: row.library,
+    value: row.nsPerHit!,
+    unit: "ns/hit",
+    ratio: index === 0 ? "" : formatRatio(row.nsPerHit!, reference),
+    note: index === 0 ? (slower.length === 0 ? "fastest by-value cache" : `beaten by ${slower.map((r) => r.library).join(", ")}`) : "",
+  }));
 }
 
 console.log(`automemo benchmark: Node ${process.version}, ${process.platform}/${process.arch}${quick ? " (quick)" : ""}`);
-console.log("Cache-hit cost per call; (c) passes a fresh-but-equal object on every call.");
-for (const [index, hitCase] of HIT_CASES.entries()) {
-  const label = `${hitCase.name === "number" ? "(a) one number" : hitCase.name === "two strings" ? "(b) two strings" : "(c) one small object {a: 1, b: [1, 2, 3], c: \"x\"}"}, ${hitCase.liveKeys} live key${hitCase.liveKeys === 1 ? "" : "s"}`;
-  printHitTable(label, await measureInChild(index));
-}
-await optionalSection("./hashing.ts", "benchHashing");
-await optionalSection("./copy.ts", "benchCopy");
+console.log("Cache hits: CPU time per call, best of 7 rounds; (c) passes a fresh-but-equal {a: 1, b: [1, 2, 3], c: \"x\"} on every call.");
+console.log("ratio = peer / automemo (emitted shape): above 1.00x automemo is faster.\n");
+const hitRows: BenchRow[] = [];
+for (const [index, hitCase] of HIT_CASES.entries()) hitRows.push(...hitTableRows(hitCase, await measureInChild(index)));
+printTable(hitRows);
+console.log("");
+printTable([...(await benchHashing()), ...(await benchCopy())]);

@@ -19,7 +19,7 @@ Actions:
 Options:
   --json         print JSON instead of a table
   --dir DIR      disk cache directory (default: AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo)
-  --redis URL    work on Redis instead of the disk (or set AUTOMEMO_REDIS_URL and pass --redis without a URL... not supported: give the URL)
+  --redis URL    work on the Redis store at URL instead of the disk
   --prefix P     Redis key prefix (default: automemo)`;
 
 const ACTIONS = ["ls", "stats", "clear", "prune"] as const;
@@ -88,9 +88,8 @@ export async function runCacheCommand(args: readonly string[], io: CacheIo = pro
     io.stdout.write(await perform(inventory, options));
     return 0;
   } catch (error) {
-    if (error instanceof AutomemoError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`[automemo] cache ${options.action} failed on ${inventory.store} (${inventory.location}): ${reason}\n`);
+    io.stderr.write(error instanceof AutomemoError ? `${reason}\n` : `[automemo] cache ${options.action} failed on ${inventory.store} (${inventory.location}): ${reason}\n`);
     return 1;
   } finally {
     await inventory.close();

@@ -66,6 +66,7 @@ export async function runCommand(args: readonly string[], io: RunIo = process): 
   if (!existsSync(script)) throw new RunUsageError(`Script not found: ${script}`);
 
   if (options.persist) process.env[DEFAULT_PERSIST_ENV] ??= "disk";
+  else delete process.env[DEFAULT_PERSIST_ENV];
   installAutomemoHooks();
   // The script sees itself as the main program, with its own arguments.
   process.argv = [process.argv[0]!, script, ...options.scriptArgs];

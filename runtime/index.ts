@@ -97,7 +97,7 @@ export interface CacheHandle {
   get3(a: unknown, b: unknown, c: unknown): unknown;
   getN(values: ArrayLike<unknown>): unknown;
   /** Records `fn -> handle` so `clear(fn)`, `stats(fn)` and `configure(fn, ...)` accept the function itself. */
-  bindFunction(fn: Function): void;
+  bindFunction(fn: (...args: any[]) => unknown): void;
 }
 
 /**
@@ -135,7 +135,9 @@ export type Miss = InstanceType<typeof MissClass>;
  * the entry of one call. The key of one call is built exactly as a call builds it:
  * arguments by position, skipped (`_`) parameters ignored; parameter defaults are
  * NOT applied, so pass defaulted values explicitly. Functions keyed by `this` or by
- * captured variables can only be cleared as a whole. Singletons are released; the
+ * captured variables can only be cleared as a whole (ClearKeyError). Use `clear(fn)` for
+ * functions with destructured parameters too: their metadata lists bound names, not
+ * call positions, so `clear(fn, ...args)` does not find their entries. Singletons are released; the
  * promise resolves when async releases finished. `fn` may also be the function id.
  *
  * @example

@@ -18,10 +18,14 @@ import { parseHostOptions, type HostOptions } from "./hosts/options.ts";
 type Types = typeof BabelTypes;
 type FunctionNode = BabelTypes.Function;
 
-/** The parts of Babel's plugin API this plugin uses (structural, so Babel 7 and 8 both fit). */
+/**
+ * The parts of Babel's plugin API this plugin uses. Structural and free of Babel's
+ * own types, so Babel 7 and 8 both fit and the published `.d.ts` needs no Babel package.
+ */
 export interface BabelApi {
   readonly version: string;
-  readonly types: Types;
+  /** `@babel/types` of the running Babel. */
+  readonly types: object;
   assertVersion(range: string): void;
 }
 
@@ -47,51 +51,52 @@ interface BabelFile {
   buildCodeFrameError(node: { loc: { start: SourcePosition; end: SourcePosition } }, message: string): Error;
 }
 
+interface ProgramVisitor {
+  readonly Program: { enter(path: NodePathLike<BabelTypes.Program>, state: { file: BabelFile; filename?: string }): void };
+}
+
+/** What Babel receives: a named plugin with a visitor. */
 export interface AutomemoBabelPlugin {
   readonly name: "automemo";
-  readonly visitor: {
-    readonly Program: { enter(path: NodePathLike<BabelTypes.Program>, state: { file: BabelFile; filename?: string }): void };
-  };
+  readonly visitor: object;
 }
 
 export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown): AutomemoBabelPlugin {
   api.assertVersion("^7.22.0 || ^8.0.0");
   const options: HostOptions = parseHostOptions(rawOptions, "the options of the automemo/babel plugin");
-  const t = api.types;
+  const t = api.types as Types;
 
-  return {
-    name: "automemo",
-    visitor: {
-      // Program enter runs before preset-typescript / preset-env touch the AST, so
-      // node offsets still match the source text the plan was computed from.
-      Program: {
-        enter(programPath, state) {
-          const file = state.file;
-          if (!mightContainTags(file.code)) return;
-          const filename = state.filename ?? file.opts.filename ?? "unknown.js";
-          const plan = planModule(file.code, {
-            filename,
-            root: options.root ?? file.opts.root ?? file.opts.cwd ?? process.cwd(),
-            runtimeModule: options.runtimeModule,
-            // A script (sourceType "script", or "unambiguous" without ESM syntax) cannot hold an import.
-            moduleFormat: programPath.node.sourceType === "script" ? "cjs" : undefined,
-          });
-          const [firstProblem] = plan.diagnostics;
-          if (firstProblem) throw buildPlanError(file, firstProblem);
-          if (plan.functions.length === 0) return;
+  const visitor: ProgramVisitor = {
+    // Program enter runs before preset-typescript / preset-env touch the AST, so
+    // node offsets still match the source text the plan was computed from.
+    Program: {
+      enter(programPath, state) {
+        const file = state.file;
+        if (!mightContainTags(file.code)) return;
+        const filename = state.filename ?? file.opts.filename ?? "unknown.js";
+        const plan = planModule(file.code, {
+          filename,
+          root: options.root ?? file.opts.root ?? file.opts.cwd ?? process.cwd(),
+          runtimeModule: options.runtimeModule,
+          // A script (sourceType "script", or "unambiguous" without ESM syntax) cannot hold an import.
+          moduleFormat: programPath.node.sourceType === "script" ? "cjs" : undefined,
+        });
+        const [firstProblem] = plan.diagnostics;
+        if (firstProblem) throw buildPlanError(file, firstProblem);
+        if (plan.functions.length === 0) return;
 
-          const emitter = new BabelPlanEmitter(t);
-          const sites = findPlanSites(programPath, plan, file);
-          for (const [planned, fn] of sites.functions) emitter.wrapBody(fn, planned);
-          for (const site of sites.bindings) emitter.insertBindings(site);
-          emitter.insertPreamble(programPath.node, plan);
-          // Re-register bindings so later plugins (import elision in preset-typescript,
-          // module and block-scoping transforms in preset-env) see the new references.
-          programPath.scope.crawl();
-        },
+        const emitter = new BabelPlanEmitter(t);
+        const sites = findPlanSites(programPath, plan, file);
+        for (const [planned, fn] of sites.functions) emitter.wrapBody(fn, planned);
+        for (const site of sites.bindings) emitter.insertBindings(site);
+        emitter.insertPreamble(programPath.node, plan);
+        // Re-register bindings so later plugins (import elision in preset-typescript,
+        // module and block-scoping transforms in preset-env) see the new references.
+        programPath.scope.crawl();
       },
     },
   };
+  return { name: "automemo", visitor };
 }
 
 function buildPlanError(file: BabelFile, problem: PlanDiagnostic): Error {
@@ -153,7 +158,7 @@ function findPlanSites(programPath: NodePathLike<BabelTypes.Program>, plan: Modu
       message:
         `[automemo] Could not find ${missing.meta.id} in Babel's AST: another plugin rewrote it before automemo ran. ` +
         `Put "automemo/babel" first in your Babel plugins.`,
-      range: missing.node,
+      range: missing.tag,
     });
   }
   return { functions, bindings };

@@ -77,6 +77,21 @@ export function automemoTransformer(program?: TS.Program, options?: AutomemoTran
   });
 }
 
+/** The part of ts-jest's compiler instance an `astTransformers` module receives. */
+export interface TsJestCompilerInstance {
+  readonly configSet: { readonly compilerModule: typeof TS };
+  readonly program?: TS.Program;
+}
+
+/** ts-jest `astTransformers` contract, so `{ before: ["automemo/typescript"] }` works as is. */
+export const name = "automemo";
+/** Bump when the emitted code changes, so Jest does not reuse files transformed by an older automemo. */
+export const version = 1;
+
+export function factory(compiler: TsJestCompilerInstance, options?: AutomemoTransformerOptions): TS.TransformerFactory<TS.SourceFile> {
+  return automemoTransformer(compiler.program, options, compiler.configSet.compilerModule);
+}
+
 function loadHostTypeScript(program: TS.Program | undefined): typeof TS {
   const from = path.join(program?.getCurrentDirectory() ?? process.cwd(), "package.json");
   return createRequire(from)("typescript") as typeof TS;
@@ -101,7 +116,10 @@ function createAutomemoFactory(ts: typeof TS, root: string, options: HostOptions
     }
     if (plan.functions.length === 0) return sourceFile;
     const runtimeAccess = plan.moduleFormat === "cjs" || emitsCommonJs(ts, context.getCompilerOptions(), sourceFile) ? "require" : "import";
-    return new TsPlanEmitter(ts, context, sourceFile, plan, runtimeAccess).emit();
+    const emitted = new TsPlanEmitter(ts, context, sourceFile, plan, runtimeAccess).emit();
+    if ("file" in emitted) return emitted.file;
+    report(sourceFile, emitted.problems);
+    return sourceFile;
   };
 }
 

@@ -35,7 +35,7 @@ export const DEFAULT_EXCLUDE = /[\\/]node_modules[\\/]/;
 /** Same test as the core's `mightContainTags`, expressed declaratively so bundlers with native filters never call into JS for untagged files. */
 const TAG_IN_SOURCE = /@(?:memo|singleton)\b/;
 
-/** Whether the host bundler wants a map for this module; Rollup and Vite always consume one. */
+/** Whether the host bundler wants a map for this module (Rollup always consumes one; Vite is decided in `configResolved`). */
 function bundlerWantsSourceMap(context: UnpluginBuildContext): boolean {
   const native = context.getNativeBuildContext?.();
   if (!native) return true;
@@ -44,8 +44,10 @@ function bundlerWantsSourceMap(context: UnpluginBuildContext): boolean {
   return true;
 }
 
-export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined>((options = {}, meta) => {
+export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined, false>((options = {}, meta) => {
   let root = options.root ?? process.cwd();
+  // Maps cost a third of the transform; a Vite production build without `build.sourcemap` never reads them.
+  let viteWantsSourceMap = true;
   if (!options.root) {
     if (meta.framework === "webpack") root = meta.webpack.compiler.context;
     else if (meta.framework === "rspack") root = meta.rspack.compiler.context;
@@ -57,6 +59,7 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
     vite: {
       configResolved(config) {
         if (!options.root) root = config.root;
+        viteWantsSourceMap = config.command === "serve" || Boolean(config.build.sourcemap);
       },
     },
     esbuild: {
@@ -78,7 +81,7 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
             filename,
             root,
             runtimeModule: options.runtimeModule,
-            sourceMap: options.sourceMap ?? bundlerWantsSourceMap(this),
+            sourceMap: options.sourceMap ?? (viteWantsSourceMap && bundlerWantsSourceMap(this)),
           });
           return result && { code: result.code, map: result.map ?? null };
         } catch (error) {

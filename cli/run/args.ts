@@ -7,7 +7,7 @@ export interface RunOptions {
   readonly scriptArgs: readonly string[];
   readonly watch: boolean;
   readonly quiet: boolean;
-  /** `false` with `--no-persist`: @memo results stay in memory only. */
+  /** `false` with `--no-persist`: no default persistence (tags naming a store keep theirs). */
   readonly persist: boolean;
 }
 
@@ -16,7 +16,8 @@ export const RUN_USAGE = `Usage: automemo run <script> [--watch] [--quiet] [--no
 Runs a TypeScript or JavaScript file with @memo / @singleton applied.
   --watch       rerun the script in this process on every save; unchanged functions answer from memory
   --quiet       do not print the hit/miss summary after each run
-  --no-persist  keep @memo results in memory only (default: also on disk, so the next run is fast)`;
+  --no-persist  keep @memo results in memory only (default: also on disk, so the next run is fast;
+                a tag that names a store, @memo { persist: "redis" }, always keeps it)`;
 
 /** A command line `automemo run` cannot make sense of. */
 export class RunUsageError extends AutomemoError {

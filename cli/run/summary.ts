@@ -12,7 +12,7 @@ export interface FunctionActivity {
   readonly hits: number;
   readonly misses: number;
   /** Misses answered by the persistent store, when the runtime reports them. */
-  readonly storeHits: number;
+  readonly storeHits: number | undefined;
   /** Time spent computing the misses, when the runtime reports it. */
   readonly computeMs: number | undefined;
 }
@@ -31,11 +31,16 @@ export function snapshotActivity(): ActivitySnapshot {
       kind: handle.kind,
       hits: stats.hits,
       misses: stats.misses,
-      storeHits: stats.storeHits ?? 0,
+      storeHits: stats.storeHits,
       computeMs: stats.computeMs,
     });
   }
   return snapshot;
+}
+
+/** Sums and differences of counters the runtime may not report (undefined stays undefined). */
+function combine(a: number | undefined, b: number | undefined, sign: 1 | -1): number | undefined {
+  return a === undefined ? undefined : a + sign * (b ?? 0);
 }
 
 function addActivity(into: Map<string, FunctionActivity>, delta: FunctionActivity): void {
@@ -48,8 +53,8 @@ function addActivity(into: Map<string, FunctionActivity>, delta: FunctionActivit
           ...sum,
           hits: sum.hits + delta.hits,
           misses: sum.misses + delta.misses,
-          storeHits: sum.storeHits + delta.storeHits,
-          computeMs: sum.computeMs === undefined || delta.computeMs === undefined ? (sum.computeMs ?? delta.computeMs) : sum.computeMs + delta.computeMs,
+          storeHits: combine(sum.storeHits, delta.storeHits, 1),
+          computeMs: combine(sum.computeMs, delta.computeMs, 1),
         },
   );
 }
@@ -64,8 +69,8 @@ export function activityBetween(before: ActivitySnapshot, after: ActivitySnapsho
       kind: now.kind,
       hits: now.hits - (then?.hits ?? 0),
       misses: now.misses - (then?.misses ?? 0),
-      storeHits: now.storeHits - (then?.storeHits ?? 0),
-      computeMs: now.computeMs === undefined ? undefined : now.computeMs - (then?.computeMs ?? 0),
+      storeHits: combine(now.storeHits, then?.storeHits, -1),
+      computeMs: combine(now.computeMs, then?.computeMs, -1),
     });
   }
   return [...byId.values()].filter((entry) => entry.hits + entry.misses > 0).sort((a, b) => a.id.localeCompare(b.id));
@@ -78,7 +83,7 @@ function averageComputeMs(totals: ActivitySnapshot, id: string): number | undefi
   for (const entry of totals.values()) {
     if (entry.id !== id || entry.computeMs === undefined) continue;
     computeMs = (computeMs ?? 0) + entry.computeMs;
-    computed += entry.misses - entry.storeHits;
+    computed += entry.misses - (entry.storeHits ?? 0);
   }
   return computeMs !== undefined && computed > 0 ? computeMs / computed : undefined;
 }
@@ -94,10 +99,16 @@ export function formatSummary(activity: readonly FunctionActivity[], totals: Act
   let savingsKnown = false;
   const width = Math.max(...activity.map((entry) => entry.id.length));
   const lines = activity.map((entry) => {
-    const computed = entry.misses - entry.storeHits;
+    const computed = entry.misses - (entry.storeHits ?? 0);
     const parts = [`${entry.hits} hit${entry.hits === 1 ? "" : "s"}`];
-    if (entry.storeHits > 0) parts.push(`${entry.storeHits} from disk`);
-    if (computed > 0) parts.push(`${computed} computed${entry.computeMs === undefined ? "" : ` in ${formatMs(entry.computeMs)}`}`);
+    const took = entry.computeMs === undefined ? "" : ` in ${formatMs(entry.computeMs)}`;
+    // Without the runtime's store-hit count a miss may have been answered by the disk store, so it is not called "computed".
+    if (entry.storeHits === undefined) {
+      if (entry.misses > 0) parts.push(`${entry.misses} miss${entry.misses === 1 ? "" : "es"}${took}`);
+    } else {
+      if (entry.storeHits > 0) parts.push(`${entry.storeHits} from disk`);
+      if (computed > 0) parts.push(`${computed} computed${took}`);
+    }
     const average = averageComputeMs(totals, entry.id);
     if (average !== undefined) {
       savingsKnown = true;

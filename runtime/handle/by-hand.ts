@@ -9,10 +9,21 @@ import type { CacheKind, FunctionMeta } from "../meta.ts";
 import type { CacheHandle } from "./cache-handle.ts";
 import { THIS_POSITION } from "./key-layout.ts";
 import { MissClass } from "./miss.ts";
+import { isAsyncFunction } from "./persist.ts";
 import { cacheHandle, requireMeta } from "./registry.ts";
 
 function component(self: unknown, args: IArguments, position: number): unknown {
   return position === THIS_POSITION ? self : args[position];
+}
+
+function componentsOf(self: unknown, args: IArguments, positions: readonly number[]): unknown[] {
+  return positions.map((position) => component(self, args, position));
+}
+
+/** Kept out of the wrappers: a closure there would make every call, hits included, allocate a context. */
+function settleCall(miss: InstanceType<typeof MissClass>, fn: AnyFunction, self: unknown, args: IArguments): unknown {
+  if (isAsyncFunction(fn)) return miss.settle(async () => fn.apply(self, args as unknown as unknown[]));
+  return miss.settle(() => fn.apply(self, args as unknown as unknown[]));
 }
 
 type AnyFunction = (this: any, ...args: any[]) => any;
@@ -37,6 +48,8 @@ export function wrapByHand<F extends AnyFunction>(kind: CacheKind, fn: F, meta: 
   let wrapper: AnyFunction;
   if (positions === null) {
     wrapper = function (this: unknown) {
+      // `arguments`, not a rest parameter: a rest array would be allocated on every call, hits included.
+      // eslint-disable-next-line prefer-rest-params
       const args = arguments;
       let found: unknown;
       if (args.length === 0) found = handle.get0();
@@ -45,20 +58,22 @@ export function wrapByHand<F extends AnyFunction>(kind: CacheKind, fn: F, meta: 
       else if (args.length === 3) found = handle.get3(args[0], args[1], args[2]);
       else found = handle.getN(Array.prototype.slice.call(args));
       if (!(found instanceof MissClass)) return found;
-      return found.settle(() => fn.apply(this, args as unknown as unknown[]));
+      return settleCall(found, fn, this, args);
     };
   } else {
     const count = positions.length;
     wrapper = function (this: unknown) {
+      // `arguments`, not a rest parameter: a rest array would be allocated on every call, hits included.
+      // eslint-disable-next-line prefer-rest-params
       const args = arguments;
       let found: unknown;
       if (count === 0) found = handle.get0();
       else if (count === 1) found = handle.get1(component(this, args, p0!));
       else if (count === 2) found = handle.get2(component(this, args, p0!), component(this, args, p1!));
       else if (count === 3) found = handle.get3(component(this, args, p0!), component(this, args, p1!), component(this, args, p2!));
-      else found = handle.getN(positions.map((position) => component(this, args, position!)));
+      else found = handle.getN(componentsOf(this, args, positions as number[]));
       if (!(found instanceof MissClass)) return found;
-      return found.settle(() => fn.apply(this, args as unknown as unknown[]));
+      return settleCall(found, fn, this, args);
     };
   }
   Object.defineProperty(wrapper, "name", { value: fn.name, configurable: true });

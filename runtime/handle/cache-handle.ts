@@ -18,7 +18,7 @@ import { LruList } from "./lru.ts";
 import { MissClass, PASS_THROUGH_MISS, type Miss, type MissRecord } from "./miss.ts";
 import { deleteStored, isPromiseLike, settleWithStore } from "./persist.ts";
 import { releaseValue } from "./release.ts";
-import { isDisabled, sharedRuntime, type CacheStats, type Lifecycle, type RegisteredHandle } from "./shared.ts";
+import { isDisabled, sharedRuntime, type AnyFunction, type CacheStats, type Lifecycle, type RegisteredHandle } from "./shared.ts";
 import { IdentityScope, Table } from "./table.ts";
 import type { StoreFunction } from "../stores/store.ts";
 
@@ -57,9 +57,9 @@ export class CacheHandle implements RegisteredHandle {
   readonly persist: string | undefined;
 
   private readonly isMemo: boolean;
-  private root = new Table(false);
+  private readonly root = new Table(false);
   /** Identity levels by depth: one fixed depth, or one per arity for by-hand identity singletons without `params`. */
-  private scopes: (IdentityScope | undefined)[] = [];
+  private readonly scopes: (IdentityScope | undefined)[] = [];
   private readonly weakRecords = new Set<WeakEntryRecord>();
   private readonly lru = new LruList();
   private lifecycle: Lifecycle = {};
@@ -74,6 +74,8 @@ export class CacheHandle implements RegisteredHandle {
   private bounded = false;
   /** No ttl, no LRU, no validate: a ready hit is a counter and a return. */
   private plainHits = true;
+  /** plainHits on the exact-key fast path (not disabled): what the recent-entry shortcut requires. */
+  private quickHits = false;
   /** What a persistent store is told about this function (persist only). */
   storeFunction: StoreFunction = { id: "", version: "" };
 
@@ -131,9 +133,17 @@ export class CacheHandle implements RegisteredHandle {
   }
 
   get1(a: unknown): unknown {
+    // recent1 only ever holds a primitive-keyed entry of the root table, so === (SameValueZero but NaN) is the whole key test.
+    const recent = this.recent1;
+    if (recent !== null && recent.k1 === a && recent.state === STATE_READY && this.quickHits) {
+      this.hits++;
+      return recent.snapshot === null ? recent.hitValue : this.copyOut(recent, recent.snapshot);
+    }
+    return this.find1(a);
+  }
+
+  private find1(a: unknown): unknown {
     if (this.fastPath && isPrimitiveKey(a)) {
-      const recent = this.recent1;
-      if (recent !== null && recent.k1 === a && recent.state !== STATE_REMOVED) return this.hit(recent);
       const map = this.root.map1;
       const entry = map === null ? undefined : map.get(a);
       if (entry !== undefined) return this.hit(entry);
@@ -146,9 +156,16 @@ export class CacheHandle implements RegisteredHandle {
   }
 
   get2(a: unknown, b: unknown): unknown {
+    const recent = this.recent2;
+    if (recent !== null && recent.k1 === a && recent.k2 === b && recent.state === STATE_READY && this.quickHits) {
+      this.hits++;
+      return recent.snapshot === null ? recent.hitValue : this.copyOut(recent, recent.snapshot);
+    }
+    return this.find2(a, b);
+  }
+
+  private find2(a: unknown, b: unknown): unknown {
     if (this.fastPath && isPrimitiveKey(a) && isPrimitiveKey(b)) {
-      const recent = this.recent2;
-      if (recent !== null && recent.k1 === a && recent.k2 === b && recent.state !== STATE_REMOVED) return this.hit(recent);
       const outer = this.root.map2;
       const inner = outer === null ? undefined : outer.get(a);
       const entry = inner === undefined ? undefined : inner.get(b);
@@ -175,7 +192,7 @@ export class CacheHandle implements RegisteredHandle {
   }
 
   /** Records `fn -> this handle` so `clear(fn)`, `stats(fn)` and `configure(fn, ...)` find it. Idempotent. */
-  bindFunction(fn: Function): void {
+  bindFunction(fn: AnyFunction): void {
     shared.byFunction.set(fn, this);
   }
 
@@ -485,10 +502,7 @@ export class CacheHandle implements RegisteredHandle {
       const released = this.removeEntry(entry, true);
       if (released !== undefined) releases.push(released);
     }
-    this.root = new Table(false);
-    this.scopes = [];
-    this.recent1 = this.recent2 = null;
-    this.lru.clear();
+    // The tables stay: a miss being settled right now still files into them, and counts right.
     await Promise.all(releases);
   }
 
@@ -511,6 +525,7 @@ export class CacheHandle implements RegisteredHandle {
     this.lifecycle = { ...this.lifecycle, ...lifecycle };
     this.validateHook = this.lifecycle.validate;
     this.plainHits = this.ttlMs === 0 && !this.bounded && this.validateHook === undefined;
+    this.quickHits = this.plainHits && this.fastPath;
   }
 
   refreshSettings(): void {
@@ -539,6 +554,7 @@ export class CacheHandle implements RegisteredHandle {
       maxBytes: this.maxBytes === Infinity ? undefined : this.maxBytes,
     };
     this.fastPath = !this.disabled && this.layout.identityDepth === 0 && !this.layout.identityAll && this.persist === undefined;
+    this.quickHits = this.plainHits && this.fastPath;
   }
 
   storeKeyNames(count: number): readonly string[] {

@@ -5,6 +5,7 @@
  */
 import { InvalidOptionError } from "../errors.ts";
 import { failOption, isPlainRecord, suggestName, validateDefaults } from "../options.ts";
+import { registerStores, setStoreConfig, type RedisClientLike, type StoreConfig } from "../stores/index.ts";
 import type { CacheStore } from "../stores/store.ts";
 import { findHandle, type CachedFunctionRef } from "./control.ts";
 import { sharedRuntime, type Lifecycle } from "./shared.ts";
@@ -26,11 +27,29 @@ export interface GlobalSettings {
   stores?: Readonly<Record<string, CacheStore>>;
   /** Pass-through: every call computes, nothing is cached (also AUTOMEMO_DISABLE=1). */
   disabled?: boolean;
-  /** Where the disk store keeps its files. */
+  /** Where the disk store keeps its files (else AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo). */
   cacheDir?: string;
+  /** Redis URL for persist: "redis" (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379). */
+  redisUrl?: string;
+  /** A connected node-redis client to use instead of a URL. */
+  redisClient?: RedisClientLike;
+  /** Key prefix in Redis (default "automemo"). */
+  redisPrefix?: string;
+  /** Bound on each Redis command and on connecting, in ms (default 1000). */
+  redisTimeoutMs?: number;
+  /** Expiry of the cross-process computation lock (disk and Redis), in ms (default 30000). */
+  lockTimeoutMs?: number;
 }
 
-const SETTING_NAMES = ["ttl", "maxEntries", "maxBytes", "hashers", "stores", "disabled", "cacheDir"];
+/** Settings passed through to the built-in stores (runtime/stores/index.ts). */
+const STORE_SETTING_TYPES: Readonly<Record<Exclude<keyof StoreConfig, "cacheDir">, "string" | "number" | "object">> = {
+  redisUrl: "string",
+  redisClient: "object",
+  redisPrefix: "string",
+  redisTimeoutMs: "number",
+  lockTimeoutMs: "number",
+};
+const SETTING_NAMES = ["ttl", "maxEntries", "maxBytes", "hashers", "stores", "disabled", "cacheDir", ...Object.keys(STORE_SETTING_TYPES)];
 const LIFECYCLE_NAMES = ["validate", "dispose"];
 const WHERE = "configure()";
 
@@ -74,6 +93,16 @@ export function configureGlobal(raw: GlobalSettings): void {
   const stores = raw.stores === undefined ? undefined : validateStores(raw.stores);
   if (raw.disabled !== undefined && typeof raw.disabled !== "boolean") failOption("disabled", WHERE, `expected a boolean, got ${typeof raw.disabled}`, "Use disabled: true or disabled: false.");
   if (raw.cacheDir !== undefined && (typeof raw.cacheDir !== "string" || raw.cacheDir === "")) failOption("cacheDir", WHERE, "expected a non-empty path string", `Use cacheDir: ".cache/automemo".`);
+  const storeConfig: Record<string, unknown> = {};
+  for (const [name, type] of Object.entries(STORE_SETTING_TYPES)) {
+    const value = (raw as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    if (typeof value !== type || value === null || (type === "number" && !((value as number) > 0))) {
+      failOption(name, WHERE, `expected ${type === "number" ? "a positive number" : `a ${type}`}, got ${value === null ? "null" : typeof value}`, `See the GlobalSettings documentation of '${name}'.`);
+    }
+    storeConfig[name] = value;
+  }
+  if (raw.cacheDir !== undefined) storeConfig.cacheDir = raw.cacheDir;
 
   const shared = sharedRuntime();
   const settings = shared.settings;
@@ -88,6 +117,8 @@ export function configureGlobal(raw: GlobalSettings): void {
     settings.hashersVersion++;
   }
   for (const [name, store] of stores ?? []) settings.stores.set(name, store);
+  if (stores !== undefined) registerStores(Object.fromEntries(stores));
+  if (Object.keys(storeConfig).length > 0) setStoreConfig(storeConfig as StoreConfig);
   if (raw.disabled !== undefined) settings.disabled = raw.disabled;
   if (raw.cacheDir !== undefined) settings.cacheDir = raw.cacheDir;
   for (const handle of shared.handles.values()) handle.refreshSettings();

@@ -4,10 +4,10 @@
  * function id, and work across every runtime copy of the process.
  */
 import { UnknownFunctionError } from "../errors.ts";
-import { sharedRuntime, type CacheStats, type RegisteredHandle } from "./shared.ts";
+import { sharedRuntime, type AnyFunction, type CacheStats, type RegisteredHandle } from "./shared.ts";
 
 /** A cached function, or its id (`"src/db.ts#loadRows"`). */
-export type CachedFunctionRef = Function | string;
+export type CachedFunctionRef = AnyFunction | string;
 
 export function findHandle(target: CachedFunctionRef, operation: string): RegisteredHandle {
   const shared = sharedRuntime();

@@ -4,16 +4,23 @@
  * written. Stores with `readSync` serve sync and async functions alike; stores that
  * only read asynchronously (Redis) need the function to return a promise, and
  * `computeOnce` (when the store has it) keeps one computation per key across
- * processes.
+ * processes for async functions (known as such when `compute` is an async function:
+ * the transform emits `async () => BODY` for them, and by-hand wrappers do the same).
  *
  * What is written is `{ async, value }`, so a value read back in a fresh process is
  * returned the way the function returns it (a promise for async functions).
  */
-import { SyncStoreUnsupportedError } from "../errors.ts";
+import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
 import { digestHex, hashKeyComponents } from "../hash/index.ts";
-import { getStore } from "../stores/index.ts";
+import { getStore as getBuiltInStore } from "../stores/index.ts";
+import { registeredStore } from "../stores/registry.ts";
 import type { CacheStore, StoreFunction } from "../stores/store.ts";
 import type { MissRecord } from "./miss.ts";
+
+/** Stores registered through any runtime copy first (shared registry), then this copy's built-ins. */
+function getStore(name: string): CacheStore {
+  return registeredStore(name) ?? getBuiltInStore(name);
+}
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return value instanceof Promise || (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function");
@@ -60,14 +67,29 @@ function writeRecord(handle: PersistingHandle, store: CacheStore, key: string, r
 
 /** `clear(fn)` / `clear(fn, ...args)` of a persisted function also forgets the stored entries (every version). */
 export async function deleteStored(handle: PersistingHandle, components?: unknown[]): Promise<void> {
-  const store = getStore(handle.persist!);
+  let store: CacheStore;
+  try {
+    store = getStore(handle.persist!);
+  } catch (error) {
+    if (error instanceof UnknownStoreError) return; // nothing can have been written to it
+    throw error;
+  }
   await store.delete(handle.storeFunction, components === undefined ? undefined : storeKeyOf(handle, components));
+}
+
+const AsyncFunction = (async () => {}).constructor;
+
+/** `async` functions (the emitted compute of an async function is an async arrow) can take the fully async path. */
+export function isAsyncFunction(fn: unknown): boolean {
+  return fn instanceof AsyncFunction;
 }
 
 export function settleWithStore(handle: PersistingHandle, miss: MissRecord, compute: () => unknown): unknown {
   const store = getStore(handle.persist!);
   const key = storeKeyOf(handle, miss.components ?? []);
-  if (store.readSync !== undefined) {
+  // Known-async computations read asynchronously and get the store's cross-process
+  // single flight; others need a synchronous read, since they may return a plain value.
+  if (store.readSync !== undefined && !(isAsyncFunction(compute) && store.computeOnce !== undefined)) {
     const hit = store.readSync(handle.storeFunction, key);
     if (hit !== undefined && isPersistedRecord(hit.value)) {
       const { async, value } = hit.value;

@@ -8,6 +8,9 @@
 import type { CacheStore } from "../stores/store.ts";
 import type { NormalizedDefaults } from "../options.ts";
 
+/** Any function (a cached function, a by-hand wrapper, a method). */
+export type AnyFunction = (...args: any[]) => unknown;
+
 export const REGISTRY_SYMBOL = Symbol.for("automemo.registry");
 export const PROTOCOL_VERSION = 1;
 
@@ -38,7 +41,7 @@ export interface RegisteredHandle {
   get2(a: unknown, b: unknown): unknown;
   get3(a: unknown, b: unknown, c: unknown): unknown;
   getN(values: ArrayLike<unknown>): unknown;
-  bindFunction(fn: Function): void;
+  bindFunction(fn: AnyFunction): void;
   /** Drops every entry (singletons are released; persisted entries deleted unless `includeStore` is false); resolves when done. */
   clear(includeStore?: boolean): Promise<void>;
   /** Drops the entry of one call; `args` are positional call arguments. */
@@ -63,7 +66,7 @@ export interface SharedSettings {
 export interface SharedRuntime {
   readonly protocol: number;
   readonly handles: Map<string, RegisteredHandle>;
-  readonly byFunction: WeakMap<Function, RegisteredHandle>;
+  readonly byFunction: WeakMap<AnyFunction, RegisteredHandle>;
   readonly settings: SharedSettings;
   Miss?: unknown;
 }

@@ -111,45 +111,13 @@ export function pushString(tag: number, text: string): void {
 
 // ---- segments ------------------------------------------------------------------------
 
+/** Murmur3's 32-bit finaliser constants, written as signed literals so V8 keeps them int32. */
 function avalanche(h: number): number {
   h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
+  h = Math.imul(h, -2048144789); // 0x85ebca6b
   h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
+  h = Math.imul(h, -1028477387); // 0xc2b2ae35
   return h ^ (h >>> 16);
-}
-
-/** The four lanes of the last digested segment, already avalanched. */
-const segmentLanes = new Int32Array(4);
-
-/**
- * Digests the segment `[start, wordCount)` into segmentLanes and drops it from the
- * buffer. Per word and lane: xor, multiply, rotate. The constants are literals on
- * purpose: bundlers turn module `const`s into `var`s, which V8 then reloads on every
- * iteration of this, the hottest loop of a cache hit.
- */
-function digestSegment(start: number): void {
-  let a = 0x243f6a88; // seeds: digits of pi
-  let b = 0x85a308d3 | 0;
-  let c = 0x13198a2e;
-  let d = 0x03707344;
-  const end = wordCount;
-  for (let i = start; i < end; i++) {
-    const w = words[i];
-    a = Math.imul(a ^ w, 0x9e3779b1);
-    a = (a << 15) | (a >>> 17);
-    b = Math.imul(b ^ w, 0x85ebca77);
-    b = (b << 13) | (b >>> 19);
-    c = Math.imul(c ^ w, 0xc2b2ae3d);
-    c = (c << 17) | (c >>> 15);
-    d = Math.imul(d ^ w, 0x27d4eb2f);
-    d = (d << 11) | (d >>> 21);
-  }
-  segmentLanes[0] = avalanche(a);
-  segmentLanes[1] = avalanche(b);
-  segmentLanes[2] = avalanche(c);
-  segmentLanes[3] = avalanche(d);
-  wordCount = start;
 }
 
 /**
@@ -157,22 +125,48 @@ function digestSegment(start: number): void {
  * it. Used per member of an order-independent container (an object property, a Map
  * entry, a Set element): addition mod 2^32 is commutative, so member order cannot
  * matter, and unlike xor it keeps duplicates (two equal Set members).
+ *
+ * Per word and lane: xor, multiply, rotate. The constants are literals on purpose:
+ * bundlers turn module `const`s into `var`s, which V8 then reloads on every
+ * iteration of this, the hottest loop of a cache hit.
  */
 export function addSegmentDigest(start: number, sums: Int32Array, at: number): void {
-  digestSegment(start);
-  sums[at] = (sums[at] + segmentLanes[0]) | 0;
-  sums[at + 1] = (sums[at + 1] + segmentLanes[1]) | 0;
-  sums[at + 2] = (sums[at + 2] + segmentLanes[2]) | 0;
-  sums[at + 3] = (sums[at + 3] + segmentLanes[3]) | 0;
+  let a = 0x243f6a88; // seeds: digits of pi
+  let b = -2052912941; // 0x85a308d3
+  let c = 0x13198a2e;
+  let d = 0x03707344;
+  const end = wordCount;
+  for (let i = start; i < end; i++) {
+    const w = words[i];
+    a = Math.imul(a ^ w, -1640531535); // 0x9e3779b1
+    a = (a << 15) | (a >>> 17);
+    b = Math.imul(b ^ w, -2048144777); // 0x85ebca77
+    b = (b << 13) | (b >>> 19);
+    c = Math.imul(c ^ w, -1028477379); // 0xc2b2ae3d
+    c = (c << 17) | (c >>> 15);
+    d = Math.imul(d ^ w, 0x27d4eb2f);
+    d = (d << 11) | (d >>> 21);
+  }
+  sums[at] = (sums[at] + avalanche(a)) | 0;
+  sums[at + 1] = (sums[at + 1] + avalanche(b)) | 0;
+  sums[at + 2] = (sums[at + 2] + avalanche(c)) | 0;
+  sums[at + 3] = (sums[at + 3] + avalanche(d)) | 0;
+  wordCount = start;
 }
+
+const finalLanes = new Int32Array(4);
 
 /** Digests the segment `[start, wordCount)` into `out` with a cross-lane finish, then drops it. */
 export function finishSegment(start: number, out: Uint32Array): void {
-  digestSegment(start);
-  let a = segmentLanes[0];
-  let b = segmentLanes[1];
-  let c = segmentLanes[2];
-  let d = segmentLanes[3];
+  finalLanes[0] = 0;
+  finalLanes[1] = 0;
+  finalLanes[2] = 0;
+  finalLanes[3] = 0;
+  addSegmentDigest(start, finalLanes, 0);
+  let a = finalLanes[0];
+  let b = finalLanes[1];
+  let c = finalLanes[2];
+  let d = finalLanes[3];
   a = (a + b + c + d) | 0;
   b = (b + a) | 0;
   c = (c + a) | 0;

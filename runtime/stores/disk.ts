@@ -34,6 +34,12 @@ interface VersionState {
   estimate: { entries: number; bytes: number } | undefined;
 }
 
+interface WriteTarget {
+  readonly state: VersionState;
+  readonly file: string;
+  readonly temp: string;
+}
+
 interface EntryFileInfo {
   readonly file: string;
   readonly size: number;
@@ -89,15 +95,16 @@ export class DiskStore implements CacheStore {
     const fs = nodeFs();
     const bytes = this.#encode(fn, value);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const { file, temp, state } = this.#writeTarget(fn, key);
+      let target: WriteTarget | undefined;
       try {
-        fs.writeFileSync(temp, bytes, { flag: "wx", mode: FILE_MODE });
-        fs.renameSync(temp, file);
-        this.#afterWrite(fn, state, bytes.length);
+        target = this.#writeTarget(fn, key);
+        fs.writeFileSync(target.temp, bytes, { flag: "wx", mode: FILE_MODE });
+        fs.renameSync(target.temp, target.file);
+        this.#afterWrite(fn, target.state, bytes.length);
         return;
       } catch (error) {
-        fs.rmSync(temp, { force: true });
-        if (!this.#retryAfterWriteError(state, error, attempt, file)) return;
+        if (target) fs.rmSync(target.temp, { force: true });
+        if (!this.#retryAfterWriteError(fn, error, attempt)) return;
       }
     }
   }
@@ -106,15 +113,16 @@ export class DiskStore implements CacheStore {
     const fs = nodeFs();
     const bytes = this.#encode(fn, value);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const { file, temp, state } = this.#writeTarget(fn, key);
+      let target: WriteTarget | undefined;
       try {
-        await fs.promises.writeFile(temp, bytes, { flag: "wx", mode: FILE_MODE });
-        await fs.promises.rename(temp, file);
-        this.#afterWrite(fn, state, bytes.length);
+        target = this.#writeTarget(fn, key);
+        await fs.promises.writeFile(target.temp, bytes, { flag: "wx", mode: FILE_MODE });
+        await fs.promises.rename(target.temp, target.file);
+        this.#afterWrite(fn, target.state, bytes.length);
         return;
       } catch (error) {
-        await fs.promises.rm(temp, { force: true });
-        if (!this.#retryAfterWriteError(state, error, attempt, file)) return;
+        if (target) await fs.promises.rm(target.temp, { force: true });
+        if (!this.#retryAfterWriteError(fn, error, attempt)) return;
       }
     }
   }
@@ -136,7 +144,14 @@ export class DiskStore implements CacheStore {
    * that creates `<key>.lock` computes and writes; the others poll for the entry.
    */
   async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
-    const lockPath = nodePath().join(this.#prepare(this.#state(fn), fn).versionDir, entryFileStem(key) + LOCK_SUFFIX);
+    let lockPath: string;
+    try {
+      lockPath = nodePath().join(this.#prepare(this.#state(fn), fn).versionDir, entryFileStem(key) + LOCK_SUFFIX);
+    } catch (error) {
+      // An unwritable cache directory must not stop the program: compute without the disk.
+      this.#retryAfterWriteError(fn, error, 1);
+      return compute();
+    }
     for (let delayMs = 2; ; delayMs = Math.min(delayMs * 1.5, 100)) {
       const lock = await this.#tryLock(lockPath, fn);
       if (lock) {
@@ -189,7 +204,7 @@ export class DiskStore implements CacheStore {
     return encodeEntry(fn.id, value, { createdAt, expiresAt: fn.ttlMs === undefined ? 0 : createdAt + fn.ttlMs });
   }
 
-  #writeTarget(fn: StoreFunction, key: string) {
+  #writeTarget(fn: StoreFunction, key: string): WriteTarget {
     const state = this.#prepare(this.#state(fn), fn);
     const stem = entryFileStem(key);
     const path = nodePath();
@@ -222,13 +237,14 @@ export class DiskStore implements CacheStore {
     return state;
   }
 
-  #retryAfterWriteError(state: VersionState, error: unknown, attempt: number, file: string): boolean {
+  #retryAfterWriteError(fn: StoreFunction, error: unknown, attempt: number): boolean {
+    const state = this.#state(fn);
     if (attempt === 0 && isErrnoCode(error, "ENOENT")) {
       // Someone removed the directory (`automemo cache clear`) since we created it.
       state.prepared = false;
       return true;
     }
-    this.#warnOnce(`could not write the disk cache entry ${file}: ${describeError(error)}. The value is still returned; it is just not persisted.`);
+    this.#warnOnce(`could not write to the disk cache in ${state.versionDir}: ${describeError(error)}. Results are still returned; they are just not persisted.`);
     return false;
   }
 

@@ -71,6 +71,14 @@ export function setStoreConfig(update: StoreConfig): void {
   void oldRedis?.close?.();
 }
 
+/** Forget registered stores and settings, closing connections (what resetting `configure()` means for stores). */
+export async function resetStores(): Promise<void> {
+  await closeStores();
+  registered.clear();
+  setStoreConfig({});
+  config = {};
+}
+
 /** Close every store's connections (tests, graceful shutdown). */
 export async function closeStores(): Promise<void> {
   const stores = new Set<CacheStore>([...registered.values()]);

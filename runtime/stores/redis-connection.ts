@@ -28,8 +28,10 @@ export interface RedisConnectionOptions {
   readonly timeoutMs: number;
 }
 
-/** RESP blob strings as Buffers (node-redis v5 `typeMapping`; v4 reads `returnBuffers`). */
-const BINARY_REPLIES = { typeMapping: { 36: Buffer }, returnBuffers: true };
+/** RESP blob strings (type 36) as Buffers (node-redis v5 `typeMapping`; v4 reads `returnBuffers`). Built at first use: no `Buffer` in browsers. */
+let binaryReplies: { typeMapping: Record<number, unknown>; returnBuffers: true } | undefined;
+/** A variable specifier, so bundlers building for the browser do not try to resolve the optional peer. */
+const REDIS_PACKAGE = "redis";
 const RECONNECT_BACKOFF_MIN_MS = 250;
 const RECONNECT_BACKOFF_MAX_MS = 5_000;
 
@@ -54,8 +56,16 @@ export class RedisConnection {
   async send(args: readonly (string | Buffer)[], binary = false): Promise<unknown> {
     const client = await this.#client();
     const { timeoutMs } = this.#options;
-    const options = binary ? { ...BINARY_REPLIES, timeout: timeoutMs } : { timeout: timeoutMs };
-    return withTimeout(client.sendCommand(args, options), timeoutMs, `Redis did not answer ${args[0]} within ${timeoutMs} ms`);
+    binaryReplies ??= { typeMapping: { 36: Buffer }, returnBuffers: true };
+    const options = binary ? { ...binaryReplies, timeout: timeoutMs } : { timeout: timeoutMs };
+    try {
+      return await withTimeout(client.sendCommand(args, options), timeoutMs, `Redis did not answer ${args[0]} within ${timeoutMs} ms`);
+    } catch (error) {
+      // A silent server (partition, stopped process) would cost every later call the full
+      // timeout; dropping the connection makes calls fail fast until the backoff allows a retry.
+      if (error instanceof RedisUnavailable && client === this.#owned) this.#drop();
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -79,6 +89,18 @@ export class RedisConnection {
     return this.#connecting;
   }
 
+  #drop(): void {
+    const owned = this.#owned;
+    this.#owned = undefined;
+    if (owned?.isOpen) owned.destroy();
+    this.#delayNextAttempt();
+  }
+
+  #delayNextAttempt(): void {
+    this.#retryAt = Date.now() + this.#backoffMs;
+    this.#backoffMs = Math.min(this.#backoffMs * 2, RECONNECT_BACKOFF_MAX_MS);
+  }
+
   async #open(): Promise<OwnedClient> {
     const previous = this.#owned;
     this.#owned = undefined;
@@ -96,8 +118,7 @@ export class RedisConnection {
       await withTimeout(client.connect(), timeoutMs, `could not connect to Redis at ${redactUrl(url)} within ${timeoutMs} ms`);
     } catch (error) {
       client.destroy();
-      this.#retryAt = Date.now() + this.#backoffMs;
-      this.#backoffMs = Math.min(this.#backoffMs * 2, RECONNECT_BACKOFF_MAX_MS);
+      this.#delayNextAttempt();
       throw error instanceof RedisUnavailable ? error : new RedisUnavailable(describe(error));
     } finally {
       this.#connecting = undefined;
@@ -112,7 +133,7 @@ export class RedisConnection {
 
 async function importRedis(): Promise<{ createClient(options: object): unknown }> {
   try {
-    const mod = (await import("redis")) as { createClient?: unknown; default?: { createClient?: unknown } };
+    const mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ REDIS_PACKAGE)) as { createClient?: unknown; default?: { createClient?: unknown } };
     const createClient = mod.createClient ?? mod.default?.createClient;
     if (typeof createClient !== "function") throw new Error("the 'redis' package has no createClient export");
     return { createClient: createClient as (options: object) => unknown };

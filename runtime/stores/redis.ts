@@ -1,7 +1,7 @@
 import { AutomemoError } from "../errors.ts";
 import { decodeEntry, DefectiveEntry, encodeEntry } from "./codec.ts";
 import { nodeCrypto } from "./node-builtins.ts";
-import { describe, RedisConnection, redactUrl, RedisUnavailable, type RedisClientLike } from "./redis-connection.ts";
+import { describe, RedisConnection, redactUrl, type RedisClientLike } from "./redis-connection.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
 
 export interface RedisStoreOptions {
@@ -47,6 +47,9 @@ export class RedisStore implements CacheStore {
   readonly #maxPollMs: number;
   readonly #warn: (message: string) => void;
   readonly #keyPrefixes = new WeakMap<StoreFunction, string>();
+  /** `id\nversion` pairs whose older versions this process already removed. */
+  readonly #pruned = new Set<string>();
+  readonly #background = new Set<Promise<void>>();
   #offline = false;
   #warnedDefect = false;
 
@@ -84,6 +87,15 @@ export class RedisStore implements CacheStore {
       await this.#set(fn, key, bytes);
     } catch (error) {
       this.#unavailable(error);
+      return;
+    }
+    const pruneKey = `${fn.id}\n${fn.version}`;
+    if (!this.#pruned.has(pruneKey)) {
+      this.#pruned.add(pruneKey);
+      // SCAN walks the whole keyspace, so it runs in the background instead of delaying the caller.
+      const pruning = this.#removeOtherVersions(fn).catch((error) => this.#unavailable(error));
+      this.#background.add(pruning);
+      void pruning.finally(() => this.#background.delete(pruning));
     }
   }
 
@@ -93,13 +105,7 @@ export class RedisStore implements CacheStore {
         await this.#send(["UNLINK", this.entryKey(fn, key)]);
         return;
       }
-      const pattern = `${escapeGlob(`${this.prefix}:${fn.id}:`)}*`;
-      let cursor = "0";
-      do {
-        const [next, keys] = (await this.#send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])) as [string, string[]];
-        if (keys.length > 0) await this.#send(["UNLINK", ...keys]);
-        cursor = next;
-      } while (cursor !== "0");
+      await this.#unlinkFunctionKeys(fn, () => true);
     } catch (error) {
       this.#unavailable(error);
     }
@@ -137,6 +143,7 @@ export class RedisStore implements CacheStore {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.#background);
     await this.#connection.close();
   }
 
@@ -153,6 +160,25 @@ export class RedisStore implements CacheStore {
       clearInterval(extend);
       await this.#releaseLock(lockKey, token);
     }
+  }
+
+  /** First write of a version in this process: drop the entries of the function's other code versions. */
+  async #removeOtherVersions(fn: StoreFunction): Promise<void> {
+    const current = this.entryKey(fn, "");
+    await this.#unlinkFunctionKeys(fn, (redisKey) => !redisKey.startsWith(current));
+  }
+
+  async #unlinkFunctionKeys(fn: StoreFunction, select: (redisKey: string) => boolean): Promise<void> {
+    const functionPrefix = `${this.prefix}:${fn.id}:`;
+    const pattern = `${escapeGlob(functionPrefix)}*`;
+    let cursor = "0";
+    do {
+      const [next, keys] = (await this.#send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])) as [string, string[]];
+      // The id "a#f" must not take "a#f:x#g" along: the rest after the id is exactly "<version>:<key>".
+      const doomed = keys.filter((redisKey) => redisKey.slice(functionPrefix.length).split(":").length === 2 && select(redisKey));
+      if (doomed.length > 0) await this.#send(["UNLINK", ...doomed]);
+      cursor = next;
+    } while (cursor !== "0");
   }
 
   async #releaseLock(lockKey: string, token: string): Promise<void> {

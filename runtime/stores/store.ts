@@ -27,7 +27,9 @@ export interface CacheStore {
   delete(fn: StoreFunction, key?: string): Promise<void>;
   /**
    * Cross-process single flight: run `compute` in at most one process at a time for
-   * this key; the others wait and read the stored result. Optional.
+   * this key; the others wait and read the stored result. Optional. The store writes
+   * the computed value itself (callers must not write it again); a value already stored
+   * is returned without computing; a failed `compute` stores nothing.
    */
   computeOnce?<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T>;
   close?(): Promise<void>;

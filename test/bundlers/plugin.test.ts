@@ -63,6 +63,18 @@ describe("automemo bundler plugin", () => {
     expect(withMap.code).toContain(`"src/a.ts#f"`);
   });
 
+  it("skips maps in a Vite production build without build.sourcemap, and keeps them in dev", async () => {
+    const source = `/** @memo */\nexport function f(n: number) {\n  return n;\n}\n`;
+    const mapFor = async (config: { command: string; build: { sourcemap: boolean } }) => {
+      const plugin = automemoVite() as Plugin;
+      (plugin.configResolved as unknown as (resolved: unknown) => void)({ root: "/p", ...config });
+      return ((await transformHookOf(plugin).handler.call({}, source, "/p/src/a.ts")) as { map: unknown }).map;
+    };
+    expect(await mapFor({ command: "build", build: { sourcemap: false } })).toBeNull();
+    expect(await mapFor({ command: "build", build: { sourcemap: true } })).toMatchObject({ mappings: expect.any(String) });
+    expect(await mapFor({ command: "serve", build: { sourcemap: false } })).toMatchObject({ mappings: expect.any(String) });
+  });
+
   it("computes function ids from the file, without the query of a virtual module id", async () => {
     const hook = transformHookOf(automemoVite({ root: "/p" }) as Plugin);
     const out = (await hook.handler.call({}, `/** @memo */\nexport function f() { return 1; }\n`, "/p/src/a.vue?vue&type=script&lang.ts")) as { code: string };

@@ -41,8 +41,15 @@ describe("code hash", () => {
     ["a default value", base.replace("height: number)", "height: number = 1)")],
     ["optional chaining", base.replace("return width", "return (width as any)?.valueOf()")],
     ["async-ness", base.replace("function area", "async function area")],
+
   ])("changes with %s", (_label, variant) => {
     expect(hashOf(variant)).not.toBe(hashOf(base));
+  });
+
+  it("tells regex flags, template text and bigints apart from each other", () => {
+    const variant = (code: string) => hashOf(base.replace("const scale = 2;", code));
+    const hashes = [variant("/a+/g;"), variant("/a+/i;"), variant("`x${2}y`;"), variant("`x${2}z`;"), variant("2n;"), variant("3n;")];
+    expect(new Set(hashes).size).toBe(hashes.length);
   });
 
   it("ignores quote style", () => {
@@ -56,6 +63,13 @@ describe("code hash", () => {
     const method = hashOf("class A {\n  /** @memo */\n  area(width: number, height: number) { return width * height; }\n}");
     const fn = hashOf("/** @memo */\nfunction area(width: number, height: number) { return width * height; }");
     expect(method).not.toBe(fn);
+  });
+
+  it("includes the decorators of a class member", () => {
+    const plain = hashOf("class A {\n  /** @memo */\n  m(x: number) { return x; }\n}");
+    const decorated = hashOf("class A {\n  /** @memo */\n  @log m(x: number) { return x; }\n}");
+    const otherDecorator = hashOf("class A {\n  /** @memo */\n  @trace m(x: number) { return x; }\n}");
+    expect(new Set([plain, decorated, otherDecorator]).size).toBe(3);
   });
 
   it("lets dependency hashes extend a function's own hash (issue 6)", () => {

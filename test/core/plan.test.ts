@@ -126,6 +126,11 @@ const __am_3 = __am_cacheHandle("memo", { id: "a.ts#f", hash: "x", params: [], k
     expect(source.slice(0, plan.preambleAt).endsWith(`options: {} });`)).toBe(true);
   });
 
+  it("accepts the tag before or after a member's decorators", () => {
+    const source = `class A {\n  /** @memo */ @log before(x: number) { return x; }\n  @log /** @memo */ after(x: number) { return x; }\n}`;
+    expect(planModule(source, at("a.ts")).functions.map((fn) => fn.meta.id)).toEqual(["a.ts#A.before", "a.ts#A.after"]);
+  });
+
   it("parses TSX and JSX", () => {
     const source = `/** @memo */ export function View(props: { n: number }) { return <div>{props.n}</div>; }`;
     expect(planModule(source, at("a.tsx")).functions).toHaveLength(1);

@@ -1,5 +1,6 @@
 import * as babel7 from "@babel/core";
 import babel7PresetEnv from "@babel/preset-env";
+import babel7PresetTypescript from "@babel/preset-typescript";
 import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
 import { describe, expect, it } from "vitest";
 import { InvalidOptionError } from "../../runtime/errors.ts";
@@ -87,6 +88,29 @@ describe("automemo/babel", () => {
       expect(error.message).toContain(`${filename}: [automemo]`);
       expect(error.message).toMatch(/> 4 \| export function\* ids\(n: number\) \{\n\s+\| +\^+/);
     }
+  });
+
+  it("says so when an earlier plugin already replaced an annotated function", () => {
+    const rebuildBodies = ({ types: t }: { types: typeof babel7.types }) => ({
+      visitor: {
+        Program(path: any) {
+          path.traverse({
+            FunctionDeclaration(fn: any) {
+              fn.node.body = t.blockStatement(fn.node.body.body);
+            },
+          });
+        },
+      },
+    });
+    expect(() =>
+      babel7.transformSync(rowsModule, {
+        babelrc: false,
+        configFile: false,
+        filename,
+        plugins: [rebuildBodies, [automemoBabel, { root }]],
+        presets: [babel7PresetTypescript],
+      } as unknown as babel7.InputOptions),
+    ).toThrow(/Could not find src\/rows\.ts#getPage in Babel's AST: another plugin rewrote it before automemo ran/);
   });
 
   it("validates its options once, rejecting unknown keys and wrong types", () => {

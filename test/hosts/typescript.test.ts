@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type * as TS from "typescript";
 import { InvalidOptionError } from "../../runtime/errors.ts";
 import { TransformError } from "../../transformer/core/index.ts";
-import automemoProgramTransformer, { AUTOMEMO_DIAGNOSTIC_CODE, automemoTransformer } from "../../transformer/typescript.ts";
+import automemoProgramTransformer, { AUTOMEMO_DIAGNOSTIC_CODE, automemoTransformer, factory as tsJestFactory, name as tsJestName } from "../../transformer/typescript.ts";
 import { compileWithTsc, typescript5, typescript6 } from "./compile.ts";
 
 const root = "/project";
@@ -99,8 +99,22 @@ describe.each([
     expect(thrown).toBeInstanceOf(TransformError);
     const error = thrown as TransformError;
     expect(error.code).toBe("AUTOMEMO_BOTH_TAGS");
-    expect(error.message).toContain(`at ${filename}:1:`);
+    expect(error.message).toContain("at src/catalog.ts:1:");
     expect(error.message).toMatch(/> 1 \| \/\*\* @memo @singleton \*\/\n\s+\| +\^+/);
+  });
+
+  it("says so when an earlier transformer already replaced an annotated function", () => {
+    const rebuildBodies: TS.TransformerFactory<TS.SourceFile> = (context) => (sourceFile) => {
+      const visit = (node: TS.Node): TS.Node =>
+        ts.isFunctionDeclaration(node) && node.body
+          ? context.factory.updateFunctionDeclaration(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, node.parameters, node.type, context.factory.createBlock([...node.body.statements], true))
+          : ts.visitEachChild(node, visit, context);
+      return ts.visitEachChild(sourceFile, visit, context);
+    };
+    const sourceFile = ts.createSourceFile(filename, catalogModule, ts.ScriptTarget.ES2022, true);
+    expect(() => ts.transform(sourceFile, [rebuildBodies, automemoTransformer(undefined, { root }, ts)])).toThrow(
+      /AUTOMEMO_HOST_MISMATCH|Could not find src\/catalog\.ts#cheaperThan in TypeScript's AST/,
+    );
   });
 
   it("reports misuse as a TypeScript error diagnostic through ts-patch's addDiagnostic", () => {
@@ -131,7 +145,8 @@ describe.each([
     const original = originalPositionFor(trace, { line: line + 1, column: lines[line]!.indexOf("load(") });
     const sourceLines = catalogModule.split("\n");
     const expectedLine = sourceLines.findIndex((text) => text.includes("load(this.name, id)"));
-    expect(original).toMatchObject({ source: "catalog.ts", line: expectedLine + 1, column: sourceLines[expectedLine]!.indexOf("load(") });
+    expect(original.source).toMatch(/\/project\/src\/catalog\.ts$/);
+    expect(original).toMatchObject({ line: expectedLine + 1, column: sourceLines[expectedLine]!.indexOf("load(") });
   });
 });
 
@@ -144,6 +159,14 @@ describe("automemo/typescript options", () => {
       /Invalid option 'rootDir' in the "automemo\/typescript" entry of compilerOptions\.plugins: unknown option/,
     );
     expect(() => automemoTransformer(undefined, { runtimeModule: "" }, typescript6)).toThrow(InvalidOptionError);
+  });
+
+  it("is a ts-jest astTransformers module using ts-jest's TypeScript", () => {
+    expect(tsJestName).toBe("automemo");
+    const transformer = tsJestFactory({ configSet: { compilerModule: typescript5 } }, { root });
+    const { outputText } = typescript5.transpileModule(catalogModule, { fileName: filename, compilerOptions: { module: typescript5.ModuleKind.CommonJS }, transformers: { before: [transformer] } });
+    expect(outputText).toContain('require("automemo")');
+    expect(outputText).toContain("__am_0.get2(items, limit)");
   });
 
   it("loads the project's own TypeScript when none is passed", () => {

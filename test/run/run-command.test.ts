@@ -1,0 +1,171 @@
+/**
+ * `automemo run` end to end with the built CLI (disk cache on by default, --no-persist,
+ * --quiet, --watch reruns in the same process), plus its argument parsing and summary.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parseRunArgs } from "../../cli/run/args.ts";
+import { activityBetween, formatSummary, type ActivitySnapshot, type FunctionActivity } from "../../cli/run/summary.ts";
+
+const repo = resolve(import.meta.dirname, "../..");
+const cli = join(repo, "dist/cli.js");
+
+const STABLE_TS = `/** @memo */
+export function stable(n: number): number {
+  console.log("computing stable");
+  return n + 1;
+}
+`;
+const EDITED_TS = `/** @memo */
+export function edited(n: number): number {
+  console.log("computing edited");
+  return n * 2;
+}
+`;
+const MAIN_TS = `import { stable } from "./stable.js";
+import { edited } from "./edited.js";
+
+console.log(\`values \${stable(2)} \${edited(2)} \${stable(2)}\`);
+`;
+
+function writeProject(name: string, overrides: Record<string, string> = {}): string {
+  const root = join(repo, "test/.tmp/run", name);
+  rmSync(root, { recursive: true, force: true });
+  for (const [path, text] of Object.entries({ "main.ts": MAIN_TS, "stable.ts": STABLE_TS, "edited.ts": EDITED_TS, ...overrides })) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+function runCli(root: string, args: string[]) {
+  const run = spawnSync(process.execPath, [cli, "run", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, AUTOMEMO_CACHE_DIR: join(root, ".automemo-cache") },
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return run;
+}
+
+describe("automemo run (built CLI)", () => {
+  beforeAll(() => {
+    expect(existsSync(cli), "run `npm run build` first (npm test does)").toBe(true);
+  });
+
+  it("answers the second run from the disk store, in a new process", () => {
+    const root = writeProject("persist", { "stable.ts": STABLE_TS.replace("/** @memo */", '/** @memo { persist: "disk" } */') });
+    const first = runCli(root, ["main.ts"]);
+    expect(first.stdout).toBe("computing stable\ncomputing edited\nvalues 3 4 3\n");
+    expect(first.stderr).toMatch(/miss +stable\.ts#stable +1 hit, 1 miss/);
+    const second = runCli(root, ["main.ts"]);
+    expect(second.stdout).toBe("computing edited\nvalues 3 4 3\n");
+  });
+
+  it("asks the runtime for disk persistence by default (AUTOMEMO_DEFAULT_PERSIST), and not with --no-persist", () => {
+    const root = writeProject("persist-default", { "env.ts": "console.log(`persist=${process.env.AUTOMEMO_DEFAULT_PERSIST}`);\n" });
+    expect(runCli(root, ["--quiet", "env.ts"]).stdout).toBe("persist=disk\n");
+    expect(runCli(root, ["--quiet", "--no-persist", "env.ts"]).stdout).toBe("persist=undefined\n");
+  });
+
+  it("keeps results in memory only with --no-persist, and prints no summary with --quiet", () => {
+    const root = writeProject("no-persist");
+    runCli(root, ["--no-persist", "main.ts"]);
+    const second = runCli(root, ["--no-persist", "--quiet", "main.ts"]);
+    expect(second.stdout).toBe("computing stable\ncomputing edited\nvalues 3 4 3\n");
+    expect(second.stderr).toBe("");
+  });
+
+  describe("--watch", () => {
+    let child: ChildProcess | undefined;
+    afterEach(() => {
+      child?.kill();
+    });
+
+    it("reruns in the same process on save; only the edited function recomputes", async () => {
+      const root = writeProject("watch");
+      child = spawn(process.execPath, [cli, "run", "--watch", "--no-persist", "main.ts"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk));
+      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk));
+      const waitFor = async (pattern: RegExp) => {
+        for (let waited = 0; !pattern.test(stdout); waited += 50) {
+          if (waited > 20_000) throw new Error(`timed out waiting for ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+          await new Promise((done) => setTimeout(done, 50));
+        }
+      };
+
+      await waitFor(/values 3 4 3\n/);
+      expect(stdout).toBe("computing stable\ncomputing edited\nvalues 3 4 3\n");
+      const edited = join(root, "edited.ts");
+      writeFileSync(edited, readFileSync(edited, "utf8").replace("n * 2", "n * 5"));
+      await waitFor(/values 3 10 3\n/);
+      expect(stdout).toBe("computing stable\ncomputing edited\nvalues 3 4 3\ncomputing edited\nvalues 3 10 3\n");
+      expect(stderr).toContain("edited.ts changed, rerunning");
+    });
+  });
+});
+
+describe("run arguments", () => {
+  it("takes flags before or after the script and hands the rest to the script", () => {
+    expect(parseRunArgs(["--watch", "a.ts", "--quiet", "x", "--flag"])).toEqual({
+      script: "a.ts",
+      scriptArgs: ["x", "--flag"],
+      watch: true,
+      quiet: true,
+      persist: true,
+    });
+    expect(parseRunArgs(["--no-persist", "--", "a.ts", "-q"])).toMatchObject({ script: "a.ts", scriptArgs: ["-q"], persist: false, quiet: false });
+  });
+
+  it("rejects unknown options and a missing script with the usage", () => {
+    expect(() => parseRunArgs(["--wtach", "a.ts"])).toThrow(/\[automemo\] Unknown option '--wtach'[\s\S]*Usage: automemo run/);
+    expect(() => parseRunArgs([])).toThrow(/needs the script/);
+  });
+});
+
+describe("run summary", () => {
+  const activity = (id: string, counters: Partial<FunctionActivity>): FunctionActivity => ({
+    id,
+    kind: "memo",
+    hits: 0,
+    misses: 0,
+    storeHits: undefined,
+    computeMs: undefined,
+    ...counters,
+  });
+  const snapshot = (...entries: [hash: string, FunctionActivity][]): ActivitySnapshot => new Map(entries.map(([hash, entry]) => [`${entry.id}\n${hash}`, entry]));
+
+  it("reports only the functions called between two snapshots", () => {
+    const before = snapshot(["1", activity("a.ts#f", { hits: 1, misses: 1 })], ["1", activity("a.ts#g", { misses: 2 })]);
+    const after = snapshot(["1", activity("a.ts#f", { hits: 4, misses: 1 })], ["1", activity("a.ts#g", { misses: 2 })], ["1", activity("b.ts#h", { misses: 1 })]);
+    expect(activityBetween(before, after).map((entry) => [entry.id, entry.hits, entry.misses])).toEqual([
+      ["a.ts#f", 3, 0],
+      ["b.ts#h", 0, 1],
+    ]);
+  });
+
+  it("counts an edited function's new version (a new handle replacing the old one)", () => {
+    const before = snapshot(["old", activity("a.ts#f", { misses: 1 })]);
+    const after = snapshot(["new", activity("a.ts#f", { misses: 1 })]);
+    expect(activityBetween(before, after)).toMatchObject([{ id: "a.ts#f", hits: 0, misses: 1 }]);
+  });
+
+  it("estimates the time saved from the average computation when the runtime reports compute time", () => {
+    const totals = snapshot(["1", activity("a.ts#f", { hits: 3, misses: 2, storeHits: 0, computeMs: 3000 })]);
+    const text = formatSummary([activity("a.ts#f", { hits: 3, misses: 0, storeHits: 0, computeMs: 0 })], totals, 20);
+    expect(text).toContain("about 4.50 s saved by hits");
+    expect(text).toMatch(/hit +a\.ts#f +3 hits/);
+    expect(formatSummary([activity("a.ts#f", { hits: 1 })], snapshot(["1", activity("a.ts#f", { hits: 1 })]), 5)).not.toContain("saved");
+  });
+
+  it("tells disk hits from computations when the runtime counts store hits, and says 'miss' when it does not", () => {
+    const known = activity("a.ts#f", { hits: 1, misses: 3, storeHits: 2, computeMs: 1500 });
+    expect(formatSummary([known], snapshot(["1", known]), 5)).toMatch(/miss +a\.ts#f +1 hit, 2 from disk, 1 computed in 1\.50 s/);
+    const unknown = activity("a.ts#f", { hits: 1, misses: 3 });
+    expect(formatSummary([unknown], snapshot(["1", unknown]), 5)).toMatch(/miss +a\.ts#f +1 hit, 3 misses$/m);
+  });
+});

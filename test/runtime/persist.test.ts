@@ -125,6 +125,30 @@ describe("persist", () => {
     expect(store.data.size).toBe(0);
   });
 
+  it("routes async functions through the store's computeOnce (cross-process single flight)", async () => {
+    const store = new MemoryStore("memonce", true) as MemoryStore & { computeOnce: CacheStore["computeOnce"] };
+    const flights: string[] = [];
+    store.computeOnce = async <T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> => {
+      flights.push(key);
+      const value = await compute();
+      await store.write(fn, key, value);
+      return value;
+    };
+    configure({ stores: { memonce: store } });
+    const id = uniqueId("persist-once");
+    const meta = { id, hash: "v1", params: ["n"], options: { persist: "memonce" } };
+    let calls = 0;
+    const load = memo(async (n: number) => (calls++, { n }), meta);
+    const sync = memo((n: number) => (calls++, n), { ...meta, id: uniqueId("persist-once-sync") });
+    expect(await load(1)).toEqual({ n: 1 });
+    expect(sync(1)).toBe(1);
+    expect(flights).toHaveLength(1);
+    forgetInMemory(id);
+    const reloaded = memo(async (n: number) => (calls++, { n: -n }), meta);
+    expect(await reloaded(1)).toEqual({ n: 1 });
+    expect(calls).toBe(2);
+  });
+
   it("refuses persist on instance methods", () => {
     expect(() => memo(function (this: object, n: number) { return n; }, { id: uniqueId("persist-this"), params: ["n"], key: ["this", "n"], options: { persist: "disk" } }))
       .toThrow(/Invalid option 'persist'.*keyed by the identity of 'this'/);

@@ -88,6 +88,28 @@ describe("re-evaluation", () => {
   });
 });
 
+describe("a CommonJS build and the ESM source in one process", () => {
+  it("share the registry, Miss and clearAll", async () => {
+    const esbuild = await import("esbuild");
+    const { mkdirSync } = await import("node:fs");
+    const { createRequire } = await import("node:module");
+    const out = new URL("../.tmp/runtime-copy/index.cjs", import.meta.url).pathname;
+    mkdirSync(new URL("../.tmp/runtime-copy/", import.meta.url).pathname, { recursive: true });
+    await esbuild.build({ entryPoints: [new URL("../../runtime/index.ts", import.meta.url).pathname], bundle: true, format: "cjs", platform: "neutral", outfile: out, logLevel: "silent" });
+    const cjs = createRequire(import.meta.url)(out) as typeof runtime;
+    expect(cjs.Miss).toBe(runtime.Miss);
+    const id = uniqueId("cjs-copy");
+    let calls = 0;
+    const fromCjs = emitSquare(cjs, id, "h", () => calls++);
+    const fromEsm = emitSquare(runtime, id, "h", () => calls++);
+    fromCjs(3);
+    expect(fromEsm(3)).toBe(9);
+    expect(calls).toBe(1);
+    await runtime.clearAll();
+    expect(cjs.stats(fromCjs)).toMatchObject({ entries: 0, hits: 1 });
+  });
+});
+
 describe("disabled", () => {
   it("passes every call through when configured", () => {
     let calls = 0;

@@ -249,3 +249,17 @@ describe("DiskStore.computeOnce in one process", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe("DiskStore on an unusable directory", () => {
+  it("warns once and keeps working without persisting when the cache root cannot be created", async () => {
+    const blocker = join(temp.path, "a-file");
+    writeFileSync(blocker, "not a directory");
+    const broken = new DiskStore({ dir: join(blocker, "cache"), warn: (message) => warnings.push(message) });
+    expect(() => broken.writeSync(fn, KEY_A, 1)).not.toThrow();
+    await broken.write(fn, KEY_B, 2);
+    expect(broken.readSync(fn, KEY_A)).toBeUndefined();
+    expect(await broken.computeOnce(fn, KEY_A, async () => "computed anyway")).toBe("computed anyway");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^\[automemo\] could not write to the disk cache in .*a-file.*ENOTDIR/);
+  });
+});

@@ -19,6 +19,8 @@ export interface AnnotatedFunction {
   readonly binding: { readonly name: string; readonly insertAt: "preamble" | number } | null;
   /** Names that refer to the function or its class, never closure captures. */
   readonly selfNames: ReadonlySet<string>;
+  /** Decorators of the class member holding the function (hashed with it). */
+  readonly decorators: readonly AstNode[];
 }
 
 export interface FoundAnnotations {
@@ -30,20 +32,35 @@ export interface FoundAnnotations {
 
 const STATEMENT_LIST_PARENTS = new Set(["Program", "BlockStatement", "StaticBlock", "TSModuleBlock", "SwitchCase"]);
 
+/** What the holder says about a function beyond the function node itself. */
+interface FunctionFacts {
+  /** Non-static class member. */
+  readonly isInstanceMember?: boolean;
+  /** The statement that declares it (for `bindFunction`). */
+  readonly statement?: AstNode | null;
+  /** The binding that names it (declaration or variable). */
+  readonly selfName?: string | null;
+  /** Decorators of the class member, part of its code hash. */
+  readonly decorators?: readonly AstNode[];
+  /** The method/property holding the function: diagnostics point at its header. */
+  readonly member?: AstNode;
+}
+
 type Resolution =
-  | { ok: true; fn: AstNode; ownName: string; isInstanceMember: boolean; statement: AstNode | null; selfName: string | null }
+  | ({ ok: true; fn: AstNode; ownName: string } & Required<Omit<FunctionFacts, "member">>)
   | { ok: false; code: string; message: string; range: SourceRange };
 
 /** Finds every tagged JSDoc comment and the function it leads; misuse becomes a diagnostic. */
 export function findAnnotatedFunctions(program: AstNode, comments: readonly AstComment[], source: string): FoundAnnotations {
   const diagnostics: PlanDiagnostic[] = [];
-  const tagged = new Map<number, { comment: CommentTags; tag: FoundTag }>();
+  /** Tags by the offset of the first token after their comment. */
+  const tagged = new Map<number, FoundTag>();
   for (const comment of comments) {
     if (!isJsDoc(comment) || !TAG_PATTERN.test(comment.value)) continue;
     const read = readCommentTags(source, comment);
     diagnostics.push(...read.problems);
     const tag = pickTag(read, diagnostics);
-    if (tag) tagged.set(skipWhitespace(source, comment.end), { comment: read, tag });
+    if (tag) tagged.set(skipWhitespace(source, comment.end), tag);
   }
 
   const functions: AnnotatedFunction[] = [];
@@ -51,22 +68,27 @@ export function findAnnotatedFunctions(program: AstNode, comments: readonly AstC
   let usesCommonJs = false;
   const ancestors: AstNode[] = [];
   const visit = (node: AstNode): void => {
-    const entry = tagged.get(node.start);
-    if (entry) {
+    const tag = tagged.get(node.start);
+    if (tag) {
       tagged.delete(node.start);
-      const resolution = resolve(node, ancestors, source);
-      const kind = entry.tag.kind;
+      // `@decorator /** @memo */ method() {}`: the comment leads the key; the member holds the function.
+      const member = ancestors[ancestors.length - 1];
+      const leadsMemberKey = member?.key === node && (member.type === "MethodDefinition" || member.type === "PropertyDefinition");
+      const holder = leadsMemberKey ? member : node;
+      const holderAncestors = leadsMemberKey ? ancestors.slice(0, -1) : ancestors;
+      const resolution = resolve(holder, holderAncestors, source);
+      const kind = tag.kind;
       if (!resolution.ok) {
         diagnostics.push({ code: resolution.code, message: resolution.message.replaceAll("@TAG", `@${kind}`), range: resolution.range });
       } else if (claimedFunctions.has(resolution.fn)) {
         diagnostics.push({
           code: "AUTOMEMO_DUPLICATE_TAG",
           message: `[automemo] '${resolution.ownName}' is tagged twice (on an overload signature and on its implementation). Keep one tag.`,
-          range: entry.tag.range,
+          range: tag.range,
         });
       } else {
         claimedFunctions.add(resolution.fn);
-        functions.push(toAnnotated(entry.tag, node, resolution, ancestors, source));
+        functions.push(toAnnotated(tag, holder, resolution, holderAncestors, source));
       }
     }
     if (!usesCommonJs && isCommonJsSignal(node)) usesCommonJs = true;
@@ -76,11 +98,11 @@ export function findAnnotatedFunctions(program: AstNode, comments: readonly AstC
   };
   visit(program);
 
-  for (const [at, entry] of tagged) {
+  for (const [at, tag] of tagged) {
     diagnostics.push({
       code: "AUTOMEMO_NOT_A_FUNCTION",
-      message: `[automemo] @${entry.tag.kind} must be in the JSDoc comment directly before a function, but nothing it can attach to follows it${at >= source.length ? " (end of file)" : ""}. Move the tag into the JSDoc right before a function declaration, a const/let/var holding a function or arrow, a class method, or an object method.`,
-      range: entry.tag.range,
+      message: `[automemo] @${tag.kind} must be in the JSDoc comment directly before a function, but nothing it can attach to follows it${at >= source.length ? " (end of file)" : ""}. Move the tag into the JSDoc right before a function declaration, a const/let/var holding a function or arrow, a class method, or an object method.`,
+      range: tag.range,
     });
   }
   functions.sort((a, b) => a.fn.start - b.fn.start);
@@ -138,6 +160,7 @@ function toAnnotated(
     isInstanceMember: resolution.isInstanceMember,
     binding: bindingOf(resolution, ancestors),
     selfNames,
+    decorators: resolution.decorators,
   };
 }
 
@@ -153,19 +176,6 @@ function bindingOf(resolution: Extract<Resolution, { ok: true }>, ancestors: rea
   return { name: selfName, insertAt: statement.end };
 }
 
-const functionOk = (
-  fn: AstNode,
-  ownName: string,
-  extra: { isInstanceMember?: boolean; statement?: AstNode | null; selfName?: string | null } = {},
-): Resolution => ({
-  ok: true,
-  fn,
-  ownName,
-  isInstanceMember: extra.isInstanceMember ?? false,
-  statement: extra.statement ?? null,
-  selfName: extra.selfName ?? null,
-});
-
 function problem(code: string, message: string, range: SourceRange): Resolution {
   return { ok: false, code, message: `[automemo] ${message}`, range };
 }
@@ -177,13 +187,13 @@ function resolve(node: AstNode, ancestors: readonly AstNode[], source: string, s
       return node.declaration ? resolve(node.declaration, [...ancestors, node], source, node) : notAFunction(source, node, "an export list");
     case "ExportDefaultDeclaration": {
       const declaration = node.declaration;
-      if (declaration.type === "FunctionDeclaration") return checkFunction(declaration, declaration.id?.name ?? "default", statement, declaration.id?.name ?? null);
+      if (declaration.type === "FunctionDeclaration") return checkFunction(declaration, declaration.id?.name ?? "default", { statement, selfName: declaration.id?.name ?? null });
       const expression = unwrapExpression(declaration);
-      if (isFunctionNode(expression)) return checkFunction(expression, "default", null, null);
+      if (isFunctionNode(expression)) return checkFunction(expression, "default");
       return notAFunction(source, node, declaration.type === "ClassDeclaration" ? "a class (tag its methods instead)" : "a default export that is not a function");
     }
     case "FunctionDeclaration":
-      return checkFunction(node, node.id.name, statement, node.id.name);
+      return checkFunction(node, node.id.name, { statement, selfName: node.id.name });
     case "TSDeclareFunction":
       return resolveOverloadedFunction(node, ancestors, statement);
     case "VariableDeclaration": {
@@ -192,7 +202,7 @@ function resolve(node: AstNode, ancestors: readonly AstNode[], source: string, s
       if (rest.length > 0) return notAFunction(source, node, "a declaration of several variables (declare the function on its own)");
       if (!isFunctionNode(init)) return notAFunction(source, node, `variable '${source.slice(declarator.id.start, declarator.id.end)}', which does not hold a function`);
       const name = declarator.id.type === "Identifier" ? declarator.id.name : "anonymous";
-      return checkFunction(init, name, statement, declarator.id.type === "Identifier" ? name : null);
+      return checkFunction(init, name, { statement, selfName: declarator.id.type === "Identifier" ? name : null });
     }
     case "MethodDefinition":
     case "TSAbstractMethodDefinition":
@@ -203,27 +213,34 @@ function resolve(node: AstNode, ancestors: readonly AstNode[], source: string, s
       const value = unwrapExpression(node.value);
       const name = propertyKeyName(node.key, node.computed, source);
       if (!isFunctionNode(value)) return notAFunction(source, node, `property '${name}', which does not hold a function`);
-      return checkFunction(value, name, null, null, node.type === "PropertyDefinition" && !node.static);
+      return checkFunction(value, name, { isInstanceMember: node.type === "PropertyDefinition" && !node.static, decorators: node.decorators, member: node });
     }
     case "FunctionExpression":
     case "ArrowFunctionExpression":
-      return checkFunction(node, nameSegment(node, ancestors, source) ?? "anonymous", null, null);
+      return checkFunction(node, nameSegment(node, ancestors, source) ?? "anonymous");
     case "ExpressionStatement": {
       const expression = unwrapExpression(node.expression);
       const value = expression?.type === "AssignmentExpression" ? unwrapExpression(expression.right) : null;
-      if (expression && isFunctionNode(value)) return checkFunction(value, nameSegment(value, [...ancestors, node, expression], source) ?? "anonymous", null, null);
+      if (expression && isFunctionNode(value)) return checkFunction(value, nameSegment(value, [...ancestors, node, expression], source) ?? "anonymous");
       return notAFunction(source, node, "an expression statement");
     }
     case "ClassDeclaration":
     case "ClassExpression":
       return notAFunction(source, node, `class '${node.id?.name ?? "anonymous"}' (tag its methods instead)`);
     default:
-      return notAFunction(source, node, `a ${node.type.replace(/^TS/, "TypeScript ").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase()}`);
+      return notAFunction(source, node, describeNodeType(node.type));
   }
 }
 
-function checkFunction(fn: AstNode, ownName: string, statement: AstNode | null, selfName: string | null, isInstanceMember = false): Resolution {
-  const header = { start: fn.start, end: fn.body ? fn.body.start : fn.end };
+/** `TSMethodSignature` => `a TypeScript method signature`, `IfStatement` => `an if statement`. */
+function describeNodeType(type: string): string {
+  const words = type.replace(/^TS/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  const phrase = type.startsWith("TS") ? `TypeScript ${words}` : words;
+  return `${/^[aeiou]/i.test(phrase) ? "an" : "a"} ${phrase}`;
+}
+
+function checkFunction(fn: AstNode, ownName: string, facts: FunctionFacts = {}): Resolution {
+  const header = { start: facts.member?.start ?? fn.start, end: fn.body ? fn.body.start : fn.end };
   if (fn.generator) {
     return problem(
       "AUTOMEMO_GENERATOR",
@@ -232,7 +249,15 @@ function checkFunction(fn: AstNode, ownName: string, statement: AstNode | null, 
     );
   }
   if (!fn.body) return noBody(header, ownName);
-  return functionOk(fn, ownName, { isInstanceMember, statement, selfName });
+  return {
+    ok: true,
+    fn,
+    ownName,
+    isInstanceMember: facts.isInstanceMember ?? false,
+    statement: facts.statement ?? null,
+    selfName: facts.selfName ?? null,
+    decorators: facts.decorators ?? [],
+  };
 }
 
 function resolveMethod(node: AstNode, ancestors: readonly AstNode[], source: string): Resolution {
@@ -261,7 +286,7 @@ function resolveMethod(node: AstNode, ancestors: readonly AstNode[], source: str
     if (!found) return noBody(keyRange, name);
     implementation = found;
   }
-  return checkFunction(implementation.value, name, null, null, !implementation.static);
+  return checkFunction(implementation.value, name, { isInstanceMember: !implementation.static, decorators: implementation.decorators, member: implementation });
 }
 
 /** A tag on the first overload signature applies to the implementation that follows the signatures. */
@@ -275,7 +300,7 @@ function resolveOverloadedFunction(node: AstNode, ancestors: readonly AstNode[],
     const sibling = list[index] as AstNode;
     const declaration = sibling.type === "ExportNamedDeclaration" || sibling.type === "ExportDefaultDeclaration" ? sibling.declaration : sibling;
     if (declaration?.id?.name !== name) break;
-    if (declaration.type === "FunctionDeclaration") return checkFunction(declaration, name, sibling, name);
+    if (declaration.type === "FunctionDeclaration") return checkFunction(declaration, name, { statement: sibling, selfName: name });
     if (declaration.type !== "TSDeclareFunction") break;
   }
   return noBody(header, name);

@@ -5,10 +5,10 @@ import { type AstNode, boundNames } from "./ast.ts";
 import { createLocator } from "./errors.ts";
 import { type AnnotatedFunction, findAnnotatedFunctions } from "./find.ts";
 import { CodeHasher } from "./hash.ts";
-import { formatFromExtension, parseModule } from "./parse.ts";
+import { formatFromExtension } from "./parse.ts";
 import { EMITTED_NAMES, type ModulePlan, type PlanDiagnostic, type PlannedFunction, type PlanOptions } from "./plan.ts";
 import { analyzeScopes } from "./scope.ts";
-import { createDependencyHashing } from "./deps/index.ts";
+import { createDependencyHashing, parseForPlanning } from "./deps/index.ts";
 
 const DEFAULT_RUNTIME_MODULE = "automemo";
 const HANDLE_NAME = /^__am_(\d+)$/;
@@ -33,7 +33,7 @@ export function projectRelativePath(filename: string, root: string): string {
 export function planModule(source: string, options: PlanOptions): ModulePlan {
   const relativePath = projectRelativePath(options.filename, options.root);
   const runtimeModule = options.runtimeModule ?? DEFAULT_RUNTIME_MODULE;
-  const parsed = parseModule(source, options.filename, relativePath);
+  const parsed = parseForPlanning(source, options.filename, options.root, relativePath, options.dependencies);
   const moduleFormat =
     options.moduleFormat ?? formatFromExtension(options.filename) ?? (parsed.hasModuleSyntax ? "esm" : undefined);
   if (parsed.diagnostics.length > 0) {
@@ -145,12 +145,11 @@ function startOfLeadingComments(offset: number, commentStartsByEnd: ReadonlyMap<
   }
 }
 
-/** Own code + name (+ `this`-ness): the seed for dependency hashes (issue 6) to extend. */
+/** Own code + name (+ `this`-ness and member decorators): the seed for dependency hashes (issue 6) to extend. */
 function hashAnnotated(annotated: AnnotatedFunction): string {
-  return new CodeHasher()
-    .add(annotated.isInstanceMember ? `instance ${annotated.ownName}` : annotated.ownName)
-    .addNode(annotated.fn)
-    .digest();
+  const hasher = new CodeHasher().add(annotated.isInstanceMember ? `instance ${annotated.ownName}` : annotated.ownName);
+  for (const decorator of annotated.decorators) hasher.addNode(decorator);
+  return hasher.addNode(annotated.fn).digest();
 }
 
 /** `x`, `x~2`, `x~3` in source order. */

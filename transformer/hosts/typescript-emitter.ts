@@ -1,5 +1,5 @@
 import type * as TS from "typescript";
-import { EMITTED_NAMES, TransformError, type ModulePlan, type PlannedFunction } from "../core/index.ts";
+import { EMITTED_NAMES, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "../core/index.ts";
 import { handleMetaEntries, lookupShape, runtimeBindings } from "./emit-shape.ts";
 
 const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
@@ -34,21 +34,23 @@ export class TsPlanEmitter {
     }
   }
 
-  emit(): TS.SourceFile {
-    const { ts, sourceFile, plan } = this;
-    const visited = ts.visitEachChild(sourceFile, this.visit, this.context);
-    const missing = plan.functions.find((planned) => !this.wrapped.has(planned));
-    if (missing) {
-      throw new TransformError(sourceFile.fileName, sourceFile.text, [
-        {
-          code: "AUTOMEMO_HOST_MISMATCH",
-          message:
-            `[automemo] Could not find ${missing.meta.id} in TypeScript's AST: another transformer rewrote it before automemo ran. ` +
-            `List automemo first in your "before" transformers.`,
-          range: missing.node,
-        },
-      ]);
-    }
+  /**
+   * The rewritten file, or the problems that stopped it: a planned function missing
+   * from TypeScript's AST means another transformer replaced it before automemo ran.
+   */
+  emit(): { readonly file: TS.SourceFile } | { readonly problems: PlanDiagnostic[] } {
+    const { sourceFile, plan } = this;
+    const visited = this.ts.visitEachChild(sourceFile, this.visit, this.context);
+    const problems: PlanDiagnostic[] = plan.functions
+      .filter((planned) => !this.wrapped.has(planned))
+      .map((missing) => ({
+        code: "AUTOMEMO_HOST_MISMATCH",
+        message:
+          `[automemo] Could not find ${missing.meta.id} in TypeScript's AST: another transformer rewrote it before automemo ran. ` +
+          `List automemo first in your "before" transformers.`,
+        range: missing.tag,
+      }));
+    if (problems.length > 0) return { problems };
     const statements = [...visited.statements];
     const insertAt = statements.findIndex((statement) => {
       const original = this.ts.getOriginalNode(statement);
@@ -60,7 +62,7 @@ export class TsPlanEmitter {
       ...plan.functions.filter((planned) => planned.bindFunction?.insertAt === "preamble").map((planned) => this.bindStatement(planned)),
     ];
     statements.splice(insertAt === -1 ? statements.length : insertAt, 0, ...preamble);
-    return this.factory.updateSourceFile(visited, statements);
+    return { file: this.factory.updateSourceFile(visited, statements) };
   }
 
   private readonly visit = (node: TS.Node): TS.VisitResult<TS.Node> => {

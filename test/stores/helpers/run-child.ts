@@ -1,7 +1,13 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const CHILD_SCRIPT = fileURLToPath(new URL("./store-child-entry.mjs", import.meta.url));
+const LAUNCHER = fileURLToPath(new URL("./preload-redis-then-tsx.mjs", import.meta.url));
+const CHILD_SCRIPT = fileURLToPath(new URL("./store-child.ts", import.meta.url));
+
+/** argv for running a TypeScript file in a fresh Node process. */
+export function tsxArgs(script: string, ...args: string[]): string[] {
+  return [LAUNCHER, script, ...args];
+}
 
 export interface ChildResult {
   readonly code: number | null;
@@ -12,7 +18,7 @@ export interface ChildResult {
 /** Run store-child.ts in a fresh Node process (through tsx) with JSON instructions. */
 export function runStoreChild(instructions: object, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD_SCRIPT, JSON.stringify(instructions)], {
+    const child = spawn(process.execPath, tsxArgs(CHILD_SCRIPT, JSON.stringify(instructions)), {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -44,7 +44,7 @@ export class DependencyClosure {
 
   addBinding(module: ModuleBindings, name: string): void {
     this.addNode(
-      `${this.relative(module.path)}#${name}`,
+      `${this.relative(module)}#${name}`,
       () => module.ownHash(name),
       () => {
         const references = module.references(name);
@@ -99,7 +99,7 @@ export class DependencyClosure {
       }
     }
     if (!module.isEsm) this.addWholeFile(module);
-    else this.addExternal(`missing:${this.relative(module.path)}#${name}`);
+    else this.addExternal(`missing:${this.relative(module)}#${name}`);
   }
 
   /** `import * as ns`: the exports read as `ns.x`, or all of them when `ns` is used as a value. */
@@ -133,7 +133,7 @@ export class DependencyClosure {
   /** A CommonJS module, an asset or an unparsable file: one node, plus whatever it requires. */
   private addWholeFile(module: ModuleBindings): void {
     this.addNode(
-      this.relative(module.path),
+      this.relative(module),
       () => module.wholeFileHash(),
       () => {
         for (const specifier of module.wholeFileSpecifiers()) this.addSpecifier(module, specifier);
@@ -191,8 +191,8 @@ export class DependencyClosure {
     return text === undefined ? null : moduleBindingsOf(path, text);
   }
 
-  private relative(path: string): string {
-    return posix.relative(this.source.root, path) || posix.basename(path);
+  private relative(module: ModuleBindings): string {
+    return module.relativePath(this.source.root);
   }
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { posix } from "node:path";
+import { LruMap } from "./lru.ts";
 import { type DependencyResolver, builtinName, findInstalledPackage, isRelativeSpecifier, normalizePath, packageNameOf, type ResolvedImport } from "./resolver.ts";
 import { type PathMapping, pathCandidates, readPathMapping } from "./tsconfig.ts";
 
@@ -20,6 +21,12 @@ function readTextFile(path: string): string | undefined {
   }
 }
 
+/** Identifies one version of a file on disk without reading it; null when it is gone. */
+function fileStamp(path: string): string | null {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  return stats?.isFile() ? `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}` : null;
+}
+
 function isFile(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
@@ -27,8 +34,11 @@ function isFile(path: string): boolean {
 /**
  * The default resolver (Babel, bundlers, Node loader): relative imports with
  * TypeScript's extension rules, `paths` / `baseUrl` from the nearest tsconfig.json,
- * packages by walking `node_modules`. It reads files fresh on every call, so edits
- * between builds are seen; only parsed tsconfig files are kept (per path, mtime and size).
+ * packages by walking `node_modules`. Every answer is checked against the disk with
+ * a stat (file texts per inode/size/mtime/ctime, tsconfig per mtime/size, a cached
+ * relative resolution while its file exists), so edits between builds are seen. Not
+ * seen without a new resolver: a new file that would shadow an earlier resolution
+ * (`x.ts` created beside the `x.js` an import resolved to).
  *
  * @example
  * planModule(code, { filename, root, dependencies: createDiskResolver() });
@@ -54,13 +64,35 @@ export function createDiskResolver(): DependencyResolver {
     return mapping;
   };
 
+  // A build reads each dependency once per file that imports it: keep texts per
+  // (inode, size, mtime, ctime), checked with one stat, so edits are still seen.
+  const texts = new LruMap<string, { stamp: string; text: string }>(2000);
+  const readFile = (path: string): string | undefined => {
+    const stamp = fileStamp(path);
+    if (stamp === null) return undefined;
+    const cached = texts.get(path);
+    if (cached?.stamp === stamp) return cached.text;
+    const text = readTextFile(path);
+    if (text !== undefined) texts.set(path, { stamp, text });
+    return text;
+  };
+  // Relative imports found before: reused while the file they led to still exists.
+  const relativeFiles = new LruMap<string, string>(5000);
+
   return {
-    readFile: readTextFile,
+    readFile,
     resolve(specifier, fromFile): ResolvedImport | null {
       const from = normalizePath(fromFile);
       const builtin = builtinName(specifier);
       if (builtin) return { kind: "builtin", name: builtin };
-      if (isRelativeSpecifier(specifier)) return fileResult(resolveSourceFile(posix.resolve(posix.dirname(from), specifier)));
+      if (isRelativeSpecifier(specifier)) {
+        const key = `${posix.dirname(from)}\u0000${specifier}`;
+        const known = relativeFiles.get(key);
+        if (known !== undefined && isFile(known)) return { kind: "file", path: known };
+        const found = resolveSourceFile(posix.resolve(posix.dirname(from), specifier));
+        if (found) relativeFiles.set(key, found);
+        return fileResult(found);
+      }
       const mapping = configFor(from);
       if (mapping) {
         for (const candidate of pathCandidates(specifier, mapping)) {

@@ -3,7 +3,8 @@ import { type AstNode, boundNames, forEachChild, FUNCTION_TYPES } from "../ast.t
 import { CodeHasher } from "../hash.ts";
 import { DependencyClosure } from "./closure.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
-import { moduleBindingsOf } from "./module-bindings.ts";
+import { moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
+import { type ParsedModule, parseModule } from "../parse.ts";
 import { collectReferences, functionDeclarations, hoistedVars, lexicalDeclarations, type References } from "./references.ts";
 import { type DependencyResolver, normalizePath } from "./resolver.ts";
 
@@ -42,11 +43,25 @@ export interface DependencyHashing {
 
 let defaultResolver: DependencyResolver | null = null;
 
+/** The absolute, normalized path dependency hashing knows a file by. */
+function absolutePath(filename: string, root: string): string {
+  return normalizePath(posix.resolve(normalizePath(root), normalizePath(filename)));
+}
+
+/**
+ * The planner's parse, shared with dependency hashing when tracking is on (each
+ * file of a build is then parsed once, whether it was first seen as a dependency
+ * or as a file to transform). With tracking off nothing is cached.
+ */
+export function parseForPlanning(source: string, filename: string, root: string, displayName: string, dependencies: boolean | DependencyResolver | undefined): ParsedModule {
+  return dependencies === false ? parseModule(source, filename, displayName) : parseModuleShared(source, absolutePath(filename, root), displayName);
+}
+
 export function createDependencyHashing(input: DependencyHashingInput): DependencyHashing {
   if (input.dependencies === false) return { hash: (_fn, ownHash) => ownHash, dependencyNames: () => [] };
   const resolver = typeof input.dependencies === "object" ? input.dependencies : (defaultResolver ??= createDiskResolver());
-  const root = normalizePath(posix.resolve(normalizePath(input.root)));
-  const path = normalizePath(posix.resolve(root, normalizePath(input.filename)));
+  const root = absolutePath(".", input.root);
+  const path = absolutePath(input.filename, input.root);
   const source = { resolver, root, resolutions: new Map(), current: moduleBindingsOf(path, input.source, input.program) };
   const closureOf = (fn: AstNode): DependencyClosure => {
     const closure = new DependencyClosure(source);

@@ -1,7 +1,8 @@
+import { posix } from "node:path";
 import type { AstNode } from "../ast.ts";
 import { boundNames } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
-import { parseModule } from "../parse.ts";
+import { type ParsedModule, parseModule } from "../parse.ts";
 import { LruMap } from "./lru.ts";
 import { collectReferences, type References } from "./references.ts";
 
@@ -37,6 +38,8 @@ export class ModuleBindings {
   private readonly referenceCache = new Map<string, References>();
   private wholeHash: string | null = null;
   private wholeSpecifiers: Set<string> | null = null;
+  private relativeRoot: string | null = null;
+  private relative: string | null = null;
 
   constructor(
     readonly path: string,
@@ -45,8 +48,19 @@ export class ModuleBindings {
     private readonly text: string,
     /** The file has import/export syntax; a CommonJS file counts as one unit. */
     readonly isEsm: boolean,
+    /** The whole parse, kept so the planner can reuse it (`parseModuleShared`). */
+    readonly parsed: ParsedModule | null = null,
   ) {
     if (program) this.index(program);
+  }
+
+  /** The project-relative path qualified names use (memoized for the last root asked). */
+  relativePath(root: string): string {
+    if (this.relativeRoot !== root) {
+      this.relativeRoot = root;
+      this.relative = posix.relative(root, this.path) || posix.basename(this.path);
+    }
+    return this.relative!;
   }
 
   hasBinding(name: string): boolean {
@@ -232,10 +246,25 @@ export function moduleBindingsOf(path: string, text: string, program?: AstNode):
   else if (!CODE_FILE.test(path) || path.endsWith(".d.ts")) bindings = new ModuleBindings(path, null, text, false);
   else {
     const parsed = parseModule(text, path, path);
-    bindings = parsed.diagnostics.length > 0 ? new ModuleBindings(path, null, text, false) : new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program));
+    bindings = parsed.diagnostics.length > 0 ? new ModuleBindings(path, null, text, false) : new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed);
   }
   moduleCache.set(key, bindings);
   return bindings;
+}
+
+/**
+ * `parseModule` through the same cache: a file parsed earlier as another file's
+ * dependency is not parsed again when the host transforms it, so each file of a
+ * build is parsed once. Only clean parses are shared (error messages name the file
+ * the way the planner does).
+ */
+export function parseModuleShared(text: string, path: string, displayName: string): ParsedModule {
+  const key = `${path}\u0000${contentHash(text)}`;
+  const cached = moduleCache.get(key)?.parsed;
+  if (cached) return cached;
+  const parsed = parseModule(text, path, displayName);
+  if (parsed.diagnostics.length === 0) moduleCache.set(key, new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed));
+  return parsed;
 }
 
 function hasModuleSyntax(program: AstNode): boolean {

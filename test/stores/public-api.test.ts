@@ -1,0 +1,68 @@
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { RedisServer, redisAvailability } from "./helpers/redis-server.ts";
+import { tsxArgs } from "./helpers/run-child.ts";
+import { makeTempDir } from "./helpers/temp-dir.ts";
+
+const PROGRAM = fileURLToPath(new URL("./helpers/memo-child.ts", import.meta.url));
+
+function runProgram(env: NodeJS.ProcessEnv): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, tsxArgs(PROGRAM), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(stdout.trim().split("\n").pop()!)) : reject(new Error(`exit ${code}: ${stderr}`))));
+  });
+}
+
+function computations(marker: string): string[] {
+  return existsSync(marker) ? readFileSync(marker, "utf8").trim().split("\n") : [];
+}
+
+let temp: ReturnType<typeof makeTempDir>;
+beforeEach(() => {
+  temp = makeTempDir("e2e");
+});
+afterEach(() => temp.remove());
+
+describe("memo({ persist }) through the public API, across processes", () => {
+  it("disk: a restarted program answers from the cache without recomputing", async () => {
+    const env = { PERSIST: "disk", MARKER: join(temp.path, "marker"), AUTOMEMO_CACHE_DIR: join(temp.path, "cache") };
+    const expected = { square: { n: 7, square: 49, at: new Date(0).toISOString() }, report: { name: "weekly", rows: [1, 2, 3] } };
+    expect(await runProgram(env)).toEqual(expected);
+    expect(await runProgram(env)).toEqual(expected);
+    expect(computations(env.MARKER).map((line) => line.split(" ")[0])).toEqual(["square", "report"]);
+  });
+
+  it("disk: 6 programs asking for one async key at once compute it once, and all get the value", async () => {
+    const env = { PERSIST: "disk", MARKER: join(temp.path, "marker"), AUTOMEMO_CACHE_DIR: join(temp.path, "cache") };
+    const results = (await Promise.all(Array.from({ length: 6 }, () => runProgram(env)))) as { report: unknown }[];
+    for (const result of results) expect(result.report).toEqual({ name: "weekly", rows: [1, 2, 3] });
+    expect(computations(env.MARKER).filter((line) => line.startsWith("report"))).toHaveLength(1);
+  });
+});
+
+const availability = redisAvailability();
+if (!availability.available && !availability.required) console.log(`[automemo tests] skipping the public-API Redis test: ${availability.reason}`);
+describe.skipIf(!availability.available && !availability.required)("memo({ persist: \"redis\" }) through the public API", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await server?.kill();
+  });
+
+  it("6 programs asking for one key at once compute it once, and all get the value", async () => {
+    const env = { PERSIST: "redis", MARKER: join(temp.path, "marker"), AUTOMEMO_REDIS_URL: server.url };
+    const results = await Promise.all(Array.from({ length: 6 }, () => runProgram(env)));
+    for (const result of results) expect(result).toEqual({ report: { name: "weekly", rows: [1, 2, 3] } });
+    expect(computations(env.MARKER)).toHaveLength(1);
+  });
+});
