@@ -6,9 +6,7 @@
  * Redis runs against a throwaway `redis-server` on a loopback port (skipped with a note if absent).
  * Standalone: `npx tsx bench/persistence.ts`.
  */
-import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +15,7 @@ import { encodeEntry } from "../runtime/stores/codec.ts";
 import { DiskStore } from "../runtime/stores/disk.ts";
 import { RedisStore } from "../runtime/stores/redis.ts";
 import type { StoreFunction } from "../runtime/stores/store.ts";
+import { RedisServer, redisAvailability } from "../test/stores/helpers/redis-server.ts";
 import { formatRatio, measureNsPerOp, printTable, type BenchRow } from "./table.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
@@ -84,37 +83,10 @@ async function benchDisk(): Promise<BenchRow[]> {
   return out;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; stop(): void } | undefined> {
-  if (spawnSync("redis-server", ["--version"]).status !== 0) return undefined;
-  const port = await freePort();
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1");
-      socket.once("connect", () => (socket.destroy(), resolve(true)));
-      socket.once("error", () => resolve(false));
-    });
-    if (up) return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill("SIGKILL") };
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  child.kill("SIGKILL");
-  return undefined;
-}
-
 async function benchRedis(): Promise<BenchRow[]> {
-  const server = await startRedis();
-  if (!server) return [{ group: "redis hit", name: "skipped", value: 0, unit: "-", note: "redis-server not on PATH" }];
+  const availability = redisAvailability();
+  if (!availability.available) return [{ group: "redis hit", name: "skipped", value: 0, unit: "-", note: availability.reason }];
+  const server = await RedisServer.start();
   const out: BenchRow[] = [];
   const store = new RedisStore({ url: server.url, timeoutMs: 10_000 });
   const raw = createClient({ url: server.url }).withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
@@ -134,7 +106,7 @@ async function benchRedis(): Promise<BenchRow[]> {
   } finally {
     await raw.close();
     await store.close();
-    server.stop();
+    await server.kill();
   }
   return out;
 }

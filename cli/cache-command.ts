@@ -6,7 +6,9 @@ import { AutomemoError } from "../runtime/errors.ts";
 import { DiskInventory } from "../runtime/stores/disk-inventory.ts";
 import { resolveCacheRoot } from "../runtime/stores/disk-layout.ts";
 import type { FunctionSummary, RemovalReport, StoreInventory } from "../runtime/stores/inventory.ts";
+import { readEnv } from "../runtime/stores/node-builtins.ts";
 import { RedisInventory } from "../runtime/stores/redis-inventory.ts";
+import { DEFAULT_REDIS_URL } from "../runtime/stores/redis.ts";
 
 export const CACHE_USAGE = `Usage: automemo cache <action> [options]
 
@@ -19,7 +21,7 @@ Actions:
 Options:
   --json         print JSON instead of a table
   --dir DIR      disk cache directory (default: AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo)
-  --redis URL    work on the Redis store at URL instead of the disk
+  --redis [URL]  work on the Redis store instead of the disk (URL default: AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379)
   --prefix P     Redis key prefix (default: automemo)`;
 
 const ACTIONS = ["ls", "stats", "clear", "prune"] as const;
@@ -53,7 +55,10 @@ export function parseCacheArgs(args: readonly string[]): CacheCommandOptions {
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
     if (arg === "--json") json = true;
-    else if (arg === "--dir" || arg === "--redis" || arg === "--prefix") {
+    else if (arg === "--redis" && !/^rediss?:\/\//.test(args[index + 1] ?? "")) {
+      // `--redis` alone: the URL the runtime would use.
+      values[arg] = readEnv("AUTOMEMO_REDIS_URL") ?? DEFAULT_REDIS_URL;
+    } else if (arg === "--dir" || arg === "--redis" || arg === "--prefix") {
       const value = args[++index];
       if (value === undefined || value.startsWith("--")) throw new CacheUsageError(`${arg} needs a value.`);
       values[arg] = value;

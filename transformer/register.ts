@@ -5,10 +5,14 @@
  * - Files outside `node_modules` with `@memo` / `@singleton` tags are transformed.
  * - `.ts/.mts/.cts/.tsx` are type-stripped with the project's `typescript`, or `esbuild`
  *   when the project has no `typescript`.
- * - `./util.js` and `./util` find `./util.ts`, the way TypeScript resolves them.
- * - ESM and CommonJS modules reached through `import` are covered; a `.ts` file loaded by a
- *   plain `require()` from a module Node loaded itself is not (Node 20 has no synchronous
- *   require hooks).
+ * - `./util.js` and `./util` find `./util.ts`, the way TypeScript resolves them, for
+ *   `import` and for `require`.
+ * - ES modules and CommonJS are both covered: `.ts` follows the nearest package.json `type`
+ *   (`.mts`/`.cts` are fixed); a `.ts` file reached by a plain `require()` is compiled as
+ *   CommonJS. Not covered: tagged `.js` files that Node's own CommonJS loader reads
+ *   (through `require` from a module Node loaded itself) stay untransformed.
+ * - Stack traces point into the original files (inline source maps; source maps are
+ *   enabled for the process).
  *
  * @example
  * ```sh

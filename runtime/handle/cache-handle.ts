@@ -92,8 +92,10 @@ export class CacheHandle implements RegisteredHandle {
   private cursorK2: unknown = undefined;
   private cursorK3: unknown = undefined;
   /**
-   * The newest one- / two-component exact entry: repeated calls with that primitive
-   * key skip the Map (an === test instead of hashing the key).
+   * The newest ready one- / two-component exact entry of the root table whose hit is
+   * just "count and return" (no copy, ttl, LRU or validate; not disabled): repeated
+   * calls with that primitive key skip the Map and every check. Set only when an entry
+   * becomes ready (hits never write), cleared when it leaves or the settings change.
    * NaN never matches here (NaN !== NaN) and simply takes the Map path.
    */
   private recent1: Entry | null = null;
@@ -133,11 +135,11 @@ export class CacheHandle implements RegisteredHandle {
   }
 
   get1(a: unknown): unknown {
-    // recent1 only ever holds a primitive-keyed entry of the root table, so === (SameValueZero but NaN) is the whole key test.
+    // See `recent1`: when set, === on the key (SameValueZero, except NaN) is the whole test.
     const recent = this.recent1;
-    if (recent !== null && recent.k1 === a && recent.state === STATE_READY && this.quickHits) {
+    if (recent !== null && recent.k1 === a) {
       this.hits++;
-      return recent.snapshot === null ? recent.hitValue : this.copyOut(recent, recent.snapshot);
+      return recent.hitValue;
     }
     return this.find1(a);
   }
@@ -157,9 +159,9 @@ export class CacheHandle implements RegisteredHandle {
 
   get2(a: unknown, b: unknown): unknown {
     const recent = this.recent2;
-    if (recent !== null && recent.k1 === a && recent.k2 === b && recent.state === STATE_READY && this.quickHits) {
+    if (recent !== null && recent.k1 === a && recent.k2 === b) {
       this.hits++;
-      return recent.snapshot === null ? recent.hitValue : this.copyOut(recent, recent.snapshot);
+      return recent.hitValue;
     }
     return this.find2(a, b);
   }
@@ -372,6 +374,7 @@ export class CacheHandle implements RegisteredHandle {
         if (entry.state === STATE_PENDING) {
           entry.value = value;
           this.markReady(entry);
+          this.rememberRecent(entry);
         }
         return value;
       },
@@ -392,6 +395,7 @@ export class CacheHandle implements RegisteredHandle {
     this.byteCount += entry.bytes;
     if (entry.weakRecord !== null) entry.weakRecord.bytes = entry.bytes;
     this.markReady(entry);
+    this.rememberRecent(entry);
     if (this.bounded) this.evictOverflow();
   }
 
@@ -409,6 +413,13 @@ export class CacheHandle implements RegisteredHandle {
     if (this.ttlMs !== 0) entry.expiresAt = coarseNow() + this.ttlMs;
   }
 
+  /** The newest key is the likeliest next one (a loop, a re-render). */
+  private rememberRecent(entry: Entry): void {
+    if (!this.quickHits || entry.table !== this.root || entry.snapshot !== null) return;
+    if (entry.slot === SLOT_MAP1) this.recent1 = entry;
+    else if (entry.slot === SLOT_MAP2) this.recent2 = entry;
+  }
+
   private entryFor(miss: MissRecord): Entry {
     return new Entry(miss.table!, miss.slot, miss.k1, miss.k2, miss.k3, miss.d0, miss.d1, miss.d2, miss.d3);
   }
@@ -416,11 +427,7 @@ export class CacheHandle implements RegisteredHandle {
   /** Files an entry, replacing (and releasing) whatever held its key, then enforces the bounds. */
   private file(entry: Entry): void {
     const previous = entry.table.insert(entry);
-    // The newest key is the likeliest next one (a loop, a re-render): set only here, so hits never write.
-    if (entry.table === this.root) {
-      if (entry.slot === SLOT_MAP1) this.recent1 = entry;
-      else if (entry.slot === SLOT_MAP2) this.recent2 = entry;
-    }
+    if (entry.state === STATE_READY) this.rememberRecent(entry);
     if (previous !== undefined) this.detach(previous, previous.value !== entry.value);
     this.entryCount++;
     if (entry.state === STATE_READY) this.byteCount += entry.bytes;
@@ -524,8 +531,7 @@ export class CacheHandle implements RegisteredHandle {
   setLifecycle(lifecycle: Lifecycle): void {
     this.lifecycle = { ...this.lifecycle, ...lifecycle };
     this.validateHook = this.lifecycle.validate;
-    this.plainHits = this.ttlMs === 0 && !this.bounded && this.validateHook === undefined;
-    this.quickHits = this.plainHits && this.fastPath;
+    this.updateQuickHits();
   }
 
   refreshSettings(): void {
@@ -545,7 +551,6 @@ export class CacheHandle implements RegisteredHandle {
       }
     }
     if (bounded) this.evictOverflow();
-    this.plainHits = this.ttlMs === 0 && !this.bounded && this.validateHook === undefined;
     this.storeFunction = {
       id: this.id,
       version: this.hash,
@@ -554,7 +559,13 @@ export class CacheHandle implements RegisteredHandle {
       maxBytes: this.maxBytes === Infinity ? undefined : this.maxBytes,
     };
     this.fastPath = !this.disabled && this.layout.identityDepth === 0 && !this.layout.identityAll && this.persist === undefined;
+    this.updateQuickHits();
+  }
+
+  private updateQuickHits(): void {
+    this.plainHits = this.ttlMs === 0 && !this.bounded && this.validateHook === undefined;
     this.quickHits = this.plainHits && this.fastPath;
+    if (!this.quickHits) this.recent1 = this.recent2 = null;
   }
 
   storeKeyNames(count: number): readonly string[] {

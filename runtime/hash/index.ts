@@ -29,15 +29,15 @@ export function hashKeyComponents(values: ArrayLike<unknown>, names: readonly st
   const outerBase = baseDepth;
   setBaseDepth(startDepth);
   const count = values.length;
-  for (let i = 0; i < count; i++) {
-    try {
-      hashValue(values[i], startDepth);
-    } catch (error) {
-      forgetAncestorsFrom(startDepth);
-      truncateWords(startWord);
-      setBaseDepth(outerBase);
-      throw publicError(error, names[i] ?? `#${i}`, i, functionId);
-    }
+  // One try around the loop, not one per component: cheaper on the hit path.
+  let i = 0;
+  try {
+    for (; i < count; i++) hashValue(values[i], startDepth);
+  } catch (error) {
+    forgetAncestorsFrom(startDepth);
+    truncateWords(startWord);
+    setBaseDepth(outerBase);
+    throw publicError(error, names[i] ?? `#${i}`, i, functionId);
   }
   pushHeader(TAG_KEY_COMPONENTS, count);
   finishSegment(startWord, keyDigest);

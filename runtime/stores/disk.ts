@@ -13,7 +13,7 @@ import {
   VERSION_DIR_PREFIX,
   versionDirName,
 } from "./disk-layout.ts";
-import { tryAcquireLockFile } from "./disk-lock.ts";
+import { tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
 import { nodeFs, nodePath } from "./node-builtins.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
 
@@ -33,6 +33,9 @@ interface VersionState {
   /** Running estimate of this version's entries, for the maxEntries/maxBytes bounds. */
   estimate: { entries: number; bytes: number } | undefined;
 }
+
+/** The lock file cannot be created at all (read-only or unusable directory): compute without it. */
+const LOCKING_UNAVAILABLE = Symbol("locking unavailable");
 
 interface WriteTarget {
   readonly state: VersionState;
@@ -154,6 +157,7 @@ export class DiskStore implements CacheStore {
     }
     for (let delayMs = 2; ; delayMs = Math.min(delayMs * 1.5, 100)) {
       const lock = await this.#tryLock(lockPath, fn);
+      if (lock === LOCKING_UNAVAILABLE) return compute();
       if (lock) {
         try {
           const hit = await this.read(fn, key);
@@ -171,16 +175,21 @@ export class DiskStore implements CacheStore {
     }
   }
 
-  async #tryLock(lockPath: string, fn: StoreFunction) {
+  async #tryLock(lockPath: string, fn: StoreFunction): Promise<HeldLock | undefined | typeof LOCKING_UNAVAILABLE> {
     try {
       return await tryAcquireLockFile(lockPath, this.#lockStaleMs);
     } catch (error) {
-      if (!isErrnoCode(error, "ENOENT")) throw error;
-      // The version directory was removed (cache cleared) while we were waiting: recreate it.
-      const state = this.#state(fn);
-      state.prepared = false;
-      this.#prepare(state, fn);
-      return undefined;
+      try {
+        if (!isErrnoCode(error, "ENOENT")) throw error;
+        // The version directory was removed (cache cleared) while we were waiting: recreate it.
+        const state = this.#state(fn);
+        state.prepared = false;
+        this.#prepare(state, fn);
+        return undefined;
+      } catch (failure) {
+        this.#retryAfterWriteError(fn, failure, 1);
+        return LOCKING_UNAVAILABLE;
+      }
     }
   }
 

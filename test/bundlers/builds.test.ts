@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { transform as esbuildTransform, build as esbuildBuild } from "esbuild";
 import { rollup } from "rollup";
 import webpack from "webpack";
-import { rspack } from "@rspack/core";
+import { rspack, type RspackOptions } from "@rspack/core";
 import { build as viteBuild } from "vite";
 import automemoRollup from "../../transformer/bundlers/rollup.ts";
 import automemoVite from "../../transformer/bundlers/vite.ts";
@@ -29,6 +29,28 @@ import {
 } from "./sample-project.ts";
 
 const stripTypesLoader = join(import.meta.dirname, "strip-types-loader.mjs");
+
+/** webpack and Rspack take the same options: a CommonJS bundle for Node with a separate source map. */
+function webpackStyleOptions(root: string, typeScriptRule: object) {
+  return {
+    context: root,
+    mode: "none",
+    target: "node",
+    devtool: "source-map",
+    entry: "./src/entry.ts",
+    output: { path: join(root, "dist"), filename: "entry.cjs", library: { type: "commonjs2" } },
+    resolve: { alias: { automemo: runtimeEntry }, extensions: [".ts", ".js"] },
+    module: { rules: [typeScriptRule] },
+  };
+}
+
+/** A bundle written with a `<file>.map` next to it: transformed, hits its cache when run, and maps back. */
+function expectBundleOnDisk(file: string): void {
+  const code = readFileSync(file, "utf8");
+  expect(code).toContain(JSON.stringify(MEMO_FUNCTION_ID));
+  expectCacheHit(runBundle(file));
+  expectMarkerMapsBack(code, JSON.parse(readFileSync(`${file}.map`, "utf8")));
+}
 
 describe("bundler builds", () => {
   it("rollup (TypeScript stripped by esbuild after automemo)", async () => {
@@ -89,57 +111,30 @@ describe("bundler builds", () => {
       plugins: [automemoEsbuild(pluginOptionsForTests)],
       logLevel: "silent",
     });
-    const code = readFileSync(file, "utf8");
-    expect(code).toContain(JSON.stringify(MEMO_FUNCTION_ID));
-    expectCacheHit(runBundle(file));
-    expectMarkerMapsBack(code, JSON.parse(readFileSync(`${file}.map`, "utf8")));
+    expectBundleOnDisk(file);
   });
 
   it("webpack 5 (TypeScript loader after automemo's pre loader)", async () => {
     const root = writeSampleProject("bundlers/webpack");
     const compiler = webpack({
-      context: root,
-      mode: "none",
-      target: "node",
-      devtool: "source-map",
-      entry: "./src/entry.ts",
-      output: { path: join(root, "dist"), filename: "entry.cjs", library: { type: "commonjs2" } },
-      resolve: { alias: { automemo: runtimeEntry }, extensions: [".ts", ".js"] },
-      module: { rules: [{ test: /\.ts$/, loader: stripTypesLoader }] },
+      ...webpackStyleOptions(root, { test: /\.ts$/, loader: stripTypesLoader }),
       plugins: [automemoWebpack(pluginOptionsForTests)],
-    });
+    } as webpack.Configuration);
     const stats = await new Promise<webpack.Stats>((done, fail) => compiler.run((error, result) => (error ? fail(error) : done(result!))));
     await new Promise((done) => compiler.close(done));
     expect(stats.hasErrors(), stats.toString("errors-only")).toBe(false);
-    const code = readFileSync(join(root, "dist/entry.cjs"), "utf8");
-    expect(code).toContain(JSON.stringify(MEMO_FUNCTION_ID));
-    expectCacheHit(runBundle(join(root, "dist/entry.cjs")));
-    expectMarkerMapsBack(code, JSON.parse(readFileSync(join(root, "dist/entry.cjs.map"), "utf8")));
+    expectBundleOnDisk(join(root, "dist/entry.cjs"));
   });
 
   it("rspack 2 (builtin swc loader after automemo's pre loader)", async () => {
     const root = writeSampleProject("bundlers/rspack");
-    const compiler = rspack({
-      context: root,
-      mode: "none",
-      target: "node",
-      devtool: "source-map",
-      entry: "./src/entry.ts",
-      output: { path: join(root, "dist"), filename: "entry.cjs", library: { type: "commonjs2" } },
-      resolve: { alias: { automemo: runtimeEntry }, extensions: [".ts", ".js"] },
-      module: {
-        rules: [{ test: /\.ts$/, loader: "builtin:swc-loader", options: { jsc: { parser: { syntax: "typescript" }, target: "es2022" } } }],
-      },
-      plugins: [automemoRspack(pluginOptionsForTests)],
-    });
-    const stats = await new Promise<NonNullable<Parameters<Parameters<typeof compiler.run>[0]>[1]>>((done, fail) =>
+    const swcRule = { test: /\.ts$/, loader: "builtin:swc-loader", options: { jsc: { parser: { syntax: "typescript" }, target: "es2022" } } };
+    const compiler = rspack({ ...webpackStyleOptions(root, swcRule), plugins: [automemoRspack(pluginOptionsForTests)] } as RspackOptions);
+    const stats = await new Promise<{ hasErrors(): boolean; toString(options: object): string }>((done, fail) =>
       compiler.run((error, result) => (error ? fail(error) : done(result!))),
     );
     await new Promise((done) => compiler.close(done));
     expect(stats.hasErrors(), stats.toString({ all: false, errors: true })).toBe(false);
-    const code = readFileSync(join(root, "dist/entry.cjs"), "utf8");
-    expect(code).toContain(JSON.stringify(MEMO_FUNCTION_ID));
-    expectCacheHit(runBundle(join(root, "dist/entry.cjs")));
-    expectMarkerMapsBack(code, JSON.parse(readFileSync(join(root, "dist/entry.cjs.map"), "utf8")));
+    expectBundleOnDisk(join(root, "dist/entry.cjs"));
   });
 });

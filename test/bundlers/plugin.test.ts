@@ -66,8 +66,8 @@ describe("automemo bundler plugin", () => {
   it("skips maps in a Vite production build without build.sourcemap, and keeps them in dev", async () => {
     const source = `/** @memo */\nexport function f(n: number) {\n  return n;\n}\n`;
     const mapFor = async (config: { command: string; build: { sourcemap: boolean } }) => {
-      const plugin = automemoVite() as Plugin;
-      (plugin.configResolved as unknown as (resolved: unknown) => void)({ root: "/p", ...config });
+      const plugin = automemoVite() as Plugin & { configResolved(resolved: unknown): void };
+      plugin.configResolved({ root: "/p", ...config });
       return ((await transformHookOf(plugin).handler.call({}, source, "/p/src/a.ts")) as { map: unknown }).map;
     };
     expect(await mapFor({ command: "build", build: { sourcemap: false } })).toBeNull();

@@ -121,12 +121,14 @@ describe("automemo cache (disk)", () => {
   });
 
   it("rejects bad command lines with exit code 2 and the usage", async () => {
-    for (const args of [[], ["lz"], ["ls", "extra"], ["ls", "--dir"], ["ls", "--bogus"], ["ls", "--dir", "a", "--redis", "redis://x"], ["clear", "a", "b"]]) {
+    for (const args of [[], ["lz"], ["ls", "extra"], ["ls", "--dir"], ["ls", "--bogus"], ["ls", "--dir", "a", "--redis", "redis://x"], ["ls", "--prefix", "p"], ["clear", "a", "b"]]) {
       const { code, stderr } = await run(...args);
       expect(code, args.join(" ")).toBe(2);
       expect(stderr).toContain("Usage: automemo cache <action>");
     }
     expect(parseCacheArgs(["clear", "src/a.ts#f", "--json", "--dir=/x"])).toEqual({ action: "clear", id: "src/a.ts#f", json: true, dir: "/x", redisUrl: undefined, prefix: undefined });
+    expect(parseCacheArgs(["--redis", "ls"]).redisUrl).toBe(process.env.AUTOMEMO_REDIS_URL ?? "redis://127.0.0.1:6379");
+    expect(parseCacheArgs(["ls", "--redis", "rediss://cache:6380", "--prefix", "app"])).toMatchObject({ action: "ls", redisUrl: "rediss://cache:6380", prefix: "app" });
   });
 
   it("formats sizes and ages for people", () => {

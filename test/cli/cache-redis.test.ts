@@ -2,18 +2,9 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCacheCommand } from "../../cli/cache-command.ts";
 import { RedisStore } from "../../runtime/stores/redis.ts";
-import { RedisServer, redisAvailability } from "../stores/helpers/redis-server.ts";
+import { RedisServer } from "../stores/helpers/redis-server.ts";
+import { redisTestsEnabled } from "../stores/helpers/redis-tests.ts";
 
-const availability = redisAvailability();
-if (!availability.available) {
-  if (availability.required) {
-    it("has redis-server (AUTOMEMO_REQUIRE_REDIS=1)", () => {
-      throw new Error(`AUTOMEMO_REQUIRE_REDIS=1 but ${availability.reason}`);
-    });
-  } else {
-    console.log(`[automemo tests] skipping the Redis CLI tests: ${availability.reason}`);
-  }
-}
 
 async function run(...args: string[]) {
   let stdout = "";
@@ -22,7 +13,7 @@ async function run(...args: string[]) {
   return { code, stdout, stderr };
 }
 
-describe.skipIf(!availability.available)("automemo cache --redis", () => {
+describe.skipIf(!redisTestsEnabled("the Redis CLI tests"))("automemo cache --redis", () => {
   let server: RedisServer;
 
   beforeAll(async () => {

@@ -46,6 +46,11 @@ describe("readCommentTags", () => {
     expect(nextLine.problems).toEqual([]);
   });
 
+  it("ignores tags shown as inline code in documentation", () => {
+    expect(tagsOf("/** Cache it with `@memo`, or write `/** @memo { ttl: 1 } *\\/`. */").tags).toEqual([]);
+    expect(tagsOf("/** `code` then a real tag: @memo */").tags.map((tag) => tag.kind)).toEqual(["memo"]);
+  });
+
   it("rejects non-literal values and points at the value", () => {
     const source = "/** @memo { ttl: ONE_HOUR } */";
     const { problems } = tagsOf(source);

@@ -14,7 +14,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 const repo = resolve(import.meta.dirname, "../..");
 const workspace = join(repo, "test/.tmp/host-builds");
 const tspc3 = join(repo, "node_modules/ts-patch/bin/tspc.js");
-const tspc4 = join(repo, "node_modules/ts-patch4/bin/tspc.js");
+/**
+ * ts-patch 4 is installed on first use next to the Node 24 that .ci/run installs, not
+ * as a devDependency: its `tspc` and `ts-patch` bins would replace ts-patch 3's.
+ */
+const tsPatch4Prefix = join(repo, ".cache/ts-patch4");
+const tspc4 = join(tsPatch4Prefix, "node_modules/ts-patch/bin/tspc.js");
 const plainTsc = join(repo, "node_modules/typescript/bin/tsc");
 const babelCli = join(repo, "node_modules/@babel/cli/bin/babel.js");
 
@@ -38,6 +43,12 @@ function copyExample(example: string, name: string): string {
   mkdirSync(join(target, "node_modules"), { recursive: true });
   symlinkSync(repo, join(target, "node_modules/automemo"), "dir");
   return target;
+}
+
+function installTsPatch4(): void {
+  if (existsSync(tspc4)) return;
+  const args = ["install", "--prefix", tsPatch4Prefix, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "ts-patch@4"];
+  expectSuccess(run("npm", args, repo), "npm install ts-patch@4");
 }
 
 function lastJsonLine(stdout: string): any {
@@ -119,16 +130,18 @@ describe("tspc -p with the automemo/typescript tsconfig plugin", () => {
     expect(result.stdout).toMatch(/src\/bad\.ts\(2,\d+\): error TS90401: \[automemo\] Invalid option 'ttl'.*"soon" is not a duration.*\(AUTOMEMO_INVALID_OPTION\)/);
   });
 
-  it("works through ts-patch 4 under Node 22.15+", (context) => {
+  it("works through ts-patch 4 under Node 22.15+", { timeout: 240_000 }, (context) => {
     if (!node24) {
       const reason = "AUTOMEMO_NODE24 is not set (.ci/run sets it to a Node 24 binary): ts-patch 4 needs Node 22.15+";
       if (process.env.CI === "true") throw new Error(`${reason}; CI must run this test.`);
       console.warn(`[skipped] ${reason}`);
       context.skip();
     }
+    installTsPatch4();
     const project = copyExample("tsc-project", "ts-patch4");
-    expect(expectSuccess(run(node24!, [tspc4, "-v"], project), "tspc 4 -v")).toContain("Version 6.0.");
-    expectSuccess(run(node24!, [tspc4, "-p", "."], project), "ts-patch 4 tspc -p .");
+    const env = { TSP_COMPILER_TS_PATH: join(repo, "node_modules/typescript") };
+    expect(expectSuccess(run(node24!, [tspc4, "-v"], project, env), "tspc 4 -v")).toContain("Version 6.0.");
+    expectSuccess(run(node24!, [tspc4, "-p", "."], project, env), "ts-patch 4 tspc -p .");
     expectCachingOutput(project, node24);
   });
 });

@@ -96,6 +96,12 @@ describe("node --import automemo/register", () => {
     expectMainReport(lastJsonLine(runWithLoader(project, "main.ts")));
   });
 
+  it("lets plain require() load .ts files (./util finds util.ts) from a CommonJS module Node loads itself", () => {
+    const main = `const { stats } = require("automemo");\nconst { double, doubled } = require("./util");\nconsole.log(JSON.stringify({ values: [double(4), double(4)], doubled, stats: stats(double) }));\n`;
+    project = createLoaderProject({ "package.json": `{ "type": "commonjs" }`, "main.cjs": main, "util.ts": UTIL_TS });
+    expect(lastJsonLine(runWithLoader(project, "main.cjs"))).toMatchObject({ values: [8, 8], doubled: [4], stats: { hits: 1, misses: 1 } });
+  });
+
   it("transforms plain JavaScript too", () => {
     project = createLoaderProject({ "package.json": `{ "type": "module" }`, "main.js": MAIN_JS });
     expect(lastJsonLine(runWithLoader(project, "main.js"))).toEqual({ values: [3, 3], tripled: [1] });

@@ -149,6 +149,29 @@ describe("persist", () => {
     expect(calls).toBe(2);
   });
 
+  it("passes cacheDir through to the built-in disk store", async () => {
+    const { mkdtempSync, readdirSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "automemo-runtime-"));
+    try {
+      configure({ cacheDir: dir });
+      const id = uniqueId("persist-disk");
+      let calls = 0;
+      const meta = { id, hash: "v1", params: ["n"], options: { persist: "disk" } };
+      const square = memo((n: number) => (calls++, { n: n * n }), meta);
+      expect(square(4)).toEqual({ n: 16 });
+      expect(readdirSync(dir, { recursive: true }).length).toBeGreaterThan(0);
+      forgetInMemory(id);
+      const reloaded = memo((n: number) => (calls++, { n: -n }), meta);
+      expect(reloaded(4)).toEqual({ n: 16 });
+      expect(calls).toBe(1);
+      await clear(reloaded);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses persist on instance methods", () => {
     expect(() => memo(function (this: object, n: number) { return n; }, { id: uniqueId("persist-this"), params: ["n"], key: ["this", "n"], options: { persist: "disk" } }))
       .toThrow(/Invalid option 'persist'.*keyed by the identity of 'this'/);

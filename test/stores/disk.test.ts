@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, truncateSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync, truncateSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { UnserializableReturnValueError } from "../../runtime/errors.ts";
@@ -261,5 +261,17 @@ describe("DiskStore on an unusable directory", () => {
     expect(await broken.computeOnce(fn, KEY_A, async () => "computed anyway")).toBe("computed anyway");
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^\[automemo\] could not write to the disk cache in .*a-file.*ENOTDIR/);
+  });
+
+  // Root ignores permission bits, so this case can only be exercised as a normal user.
+  it.skipIf(process.getuid?.() === 0)("computes without the lock when the version directory is read-only", async () => {
+    store.writeSync(fn, KEY_B, "prepare directories");
+    chmodSync(versionDir(fn), 0o500);
+    try {
+      expect(await store.computeOnce(fn, KEY_A, async () => "computed anyway")).toBe("computed anyway");
+      expect(warnings).toHaveLength(1);
+    } finally {
+      chmodSync(versionDir(fn), 0o700);
+    }
   });
 });

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { RedisServer, redisAvailability } from "./helpers/redis-server.ts";
+import { RedisServer } from "./helpers/redis-server.ts";
+import { redisTestsEnabled } from "./helpers/redis-tests.ts";
 import { tsxArgs } from "./helpers/run-child.ts";
 import { makeTempDir } from "./helpers/temp-dir.ts";
 
@@ -11,7 +12,7 @@ const PROGRAM = fileURLToPath(new URL("./helpers/memo-child.ts", import.meta.url
 
 function runProgram(env: NodeJS.ProcessEnv): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsxArgs(PROGRAM), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, tsxArgs(env.PERSIST === "redis", PROGRAM), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -48,9 +49,7 @@ describe("memo({ persist }) through the public API, across processes", () => {
   });
 });
 
-const availability = redisAvailability();
-if (!availability.available && !availability.required) console.log(`[automemo tests] skipping the public-API Redis test: ${availability.reason}`);
-describe.skipIf(!availability.available && !availability.required)("memo({ persist: \"redis\" }) through the public API", () => {
+describe.skipIf(!redisTestsEnabled("the public-API Redis test"))("memo({ persist: \"redis\" }) through the public API", () => {
   let server: RedisServer;
   beforeAll(async () => {
     server = await RedisServer.start();

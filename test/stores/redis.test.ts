@@ -4,25 +4,15 @@ import { createClient, RESP_TYPES } from "redis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RedisStore } from "../../runtime/stores/redis.ts";
 import type { StoreFunction } from "../../runtime/stores/store.ts";
-import { RedisServer, freeLoopbackPort, redisAvailability } from "./helpers/redis-server.ts";
+import { RedisServer, freeLoopbackPort } from "./helpers/redis-server.ts";
+import { redisTestsEnabled } from "./helpers/redis-tests.ts";
 import { childOutput, runStoreChild } from "./helpers/run-child.ts";
 import { makeTempDir } from "./helpers/temp-dir.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const availability = redisAvailability();
 
-if (!availability.available) {
-  if (availability.required) {
-    it("has redis-server (AUTOMEMO_REQUIRE_REDIS=1)", () => {
-      throw new Error(`AUTOMEMO_REQUIRE_REDIS=1 but ${availability.reason}`);
-    });
-  } else {
-    console.log(`[automemo tests] skipping the Redis store tests: ${availability.reason}`);
-  }
-}
-
-describe.skipIf(!availability.available)("RedisStore against a real redis-server", () => {
+describe.skipIf(!redisTestsEnabled("the Redis store tests"))("RedisStore against a real redis-server", () => {
   let server: RedisServer;
   let raw: ReturnType<typeof createClient>;
   let stores: RedisStore[];

@@ -15,7 +15,8 @@ export interface ProgramResult {
   readonly value: unknown;
 }
 
-export async function runFixtureProgram(code: string, filename: string, runtimeModule = "automemo"): Promise<ProgramResult> {
+/** Evaluates a program and returns its `module.exports` (ESM exports become CommonJS ones). */
+export async function loadProgram(code: string, filename: string, runtimeModule = "automemo"): Promise<Record<string, unknown>> {
   const { outputText } = ts.transpileModule(code, {
     fileName: filename.replace(/\.(c|m)?js$/, ".$1ts").replace(/\.jsx$/, ".tsx"),
     compilerOptions: {
@@ -35,7 +36,11 @@ export async function runFixtureProgram(code: string, filename: string, runtimeM
     exports: unknown,
   ) => void;
   evaluate(requireFromFixture, module, module.exports);
-  const exported = module.exports as { run?: () => unknown; default?: { run?: () => unknown } };
+  return module.exports;
+}
+
+export async function runFixtureProgram(code: string, filename: string, runtimeModule = "automemo"): Promise<ProgramResult> {
+  const exported = (await loadProgram(code, filename, runtimeModule)) as { run?: () => unknown; default?: { run?: () => unknown } };
   const run = exported.run ?? exported.default?.run;
   if (typeof run !== "function") throw new Error(`${filename} has no exported run()`);
   return { value: JSON.parse(JSON.stringify((await run()) ?? null)) };

@@ -63,7 +63,7 @@ export function transformSource(source: string, options: TransformSourceOptions)
 }
 
 /** Runtime import (unless present), handle declarations, then bindings of hoisted declarations. */
-export function preambleLines(plan: ModulePlan): string[] {
+function preambleLines(plan: ModulePlan): string[] {
   const lines: string[] = [];
   if (!plan.hasRuntimeImport) lines.push(runtimeImportStatement(plan));
   for (const fn of plan.functions) lines.push(handleDeclaration(fn));
@@ -73,7 +73,7 @@ export function preambleLines(plan: ModulePlan): string[] {
   return lines;
 }
 
-export function runtimeImportStatement(plan: ModulePlan): string {
+function runtimeImportStatement(plan: ModulePlan): string {
   const module = JSON.stringify(plan.runtimeModule);
   const { cacheHandle, miss } = EMITTED_NAMES;
   return plan.moduleFormat === "esm"
@@ -81,7 +81,7 @@ export function runtimeImportStatement(plan: ModulePlan): string {
     : `const { cacheHandle: ${cacheHandle}, Miss: ${miss} } = require(${module});`;
 }
 
-export function handleDeclaration(fn: PlannedFunction): string {
+function handleDeclaration(fn: PlannedFunction): string {
   const { id, hash, params, key, options } = fn.meta;
   const meta = literalText({ id, hash, params, key, options });
   return `const ${fn.handleName} = ${EMITTED_NAMES.cacheHandle}(${JSON.stringify(fn.kind)}, ${meta});`;
@@ -92,14 +92,14 @@ function bindingStatement(fn: PlannedFunction, name: string): string {
 }
 
 /** `get0()` ... `get3(a, b, c)`, then `getN([a, b, c, d])`: arity-specialised so a hit allocates nothing. */
-export function lookupCall(fn: PlannedFunction): string {
+function lookupCall(fn: PlannedFunction): string {
   const args = fn.keyExpressions;
   const call = args.length <= 3 ? `get${args.length}(${args.join(", ")})` : `getN([${args.join(", ")}])`;
   return `${fn.handleName}.${call}`;
 }
 
 /** The three statements that start a wrapped body; the original body follows inside `settle`. */
-export function lookupStatements(fn: PlannedFunction): [string, string, string] {
+function lookupStatements(fn: PlannedFunction): [string, string, string] {
   const result = EMITTED_NAMES.lookupResult;
   return [
     `const ${result} = ${lookupCall(fn)};`,

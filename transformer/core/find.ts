@@ -193,7 +193,8 @@ function resolve(node: AstNode, ancestors: readonly AstNode[], source: string, s
       return notAFunction(source, node, declaration.type === "ClassDeclaration" ? "a class (tag its methods instead)" : "a default export that is not a function");
     }
     case "FunctionDeclaration":
-      return checkFunction(node, node.id.name, { statement, selfName: node.id.name });
+      // `export default /** @memo */ function () {}` leads the nameless declaration itself.
+      return checkFunction(node, node.id?.name ?? "default", { statement, selfName: node.id?.name ?? null });
     case "TSDeclareFunction":
       return resolveOverloadedFunction(node, ancestors, statement);
     case "VariableDeclaration": {

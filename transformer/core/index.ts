@@ -4,19 +4,8 @@
  * TypeScript) use `planModule`; bundlers and the Node loader use `transformSource`.
  */
 export { planModule, projectRelativePath } from "./planner.ts";
-export {
-  handleDeclaration,
-  lookupCall,
-  lookupStatements,
-  mightContainTags,
-  preambleLines,
-  runtimeImportStatement,
-  transformSource,
-  type TransformSourceOptions,
-  type TransformSourceResult,
-} from "./emit-text.ts";
+export { mightContainTags, transformSource, type TransformSourceOptions, type TransformSourceResult } from "./emit-text.ts";
 export { formatCodeFrame, locate, TransformError, type SourceLocation } from "./errors.ts";
-export { CodeHasher } from "./hash.ts";
 export {
   clearModuleBindingsCache,
   createDiskResolver,

@@ -50,6 +50,7 @@ export function readCommentTags(source: string, comment: AstComment): CommentTag
   const valueEnd = comment.end - 2;
   TAG_IN_COMMENT.lastIndex = 0;
   for (let match = TAG_IN_COMMENT.exec(comment.value); match; match = TAG_IN_COMMENT.exec(comment.value)) {
+    if (insideInlineCode(comment.value, match.index)) continue;
     const kind = match[2] as CacheKind;
     const tagStart = valueStart + match.index + match[1].length;
     const range = { start: tagStart, end: tagStart + 1 + kind.length };
@@ -67,6 +68,14 @@ export function readCommentTags(source: string, comment: AstComment): CommentTag
     }
   }
   return { comment, tags, problems };
+}
+
+/** Docs that show the syntax (`` `/** @memo *\/` ``) are not tags: an odd number of backticks before it on its line. */
+function insideInlineCode(text: string, index: number): boolean {
+  const lineStart = text.lastIndexOf("\n", index) + 1;
+  let backticks = 0;
+  for (let at = text.indexOf("`", lineStart); at !== -1 && at < index; at = text.indexOf("`", at + 1)) backticks++;
+  return backticks % 2 === 1;
 }
 
 /** The `{` of an options literal on the tag's own line, or -1. */

@@ -33,7 +33,7 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** A throwaway redis-server on a loopback port, with no persistence; can be stopped, paused and restarted on the same port. */
+/** A throwaway redis-server (used by the tests and by bench/persistence.ts) on a loopback port, with no persistence; can be stopped, paused and restarted on the same port. */
 export class RedisServer {
   #child: ChildProcess | undefined;
 
@@ -78,3 +78,4 @@ export class RedisServer {
     this.#child?.kill("SIGCONT");
   }
 }
+

@@ -4,9 +4,9 @@ import { fileURLToPath } from "node:url";
 const LAUNCHER = fileURLToPath(new URL("./preload-redis-then-tsx.mjs", import.meta.url));
 const CHILD_SCRIPT = fileURLToPath(new URL("./store-child.ts", import.meta.url));
 
-/** argv for running a TypeScript file in a fresh Node process. */
-export function tsxArgs(script: string, ...args: string[]): string[] {
-  return [LAUNCHER, script, ...args];
+/** argv for running a TypeScript file in a fresh Node process (`usesRedis`: load the client fast). */
+export function tsxArgs(usesRedis: boolean, script: string, ...args: string[]): string[] {
+  return [LAUNCHER, ...(usesRedis ? ["--preload-redis"] : []), script, ...args];
 }
 
 export interface ChildResult {
@@ -16,9 +16,9 @@ export interface ChildResult {
 }
 
 /** Run store-child.ts in a fresh Node process (through tsx) with JSON instructions. */
-export function runStoreChild(instructions: object, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
+export function runStoreChild(instructions: { store: "disk" | "redis"; [field: string]: unknown }, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsxArgs(CHILD_SCRIPT, JSON.stringify(instructions)), {
+    const child = spawn(process.execPath, tsxArgs(instructions.store === "redis", CHILD_SCRIPT, JSON.stringify(instructions)), {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -23,7 +23,7 @@ interface Instructions {
   readonly crashWhileComputing?: boolean;
 }
 
-const input = JSON.parse(process.argv[process.argv.length - 1]!) as Instructions;
+const input = JSON.parse(process.argv[2]!) as Instructions;
 const store: CacheStore =
   input.store === "disk" ? new DiskStore({ dir: input.dir, lockStaleMs: input.lockTtlMs }) : new RedisStore({ url: input.url, lockTtlMs: input.lockTtlMs });
 
