@@ -12,7 +12,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { clearModuleBindingsCache, planModule, transformSource } from "../transformer/core/index.ts";
+import { clearDependencyCaches, planModule, transformSource } from "../transformer/core/index.ts";
 import { formatRatio, type BenchRow } from "./table.ts";
 
 const FILE_COUNT = 500;
@@ -137,7 +137,7 @@ export async function benchDepsOverhead({ quick = false }: { quick?: boolean } =
           // Alternate the order so drift in machine speed hits both sides alike.
           const order = round % 2 === 0 ? (["off", "cold", "warm"] as const) : (["warm", "cold", "off"] as const);
           for (const mode of order) {
-            if (mode === "cold") clearModuleBindingsCache();
+            if (mode === "cold") clearDependencyCaches();
             if (mode === "warm") buildAll(step, root, sources, true);
             const ms = buildAll(step, root, sources, mode !== "off");
             if (round >= 0) samples[mode].push(ms);

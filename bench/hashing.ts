@@ -32,18 +32,22 @@ function megabytesPerSecond(bytes: number, nsPerOp: number): number {
   return bytes / (1 << 20) / (nsPerOp / 1e9);
 }
 
-export async function benchHashing(): Promise<BenchRow[]> {
+/** `quick` (from `npm run bench -- --quick`) shortens every measurement. */
+export async function benchHashing({ quick = false }: { quick?: boolean } = {}): Promise<BenchRow[]> {
+  const bulk = quick ? { minMs: 50, rounds: 3, warmupMs: 50 } : { minMs: 200, rounds: 5 };
   const floats = new Float64Array(1 << 20).map((_, i) => Math.sin(i));
   const floatArgs = [floats];
-  const floatNs = measureNsPerOp(() => hashKeyComponents(floatArgs, NAMES, "bench#floats"), { minMs: 200, rounds: 5 });
+  const floatNs = measureNsPerOp(() => hashKeyComponents(floatArgs, NAMES, "bench#floats"), bulk);
 
   const json = jsonLikeObject();
   const jsonArgs = [json.value];
-  const jsonNs = measureNsPerOp(() => hashKeyComponents(jsonArgs, NAMES, "bench#json"), { minMs: 200, rounds: 5 });
-  const stringifyNs = measureNsPerOp(() => JSON.stringify(json.value), { minMs: 200, rounds: 5 });
+  const jsonNs = measureNsPerOp(() => hashKeyComponents(jsonArgs, NAMES, "bench#json"), bulk);
+  const stringifyNs = measureNsPerOp(() => JSON.stringify(json.value), bulk);
 
   const small = [{ a: 1, b: [1, 2, 3], c: "x" }];
-  const smallNs = measureNsPerOp(() => hashKeyComponents(small, NAMES, "bench#small"));
+  const smallOptions = quick ? { minMs: 20, rounds: 3, warmupMs: 20 } : {};
+  const smallNs = measureNsPerOp(() => hashKeyComponents(small, NAMES, "bench#small"), smallOptions);
+  const smallStringifyNs = measureNsPerOp(() => JSON.stringify(small[0]), smallOptions);
 
   return [
     { group: "key hashing", name: "Float64Array, 8 MB", value: megabytesPerSecond(floats.byteLength, floatNs), unit: "MB/s", note: "target >= 1000" },
@@ -55,7 +59,13 @@ export async function benchHashing(): Promise<BenchRow[]> {
       ratio: `${(stringifyNs / jsonNs).toFixed(2)}x JSON.stringify speed`,
       note: "target >= 150",
     },
-    { group: "key hashing", name: "small object {a, b: [1,2,3], c}", value: smallNs, unit: "ns/hash" },
+    {
+      group: "key hashing",
+      name: "small object {a, b: [1,2,3], c}",
+      value: smallNs,
+      unit: "ns/hash",
+      ratio: `${(smallStringifyNs / smallNs).toFixed(2)}x JSON.stringify speed`,
+    },
   ];
 }
 

@@ -12,35 +12,42 @@ export interface BenchRow {
 }
 
 export interface MeasureOptions {
-  /** Minimum wall time per round, in ms. */
+  /** Minimum CPU time per round, in ms. */
   minMs?: number;
   /** Timed rounds; the median is reported. */
   rounds?: number;
-  /** Untimed warm-up time in ms, so the optimizing compiler has settled. */
+  /** Untimed warm-up (CPU ms), so the optimizing compiler has settled. */
   warmupMs?: number;
 }
 
+/** CPU time of this process in ms: unlike wall time it does not count time other processes took the core. */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 /**
- * Median nanoseconds per call of `fn` over several rounds. Each round repeats `fn` in
- * batches until `minMs` has passed, so timer resolution does not matter; the median
- * discards rounds disturbed by GC or other processes.
+ * Median CPU nanoseconds per call of `fn` over several rounds. Each round repeats `fn`
+ * in batches until `minMs` of CPU time has passed, so timer resolution does not
+ * matter; the median discards rounds disturbed by GC. CPU time rather than wall time
+ * keeps figures meaningful on a shared, busy machine.
  */
 export function measureNsPerOp(fn: () => unknown, { minMs = 100, rounds = 7, warmupMs = 100 }: MeasureOptions = {}): number {
   let batch = 1;
-  const warmupEnd = performance.now() + warmupMs;
-  while (performance.now() < warmupEnd) {
+  const warmupEnd = cpuMs() + warmupMs;
+  while (cpuMs() < warmupEnd) {
     for (let i = 0; i < batch; i++) fn();
     if (batch < 1 << 20) batch *= 2;
   }
   const results: number[] = [];
   for (let round = 0; round < rounds; round++) {
     let calls = 0;
-    const start = performance.now();
+    const start = cpuMs();
     let elapsed = 0;
     do {
       for (let i = 0; i < batch; i++) fn();
       calls += batch;
-      elapsed = performance.now() - start;
+      elapsed = cpuMs() - start;
     } while (elapsed < minMs);
     results.push((elapsed * 1e6) / calls);
   }

@@ -18,12 +18,21 @@ import { watchForSaves } from "./run/watch.ts";
 /** Read by the runtime when a @memo tag names no `persist` (tags that do always win). */
 export const DEFAULT_PERSIST_ENV = "AUTOMEMO_DEFAULT_PERSIST";
 
+/** Where `automemo run` writes its own output (summaries, errors, the spinner); the script keeps stdout. */
 export interface RunIo {
-  readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
-/** One execution of the script: import it (fresh modules after the first) and report. */
+/** Resolves when the event loop has nothing left to do: the end of a script that did not await its work (`main().catch(...)`). */
+function eventLoopDrained(): Promise<void> {
+  return new Promise((done) => process.once("beforeExit", () => done()));
+}
+
+/**
+ * One execution of the script: import it (fresh modules after the first) and report.
+ * A single run reports when the process would exit; a watch-mode run reports once its
+ * module evaluation (top-level await included) has finished.
+ */
 async function runOnce(entryUrl: string, generation: number, options: RunOptions, io: RunIo): Promise<boolean> {
   const before = snapshotActivity();
   const started = performance.now();
@@ -31,6 +40,7 @@ async function runOnce(entryUrl: string, generation: number, options: RunOptions
   try {
     // Generation 0 keeps the plain URL so `import.meta.url` looks normal; reruns need fresh module instances.
     await import(generation === 0 ? entryUrl : `${entryUrl}?${RERUN_PARAM}=${generation}`);
+    if (!options.watch) await eventLoopDrained();
   } catch (error) {
     succeeded = false;
     io.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -78,6 +78,7 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
           filename,
           root: options.root ?? file.opts.root ?? file.opts.cwd ?? process.cwd(),
           runtimeModule: options.runtimeModule,
+          dependencies: options.dependencies,
           // A script (sourceType "script", or "unambiguous" without ESM syntax) cannot hold an import.
           moduleFormat: programPath.node.sourceType === "script" ? "cjs" : undefined,
         });

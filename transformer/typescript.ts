@@ -16,7 +16,16 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import type * as TS from "typescript";
-import { mightContainTags, planModule, projectRelativePath, TransformError, type ModulePlan, type PlanDiagnostic } from "./core/index.ts";
+import {
+  createTypeScriptDependencyResolver,
+  mightContainTags,
+  planModule,
+  projectRelativePath,
+  TransformError,
+  type ModulePlan,
+  type PlanDiagnostic,
+  type PlanOptions,
+} from "./core/index.ts";
 import { parseHostOptions, type HostOptions } from "./hosts/options.ts";
 import { TsPlanEmitter } from "./hosts/typescript-emitter.ts";
 
@@ -43,7 +52,7 @@ type ReportProblems = (sourceFile: TS.SourceFile, diagnostics: readonly PlanDiag
 export default function automemoProgramTransformer(program: TS.Program, pluginConfig: unknown, extras: TsPatchExtras): TS.TransformerFactory<TS.SourceFile> {
   const options = parseHostOptions(pluginConfig, `the "automemo/typescript" entry of compilerOptions.plugins`, TS_PATCH_KEYS);
   const { ts } = extras;
-  return createAutomemoFactory(ts, projectRoot(program, options), options, (sourceFile, diagnostics) => {
+  return createAutomemoFactory(ts, planSettings(ts, program, options), (sourceFile, diagnostics) => {
     for (const problem of diagnostics) {
       extras.addDiagnostic({
         file: sourceFile,
@@ -71,9 +80,9 @@ export default function automemoProgramTransformer(program: TS.Program, pluginCo
 export function automemoTransformer(program?: TS.Program, options?: AutomemoTransformerOptions, ts?: typeof TS): TS.TransformerFactory<TS.SourceFile> {
   const parsed = parseHostOptions(options, "the options of automemoTransformer()");
   const hostTs = ts ?? loadHostTypeScript(program);
-  const root = projectRoot(program, parsed);
-  return createAutomemoFactory(hostTs, root, parsed, (sourceFile, diagnostics) => {
-    throw new TransformError(projectRelativePath(sourceFile.fileName, root), sourceFile.text, diagnostics);
+  const settings = planSettings(hostTs, program, parsed);
+  return createAutomemoFactory(hostTs, settings, (sourceFile, diagnostics) => {
+    throw new TransformError(projectRelativePath(sourceFile.fileName, settings.root), sourceFile.text, diagnostics);
   });
 }
 
@@ -105,10 +114,22 @@ function projectRoot(program: TS.Program | undefined, options: HostOptions): str
   return program?.getCurrentDirectory() ?? process.cwd();
 }
 
-function createAutomemoFactory(ts: typeof TS, root: string, options: HostOptions, report: ReportProblems): TS.TransformerFactory<TS.SourceFile> {
+/** Everything `planModule` needs but the file name, fixed per program. */
+type PlanSettings = Omit<PlanOptions, "filename">;
+
+/**
+ * With a program, dependency hashes resolve imports exactly as the program does
+ * (tsconfig `paths` included) and read files from it; without one, from disk.
+ */
+function planSettings(ts: typeof TS, program: TS.Program | undefined, options: HostOptions): PlanSettings {
+  const dependencies = options.dependencies === false ? false : program ? createTypeScriptDependencyResolver(ts, program) : undefined;
+  return { root: projectRoot(program, options), runtimeModule: options.runtimeModule, dependencies };
+}
+
+function createAutomemoFactory(ts: typeof TS, settings: PlanSettings, report: ReportProblems): TS.TransformerFactory<TS.SourceFile> {
   return (context) => (sourceFile) => {
     if (sourceFile.isDeclarationFile || !mightContainTags(sourceFile.text)) return sourceFile;
-    const plan: ModulePlan = planModule(sourceFile.text, { filename: sourceFile.fileName, root, runtimeModule: options.runtimeModule });
+    const plan: ModulePlan = planModule(sourceFile.text, { ...settings, filename: sourceFile.fileName });
     const problems = [...plan.diagnostics, ...moduleKindProblems(ts, context.getCompilerOptions(), sourceFile, plan)];
     if (problems.length > 0) {
       report(sourceFile, problems);

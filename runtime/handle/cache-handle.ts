@@ -12,14 +12,13 @@ import { keyDigest } from "../hash/index.ts";
 import type { CacheKind, FunctionMeta } from "../meta.ts";
 import { validateOptions, type NormalizedOptions } from "../options.ts";
 import { coarseNow } from "./clock.ts";
-import { Entry, SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, STATE_READY, STATE_REMOVED, type WeakEntryRecord } from "./entry.ts";
+import { Entry, SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, STATE_READY } from "./entry.ts";
 import { hashComponents, keyLayout, type KeyLayout } from "./key-layout.ts";
-import { LruList } from "./lru.ts";
 import { MissClass, PASS_THROUGH_MISS, type Miss, type MissRecord } from "./miss.ts";
 import { deleteStored, isPromiseLike, settleWithStore } from "./persist.ts";
-import { releaseValue } from "./release.ts";
 import { isDisabled, sharedRuntime, type AnyFunction, type CacheStats, type Lifecycle, type RegisteredHandle } from "./shared.ts";
-import { IdentityScope, Table } from "./table.ts";
+import { IdentityScope, type Table } from "./table.ts";
+import { EntryBook } from "./entry-book.ts";
 import type { StoreFunction } from "../stores/store.ts";
 
 const shared = sharedRuntime();
@@ -36,18 +35,12 @@ function isPrimitiveKey(value: unknown): boolean {
 
 const noop = () => {};
 
-type WeakHeld = { readonly handle: CacheHandle; readonly record: WeakEntryRecord };
-// Entries under a WeakMap (per-instance caches, identity keys) leave the counters
-// when the garbage collector takes them.
-const weakEntryFinalizer = new FinalizationRegistry<WeakHeld>((held) => held.handle.forgetCollectedEntry(held.record));
-
 /** Code hash, kind, key layout and options: what must match for a re-evaluated module to keep a handle. */
 export function handleSignature(kind: CacheKind, meta: FunctionMeta): string {
   return JSON.stringify([meta.hash ?? "", kind, meta.params ?? null, meta.key ?? null, meta.options ?? {}]);
 }
 
-export class CacheHandle implements RegisteredHandle {
-  readonly id: string;
+export class CacheHandle extends EntryBook implements RegisteredHandle {
   readonly hash: string;
   readonly kind: CacheKind;
   readonly options: NormalizedOptions;
@@ -56,57 +49,20 @@ export class CacheHandle implements RegisteredHandle {
   readonly signature: string;
   readonly persist: string | undefined;
 
-  private readonly isMemo: boolean;
-  private readonly root = new Table(false);
-  /** Identity levels by depth: one fixed depth, or one per arity for by-hand identity singletons without `params`. */
-  private readonly scopes: (IdentityScope | undefined)[] = [];
-  private readonly weakRecords = new Set<WeakEntryRecord>();
-  private readonly lru = new LruList();
-  private lifecycle: Lifecycle = {};
-  private validateHook: ((value: unknown) => boolean) | undefined = undefined;
-
-  // Settings (refreshSettings): plain fields read on every lookup.
-  private fastPath = false;
-  private disabled = false;
-  private ttlMs = 0;
-  private maxEntries = Infinity;
-  private maxBytes = Infinity;
-  private bounded = false;
-  /** No ttl, no LRU, no validate: a ready hit is a counter and a return. */
-  private plainHits = true;
-  /** plainHits on the exact-key fast path (not disabled): what the recent-entry shortcut requires. */
-  private quickHits = false;
   /** What a persistent store is told about this function (persist only). */
   storeFunction: StoreFunction = { id: "", version: "" };
-
-  // Counters.
-  private hits = 0;
-  private misses = 0;
-  private evictions = 0;
-  private entryCount = 0;
-  private byteCount = 0;
 
   // Lookup cursor: where the last `locate` filed the key (fields, so locating allocates nothing).
   private cursorSlot = SLOT_NONE;
   private cursorK1: unknown = undefined;
   private cursorK2: unknown = undefined;
   private cursorK3: unknown = undefined;
-  /**
-   * The newest ready one- / two-component exact entry of the root table whose hit is
-   * just "count and return" (no copy, ttl, LRU or validate; not disabled): repeated
-   * calls with that primitive key skip the Map and every check. Set only when an entry
-   * becomes ready (hits never write), cleared when it leaves or the settings change.
-   * NaN never matches here (NaN !== NaN) and simply takes the Map path.
-   */
-  private recent1: Entry | null = null;
-  private recent2: Entry | null = null;
   private readonly scratch: unknown[][] = [[], [undefined], [undefined, undefined], [undefined, undefined, undefined]];
 
   constructor(kind: CacheKind, meta: FunctionMeta) {
-    this.id = meta.id;
+    super(meta.id, kind === "memo");
     this.hash = meta.hash ?? "";
     this.kind = kind;
-    this.isMemo = kind === "memo";
     this.options = validateOptions(meta.options, kind, meta.id);
     this.persist = this.options.persist;
     this.layout = keyLayout(meta, this.options);
@@ -407,100 +363,7 @@ export class CacheHandle implements RegisteredHandle {
     entry.snapshot = (typeof value === "object" && value !== null) || typeof value === "function" ? snapshot : null;
   }
 
-  private markReady(entry: Entry): void {
-    entry.state = STATE_READY;
-    entry.hitValue = entry.isAsync ? entry.promise : entry.value;
-    if (this.ttlMs !== 0) entry.expiresAt = coarseNow() + this.ttlMs;
-  }
-
-  /** The newest key is the likeliest next one (a loop, a re-render). */
-  private rememberRecent(entry: Entry): void {
-    if (!this.quickHits || entry.table !== this.root || entry.snapshot !== null) return;
-    if (entry.slot === SLOT_MAP1) this.recent1 = entry;
-    else if (entry.slot === SLOT_MAP2) this.recent2 = entry;
-  }
-
-  private entryFor(miss: MissRecord): Entry {
-    return new Entry(miss.table!, miss.slot, miss.k1, miss.k2, miss.k3, miss.d0, miss.d1, miss.d2, miss.d3);
-  }
-
-  /** Files an entry, replacing (and releasing) whatever held its key, then enforces the bounds. */
-  private file(entry: Entry): void {
-    const previous = entry.table.insert(entry);
-    if (entry.state === STATE_READY) this.rememberRecent(entry);
-    if (previous !== undefined) this.detach(previous, previous.value !== entry.value);
-    this.entryCount++;
-    if (entry.state === STATE_READY) this.byteCount += entry.bytes;
-    if (entry.table.weak) this.trackWeakly(entry);
-    if (this.bounded) {
-      this.lru.touch(entry);
-      this.evictOverflow();
-    }
-  }
-
-  private trackWeakly(entry: Entry): void {
-    const record: WeakEntryRecord = { ref: new WeakRef(entry), bytes: entry.bytes };
-    entry.weakRecord = record;
-    this.weakRecords.add(record);
-    weakEntryFinalizer.register(entry, { handle: this, record }, record);
-  }
-
-  /** Called by the finalizer when an entry under a WeakMap was garbage-collected. */
-  forgetCollectedEntry(record: WeakEntryRecord): void {
-    if (!this.weakRecords.delete(record)) return;
-    this.entryCount--;
-    this.byteCount -= record.bytes;
-  }
-
-  private evictOverflow(): void {
-    while (this.entryCount > this.maxEntries || this.byteCount > this.maxBytes) {
-      const oldest = this.lru.oldest();
-      if (oldest === null) return;
-      this.evictions++;
-      this.removeEntry(oldest, true);
-    }
-  }
-
-  /** Unfiles an entry; ready singletons are released when `release` is set. */
-  removeEntry(entry: Entry, release: boolean): Promise<void> | undefined {
-    if (entry.state === STATE_REMOVED) return undefined;
-    entry.table.remove(entry);
-    return this.detach(entry, release);
-  }
-
-  private detach(entry: Entry, release: boolean): Promise<void> | undefined {
-    const wasReady = entry.state === STATE_READY;
-    if (this.recent1 === entry) this.recent1 = null;
-    if (this.recent2 === entry) this.recent2 = null;
-    entry.state = STATE_REMOVED;
-    this.entryCount--;
-    if (wasReady) this.byteCount -= entry.bytes;
-    if (entry.linked) this.lru.unlink(entry);
-    const record = entry.weakRecord;
-    if (record !== null) {
-      this.weakRecords.delete(record);
-      weakEntryFinalizer.unregister(record);
-      entry.weakRecord = null;
-    }
-    if (!this.isMemo && wasReady && release) return releaseValue(entry.value, this.lifecycle.dispose, this.id);
-    return undefined;
-  }
-
   // ---- control API (protocol shared by runtime copies) ----
-
-  /** Every live entry: strong tables by walking them, weakly held ones through their records. */
-  private liveEntries(): Entry[] {
-    const entries: Entry[] = [];
-    const collect = (entry: Entry) => void entries.push(entry);
-    this.root.forEach(collect);
-    for (const scope of this.scopes) scope?.forEachStrongTable((table) => table.forEach(collect));
-    for (const record of [...this.weakRecords]) {
-      const entry = record.ref.deref();
-      if (entry === undefined) this.forgetCollectedEntry(record);
-      else entries.push(entry);
-    }
-    return entries;
-  }
 
   async clear(includeStore = true): Promise<void> {
     const releases: Promise<void>[] = [];
@@ -572,9 +435,5 @@ export class CacheHandle implements RegisteredHandle {
     return this.layout.hashNames(0, count);
   }
 
-  /** Least recently used last; for tests of the eviction order. */
-  lruOrder(): unknown[] {
-    return [...this.lru.entries()].map((entry) => entry.value);
-  }
 }
 

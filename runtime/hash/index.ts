@@ -13,6 +13,10 @@ import { HasherError, UnhashableParamError } from "../errors.ts";
 import { finishSegment, pushHeader, truncateWords, wordCount } from "./mix.ts";
 import { baseDepth, forgetAncestorsFrom, HashFailure, hashValue, reentryDepth, setBaseDepth, setCustomHasherList, TAG_KEY_COMPONENTS, type CustomHasher } from "./structural.ts";
 
+let walking = false;
+/** Depth offset for a hash started from a getter mid-walk (deeper outer walks are not expected). */
+const UNKNOWN_REENTRY_OFFSET = 4096;
+
 /** 128-bit digest of the last hashKeyComponents call, 4 x uint32. Shared buffer so the hit path allocates nothing. */
 export const keyDigest = new Uint32Array(4);
 
@@ -22,11 +26,14 @@ export const keyDigest = new Uint32Array(4);
  * Throws UnhashableParamError / HasherError with the path inside the argument.
  */
 export function hashKeyComponents(values: ArrayLike<unknown>, names: readonly string[], functionId: string): void {
-  // Non-zero only when a user hasher calls a memoized function mid-hash: this nested
-  // hash then works above the outer one's frames and words instead of clobbering them.
-  const startDepth = reentryDepth;
+  // A hash started while another runs (a user hasher or a getter calling a memoized
+  // function) works above the outer walk's frames and words instead of clobbering them:
+  // a user hasher tells us the exact depth; from a getter we only know a walk is active.
+  const startDepth = reentryDepth > 0 ? reentryDepth : walking ? baseDepth + UNKNOWN_REENTRY_OFFSET : 0;
   const startWord = wordCount;
   const outerBase = baseDepth;
+  const outerWalking = walking;
+  walking = true;
   setBaseDepth(startDepth);
   const count = values.length;
   // One try around the loop, not one per component: cheaper on the hit path.
@@ -37,12 +44,14 @@ export function hashKeyComponents(values: ArrayLike<unknown>, names: readonly st
     forgetAncestorsFrom(startDepth);
     truncateWords(startWord);
     setBaseDepth(outerBase);
+    walking = outerWalking;
     throw publicError(error, names[i] ?? `#${i}`, i, functionId);
   }
   pushHeader(TAG_KEY_COMPONENTS, count);
   finishSegment(startWord, keyDigest);
   truncateWords(startWord);
   setBaseDepth(outerBase);
+  walking = outerWalking;
 }
 
 function publicError(error: unknown, param: string, position: number, functionId: string): unknown {

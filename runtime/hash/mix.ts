@@ -16,7 +16,7 @@ let words = new Int32Array(1024);
 /** Words collected so far; a segment is `[start, wordCount)`. */
 export let wordCount = 0;
 
-// The lane multipliers (written as literals in digestSegment) are odd with
+// The lane multipliers (written as literals in addSegmentDigest) are odd with
 // well-spread bits (golden-ratio and prime constants); the rotations differ per lane
 // so a difference that survives one lane does not line up in the others.
 const P1 = 0x9e3779b1 | 0;
@@ -36,6 +36,7 @@ const TAG_SMALL_INT = 1;
 const TAG_INT = 2;
 const TAG_FLOAT = 3;
 const TAG_NAN = 4;
+/** Marks the striped digest of a long string (the length in the string's header already implies it). */
 const TAG_LONG_TEXT = 0x40;
 /** Set in a header word whose count did not fit in 24 bits and follows in two more words. */
 const LONG_COUNT = 0x80;

@@ -55,11 +55,11 @@ const TAG_PROPERTY_KEY = 25;
 const TAG_TYPED_ARRAY = 32;
 export const TAG_KEY_COMPONENTS = 64;
 
-// Cached: a global lookup plus a property load per object showed up in profiles.
+// Cached: a global lookup plus a property load per object showed up in profiles. The
+// functions (Object.getPrototypeOf, hasOwnProperty) are deliberately not cached: V8
+// reduces those calls to map checks only when it sees the builtin itself.
 const OBJECT_PROTOTYPE: object = Object.prototype;
 const ARRAY_PROTOTYPE: object = Array.prototype;
-const getPrototypeOf = Object.getPrototypeOf;
-const hasOwnProperty = Object.prototype.hasOwnProperty;
 
 export const HASH_METHOD: unique symbol = Symbol.for("automemo.hash") as never;
 
@@ -197,7 +197,7 @@ function hashObject(value: object, depth: number): void {
     return;
   }
   enter(value, depth);
-  const proto: unknown = getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   if (proto === OBJECT_PROTOTYPE || proto === null) hashPlainObject(value as Record<string, unknown>, depth);
   else if (proto === ARRAY_PROTOTYPE) hashArray(value as unknown[], depth);
   else hashBuiltinOrCustom(value, proto as object, depth);
@@ -208,8 +208,8 @@ function hashPlainObject(object: Record<string, unknown>, depth: number): void {
   const at = openSlot(depth);
   let count = 0;
   for (const key in object) {
-    // `hasOwnProperty.call` inside for-in is reduced by V8 to a map check; Object.hasOwn is not.
-    if (!hasOwnProperty.call(object, key)) continue;
+    // `Object.prototype.hasOwnProperty.call` inside for-in is reduced by V8 to a map check; Object.hasOwn is not.
+    if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
     const start = wordCount;
     pushString(TAG_PROPERTY_KEY, key);
     try {

@@ -3,22 +3,25 @@ import { nodeCrypto, nodeFs, nodeOs } from "./node-builtins.ts";
 
 /**
  * A cross-process lock held as a file created with O_CREAT|O_EXCL (`"wx"`): exactly
- * one process can create it. The holder refreshes its mtime while it computes; a lock
- * whose mtime is older than `staleMs`, or whose holder is a dead process on this host,
- * is broken by the next process that finds it, so a crashed holder blocks nobody for long.
+ * one process can create it. The holder refreshes its mtime while it computes
+ * (asynchronous computations only: a synchronous one blocks the timer); a lock whose
+ * mtime is older than `staleMs`, or whose holder is a dead process on this host, is
+ * broken by the next process that finds it, so a crashed holder blocks nobody for long.
+ * The file operations are synchronous on purpose: they touch one tiny file, and the same
+ * code then serves synchronous and asynchronous callers.
  */
 export interface HeldLock {
-  release(): Promise<void>;
+  release(): void;
 }
 
-export async function tryAcquireLockFile(lockPath: string, staleMs: number): Promise<HeldLock | undefined> {
+export function tryAcquireLockFile(lockPath: string, staleMs: number): HeldLock | undefined {
   const fs = nodeFs();
   const token = `${nodeOs().hostname()}\n${process.pid}\n${nodeCrypto().randomBytes(8).toString("hex")}`;
   try {
-    await fs.promises.writeFile(lockPath, token, { flag: "wx", mode: 0o600 });
+    fs.writeFileSync(lockPath, token, { flag: "wx", mode: 0o600 });
   } catch (error) {
     if (!isErrnoCode(error, "EEXIST")) throw error;
-    await breakIfStale(lockPath, staleMs);
+    breakIfStale(lockPath, staleMs);
     return undefined;
   }
   const heartbeat = setInterval(() => {
@@ -27,27 +30,23 @@ export async function tryAcquireLockFile(lockPath: string, staleMs: number): Pro
   }, Math.max(10, Math.floor(staleMs / 3)));
   heartbeat.unref?.();
   return {
-    async release() {
+    release() {
       clearInterval(heartbeat);
       // Only remove the lock if it is still ours (it may have been broken as stale and re-taken).
-      const current = await fs.promises.readFile(lockPath, "utf8").catch(() => undefined);
-      if (current === token) await fs.promises.unlink(lockPath).catch(() => {});
+      if (readOrUndefined(lockPath) === token) unlinkQuietly(lockPath);
     },
   };
 }
 
-async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
-  const fs = nodeFs();
-  const stats = await fs.promises.stat(lockPath).catch(() => undefined);
-  if (!stats) return;
-  const content = await fs.promises.readFile(lockPath, "utf8").catch(() => undefined);
-  if (content === undefined) return;
+function breakIfStale(lockPath: string, staleMs: number): void {
+  const stats = nodeFs().statSync(lockPath, { throwIfNoEntry: false });
+  const content = readOrUndefined(lockPath);
+  if (!stats || content === undefined) return;
   const expired = Date.now() - stats.mtimeMs > staleMs;
   if (!expired && !holderIsDeadLocalProcess(content)) return;
   // Re-read right before unlinking so a lock that was just re-taken by someone else survives
   // (the window between the read and the unlink is a few microseconds).
-  const again = await fs.promises.readFile(lockPath, "utf8").catch(() => undefined);
-  if (again === content) await fs.promises.unlink(lockPath).catch(() => {});
+  if (readOrUndefined(lockPath) === content) unlinkQuietly(lockPath);
 }
 
 function holderIsDeadLocalProcess(content: string): boolean {
@@ -60,4 +59,21 @@ function holderIsDeadLocalProcess(content: string): boolean {
   } catch (error) {
     return isErrnoCode(error, "ESRCH");
   }
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return nodeFs().readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function unlinkQuietly(file: string): void {
+  nodeFs().rmSync(file, { force: true });
+}
+
+/** Block this thread for `ms` (a synchronous caller waiting for another process's result). */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

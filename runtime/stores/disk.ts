@@ -13,7 +13,7 @@ import {
   VERSION_DIR_PREFIX,
   versionDirName,
 } from "./disk-layout.ts";
-import { tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
+import { sleepSync, tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
 import { nodeFs, nodePath } from "./node-builtins.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
 
@@ -36,6 +36,8 @@ interface VersionState {
 
 /** The lock file cannot be created at all (read-only or unusable directory): compute without it. */
 const LOCKING_UNAVAILABLE = Symbol("locking unavailable");
+/** Another process holds the lock and nothing is stored yet. */
+const WAIT = Symbol("wait");
 
 interface WriteTarget {
   readonly state: VersionState;
@@ -147,37 +149,77 @@ export class DiskStore implements CacheStore {
    * that creates `<key>.lock` computes and writes; the others poll for the entry.
    */
   async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
-    let lockPath: string;
-    try {
-      lockPath = nodePath().join(this.#prepare(this.#state(fn), fn).versionDir, entryFileStem(key) + LOCK_SUFFIX);
-    } catch (error) {
-      // An unwritable cache directory must not stop the program: compute without the disk.
-      this.#retryAfterWriteError(fn, error, 1);
-      return compute();
-    }
-    for (let delayMs = 2; ; delayMs = Math.min(delayMs * 1.5, 100)) {
-      const lock = await this.#tryLock(lockPath, fn);
-      if (lock === LOCKING_UNAVAILABLE) return compute();
-      if (lock) {
+    const lockPath = this.#lockPath(fn, key);
+    for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
+      const claim = this.#claim(fn, key, lockPath);
+      if (claim === LOCKING_UNAVAILABLE) return compute();
+      if (claim === WAIT) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      else if ("value" in claim) return claim.value as T;
+      else {
         try {
-          const hit = await this.read(fn, key);
-          if (hit) return hit.value as T;
           const value = await compute();
           await this.write(fn, key, value);
           return value;
         } finally {
-          await lock.release();
+          claim.release();
         }
       }
-      const hit = await this.read(fn, key);
-      if (hit) return hit.value as T;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
 
-  async #tryLock(lockPath: string, fn: StoreFunction): Promise<HeldLock | undefined | typeof LOCKING_UNAVAILABLE> {
+  /**
+   * `computeOnce` for synchronous functions: waiting processes block (they would block
+   * computing anyway). The holder cannot refresh its lock while it computes, so a
+   * computation longer than the lock timeout may run twice; a crashed holder on this
+   * host is detected at once.
+   */
+  computeOnceSync<T>(fn: StoreFunction, key: string, compute: () => T): T {
+    const lockPath = this.#lockPath(fn, key);
+    for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
+      const claim = this.#claim(fn, key, lockPath);
+      if (claim === LOCKING_UNAVAILABLE) return compute();
+      if (claim === WAIT) sleepSync(delayMs);
+      else if ("value" in claim) return claim.value as T;
+      else {
+        try {
+          const value = compute();
+          this.writeSync(fn, key, value);
+          return value;
+        } finally {
+          claim.release();
+        }
+      }
+    }
+  }
+
+  /** One round of single flight: the stored value, the lock (then compute), or wait and retry. */
+  #claim(fn: StoreFunction, key: string, lockPath: string | undefined): StoreHit | HeldLock | typeof WAIT | typeof LOCKING_UNAVAILABLE {
+    if (lockPath === undefined) return LOCKING_UNAVAILABLE;
+    const lock = this.#tryLock(lockPath, fn);
+    if (lock === LOCKING_UNAVAILABLE) return lock;
+    // Read even when we got the lock: the previous holder may have just written the value.
+    const hit = this.readSync(fn, key);
+    if (hit) {
+      lock?.release();
+      return hit;
+    }
+    return lock ?? WAIT;
+  }
+
+  /** Where the key's lock lives; undefined (after one warning) when the directory is unusable. */
+  #lockPath(fn: StoreFunction, key: string): string | undefined {
     try {
-      return await tryAcquireLockFile(lockPath, this.#lockStaleMs);
+      return nodePath().join(this.#prepare(this.#state(fn), fn).versionDir, entryFileStem(key) + LOCK_SUFFIX);
+    } catch (error) {
+      // An unwritable cache directory must not stop the program: compute without the disk.
+      this.#retryAfterWriteError(fn, error, 1);
+      return undefined;
+    }
+  }
+
+  #tryLock(lockPath: string, fn: StoreFunction): HeldLock | undefined | typeof LOCKING_UNAVAILABLE {
+    try {
+      return tryAcquireLockFile(lockPath, this.#lockStaleMs);
     } catch (error) {
       try {
         if (!isErrnoCode(error, "ENOENT")) throw error;
@@ -322,6 +364,11 @@ export class DiskStore implements CacheStore {
     this.#warned = true;
     this.#warn(`[automemo] ${message}`);
   }
+}
+
+/** Waiters poll quickly at first (most computations are short), then back off to 100 ms. */
+function nextPollDelay(delayMs: number): number {
+  return Math.min(delayMs * 1.5, 100);
 }
 
 function describeError(error: unknown): string {

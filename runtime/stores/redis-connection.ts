@@ -5,7 +5,7 @@ import { MissingPeerDependencyError } from "../errors.ts";
  * fit it; a passed client is used as is and never closed by automemo.
  */
 export interface RedisClientLike {
-  sendCommand(args: readonly (string | Buffer)[], options?: object): Promise<unknown>;
+  sendCommand(args: readonly (string | Uint8Array)[], options?: object): Promise<unknown>;
   readonly isReady?: boolean;
 }
 

@@ -32,5 +32,7 @@ export interface CacheStore {
    * is returned without computing; a failed `compute` stores nothing.
    */
   computeOnce?<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T>;
+  /** `computeOnce` for synchronous functions (stores with `readSync`; the disk store has it). Optional. */
+  computeOnceSync?<T>(fn: StoreFunction, key: string, compute: () => T): T;
   close?(): Promise<void>;
 }

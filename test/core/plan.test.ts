@@ -87,6 +87,16 @@ export default { /** @memo */ e() {} };`;
     ]);
   });
 
+  it("binds functions whose tag sits between export and the declaration", () => {
+    const source = `export /** @memo */ function a() {}\nexport /** @memo */ const b = () => 1;\nexport default /** @memo */ function () {}`;
+    const plan = planModule(source, at("a.ts"));
+    expect(plan.functions.map((fn) => [fn.meta.id, fn.bindFunction && { ...fn.bindFunction }])).toEqual([
+      ["a.ts#a", { name: "a", insertAt: "preamble" }],
+      ["a.ts#b", { name: "b", insertAt: source.indexOf("\nexport default") }],
+      ["a.ts#default", null],
+    ]);
+  });
+
   it("reports syntax errors as diagnostics instead of throwing", () => {
     const plan = planModule("/** @memo */ function (", at("a.ts"));
     expect(plan.functions).toEqual([]);

@@ -31,7 +31,7 @@ export type HashTable = ReadonlyMap<string, string>;
 
 export interface Host {
   readonly name: string;
-  /** Whether the host takes the build-wide `deps: false` option. */
+  /** Whether the host takes the build-wide `dependencies: false` option. */
   readonly supportsBuildWideOff: boolean;
   hashes(project: Project, buildWideOff: boolean): HashTable;
 }
@@ -152,17 +152,17 @@ export const BUNDLER_HOST: Host = {
 
 export const BABEL_HOST: Host = {
   name: "Babel 7 plugin (transformSync)",
-  supportsBuildWideOff: false,
-  hashes(project) {
+  supportsBuildWideOff: true,
+  hashes(project, buildWideOff) {
     const table = new Map<string, string>();
     for (const file of project.taggedFiles()) {
       const result = babel7.transformSync(project.read(file), {
         babelrc: false,
         configFile: false,
         filename: file,
-        plugins: [[automemoBabel, { root: project.root }]],
+        plugins: [[automemoBabel, { root: project.root, dependencies: !buildWideOff }]],
         presets: [babelPresetTypescript],
-      });
+      } as unknown as babel7.InputOptions);
       hashesInOutput(result!.code!, table);
     }
     return table;
@@ -171,11 +171,11 @@ export const BABEL_HOST: Host = {
 
 export const TYPESCRIPT_HOST: Host = {
   name: "TypeScript customTransformers (real ts.Program)",
-  supportsBuildWideOff: false,
-  hashes(project) {
+  supportsBuildWideOff: true,
+  hashes(project, buildWideOff) {
     const program = tsProgram(project);
     const table = new Map<string, string>();
-    const transformer = automemoTransformer(program, { root: project.root }, ts);
+    const transformer = automemoTransformer(program, { root: project.root, dependencies: !buildWideOff }, ts);
     for (const file of project.taggedFiles()) {
       program.emit(program.getSourceFile(file), (name, text) => {
         if (name.endsWith(".js")) hashesInOutput(text, table);
@@ -194,7 +194,20 @@ export interface ScenarioRun {
   readonly changed: string[];
 }
 
+const runs = new Map<string, ScenarioRun>();
+
+/** Runs `scenario` on `host` once per test process (the per-host and the cross-host tests share runs). */
 export function runScenario(scenario: Scenario, host: Host): ScenarioRun {
+  const key = `${host.name}\u0000${scenario.name}`;
+  let run = runs.get(key);
+  if (!run) {
+    run = runScenarioUncached(scenario, host);
+    runs.set(key, run);
+  }
+  return run;
+}
+
+function runScenarioUncached(scenario: Scenario, host: Host): ScenarioRun {
   const project = new Project(scenario.files);
   try {
     const before = host.hashes(project, scenario.buildWideOff ?? false);

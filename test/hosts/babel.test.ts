@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidOptionError } from "../../runtime/errors.ts";
 import automemoBabel, { type BabelApi } from "../../transformer/babel.ts";
 import { compileWithBabel7, compileWithBabel8 } from "./compile.ts";
+import { emittedHandles } from "./handles.ts";
 
 const root = "/project";
 const filename = "/project/src/rows.ts";
@@ -113,12 +114,23 @@ describe("automemo/babel", () => {
     ).toThrow(/Could not find src\/rows\.ts#getPage in Babel's AST: another plugin rewrote it before automemo ran/);
   });
 
+  it("hashes the helpers a function calls unless dependencies is false", () => {
+    const hashOf = (rate: string, options: { dependencies?: boolean } = {}) => {
+      const source = `const withTax = (n: number) => n * ${rate};\n\n/** @memo */\nexport function total(n: number) {\n  return withTax(n);\n}\n`;
+      const [handle] = emittedHandles(compileWithBabel7(source, filename, { root, ...options }).code);
+      return (handle!.meta as { hash: string }).hash;
+    };
+    expect(hashOf("1.2")).not.toBe(hashOf("1.25"));
+    expect(hashOf("1.2", { dependencies: false })).toBe(hashOf("1.25", { dependencies: false }));
+  });
+
   it("validates its options once, rejecting unknown keys and wrong types", () => {
     expect(() => compileWithBabel7(rowsModule, filename, { root, runtimeModul: "x" } as never)).toThrow(
-      /Invalid option 'runtimeModul' in the options of the automemo\/babel plugin: unknown option\. Known options: root, runtimeModule/,
+      /Invalid option 'runtimeModul' in the options of the automemo\/babel plugin: unknown option\. Known options: root, runtimeModule, dependencies/,
     );
     const api = { version: "7.29.0", types: babel7.types as unknown as BabelApi["types"], assertVersion: () => undefined };
     expect(() => automemoBabel(api, { root: 42 })).toThrow(InvalidOptionError);
+    expect(() => automemoBabel(api, { dependencies: "yes" })).toThrow(/Invalid option 'dependencies'.*expected a boolean, got "yes"/);
     expect(() => automemoBabel(api, ["root"])).toThrow(/expected an object, got an array/);
   });
 

@@ -1,3 +1,5 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { originalPositionFor, TraceMap } from "@jridgewell/trace-mapping";
 import { describe, expect, it } from "vitest";
 import type * as TS from "typescript";
@@ -5,6 +7,7 @@ import { InvalidOptionError } from "../../runtime/errors.ts";
 import { TransformError } from "../../transformer/core/index.ts";
 import automemoProgramTransformer, { AUTOMEMO_DIAGNOSTIC_CODE, automemoTransformer, factory as tsJestFactory, name as tsJestName } from "../../transformer/typescript.ts";
 import { compileWithTsc, typescript5, typescript6 } from "./compile.ts";
+import { emittedHandles } from "./handles.ts";
 
 const root = "/project";
 const filename = "/project/src/catalog.ts";
@@ -175,5 +178,42 @@ describe("automemo/typescript options", () => {
     const sourceFile = typescript6.createSourceFile(filename, catalogModule, typescript6.ScriptTarget.ES2022, true);
     const printed = typescript6.createPrinter().printFile(typescript6.transform(sourceFile, [factory]).transformed[0]!);
     expect(printed).toContain("__am_0.get2(items, limit)");
+  });
+});
+
+describe("automemo/typescript dependency hashes", () => {
+  const project = join(resolve(import.meta.dirname, "../.."), "test/.tmp/host-deps");
+  const mainFile = join(project, "src/main.ts");
+
+  /** The hash of `total` when the helper behind the `@lib/*` tsconfig alias has `body`. */
+  function hashWithHelper(ts: typeof TS, body: string, options: { dependencies?: boolean } = {}): string {
+    rmSync(project, { recursive: true, force: true });
+    mkdirSync(join(project, "src/lib"), { recursive: true });
+    writeFileSync(join(project, "src/lib/price.ts"), `export function withTax(n: number): number {\n  return ${body};\n}\n`);
+    writeFileSync(mainFile, `import { withTax } from "@lib/price";\n\n/** @memo */\nexport function total(n: number): number {\n  return withTax(n);\n}\n`);
+    const compilerOptions = { module: "esnext", moduleResolution: "bundler", noLib: true, types: [], outDir: "dist", paths: { "@lib/*": ["./src/lib/*"] } };
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["src/main.ts"] }));
+    const parsed = ts.getParsedCommandLineOfConfigFile(join(project, "tsconfig.json"), {}, {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+      },
+    })!;
+    const program = ts.createProgram(parsed.fileNames, parsed.options);
+    let js = "";
+    program.emit(program.getSourceFile(mainFile), (_name, text) => (js = text), undefined, false, {
+      before: [automemoTransformer(program, options, ts)],
+    });
+    const [handle] = emittedHandles(js);
+    expect(handle!.meta).toMatchObject({ id: "src/main.ts#total" });
+    return (handle!.meta as { hash: string }).hash;
+  }
+
+  it.each([
+    ["TypeScript 6.0", typescript6],
+    ["TypeScript 5.9", typescript5],
+  ] as const)("follows imports the way the program resolves them (%s)", (_label, ts) => {
+    expect(hashWithHelper(ts, "n * 1.2")).not.toBe(hashWithHelper(ts, "n * 1.25"));
+    expect(hashWithHelper(ts, "n * 1.2", { dependencies: false })).toBe(hashWithHelper(ts, "n * 1.25", { dependencies: false }));
   });
 });

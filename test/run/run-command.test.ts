@@ -70,6 +70,15 @@ describe("automemo run (built CLI)", () => {
     expect(runCli(root, ["--quiet", "--no-persist", "env.ts"]).stdout).toBe("persist=undefined\n");
   });
 
+  it("reports after work the script did not await (the summary waits for the event loop to drain)", () => {
+    const root = writeProject("unawaited", {
+      "later.ts": 'import { stable } from "./stable.js";\n\nsetTimeout(() => console.log(`later ${stable(1)} ${stable(1)}`), 50);\n',
+    });
+    const run = runCli(root, ["--no-persist", "later.ts"]);
+    expect(run.stdout).toBe("computing stable\nlater 2 2\n");
+    expect(run.stderr).toMatch(/miss +stable\.ts#stable +1 hit, 1 miss/);
+  });
+
   it("keeps results in memory only with --no-persist, and prints no summary with --quiet", () => {
     const root = writeProject("no-persist");
     runCli(root, ["--no-persist", "main.ts"]);

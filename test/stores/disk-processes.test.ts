@@ -46,6 +46,18 @@ describe("DiskStore across processes", () => {
     for (const output of outputs) expect(output.value).toEqual({ computedBy: Number(computedBy[0]), payload: "x".repeat(1000) });
   });
 
+  it("computes once for a synchronous function too when 4 processes hammer one key", async () => {
+    const marker = join(temp.path, "computations.log");
+    const dir = join(temp.path, "cache");
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => runStoreChild({ store: "disk", dir, fn, key: KEY, action: "compute-once-sync", marker, computeMs: 1500 })),
+    );
+    const outputs = results.map(childOutput);
+    const computedBy = computations(marker);
+    expect(computedBy).toHaveLength(1);
+    for (const output of outputs) expect(output.value).toEqual({ computedBy: Number(computedBy[0]), payload: "x".repeat(1000) });
+  });
+
   it("takes over when the computing process crashes while holding the lock", async () => {
     const marker = join(temp.path, "computations.log");
     const dir = join(temp.path, "cache");

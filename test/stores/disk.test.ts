@@ -225,6 +225,19 @@ describe("DiskStore.computeOnce in one process", () => {
     expect(readdirSync(versionDir(fn))).toEqual([`${KEY_A}.entry`]);
   });
 
+  it("computeOnceSync stores the value once and then serves it without computing", () => {
+    let computations = 0;
+    const compute = () => (computations++, { answer: 42 });
+    expect(store.computeOnceSync(fn, KEY_A, compute)).toEqual({ answer: 42 });
+    expect(newStore().computeOnceSync(fn, KEY_A, compute)).toEqual({ answer: 42 });
+    expect(computations).toBe(1);
+    expect(() => store.computeOnceSync(fn, KEY_B, () => {
+      throw new Error("sync boom");
+    })).toThrow("sync boom");
+    expect(store.computeOnceSync(fn, KEY_B, () => "after the failure")).toBe("after the failure");
+    expect(readdirSync(versionDir(fn)).filter((name) => name.endsWith(".lock"))).toEqual([]);
+  });
+
   it("does not cache a failed computation and releases the lock", async () => {
     await expect(store.computeOnce(fn, KEY_A, async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await store.computeOnce(fn, KEY_A, async () => "second try")).toBe("second try");

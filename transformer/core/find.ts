@@ -167,7 +167,9 @@ function toAnnotated(
 function bindingOf(resolution: Extract<Resolution, { ok: true }>, ancestors: readonly AstNode[]): AnnotatedFunction["binding"] {
   const { statement, selfName } = resolution;
   if (!statement || !selfName) return null;
-  const parent = ancestors[ancestors.length - 1];
+  // `export /** @memo */ const f = ...`: the tag leads the declaration inside the export.
+  const exported = ancestors[ancestors.length - 1]?.type.startsWith("Export") ?? false;
+  const parent = ancestors[ancestors.length - (exported ? 2 : 1)];
   if (!parent || !STATEMENT_LIST_PARENTS.has(parent.type)) return null;
   if (resolution.fn.type === "FunctionDeclaration") {
     // Declarations hoist, so module-level ones can be bound before any user code runs.

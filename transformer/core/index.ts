@@ -7,7 +7,7 @@ export { planModule, projectRelativePath } from "./planner.ts";
 export { mightContainTags, transformSource, type TransformSourceOptions, type TransformSourceResult } from "./emit-text.ts";
 export { formatCodeFrame, locate, TransformError, type SourceLocation } from "./errors.ts";
 export {
-  clearModuleBindingsCache,
+  clearDependencyCaches,
   createDiskResolver,
   createTypeScriptDependencyResolver,
   type DependencyResolver,

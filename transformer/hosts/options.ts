@@ -14,11 +14,26 @@ export interface HostOptions {
   readonly root?: string;
   /** Module specifier the emitted code imports the runtime from. Default `automemo`. */
   readonly runtimeModule?: string;
+  /**
+   * Whether a function's code hash also covers the helpers, constants and classes it
+   * reads (in its file and in imported project files) and the versions of imported
+   * packages. Default `true`; `false` hashes only the function's own code.
+   */
+  readonly dependencies?: boolean;
 }
 
-const KNOWN_OPTIONS: Readonly<Record<keyof HostOptions, string>> = {
-  root: "a folder path",
-  runtimeModule: "a module specifier such as \"automemo\"",
+interface OptionCheck {
+  readonly accepts: (value: unknown) => boolean;
+  readonly expected: string;
+  readonly fix: string;
+}
+
+const isNonEmptyString = (value: unknown) => typeof value === "string" && value !== "";
+
+const KNOWN_OPTIONS: Readonly<Record<keyof HostOptions, OptionCheck>> = {
+  root: { accepts: isNonEmptyString, expected: "a non-empty string", fix: "a folder path" },
+  runtimeModule: { accepts: isNonEmptyString, expected: "a non-empty string", fix: 'a module specifier such as "automemo"' },
+  dependencies: { accepts: (value) => typeof value === "boolean", expected: "a boolean", fix: "true or false" },
 };
 
 /**
@@ -36,10 +51,11 @@ export function parseHostOptions(raw: unknown, where: string, hostKeys: readonly
       fix: `Pass an object such as { "runtimeModule": "automemo" }, or no options.`,
     });
   }
-  const parsed: { root?: string; runtimeModule?: string } = {};
+  const parsed: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (hostKeys.includes(key)) continue;
-    if (!(key in KNOWN_OPTIONS)) {
+    const check = KNOWN_OPTIONS[key as keyof HostOptions] as OptionCheck | undefined;
+    if (!check) {
       throw new InvalidOptionError({
         option: key,
         where,
@@ -47,17 +63,16 @@ export function parseHostOptions(raw: unknown, where: string, hostKeys: readonly
         fix: `Known options: ${Object.keys(KNOWN_OPTIONS).join(", ")}. Remove '${key}' or fix its spelling.`,
       });
     }
-    const name = key as keyof HostOptions;
     if (value === undefined) continue;
-    if (typeof value !== "string" || value === "") {
+    if (!check.accepts(value)) {
       throw new InvalidOptionError({
         option: key,
         where,
-        problem: `expected a non-empty string, got ${JSON.stringify(value)}`,
-        fix: `Set '${key}' to ${KNOWN_OPTIONS[name]}.`,
+        problem: `expected ${check.expected}, got ${JSON.stringify(value)}`,
+        fix: `Set '${key}' to ${check.fix}.`,
       });
     }
-    parsed[name] = value;
+    parsed[key] = value;
   }
-  return parsed;
+  return parsed as HostOptions;
 }

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import remapping, { type SourceMapInput } from "@jridgewell/remapping";
-import { mightContainTags, transformSource } from "../core/index.ts";
+import { transformSource } from "../core/index.ts";
 import { findTypeStripper, type ModuleKind } from "./strip-types.ts";
 
 export const SCRIPT_FILE = /\.[cm]?[jt]sx?$/;
@@ -51,7 +51,7 @@ function withInlineMap(code: string, maps: SourceMapInput[], filename: string, o
  * needs no change. TypeScript is always compiled (to `kind` module syntax).
  */
 export function compileForNode(source: string, filename: string, kind: ModuleKind): string | null {
-  const transformed = mightContainTags(source) ? transformSource(source, { filename, root: process.cwd(), sourceMap: true }) : null;
+  const transformed = transformSource(source, { filename, root: process.cwd(), sourceMap: true });
   const transformedMap = transformed?.map as SourceMapInput | undefined;
   if (!TYPESCRIPT_FILE.test(filename)) return transformed && withInlineMap(transformed.code, [transformedMap!], filename, source);
   const stripped = findTypeStripper(filename)(transformed?.code ?? source, filename, kind);

@@ -49,9 +49,20 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  get running(): boolean {
+    return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
+  }
+
+  /** Start the server (again) on the same port; a no-op while it runs, so no second server is ever orphaned. */
   async restart(): Promise<void> {
+    if (this.running) return;
     const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-    this.#child = spawn("redis-server", args, { stdio: "ignore" });
+    const child = spawn("redis-server", args, { stdio: "ignore" });
+    this.#child = child;
+    // Even if the test process dies before its afterAll, the server must not outlive it.
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    child.once("exit", () => process.off("exit", killOnExit));
     const started = Date.now();
     while (!(await canConnect(this.port))) {
       if (Date.now() - started > 10_000) throw new Error(`redis-server did not start on port ${this.port}`);

@@ -14,9 +14,9 @@ interface Instructions {
   readonly lockTtlMs?: number;
   readonly fn: StoreFunction;
   readonly key: string;
-  readonly action: "write-sync" | "read-sync" | "compute-once";
+  readonly action: "write-sync" | "read-sync" | "compute-once" | "compute-once-sync";
   readonly value?: unknown;
-  /** compute-once: append our pid here when we compute (O_APPEND: safe across processes). */
+  /** compute-once(-sync): append our pid here when we compute (O_APPEND: safe across processes). */
   readonly marker?: string;
   readonly computeMs?: number;
   /** compute-once: die with SIGKILL in the middle of the computation, like a crash. */
@@ -40,6 +40,14 @@ async function main(): Promise<unknown> {
           appendFileSync(input.marker!, `${process.pid}\n`);
           if (input.crashWhileComputing) process.kill(process.pid, "SIGKILL");
           await new Promise((resolve) => setTimeout(resolve, input.computeMs ?? 0));
+          return { computedBy: process.pid, payload: "x".repeat(1000) };
+        }),
+      };
+    case "compute-once-sync":
+      return {
+        value: (store as DiskStore).computeOnceSync(input.fn, input.key, () => {
+          appendFileSync(input.marker!, `${process.pid}\n`);
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, input.computeMs ?? 0);
           return { computedBy: process.pid, payload: "x".repeat(1000) };
         }),
       };

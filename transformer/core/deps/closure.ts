@@ -68,7 +68,7 @@ export class DependencyClosure {
     if (target.kind === "package") this.addExternal(`npm:${target.name}@${target.version}`);
     else if (target.kind === "builtin") this.addExternal(target.name);
     else {
-      const file = this.load(target.path);
+      const file = this.load(target.path) ?? this.loadAfterResolvingAgain(binding.specifier, module.path);
       if (!file) this.addExternal(`unresolved:${binding.specifier}`);
       else if (binding.imported === "*") this.addNamespace(file, members);
       else this.addExport(file, binding.imported);
@@ -178,6 +178,13 @@ export class DependencyClosure {
       this.source.resolutions.set(key, resolved);
     }
     return resolved;
+  }
+
+  /** The file an earlier answer named is gone: a resolver that caches has forgotten it by now, so ask once more. */
+  private loadAfterResolvingAgain(specifier: string, fromFile: string): ModuleBindings | null {
+    this.source.resolutions.delete(`${fromFile}\u0000${specifier}`);
+    const target = this.resolve(specifier, fromFile);
+    return target?.kind === "file" ? this.load(target.path) : null;
   }
 
   private load(path: string): ModuleBindings | null {

@@ -36,7 +36,7 @@ function isFile(path: string): boolean {
  * TypeScript's extension rules, `paths` / `baseUrl` from the nearest tsconfig.json,
  * packages by walking `node_modules`. Every answer is checked against the disk with
  * a stat (file texts per inode/size/mtime/ctime, tsconfig per mtime/size, a cached
- * relative resolution while its file exists), so edits between builds are seen. Not
+ * relative resolution until its file cannot be read), so edits between builds are seen. Not
  * seen without a new resolver: a new file that would shadow an earlier resolution
  * (`x.ts` created beside the `x.js` an import resolved to).
  *
@@ -67,17 +67,23 @@ export function createDiskResolver(): DependencyResolver {
   // A build reads each dependency once per file that imports it: keep texts per
   // (inode, size, mtime, ctime), checked with one stat, so edits are still seen.
   const texts = new LruMap<string, { stamp: string; text: string }>(2000);
+  // Relative imports found before, reused until reading the file they led to fails
+  // (then the import resolves afresh: `x.ts` deleted, `x.js` left).
+  const relativeFiles = new LruMap<string, string>(5000);
+  const forgetResolutionsTo = new Map<string, string[]>();
   const readFile = (path: string): string | undefined => {
     const stamp = fileStamp(path);
-    if (stamp === null) return undefined;
+    if (stamp === null) {
+      for (const key of forgetResolutionsTo.get(path) ?? []) relativeFiles.delete(key);
+      forgetResolutionsTo.delete(path);
+      return undefined;
+    }
     const cached = texts.get(path);
     if (cached?.stamp === stamp) return cached.text;
     const text = readTextFile(path);
     if (text !== undefined) texts.set(path, { stamp, text });
     return text;
   };
-  // Relative imports found before: reused while the file they led to still exists.
-  const relativeFiles = new LruMap<string, string>(5000);
 
   return {
     readFile,
@@ -88,9 +94,12 @@ export function createDiskResolver(): DependencyResolver {
       if (isRelativeSpecifier(specifier)) {
         const key = `${posix.dirname(from)}\u0000${specifier}`;
         const known = relativeFiles.get(key);
-        if (known !== undefined && isFile(known)) return { kind: "file", path: known };
+        if (known !== undefined) return { kind: "file", path: known };
         const found = resolveSourceFile(posix.resolve(posix.dirname(from), specifier));
-        if (found) relativeFiles.set(key, found);
+        if (found) {
+          relativeFiles.set(key, found);
+          forgetResolutionsTo.set(found, [...(forgetResolutionsTo.get(found) ?? []), key]);
+        }
         return fileResult(found);
       }
       const mapping = configFor(from);

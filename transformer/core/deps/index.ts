@@ -3,7 +3,7 @@ import { type AstNode, boundNames, forEachChild, FUNCTION_TYPES } from "../ast.t
 import { CodeHasher } from "../hash.ts";
 import { DependencyClosure } from "./closure.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
-import { moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
+import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { collectReferences, functionDeclarations, hoistedVars, lexicalDeclarations, type References } from "./references.ts";
 import { type DependencyResolver, normalizePath } from "./resolver.ts";
@@ -18,7 +18,6 @@ import { type DependencyResolver, normalizePath } from "./resolver.ts";
  */
 export { createDiskResolver } from "./disk-resolver.ts";
 export { createTypeScriptDependencyResolver } from "./typescript-resolver.ts";
-export { clearModuleBindingsCache } from "./module-bindings.ts";
 export type { DependencyResolver, ResolvedImport } from "./resolver.ts";
 
 export interface DependencyHashingInput {
@@ -42,6 +41,12 @@ export interface DependencyHashing {
 }
 
 let defaultResolver: DependencyResolver | null = null;
+
+/** Forgets every parsed file and the default resolver's file cache (a fresh start, as in a new process). */
+export function clearDependencyCaches(): void {
+  clearModuleBindingsCache();
+  defaultResolver = null;
+}
 
 /** The absolute, normalized path dependency hashing knows a file by. */
 function absolutePath(filename: string, root: string): string {

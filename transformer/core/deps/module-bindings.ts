@@ -45,7 +45,7 @@ export class ModuleBindings {
     readonly path: string,
     /** Null for files that are not JavaScript / TypeScript (JSON, CSS, ...), or that do not parse. */
     private readonly program: AstNode | null,
-    private readonly text: string,
+    readonly text: string,
     /** The file has import/export syntax; a CommonJS file counts as one unit. */
     readonly isEsm: boolean,
     /** The whole parse, kept so the planner can reuse it (`parseModuleShared`). */
@@ -226,11 +226,16 @@ function mergeReferences(into: References, from: References): void {
 }
 
 const CODE_FILE = /\.[cm]?[jt]sx?$/;
-/** Parsed files by path and content hash; 1,000 modules cover a large project's working set. */
-const moduleCache = new LruMap<string, ModuleBindings>(1000);
+/**
+ * Parsed files by path; an entry counts only while its text is unchanged (texts
+ * are compared, not hashed: the disk resolver hands back the same string while the
+ * file is unchanged, so the comparison is usually a pointer check).
+ */
+const moduleCache = new LruMap<string, ModuleBindings>(2000);
 
-export function contentHash(text: string): string {
-  return new CodeHasher().add(text).digest();
+function cachedModule(path: string, text: string): ModuleBindings | undefined {
+  const cached = moduleCache.get(path);
+  return cached?.text === text ? cached : undefined;
 }
 
 /**
@@ -238,8 +243,7 @@ export function contentHash(text: string): string {
  * `program` is the AST when the caller already parsed this exact text.
  */
 export function moduleBindingsOf(path: string, text: string, program?: AstNode): ModuleBindings {
-  const key = `${path}\u0000${contentHash(text)}`;
-  const cached = moduleCache.get(key);
+  const cached = cachedModule(path, text);
   if (cached) return cached;
   let bindings: ModuleBindings;
   if (program) bindings = new ModuleBindings(path, program, text, hasModuleSyntax(program));
@@ -248,7 +252,7 @@ export function moduleBindingsOf(path: string, text: string, program?: AstNode):
     const parsed = parseModule(text, path, path);
     bindings = parsed.diagnostics.length > 0 ? new ModuleBindings(path, null, text, false) : new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed);
   }
-  moduleCache.set(key, bindings);
+  moduleCache.set(path, bindings);
   return bindings;
 }
 
@@ -259,11 +263,10 @@ export function moduleBindingsOf(path: string, text: string, program?: AstNode):
  * the way the planner does).
  */
 export function parseModuleShared(text: string, path: string, displayName: string): ParsedModule {
-  const key = `${path}\u0000${contentHash(text)}`;
-  const cached = moduleCache.get(key)?.parsed;
+  const cached = cachedModule(path, text)?.parsed;
   if (cached) return cached;
   const parsed = parseModule(text, path, displayName);
-  if (parsed.diagnostics.length === 0) moduleCache.set(key, new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed));
+  if (parsed.diagnostics.length === 0) moduleCache.set(path, new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed));
   return parsed;
 }
 

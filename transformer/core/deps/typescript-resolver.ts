@@ -37,19 +37,28 @@ export function createTypeScriptDependencyResolver(ts: TypeScriptModuleLike, pro
   const compilerOptions = program.getCompilerOptions();
   const readFile = (path: string): string | undefined => program.getSourceFile(path)?.text ?? ts.sys.readFile(path);
   const host = { fileExists: (path: string) => program.getSourceFile(path) !== undefined || ts.sys.fileExists(path), readFile };
-  return {
-    readFile,
-    resolve(specifier, fromFile): ResolvedImport | null {
-      const builtin = builtinName(specifier);
-      if (builtin) return { kind: "builtin", name: builtin };
-      const resolved = ts.resolveModuleName(specifier, fromFile, compilerOptions, host).resolvedModule;
-      const packageName = packageNameOf(specifier);
-      if (!resolved || resolved.isExternalLibraryImport) {
-        return packageName && (!resolved || isInNodeModules(resolved.resolvedFileName)) ? findInstalledPackage(packageName, fromFile, readFile) : null;
-      }
-      return { kind: "file", path: runtimeFileOf(normalizePath(resolved.resolvedFileName), host.fileExists) };
-    },
+  // A program never changes, so every answer can be kept for its lifetime.
+  const answers = new Map<string, ResolvedImport | null>();
+  const resolve = (specifier: string, fromFile: string): ResolvedImport | null => {
+    const key = `${fromFile}\u0000${specifier}`;
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      answer = resolveUncached(specifier, fromFile);
+      answers.set(key, answer);
+    }
+    return answer;
   };
+  const resolveUncached = (specifier: string, fromFile: string): ResolvedImport | null => {
+    const builtin = builtinName(specifier);
+    if (builtin) return { kind: "builtin", name: builtin };
+    const resolved = ts.resolveModuleName(specifier, fromFile, compilerOptions, host).resolvedModule;
+    const packageName = packageNameOf(specifier);
+    if (!resolved || resolved.isExternalLibraryImport) {
+      return packageName && (!resolved || isInNodeModules(resolved.resolvedFileName)) ? findInstalledPackage(packageName, fromFile, readFile) : null;
+    }
+    return { kind: "file", path: runtimeFileOf(normalizePath(resolved.resolvedFileName), host.fileExists) };
+  };
+  return { readFile, resolve };
 }
 
 function isInNodeModules(path: string): boolean {

@@ -1,0 +1,115 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { clearDependencyCaches, planModule, type DependencyResolver } from "../../transformer/core/index.ts";
+import { createDependencyHashing } from "../../transformer/core/deps/index.ts";
+import { parseModule } from "../../transformer/core/parse.ts";
+import { Project } from "./harness.ts";
+
+const projects: Project[] = [];
+function project(files: Record<string, string>): Project {
+  const created = new Project(files);
+  projects.push(created);
+  return created;
+}
+afterEach(() => {
+  for (const created of projects.splice(0)) created.dispose();
+});
+
+function hashes(root: string, files: readonly string[], read: (path: string) => string, dependencies?: boolean | DependencyResolver): Record<string, string> {
+  const table: Record<string, string> = {};
+  for (const file of files) for (const fn of planModule(read(file), { filename: file, root, dependencies }).functions) table[fn.meta.id] = fn.meta.hash;
+  return table;
+}
+
+/** The qualified names the first tagged function of `file` depends on. */
+function dependencyNames(root: string, file: string, source: string): string[] {
+  const { program } = parseModule(source, file, file);
+  const fn = program.body.find((statement: { type: string }) => statement.type === "ExportNamedDeclaration").declaration;
+  return createDependencyHashing({ program, source, filename: file, root }).dependencyNames(fn);
+}
+
+const cycle = {
+  "src/a.ts": `import { fromB } from "./b.ts";\nexport function fromA(x: number): number { return x <= 0 ? 0 : fromB(x - 1); }\n/** @memo */\nexport function f(x: number) { return fromA(x); }\n`,
+  "src/b.ts": `import { fromA } from "./a.ts";\nexport function fromB(x: number): number { return x <= 0 ? 1 : fromA(x - 1); }\n/** @memo */\nexport function g(x: number) { return fromB(x); }\n`,
+};
+
+describe("dependency closure", () => {
+  it("lists exactly the code a function reaches, with project-relative qualified names", () => {
+    const { root } = project({
+      "src/helper.ts": `import { readFileSync } from "node:fs";\nimport { pad } from "padder";\nexport function helper(x: number) { return pad(String(x)) + readFileSync; }\nexport function unused() {}\n`,
+      "node_modules/padder/package.json": `{ "version": "3.1.0" }`,
+    });
+    const source = `import { helper } from "./helper.ts";\nimport * as ns from "./missing.ts";\nconst LIMIT = 3;\nclass Box { open() { return LIMIT; } }\nexport function run(x: number) { return helper(x) + new Box().open() + ns.thing; }\n`;
+    expect(dependencyNames(root, `${root}/src/a.ts`, source)).toEqual([
+      "node:fs",
+      "npm:padder@3.1.0",
+      "src/a.ts#Box",
+      "src/a.ts#LIMIT",
+      "src/helper.ts#helper",
+      "unresolved:./missing.ts",
+    ]);
+  });
+
+  it("gives the same hashes whatever order the files are planned in (cycles included)", () => {
+    const created = project(cycle);
+    const files = created.taggedFiles();
+    const read = (path: string) => created.read(path);
+    clearDependencyCaches();
+    const forward = hashes(created.root, files, read);
+    clearDependencyCaches();
+    const backward = hashes(created.root, [...files].reverse(), read);
+    expect(Object.keys(forward)).toEqual(["src/a.ts#f", "src/b.ts#g"]);
+    expect(backward).toEqual(forward);
+    expect(forward["src/a.ts#f"]).not.toBe(forward["src/b.ts#g"]);
+  });
+
+  it("keeps the own-code hash for functions that read nothing outside themselves, and with tracking off", () => {
+    const created = project({ "src/a.ts": `const K = 1;\n/** @memo */\nexport function pure(x: number) { return x + 1; }\n/** @memo */\nexport function reads(x: number) { return x + K; }\n` });
+    const files = created.taggedFiles();
+    const read = (path: string) => created.read(path);
+    const on = hashes(created.root, files, read);
+    const off = hashes(created.root, files, read, false);
+    expect(on["src/a.ts#pure"]).toBe(off["src/a.ts#pure"]);
+    expect(on["src/a.ts#reads"]).not.toBe(off["src/a.ts#reads"]);
+  });
+
+  it("never crashes on a resolver that throws or files it cannot read, and stays deterministic", () => {
+    const created = project(cycle);
+    const files = created.taggedFiles();
+    const read = (path: string) => created.read(path);
+    const throwing: DependencyResolver = {
+      resolve: () => {
+        throw new Error("resolver failure");
+      },
+      readFile: () => undefined,
+    };
+    const unreadable: DependencyResolver = { resolve: (specifier, from) => ({ kind: "file", path: `${from}/../${specifier}` }), readFile: () => undefined };
+    const first = hashes(created.root, files, read, throwing);
+    expect(hashes(created.root, files, read, throwing)).toEqual(first);
+    expect(hashes(created.root, files, read, unreadable)).toEqual(first);
+  });
+
+  it("follows a resolution again when the file it led to is deleted", () => {
+    const created = project({
+      "src/a.ts": `import { helper } from "./helper";\n/** @memo */\nexport function f(x: number) { return helper(x); }\n`,
+      "src/helper.ts": `export function helper(x: number) { return x + 1; }\n`,
+      "src/helper.js": `export function helper(x) { return x + 2; }\n`,
+    });
+    const files = created.taggedFiles();
+    const read = (path: string) => created.read(path);
+    const withTs = hashes(created.root, files, read);
+    created.write({ "src/helper.ts": null });
+    const cached = hashes(created.root, files, read);
+    clearDependencyCaches();
+    expect(cached).toEqual(hashes(created.root, files, read));
+    expect(cached).not.toEqual(withTs);
+  });
+
+  it("uses the host's text for the module being planned, not the disk", () => {
+    const created = project({ "src/a.ts": `const K = 1;\n/** @memo */\nexport function f(x: number) { return x + K; }\n` });
+    const [file] = created.taggedFiles();
+    const edited = `const K = 2;\n/** @memo */\nexport function f(x: number) { return x + K; }\n`;
+    const fromDisk = planModule(created.read(file!), { filename: file!, root: created.root }).functions[0]!.meta.hash;
+    const fromHost = planModule(edited, { filename: file!, root: created.root }).functions[0]!.meta.hash;
+    expect(fromHost).not.toBe(fromDisk);
+  });
+});

@@ -1,0 +1,137 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type * as TS from "typescript";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDiskResolver, createTypeScriptDependencyResolver } from "../../transformer/core/index.ts";
+import { pathCandidates, readPathMapping, stripJsonComments } from "../../transformer/core/deps/tsconfig.ts";
+
+const ts = createRequire(import.meta.url)("typescript") as typeof TS;
+const projects: string[] = [];
+
+function project(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "automemo-resolve-"));
+  projects.push(root);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+afterEach(() => {
+  for (const root of projects.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+describe("tsconfig paths", () => {
+  it("reads JSONC: comments and trailing commas, not inside strings", () => {
+    const text = `{ // c\n "a": "// not a comment", /* b */ "b": [1, 2,], }`;
+    expect(JSON.parse(stripJsonComments(text))).toEqual({ a: "// not a comment", b: [1, 2] });
+  });
+
+  it("inherits paths through extends and resolves them against the declaring config", () => {
+    const root = project({
+      "configs/base.json": `{ "compilerOptions": { "paths": { "@lib/*": ["../lib/*"], "exact": ["../lib/exact.ts"] } } }`,
+      "tsconfig.json": `{ "extends": "./configs/base.json" }`,
+    });
+    const mapping = readPathMapping(join(root, "tsconfig.json"), (path) => createDiskResolver().readFile(path))!;
+    expect(pathCandidates("@lib/math/sum", mapping)).toEqual([join(root, "lib/math/sum")]);
+    expect(pathCandidates("exact", mapping)).toEqual([join(root, "lib/exact.ts")]);
+    expect(pathCandidates("other", mapping)).toEqual([]);
+  });
+
+  it("prefers the wildcard pattern with the longest prefix, and baseUrl re-bases paths", () => {
+    const mapping = { baseUrl: "/p/src", pathsBase: "/p/src", paths: { "*": ["vendor/*"], "@app/*": ["app/*"] } };
+    expect(pathCandidates("@app/x", mapping)).toEqual(["/p/src/app/x"]);
+    expect(pathCandidates("lodash", mapping)).toEqual(["/p/src/vendor/lodash"]);
+  });
+});
+
+describe("createDiskResolver", () => {
+  it("applies TypeScript's extension rules to relative imports", () => {
+    const root = project({ "src/a.ts": "", "src/x.ts": "", "src/m.mts": "", "src/dir/index.ts": "", "src/plain.js": "", "src/data.json": "{}" });
+    const resolver = createDiskResolver();
+    const from = join(root, "src/a.ts");
+    expect(resolver.resolve("./x.js", from)).toEqual({ kind: "file", path: join(root, "src/x.ts") });
+    expect(resolver.resolve("./x", from)).toEqual({ kind: "file", path: join(root, "src/x.ts") });
+    expect(resolver.resolve("./m.mjs", from)).toEqual({ kind: "file", path: join(root, "src/m.mts") });
+    expect(resolver.resolve("./dir", from)).toEqual({ kind: "file", path: join(root, "src/dir/index.ts") });
+    expect(resolver.resolve("./plain.js", from)).toEqual({ kind: "file", path: join(root, "src/plain.js") });
+    expect(resolver.resolve("./data.json", from)).toEqual({ kind: "file", path: join(root, "src/data.json") });
+    expect(resolver.resolve("./missing", from)).toBeNull();
+  });
+
+  it("names built-ins with the node: prefix and packages by name and installed version", () => {
+    const root = project({
+      "src/a.ts": "",
+      "node_modules/@scope/pkg/package.json": `{ "name": "@scope/pkg", "version": "2.3.4" }`,
+      "src/node_modules/nested/package.json": `{ "name": "nested", "version": "0.0.1" }`,
+    });
+    const resolver = createDiskResolver();
+    const from = join(root, "src/a.ts");
+    expect(resolver.resolve("fs", from)).toEqual({ kind: "builtin", name: "node:fs" });
+    expect(resolver.resolve("node:fs/promises", from)).toEqual({ kind: "builtin", name: "node:fs/promises" });
+    expect(resolver.resolve("@scope/pkg/deep/file.js", from)).toEqual({ kind: "package", name: "@scope/pkg", version: "2.3.4" });
+    expect(resolver.resolve("nested", from)).toEqual({ kind: "package", name: "nested", version: "0.0.1" });
+    expect(resolver.resolve("not-installed", from)).toBeNull();
+  });
+
+  it("maps tsconfig paths and baseUrl before looking in node_modules", () => {
+    const root = project({
+      "tsconfig.json": `{ "compilerOptions": { "baseUrl": "./src", "paths": { "~/*": ["./*"] } } }`,
+      "src/a.ts": "",
+      "src/util/format.ts": "",
+      "node_modules/leftpad/package.json": `{ "version": "9.9.9" }`,
+    });
+    const resolver = createDiskResolver();
+    const from = join(root, "src/a.ts");
+    expect(resolver.resolve("~/util/format", from)).toEqual({ kind: "file", path: join(root, "src/util/format.ts") });
+    expect(resolver.resolve("util/format", from)).toEqual({ kind: "file", path: join(root, "src/util/format.ts") });
+    expect(resolver.resolve("leftpad", from)).toEqual({ kind: "package", name: "leftpad", version: "9.9.9" });
+  });
+
+  it("sees a changed file through its text cache", () => {
+    const root = project({ "src/a.ts": "one" });
+    const resolver = createDiskResolver();
+    const path = join(root, "src/a.ts");
+    expect(resolver.readFile(path)).toBe("one");
+    writeFileSync(path, "two");
+    expect(resolver.readFile(path)).toBe("two");
+    rmSync(path);
+    expect(resolver.readFile(path)).toBeUndefined();
+  });
+});
+
+describe("createTypeScriptDependencyResolver", () => {
+  function programFor(root: string, files: string[], options: TS.CompilerOptions = {}): TS.Program {
+    return ts.createProgram(files.map((file) => join(root, file)), { noLib: true, types: [], allowJs: true, moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext, ...options });
+  }
+
+  it("resolves like the program, names packages and built-ins like the disk resolver", () => {
+    const root = project({
+      "src/a.ts": `import "./b.js"; import "~/c"; import "pkg";`,
+      "src/b.ts": "export const b = 1;",
+      "src/c.ts": "export const c = 1;",
+      "node_modules/pkg/package.json": `{ "name": "pkg", "version": "1.2.3", "types": "index.d.ts" }`,
+      "node_modules/pkg/index.d.ts": "export declare const p: number;",
+    });
+    const program = programFor(root, ["src/a.ts"], { baseUrl: root, paths: { "~/*": ["src/*"] } });
+    const resolver = createTypeScriptDependencyResolver(ts, program);
+    const from = join(root, "src/a.ts");
+    expect(resolver.resolve("./b.js", from)).toEqual({ kind: "file", path: join(root, "src/b.ts") });
+    expect(resolver.resolve("~/c", from)).toEqual({ kind: "file", path: join(root, "src/c.ts") });
+    expect(resolver.resolve("pkg", from)).toEqual({ kind: "package", name: "pkg", version: "1.2.3" });
+    expect(resolver.resolve("node:path", from)).toEqual({ kind: "builtin", name: "node:path" });
+    expect(resolver.resolve("./nowhere", from)).toBeNull();
+    expect(resolver.readFile(join(root, "src/b.ts"))).toBe("export const b = 1;");
+  });
+
+  it("hashes the JavaScript file a declaration file describes, as the disk resolver does", () => {
+    const root = project({ "src/a.ts": `import { legacy } from "./legacy";`, "src/legacy.d.ts": "export declare function legacy(): void;", "src/legacy.js": "export function legacy() {}" });
+    const program = programFor(root, ["src/a.ts"], { allowJs: false });
+    const resolver = createTypeScriptDependencyResolver(ts, program);
+    const from = join(root, "src/a.ts");
+    expect(resolver.resolve("./legacy", from)).toEqual(createDiskResolver().resolve("./legacy", from));
+  });
+});
