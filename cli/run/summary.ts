@@ -8,7 +8,6 @@ import { sharedRuntime } from "../../runtime/handle/shared.ts";
 
 export interface FunctionActivity {
   readonly id: string;
-  readonly kind: "memo" | "singleton";
   readonly hits: number;
   readonly misses: number;
   /** Misses answered by the persistent store, when the runtime reports them. */
@@ -17,7 +16,7 @@ export interface FunctionActivity {
   readonly computeMs: number | undefined;
 }
 
-type Counters = Omit<FunctionActivity, "id" | "kind">;
+type Counters = Omit<FunctionActivity, "id">;
 /** Counters per handle. A watch-mode edit registers a new handle (new code hash) for the same id, replacing the old one. */
 export type ActivitySnapshot = ReadonlyMap<string, FunctionActivity>;
 
@@ -28,7 +27,6 @@ export function snapshotActivity(): ActivitySnapshot {
     const stats = handle.stats() as ReturnType<typeof handle.stats> & Partial<Pick<Counters, "storeHits" | "computeMs">>;
     snapshot.set(`${handle.id}\n${handle.hash}`, {
       id: handle.id,
-      kind: handle.kind,
       hits: stats.hits,
       misses: stats.misses,
       storeHits: stats.storeHits,
@@ -66,7 +64,6 @@ export function activityBetween(before: ActivitySnapshot, after: ActivitySnapsho
     const then = before.get(key);
     addActivity(byId, {
       id: now.id,
-      kind: now.kind,
       hits: now.hits - (then?.hits ?? 0),
       misses: now.misses - (then?.misses ?? 0),
       storeHits: combine(now.storeHits, then?.storeHits, -1),

@@ -10,7 +10,7 @@
  * const storeKey = digestHex(); // 32 hex chars
  */
 import { HasherError, UnhashableParamError } from "../errors.ts";
-import { finishSegment, pushHeader, truncateWords, wordCount } from "./mix.ts";
+import { absorbHeader, finishDigest, openFrame, restoreFrame, startDigest } from "./mix.ts";
 import { baseDepth, forgetAncestorsFrom, HashFailure, hashValue, reentryDepth, setBaseDepth, setCustomHasherList, TAG_KEY_COMPONENTS, type CustomHasher } from "./structural.ts";
 
 let walking = false;
@@ -27,29 +27,31 @@ export const keyDigest = new Uint32Array(4);
  */
 export function hashKeyComponents(values: ArrayLike<unknown>, names: readonly string[], functionId: string): void {
   // A hash started while another runs (a user hasher or a getter calling a memoized
-  // function) works above the outer walk's frames and words instead of clobbering them:
-  // a user hasher tells us the exact depth; from a getter we only know a walk is active.
+  // function) works above the outer walk's frames instead of clobbering them, and its
+  // key frame saves the outer lanes: a user hasher tells us the exact depth; from a
+  // getter we only know a walk is active.
   const startDepth = reentryDepth > 0 ? reentryDepth : walking ? baseDepth + UNKNOWN_REENTRY_OFFSET : 0;
-  const startWord = wordCount;
+  const componentDepth = startDepth + 1;
   const outerBase = baseDepth;
   const outerWalking = walking;
   walking = true;
-  setBaseDepth(startDepth);
+  setBaseDepth(componentDepth);
+  const frame = openFrame(startDepth);
+  startDigest();
   const count = values.length;
   // One try around the loop, not one per component: cheaper on the hit path.
   let i = 0;
   try {
-    for (; i < count; i++) hashValue(values[i], startDepth);
+    for (; i < count; i++) hashValue(values[i], componentDepth);
   } catch (error) {
-    forgetAncestorsFrom(startDepth);
-    truncateWords(startWord);
+    forgetAncestorsFrom(componentDepth);
+    restoreFrame(frame);
     setBaseDepth(outerBase);
     walking = outerWalking;
     throw publicError(error, names[i] ?? `#${i}`, i, functionId);
   }
-  pushHeader(TAG_KEY_COMPONENTS, count);
-  finishSegment(startWord, keyDigest);
-  truncateWords(startWord);
+  absorbHeader(TAG_KEY_COMPONENTS, count);
+  finishDigest(frame, keyDigest);
   setBaseDepth(outerBase);
   walking = outerWalking;
 }

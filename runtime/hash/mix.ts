@@ -1,24 +1,21 @@
 /**
- * The mixing core of the key hasher. The structural walk (structural.ts) appends
- * tagged 32-bit words to one growable buffer; a *segment* of that buffer is then
- * digested by four independent 32-bit lanes (xor-multiply-rotate absorbers with their
- * own multiplier, rotation and seed) kept in registers, and finished with a
- * murmur-style avalanche. Collecting words first keeps the lanes in local variables
- * (state in memory would cost a store-to-load round trip per word) and makes every
- * hash allocation-free once the buffer has grown to fit.
+ * The mixing core of the key hasher. The structural walk (structural.ts) feeds tagged
+ * 32-bit words straight into four independent 32-bit lanes (xor-multiply-rotate
+ * absorbers, each with its own multiplier, rotation and seed): no intermediate word
+ * buffer, so a small key costs a few dozen multiplies and no memory traffic beyond
+ * the lane state. Order-independent containers (object properties, Map entries, Set
+ * members) digest each member from fresh seeds, finish it with a murmur-style
+ * avalanche per lane and add it into per-container sums (a frame per depth), so
+ * member order cannot matter; addition, unlike xor, keeps duplicates apart.
  *
  * Digests key the disk and Redis stores, so they must be identical on every platform:
  * binary data is always read as little-endian words (a big-endian host takes a slower,
  * byte-wise path) and floats are split into their IEEE-754 words the same way.
  */
 
-let words = new Int32Array(1024);
-/** Words collected so far; a segment is `[start, wordCount)`. */
-export let wordCount = 0;
-
-// The lane multipliers (written as literals in addSegmentDigest) are odd with
-// well-spread bits (golden-ratio and prime constants); the rotations differ per lane
-// so a difference that survives one lane does not line up in the others.
+// The lane multipliers (written as literals in absorbWord) are odd with well-spread
+// bits (golden-ratio and prime constants); the rotations differ per lane so a
+// difference that survives one lane does not line up in the others.
 const P1 = 0x9e3779b1 | 0;
 const P2 = 0x85ebca77 | 0;
 const P3 = 0xc2b2ae3d | 0;
@@ -41,79 +38,132 @@ const TAG_LONG_TEXT = 0x40;
 /** Set in a header word whose count did not fit in 24 bits and follows in two more words. */
 const LONG_COUNT = 0x80;
 
+/** Added to a string tag when the header word also holds the (short) length and the first code unit. */
+const SHORT_TEXT = 0x40;
+
 /** Strings from this length on are digested by the 4-way striped absorber, not word by word. */
 const STRIPED_TEXT_LENGTH = 24;
 
-function grow(): void {
-  const grown = new Int32Array(words.length * 2);
-  grown.set(words);
-  words = grown;
+// ---- the lanes -----------------------------------------------------------------------
+
+// Seeds: digits of pi. Written as literals where used (see absorbWord for why).
+let laneA = 0x243f6a88;
+let laneB = -2052912941; // 0x85a308d3
+let laneC = 0x13198a2e;
+let laneD = 0x03707344;
+
+/**
+ * One word into one lane: xor, multiply, rotate. The constants are literals on
+ * purpose: bundlers turn module `const`s into `var`s, which V8 then reloads on every
+ * use in the hottest code of a cache hit. Tiny, so V8 inlines them and the plain-data
+ * fast path (plain.ts) keeps its lanes in registers.
+ */
+export function stepA(a: number, w: number): number {
+  a = Math.imul(a ^ w, -1640531535); // 0x9e3779b1
+  return (a << 15) | (a >>> 17);
+}
+export function stepB(b: number, w: number): number {
+  b = Math.imul(b ^ w, -2048144777); // 0x85ebca77
+  return (b << 13) | (b >>> 19);
+}
+export function stepC(c: number, w: number): number {
+  c = Math.imul(c ^ w, -1028477379); // 0xc2b2ae3d
+  return (c << 17) | (c >>> 15);
+}
+export function stepD(d: number, w: number): number {
+  d = Math.imul(d ^ w, 0x27d4eb2f);
+  return (d << 11) | (d >>> 21);
 }
 
-export function truncateWords(count: number): void {
-  wordCount = count;
-  // A one-off huge key should not pin megabytes for the life of the process.
-  if (count === 0 && words.length > 1 << 18) words = new Int32Array(1024);
-}
-
-export function pushWord(w: number): void {
-  if (wordCount === words.length) grow();
-  words[wordCount++] = w;
+export function absorbWord(w: number): void {
+  laneA = stepA(laneA, w);
+  laneB = stepB(laneB, w);
+  laneC = stepC(laneC, w);
+  laneD = stepD(laneD, w);
 }
 
 /**
  * A tag together with a count (string length, array length, member count). Counts
  * below 2^24 share one word with the tag; larger ones follow in two more words.
  */
-export function pushHeader(tag: number, count: number): void {
-  if (count < 0x1000000) {
-    pushWord((count << 8) | tag);
-  } else {
-    pushWord(LONG_COUNT | tag);
-    pushWord(count >>> 0);
-    pushWord((count / 0x100000000) | 0);
-  }
+export function absorbHeader(tag: number, count: number): void {
+  absorbLeafWords(headerWords(tag, count, leafWords));
 }
+
+/**
+ * Words of one leaf value, written to `out` from index 0 (at most LEAF_WORDS_MAX);
+ * returns the count. The general walk and the plain-data fast path (plain.ts) both
+ * encode leaves through these, so they cannot disagree. No user code runs in here.
+ */
+export const LEAF_WORDS_MAX = 16;
+export const leafWords = new Int32Array(LEAF_WORDS_MAX);
 
 /**
  * Numbers follow SameValueZero: -0 is an int32 equal to 0 and takes the integer path,
  * and every NaN hashes alike whatever its payload.
  */
-export function pushNumber(value: number): void {
+export function numberWords(value: number, out: Int32Array): number {
   if ((value | 0) === value) {
     if (value >= -0x800000 && value < 0x800000) {
-      pushWord((value << 8) | TAG_SMALL_INT);
-    } else {
-      pushWord(TAG_INT);
-      pushWord(value);
+      out[0] = (value << 8) | TAG_SMALL_INT;
+      return 1;
     }
-  } else if (value !== value) {
-    pushWord(TAG_NAN);
-  } else {
-    floatScratch[0] = value;
-    pushWord(TAG_FLOAT);
-    pushWord(floatWords[FLOAT_LOW]);
-    pushWord(floatWords[FLOAT_HIGH]);
+    out[0] = TAG_INT;
+    out[1] = value;
+    return 2;
   }
+  if (value !== value) {
+    out[0] = TAG_NAN;
+    return 1;
+  }
+  floatScratch[0] = value;
+  out[0] = TAG_FLOAT;
+  out[1] = floatWords[FLOAT_LOW];
+  out[2] = floatWords[FLOAT_HIGH];
+  return 3;
 }
 
-/** Every UTF-16 code unit counts (lone surrogates too), two per word. */
-export function pushString(tag: number, text: string): void {
+/**
+ * Every UTF-16 code unit counts (lone surrogates too), two per word. A short string
+ * packs its length and first code unit into the header word, tagged SHORT_TEXT so it
+ * can never read like the header of a longer one (one word less per property key).
+ */
+export function textWords(tag: number, text: string, out: Int32Array): number {
   const length = text.length;
-  pushHeader(tag, length);
-  if (length >= STRIPED_TEXT_LENGTH) {
-    pushStripedText(text);
-    return;
-  }
-  const pairsEnd = length & ~1;
-  for (let i = 0; i < pairsEnd; i += 2) pushWord(text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
-  if (pairsEnd !== length) pushWord(text.charCodeAt(pairsEnd));
+  if (length === 0 || length >= STRIPED_TEXT_LENGTH) return longTextWords(tag, text, out);
+  out[0] = SHORT_TEXT | tag | (length << 8) | (text.charCodeAt(0) << 16);
+  let n = 1;
+  let i = 1;
+  for (; i + 1 < length; i += 2) out[n++] = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+  if (i < length) out[n++] = text.charCodeAt(i);
+  return n;
 }
 
-// ---- segments ------------------------------------------------------------------------
+function headerWords(tag: number, count: number, out: Int32Array): number {
+  if (count < 0x1000000) {
+    out[0] = (count << 8) | tag;
+    return 1;
+  }
+  out[0] = LONG_COUNT | tag;
+  out[1] = count >>> 0;
+  out[2] = (count / 0x100000000) | 0;
+  return 3;
+}
+
+export function absorbNumber(value: number): void {
+  absorbLeafWords(numberWords(value, leafWords));
+}
+
+export function absorbString(tag: number, text: string): void {
+  absorbLeafWords(textWords(tag, text, leafWords));
+}
+
+function absorbLeafWords(count: number): void {
+  for (let i = 0; i < count; i++) absorbWord(leafWords[i]);
+}
 
 /** Murmur3's 32-bit finaliser constants, written as signed literals so V8 keeps them int32. */
-function avalanche(h: number): number {
+export function avalanche(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, -2048144789); // 0x85ebca6b
   h ^= h >>> 13;
@@ -121,53 +171,82 @@ function avalanche(h: number): number {
   return h ^ (h >>> 16);
 }
 
-/**
- * Digests the segment `[start, wordCount)`, adds it into `sums[at..at+3]` and drops
- * it. Used per member of an order-independent container (an object property, a Map
- * entry, a Set element): addition mod 2^32 is commutative, so member order cannot
- * matter, and unlike xor it keeps duplicates (two equal Set members).
- *
- * Per word and lane: xor, multiply, rotate. The constants are literals on purpose:
- * bundlers turn module `const`s into `var`s, which V8 then reloads on every
- * iteration of this, the hottest loop of a cache hit.
+// ---- frames: digests started inside others ---------------------------------------------
+
+/*
+ * A frame holds the 4 lanes of the digest it interrupts and, for an order-independent
+ * container, the 4 member-digest sums. Frames are indexed by walk depth, so a nested
+ * digest (a member, or a whole key hashed from inside a user hasher) never touches the
+ * state of the ones around it.
  */
-export function addSegmentDigest(start: number, sums: Int32Array, at: number): void {
-  let a = 0x243f6a88; // seeds: digits of pi
-  let b = -2052912941; // 0x85a308d3
-  let c = 0x13198a2e;
-  let d = 0x03707344;
-  const end = wordCount;
-  for (let i = start; i < end; i++) {
-    const w = words[i];
-    a = Math.imul(a ^ w, -1640531535); // 0x9e3779b1
-    a = (a << 15) | (a >>> 17);
-    b = Math.imul(b ^ w, -2048144777); // 0x85ebca77
-    b = (b << 13) | (b >>> 19);
-    c = Math.imul(c ^ w, -1028477379); // 0xc2b2ae3d
-    c = (c << 17) | (c >>> 15);
-    d = Math.imul(d ^ w, 0x27d4eb2f);
-    d = (d << 11) | (d >>> 21);
+const FRAME = 8;
+let frames = new Int32Array(FRAME * 32);
+
+/** Saves the current lanes in the frame of `depth`, zeroes its sums and returns the frame's offset. */
+export function openFrame(depth: number): number {
+  const at = depth * FRAME;
+  if (at + FRAME > frames.length) {
+    const grown = new Int32Array(Math.max(frames.length * 2, at + FRAME));
+    grown.set(frames);
+    frames = grown;
   }
-  sums[at] = (sums[at] + avalanche(a)) | 0;
-  sums[at + 1] = (sums[at + 1] + avalanche(b)) | 0;
-  sums[at + 2] = (sums[at + 2] + avalanche(c)) | 0;
-  sums[at + 3] = (sums[at + 3] + avalanche(d)) | 0;
-  wordCount = start;
+  frames[at] = laneA;
+  frames[at + 1] = laneB;
+  frames[at + 2] = laneC;
+  frames[at + 3] = laneD;
+  frames[at + 4] = 0;
+  frames[at + 5] = 0;
+  frames[at + 6] = 0;
+  frames[at + 7] = 0;
+  return at;
 }
 
-const finalLanes = new Int32Array(4);
+/** Fresh lanes for a new digest (a container member, or a whole key). */
+export function startDigest(): void {
+  laneA = 0x243f6a88;
+  laneB = -2052912941;
+  laneC = 0x13198a2e;
+  laneD = 0x03707344;
+}
 
-/** Digests the segment `[start, wordCount)` into `out` with a cross-lane finish, then drops it. */
-export function finishSegment(start: number, out: Uint32Array): void {
-  finalLanes[0] = 0;
-  finalLanes[1] = 0;
-  finalLanes[2] = 0;
-  finalLanes[3] = 0;
-  addSegmentDigest(start, finalLanes, 0);
-  let a = finalLanes[0];
-  let b = finalLanes[1];
-  let c = finalLanes[2];
-  let d = finalLanes[3];
+/** Adds the finished digest of one container member into the frame's sums. */
+export function addMemberDigest(at: number): void {
+  frames[at + 4] = (frames[at + 4] + avalanche(laneA)) | 0;
+  frames[at + 5] = (frames[at + 5] + avalanche(laneB)) | 0;
+  frames[at + 6] = (frames[at + 6] + avalanche(laneC)) | 0;
+  frames[at + 7] = (frames[at + 7] + avalanche(laneD)) | 0;
+}
+
+/** Puts back the lanes the frame interrupted (also after a failed walk). */
+export function restoreFrame(at: number): void {
+  laneA = frames[at];
+  laneB = frames[at + 1];
+  laneC = frames[at + 2];
+  laneD = frames[at + 3];
+}
+
+/** Restores the interrupted lanes, then absorbs the container's tag, member count and member-digest sums. */
+export function closeContainer(at: number, tag: number, count: number): void {
+  restoreFrame(at);
+  absorbHeader(tag, count);
+  absorbWord(frames[at + 4]);
+  absorbWord(frames[at + 5]);
+  absorbWord(frames[at + 6]);
+  absorbWord(frames[at + 7]);
+}
+
+/** Finishes the current digest into `out` with a cross-lane mix, then restores the lanes the frame interrupted. */
+export function finishDigest(at: number, out: Uint32Array): void {
+  finishLanes(laneA, laneB, laneC, laneD, out);
+  restoreFrame(at);
+}
+
+/** The cross-lane finish of a whole key digest (shared with plain.ts). */
+export function finishLanes(a: number, b: number, c: number, d: number, out: Uint32Array): void {
+  a = avalanche(a);
+  b = avalanche(b);
+  c = avalanche(c);
+  d = avalanche(d);
   a = (a + b + c + d) | 0;
   b = (b + a) | 0;
   c = (c + a) | 0;
@@ -185,7 +264,7 @@ export function finishSegment(start: number, out: Uint32Array): void {
  * take two words per 8-byte stripe, each word feeding two of them with different
  * multipliers, so changing any word changes at least two 32-bit accumulators (a
  * 64-bit collision bound per word) while the four chains run in parallel. The
- * accumulators (plus the loose words and tail bytes) are then pushed into the segment.
+ * accumulators (plus the loose words and tail bytes) are then absorbed into the lanes.
  */
 const stripe = new Int32Array(4);
 
@@ -196,15 +275,15 @@ function startStripes(): void {
   stripe[3] = 0x2545f491;
 }
 
-function pushStripes(): void {
-  pushWord(stripe[0]);
-  pushWord(stripe[1]);
-  pushWord(stripe[2]);
-  pushWord(stripe[3]);
+function absorbStripes(): void {
+  absorbWord(stripe[0]);
+  absorbWord(stripe[1]);
+  absorbWord(stripe[2]);
+  absorbWord(stripe[3]);
 }
 
 /** `count` is even: words are consumed in pairs. */
-function absorbStripes(source: Uint32Array, count: number): void {
+function stripeWords(source: Uint32Array, count: number): void {
   let v0 = stripe[0];
   let v1 = stripe[1];
   let v2 = stripe[2];
@@ -227,8 +306,11 @@ function absorbStripes(source: Uint32Array, count: number): void {
   stripe[3] = v3;
 }
 
-function pushStripedText(text: string): void {
+/** The empty string and long ones: a plain header, then (long) the striped digest and the loose code units. */
+function longTextWords(tag: number, text: string, out: Int32Array): number {
   const length = text.length;
+  let n = headerWords(tag, length, out);
+  if (length === 0) return n;
   let v0 = 0x61c88647;
   let v1 = 0x3243f6a8;
   let v2 = 0x7f4a7c15 | 0;
@@ -246,12 +328,13 @@ function pushStripedText(text: string): void {
     v3 = (v3 + Math.imul(w1, P4) + w0) | 0;
     v3 = Math.imul((v3 << 11) | (v3 >>> 21), P3);
   }
-  pushWord(TAG_LONG_TEXT);
-  pushWord(v0);
-  pushWord(v1);
-  pushWord(v2);
-  pushWord(v3);
-  for (let i = stripedEnd; i < length; i++) pushWord(text.charCodeAt(i));
+  out[n++] = TAG_LONG_TEXT;
+  out[n++] = v0;
+  out[n++] = v1;
+  out[n++] = v2;
+  out[n++] = v3;
+  for (let i = stripedEnd; i < length; i++) out[n++] = text.charCodeAt(i);
+  return n;
 }
 
 const CHUNK_BYTES = 1 << 16;
@@ -264,40 +347,40 @@ function readWordLE(bytes: Uint8Array, at: number): number {
 }
 
 /** Loose words after the last full stripe, then the last 1-3 bytes as one word (the byte length in the header tells them from zeros). */
-function pushRest(bytes: Uint8Array, from: number): void {
+function absorbRest(bytes: Uint8Array, from: number): void {
   const byteLength = bytes.length;
   let i = from;
-  for (; i + 4 <= byteLength; i += 4) pushWord(readWordLE(bytes, i));
+  for (; i + 4 <= byteLength; i += 4) absorbWord(readWordLE(bytes, i));
   let tail = 0;
   for (let shift = 0; i < byteLength; i++, shift += 8) tail |= bytes[i] << shift;
-  pushWord(tail);
+  absorbWord(tail);
 }
 
 /**
- * Pushes the digest of `byteLength` bytes read as little-endian 32-bit words. Every
- * byte counts (no sampling); the caller pushes the tag and byte length.
+ * Absorbs the digest of `byteLength` bytes read as little-endian 32-bit words. Every
+ * byte counts (no sampling); the caller absorbs the tag and byte length.
  */
-export function pushBytes(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, elementSize: number): void {
+export function absorbBytes(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, elementSize: number): void {
   const bytes = new Uint8Array(buffer, byteOffset, byteLength);
   if (!LITTLE_ENDIAN) {
-    pushBytesFrom(bytes, elementSize, false);
+    absorbBytesFrom(bytes, elementSize, false);
     return;
   }
   const stripedBytes = byteLength & ~7;
   startStripes();
   if ((byteOffset & 3) === 0) {
-    absorbStripes(new Uint32Array(buffer, byteOffset, stripedBytes >>> 2), stripedBytes >>> 2);
+    stripeWords(new Uint32Array(buffer, byteOffset, stripedBytes >>> 2), stripedBytes >>> 2);
   } else {
     // Unaligned views (Buffer slices, subarrays) go through an aligned scratch buffer:
     // word boundaries must follow the data, not the address, or equal bytes would hash differently.
     for (let start = 0; start < stripedBytes; start += CHUNK_BYTES) {
       const length = Math.min(CHUNK_BYTES, stripedBytes - start);
       scratchBytes.set(bytes.subarray(start, start + length));
-      absorbStripes(scratchWords, length >>> 2);
+      stripeWords(scratchWords, length >>> 2);
     }
   }
-  pushStripes();
-  pushRest(bytes, stripedBytes);
+  absorbStripes();
+  absorbRest(bytes, stripedBytes);
 }
 
 /**
@@ -305,7 +388,7 @@ export function pushBytes(buffer: ArrayBufferLike, byteOffset: number, byteLengt
  * order; each element is hashed as its little-endian encoding. Big-endian hosts use it
  * for all binary data; it is exported so tests can prove it agrees with the fast path.
  */
-export function pushBytesFrom(bytes: Uint8Array, elementSize: number, sourceLittleEndian: boolean): void {
+export function absorbBytesFrom(bytes: Uint8Array, elementSize: number, sourceLittleEndian: boolean): void {
   const byteLength = bytes.length;
   const last = sourceLittleEndian ? 0 : elementSize - 1;
   const normalized = new Uint8Array(byteLength);
@@ -319,8 +402,8 @@ export function pushBytesFrom(bytes: Uint8Array, elementSize: number, sourceLitt
   for (let start = 0; start < stripedBytes; start += CHUNK_BYTES) {
     const count = Math.min(CHUNK_BYTES, stripedBytes - start) >>> 2;
     for (let j = 0; j < count; j++) chunk[j] = readWordLE(normalized, start + (j << 2));
-    absorbStripes(chunk, count);
+    stripeWords(chunk, count);
   }
-  pushStripes();
-  pushRest(normalized, stripedBytes);
+  absorbStripes();
+  absorbRest(normalized, stripedBytes);
 }

@@ -1,6 +1,6 @@
 /**
- * The structural walk of the key hasher: turns any supported value into a stream of
- * tagged words for the lanes in mix.ts.
+ * The structural walk of the key hasher: feeds any supported value, as a stream of
+ * tagged words, into the lanes in mix.ts.
  *
  * Key semantics are SameValueZero, the same as the Map-based fast path the caches use
  * for primitive arguments: NaN equals NaN and -0 equals 0. Every value is type-tagged
@@ -28,32 +28,9 @@
  * `setCustomHashers`; their result is hashed with the class name mixed in.
  */
 import { constructorName, kindByPrototype, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS } from "./kinds.ts";
-import { addSegmentDigest, pushBytes, pushHeader, pushNumber, pushString, pushWord, wordCount } from "./mix.ts";
+import { TAG_ARRAY, TAG_ARRAY_BUFFER, TAG_BACK_REFERENCE, TAG_BIGINT, TAG_CUSTOM, TAG_DATA_VIEW, TAG_DATE, TAG_FALSE, TAG_HOLE, TAG_MAP, TAG_NULL, TAG_OBJECT, TAG_PROPERTY_KEY, TAG_REGEXP, TAG_SET, TAG_STRING, TAG_SYMBOL, TAG_TRUE, TAG_TYPED_ARRAY, TAG_UNDEFINED, TAG_URL, TAG_URL_SEARCH_PARAMS } from "./tags.ts";
+import { absorbBytes, absorbHeader, absorbNumber, absorbString, absorbWord, addMemberDigest, closeContainer, openFrame, startDigest } from "./mix.ts";
 
-// Tags 1-4 are the number tags in mix.ts. Values are part of every digest: never renumber.
-const TAG_UNDEFINED = 5;
-const TAG_NULL = 6;
-const TAG_FALSE = 7;
-const TAG_TRUE = 8;
-const TAG_STRING = 9;
-const TAG_BIGINT = 10;
-const TAG_SYMBOL = 11;
-const TAG_ARRAY = 12;
-const TAG_HOLE = 13;
-const TAG_OBJECT = 14;
-const TAG_MAP = 15;
-const TAG_SET = 16;
-const TAG_DATE = 17;
-const TAG_REGEXP = 18;
-const TAG_URL = 19;
-const TAG_URL_SEARCH_PARAMS = 20;
-const TAG_ARRAY_BUFFER = 21;
-const TAG_DATA_VIEW = 22;
-const TAG_BACK_REFERENCE = 23;
-const TAG_CUSTOM = 24;
-const TAG_PROPERTY_KEY = 25;
-const TAG_TYPED_ARRAY = 32;
-export const TAG_KEY_COMPONENTS = 64;
 
 // Cached: a global lookup plus a property load per object showed up in profiles. The
 // functions (Object.getPrototypeOf, hasOwnProperty) are deliberately not cached: V8
@@ -87,7 +64,7 @@ function withStep(error: unknown, step: string | number): unknown {
   return error;
 }
 
-// ---- ancestors (cycle detection) and per-depth slots ---------------------------------
+// ---- ancestors (cycle detection) ---------------------------------
 
 /** Ancestors scanned linearly up to this depth (cheap for real data); deeper ones are also indexed in a Map. */
 const LINEAR_DEPTH = 32;
@@ -95,8 +72,6 @@ const ancestors: unknown[] = new Array(LINEAR_DEPTH).fill(undefined);
 let deepAncestors: Map<unknown, number> | undefined;
 /** Where the current walk's ancestors start: above 0 only for a hash started from inside a user hasher. */
 export let baseDepth = 0;
-/** Per depth: the 4 member-digest sums of the order-independent container open at that depth. */
-let slots = new Int32Array(4 * LINEAR_DEPTH);
 
 export function setBaseDepth(depth: number): void {
   baseDepth = depth;
@@ -132,56 +107,33 @@ export function forgetAncestorsFrom(depth: number): void {
   if (deepAncestors !== undefined) for (const [value, at] of deepAncestors) if (at >= depth) deepAncestors.delete(value);
 }
 
-function openSlot(depth: number): number {
-  const at = depth << 2;
-  if (at + 4 > slots.length) {
-    const grown = new Int32Array(slots.length * 2);
-    grown.set(slots);
-    slots = grown;
-  }
-  slots[at] = 0;
-  slots[at + 1] = 0;
-  slots[at + 2] = 0;
-  slots[at + 3] = 0;
-  return at;
-}
-
-/** The container's tag and member count, then its member-digest sums. */
-function closeSlot(at: number, tag: number, count: number): void {
-  pushHeader(tag, count);
-  pushWord(slots[at]);
-  pushWord(slots[at + 1]);
-  pushWord(slots[at + 2]);
-  pushWord(slots[at + 3]);
-}
-
 // ---- the walk ----------------------------------------------------------------------
 
 export function hashValue(value: unknown, depth: number): void {
   switch (typeof value) {
     case "number":
-      pushNumber(value);
+      absorbNumber(value);
       return;
     case "string":
-      pushString(TAG_STRING, value);
+      absorbString(TAG_STRING, value);
       return;
     case "boolean":
-      pushWord(value ? TAG_TRUE : TAG_FALSE);
+      absorbWord(value ? TAG_TRUE : TAG_FALSE);
       return;
     case "undefined":
-      pushWord(TAG_UNDEFINED);
+      absorbWord(TAG_UNDEFINED);
       return;
     case "object":
-      if (value === null) pushWord(TAG_NULL);
+      if (value === null) absorbWord(TAG_NULL);
       else hashObject(value, depth);
       return;
     case "bigint":
-      pushString(TAG_BIGINT, value.toString(16));
+      absorbString(TAG_BIGINT, value.toString(16));
       return;
     case "symbol": {
       const key = Symbol.keyFor(value);
       if (key === undefined) throw new HashFailure(value, false);
-      pushString(TAG_SYMBOL, key);
+      absorbString(TAG_SYMBOL, key);
       return;
     }
     default:
@@ -193,7 +145,7 @@ export function hashValue(value: unknown, depth: number): void {
 function hashObject(value: object, depth: number): void {
   const ancestor = findAncestor(value, depth);
   if (ancestor >= 0) {
-    pushHeader(TAG_BACK_REFERENCE, depth - ancestor);
+    absorbHeader(TAG_BACK_REFERENCE, depth - ancestor);
     return;
   }
   enter(value, depth);
@@ -205,32 +157,32 @@ function hashObject(value: object, depth: number): void {
 }
 
 function hashPlainObject(object: Record<string, unknown>, depth: number): void {
-  const at = openSlot(depth);
+  const at = openFrame(depth);
   let count = 0;
   for (const key in object) {
     // `Object.prototype.hasOwnProperty.call` inside for-in is reduced by V8 to a map check; Object.hasOwn is not.
     if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
-    const start = wordCount;
-    pushString(TAG_PROPERTY_KEY, key);
+    startDigest();
+    absorbString(TAG_PROPERTY_KEY, key);
     try {
       hashValue(object[key], depth + 1);
     } catch (error) {
       throw withStep(error, key);
     }
-    addSegmentDigest(start, slots, at);
+    addMemberDigest(at);
     count++;
   }
-  closeSlot(at, TAG_OBJECT, count);
+  closeContainer(at, TAG_OBJECT, count);
 }
 
 function hashArray(array: unknown[], depth: number): void {
   const length = array.length;
-  pushHeader(TAG_ARRAY, length);
+  absorbHeader(TAG_ARRAY, length);
   let i = 0;
   try {
     for (; i < length; i++) {
       const item = array[i];
-      if (item === undefined && !(i in array)) pushWord(TAG_HOLE);
+      if (item === undefined && !(i in array)) absorbWord(TAG_HOLE);
       else hashValue(item, depth + 1);
     }
   } catch (error) {
@@ -244,37 +196,37 @@ function mapStep(key: unknown): string | number {
 }
 
 function hashMap(map: Map<unknown, unknown>, depth: number): void {
-  const at = openSlot(depth);
+  const at = openFrame(depth);
   let step: string | number = "";
   try {
     for (const [key, value] of map) {
       step = "<key>";
-      const start = wordCount;
+      startDigest();
       hashValue(key, depth + 1);
       step = mapStep(key);
       hashValue(value, depth + 1);
-      addSegmentDigest(start, slots, at);
+      addMemberDigest(at);
     }
   } catch (error) {
     throw withStep(error, step);
   }
-  closeSlot(at, TAG_MAP, map.size);
+  closeContainer(at, TAG_MAP, map.size);
 }
 
 function hashSet(set: Set<unknown>, depth: number): void {
-  const at = openSlot(depth);
+  const at = openFrame(depth);
   let index = 0;
   try {
     for (const member of set) {
-      const start = wordCount;
+      startDigest();
       hashValue(member, depth + 1);
-      addSegmentDigest(start, slots, at);
+      addMemberDigest(at);
       index++;
     }
   } catch (error) {
     throw withStep(error, index);
   }
-  closeSlot(at, TAG_SET, set.size);
+  closeContainer(at, TAG_SET, set.size);
 }
 
 function hashBuiltinOrCustom(value: object, proto: object, depth: number): void {
@@ -285,8 +237,8 @@ function hashBuiltinOrCustom(value: object, proto: object, depth: number): void 
   }
   if (kind >= KIND_TYPED_ARRAY) {
     const view = value as ArrayBufferView & { BYTES_PER_ELEMENT: number };
-    pushHeader(TAG_TYPED_ARRAY + kind - KIND_TYPED_ARRAY, view.byteLength);
-    pushBytes(view.buffer, view.byteOffset, view.byteLength, view.BYTES_PER_ELEMENT);
+    absorbHeader(TAG_TYPED_ARRAY + kind - KIND_TYPED_ARRAY, view.byteLength);
+    absorbBytes(view.buffer, view.byteOffset, view.byteLength, view.BYTES_PER_ELEMENT);
     return;
   }
   switch (kind) {
@@ -297,27 +249,27 @@ function hashBuiltinOrCustom(value: object, proto: object, depth: number): void 
       hashSet(value as Set<unknown>, depth);
       return;
     case KIND_DATE:
-      pushWord(TAG_DATE);
-      pushNumber((value as Date).getTime());
+      absorbWord(TAG_DATE);
+      absorbNumber((value as Date).getTime());
       return;
     case KIND_REGEXP:
-      pushString(TAG_REGEXP, (value as RegExp).source);
-      pushString(TAG_STRING, (value as RegExp).flags);
+      absorbString(TAG_REGEXP, (value as RegExp).source);
+      absorbString(TAG_STRING, (value as RegExp).flags);
       return;
     case KIND_URL:
-      pushString(TAG_URL, (value as URL).href);
+      absorbString(TAG_URL, (value as URL).href);
       return;
     case KIND_URL_SEARCH_PARAMS:
-      pushString(TAG_URL_SEARCH_PARAMS, (value as URLSearchParams).toString());
+      absorbString(TAG_URL_SEARCH_PARAMS, (value as URLSearchParams).toString());
       return;
     case KIND_ARRAY_BUFFER:
-      pushHeader(TAG_ARRAY_BUFFER, (value as ArrayBuffer).byteLength);
-      pushBytes(value as ArrayBuffer, 0, (value as ArrayBuffer).byteLength, 1);
+      absorbHeader(TAG_ARRAY_BUFFER, (value as ArrayBuffer).byteLength);
+      absorbBytes(value as ArrayBuffer, 0, (value as ArrayBuffer).byteLength, 1);
       return;
     case KIND_DATA_VIEW: {
       const view = value as DataView;
-      pushHeader(TAG_DATA_VIEW, view.byteLength);
-      pushBytes(view.buffer, view.byteOffset, view.byteLength, 1);
+      absorbHeader(TAG_DATA_VIEW, view.byteLength);
+      absorbBytes(view.buffer, view.byteOffset, view.byteLength, 1);
       return;
     }
   }
@@ -341,11 +293,11 @@ function hashCustom(value: object, depth: number): void {
   }
   if (hasher === undefined) throw new HashFailure(value, false);
   const replacement = callUserHasher(hasher, value, depth);
-  pushString(TAG_CUSTOM, constructorName(value));
+  absorbString(TAG_CUSTOM, constructorName(value));
   hashValue(replacement, depth + 1);
 }
 
-/** User code may itself call a memoized function (a nested hash): keep this walk's frames out of its way (its words sit below the nested segment). */
+/** User code may itself call a memoized function (a nested hash): keep this walk's frames out of its way (the nested hash saves and restores the lanes). */
 function callUserHasher(hasher: (value: unknown) => unknown, value: object, depth: number): unknown {
   const savedReentry = reentryDepth;
   const savedBase = baseDepth;

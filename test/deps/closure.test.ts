@@ -104,6 +104,19 @@ describe("dependency closure", () => {
     expect(cached).not.toEqual(withTs);
   });
 
+  it("tells hosts which files the hashes were computed from, for watch mode", () => {
+    const created = project({
+      "src/a.ts": `import { b } from "./b.ts";\nimport { z } from "zlib";\n/** @memo */\nexport function f(x: number) { return b(x) + z; }\n`,
+      "src/b.ts": `import { c } from "./c.ts";\nimport { unused } from "./unused.ts";\nexport const b = (x: number) => c(x);\n`,
+      "src/c.ts": `export const c = (x: number) => x;\n`,
+      "src/unused.ts": `export const unused = 1;\n`,
+    });
+    const file = `${created.root}/src/a.ts`;
+    const plan = planModule(created.read(file), { filename: file, root: created.root });
+    expect(plan.dependencyFiles).toEqual([`${created.root}/src/b.ts`, `${created.root}/src/c.ts`]);
+    expect(planModule(created.read(file), { filename: file, root: created.root, dependencies: false }).dependencyFiles).toEqual([]);
+  });
+
   it("uses the host's text for the module being planned, not the disk", () => {
     const created = project({ "src/a.ts": `const K = 1;\n/** @memo */\nexport function f(x: number) { return x + K; }\n` });
     const [file] = created.taggedFiles();

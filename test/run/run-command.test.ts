@@ -139,7 +139,6 @@ describe("run arguments", () => {
 describe("run summary", () => {
   const activity = (id: string, counters: Partial<FunctionActivity>): FunctionActivity => ({
     id,
-    kind: "memo",
     hits: 0,
     misses: 0,
     storeHits: undefined,

@@ -64,6 +64,14 @@ export interface ModulePlan {
   readonly runtimeModule: string;
   /** The file already imports the runtime (it is output of an earlier run): do not add the import again. */
   readonly hasRuntimeImport: boolean;
+  /**
+   * Absolute paths of the other project files the code hashes were computed from
+   * (imported helpers, transitively; packages count by name and version, not as files).
+   * A host with a watch mode should re-run the transform when one of them changes
+   * (`this.addWatchFile` in bundlers, `addDependency` in loaders), or the embedded
+   * hashes go stale. Empty with dependency tracking off; absent without tagged functions.
+   */
+  readonly dependencyFiles?: readonly string[];
 }
 
 export interface PlanOptions {

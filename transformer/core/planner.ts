@@ -93,6 +93,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     preambleAt: preamble.insertAt,
     runtimeModule,
     hasRuntimeImport: preamble.hasRuntimeImport,
+    dependencyFiles: dependencies?.files(),
   };
 }
 

@@ -15,6 +15,10 @@ export interface ModuleSource {
   readonly root: string;
   /** Resolver answers within one planned module: several functions share imports. */
   readonly resolutions: Map<string, ResolvedImport | null>;
+  /** Every file read while hashing the module (so hosts can re-run when one changes). */
+  readonly filesRead: Set<string>;
+  /** Files already read for this module (null: unreadable). */
+  readonly loaded: Map<string, ModuleBindings | null>;
   /** The module being planned, from the host's text (it may differ from the disk). */
   readonly current: ModuleBindings;
 }
@@ -184,11 +188,21 @@ export class DependencyClosure {
   private loadAfterResolvingAgain(specifier: string, fromFile: string): ModuleBindings | null {
     this.source.resolutions.delete(`${fromFile}\u0000${specifier}`);
     const target = this.resolve(specifier, fromFile);
-    return target?.kind === "file" ? this.load(target.path) : null;
+    return target?.kind === "file" && !this.source.loaded.has(target.path) ? this.load(target.path) : null;
   }
 
   private load(path: string): ModuleBindings | null {
     if (path === this.source.current.path) return this.source.current;
+    // One read per file per planned module, however many functions and paths reach it.
+    const loaded = this.source.loaded.get(path);
+    if (loaded !== undefined) return loaded;
+    const module = this.read(path);
+    this.source.loaded.set(path, module);
+    return module;
+  }
+
+  private read(path: string): ModuleBindings | null {
+    this.source.filesRead.add(path);
     let text: string | undefined;
     try {
       text = this.source.resolver.readFile(path);

@@ -38,6 +38,8 @@ export interface DependencyHashing {
   hash(fn: AstNode, ownHash: string, enabled: boolean): string;
   /** The qualified names `fn` depends on, sorted (what `hash` folds in). */
   dependencyNames(fn: AstNode): string[];
+  /** Absolute paths of the other files the hashes so far were computed from, sorted. */
+  files(): string[];
 }
 
 let defaultResolver: DependencyResolver | null = null;
@@ -63,11 +65,11 @@ export function parseForPlanning(source: string, filename: string, root: string,
 }
 
 export function createDependencyHashing(input: DependencyHashingInput): DependencyHashing {
-  if (input.dependencies === false) return { hash: (_fn, ownHash) => ownHash, dependencyNames: () => [] };
+  if (input.dependencies === false) return { hash: (_fn, ownHash) => ownHash, dependencyNames: () => [], files: () => [] };
   const resolver = typeof input.dependencies === "object" ? input.dependencies : (defaultResolver ??= createDiskResolver());
   const root = absolutePath(".", input.root);
   const path = absolutePath(input.filename, input.root);
-  const source = { resolver, root, resolutions: new Map(), current: moduleBindingsOf(path, input.source, input.program) };
+  const source = { resolver, root, resolutions: new Map(), filesRead: new Set<string>(), loaded: new Map(), current: moduleBindingsOf(path, input.source, input.program) };
   const closureOf = (fn: AstNode): DependencyClosure => {
     const closure = new DependencyClosure(source);
     new FunctionContext(closure, source.current, input.program, fn).addFunction();
@@ -76,6 +78,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   return {
     hash: (fn, ownHash, enabled) => (enabled ? closureOf(fn).digest(ownHash) : ownHash),
     dependencyNames: (fn) => closureOf(fn).names(),
+    files: () => [...source.filesRead].sort(),
   };
 }
 
