@@ -4,19 +4,29 @@
  *      fast-memoize, lodash.memoize and a raw Map (bench/hit-path.ts), each case in
  *      a fresh Node process;
  *   2. key-hashing throughput (bench/hashing.ts) and copy-on-hit cost against
- *      structuredClone (bench/copy.ts).
+ *      structuredClone (bench/copy.ts);
+ *   3. disk and Redis hit latency, Redis against a raw client GET (bench/persistence.ts);
+ *   4. transform overhead of the bundler and Babel hosts on a generated 500-file
+ *      project (bench/transform-overhead.ts) and the cost of dependency tracking
+ *      (bench/deps-overhead.ts), each against the same build without it.
+ * `--only hit,hashing,persistence,transform,deps` runs a subset.
  * Hit ratios are peer / automemo (emitted shape): above 1 means automemo is faster.
  * `--quick` shortens every round (a smoke run; the figures get noisier).
  */
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { benchCopy } from "./copy.ts";
+import { benchDepsOverhead } from "./deps-overhead.ts";
+import { benchPersistence } from "./persistence.ts";
+import { benchTransformOverhead } from "./transform-overhead.ts";
 import { benchHashing } from "./hashing.ts";
 import { HIT_CASES, type HitCase, type HitRow } from "./hit-path.ts";
 import { formatRatio, printTable, type BenchRow } from "./table.ts";
 
 const quick = process.argv.includes("--quick");
 const roundMs = quick ? 20 : 80;
+const onlyFlag = process.argv.indexOf("--only");
+const sections = new Set(onlyFlag === -1 ? ["hit", "hashing", "persistence", "transform", "deps"] : process.argv[onlyFlag + 1].split(","));
 
 /** Runs one hit case in a fresh Node process (same flags, so tsx keeps loading TypeScript). */
 function measureInChild(caseIndex: number): Promise<HitRow[]> {
@@ -52,8 +62,22 @@ function hitTableRows(hitCase: HitCase, rows: readonly HitRow[]): BenchRow[] {
 console.log(`automemo benchmark: Node ${process.version}, ${process.platform}/${process.arch}${quick ? " (quick)" : ""}`);
 console.log("Cache hits: CPU time per call, best of 7 rounds; (c) passes a fresh-but-equal {a: 1, b: [1, 2, 3], c: \"x\"} on every call.");
 console.log("ratio = peer / automemo (emitted shape): above 1.00x automemo is faster.\n");
-const hitRows: BenchRow[] = [];
-for (const [index, hitCase] of HIT_CASES.entries()) hitRows.push(...hitTableRows(hitCase, await measureInChild(index)));
-printTable(hitRows);
-console.log("");
-printTable([...(await benchHashing()), ...(await benchCopy())]);
+if (sections.has("hit")) {
+  const hitRows: BenchRow[] = [];
+  for (const [index, hitCase] of HIT_CASES.entries()) hitRows.push(...hitTableRows(hitCase, await measureInChild(index)));
+  printTable(hitRows);
+  console.log("");
+}
+if (sections.has("hashing")) {
+  printTable([...(await benchHashing({ quick })), ...(await benchCopy({ quick }))]);
+  console.log("");
+}
+if (sections.has("persistence")) {
+  printTable(await benchPersistence({ quick }));
+  console.log("");
+}
+if (sections.has("transform")) {
+  printTable(await benchTransformOverhead({ quick }));
+  console.log("");
+}
+if (sections.has("deps")) printTable(await benchDepsOverhead({ quick }));

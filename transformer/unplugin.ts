@@ -28,6 +28,8 @@ export interface AutomemoPluginOptions {
   runtimeModule?: string;
   /** Emit source maps for the edits. Default: whenever the bundler asks for them. */
   sourceMap?: boolean;
+  /** Fold the hashes of the helpers a cached function calls into its code hash (same file and imported files). Default `true`. */
+  dependencies?: boolean;
 }
 
 export const DEFAULT_INCLUDE = /\.[cm]?[jt]sx?$/;
@@ -81,6 +83,7 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
             filename,
             root,
             runtimeModule: options.runtimeModule,
+            dependencies: options.dependencies,
             sourceMap: options.sourceMap ?? (viteWantsSourceMap && bundlerWantsSourceMap(this)),
           });
           return result && { code: result.code, map: result.map ?? null };

@@ -15,10 +15,12 @@ import { coarseNow } from "./clock.ts";
 import { Entry, SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, STATE_READY } from "./entry.ts";
 import { hashComponents, keyLayout, type KeyLayout } from "./key-layout.ts";
 import { MissClass, PASS_THROUGH_MISS, type Miss, type MissRecord } from "./miss.ts";
-import { deleteStored, isPromiseLike, settleWithStore } from "./persist.ts";
-import { isDisabled, sharedRuntime, type AnyFunction, type CacheStats, type Lifecycle, type RegisteredHandle } from "./shared.ts";
+import { computeChannel, type ComputeChannel } from "./compute-events.ts";
+import { deleteStored, isAsyncFunction, isPromiseLike, settleWithStore } from "./persist.ts";
+import { defaultPersist, isDisabled, sharedRuntime, type AnyFunction, type CacheStats, type Lifecycle, type RegisteredHandle } from "./shared.ts";
 import { IdentityScope, type Table } from "./table.ts";
 import { EntryBook } from "./entry-book.ts";
+import { getStore } from "../stores/index.ts";
 import type { StoreFunction } from "../stores/store.ts";
 
 const shared = sharedRuntime();
@@ -47,7 +49,10 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   readonly layout: KeyLayout;
   /** Compared by the registry: same id + signature keeps the handle (and its entries) on re-evaluation. */
   readonly signature: string;
-  readonly persist: string | undefined;
+  /** The store under the memory cache: the `persist` option, else the default store (refreshSettings). */
+  persist: string | undefined;
+  /** `persist` came from the default (configure / AUTOMEMO_DEFAULT_PERSIST), not from the function's options. */
+  persistIsDefault = false;
 
   /** What a persistent store is told about this function (persist only). */
   storeFunction: StoreFunction = { id: "", version: "" };
@@ -162,15 +167,18 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       if (ownScratch) clearScratch(values as unknown[]);
       return PASS_THROUGH_MISS;
     }
-    const components = this.persist !== undefined ? Array.from(values) : null;
     let table: Table;
+    let entry: Entry | undefined;
+    let components: unknown[] | null = null;
     try {
       table = this.locate(values, count, true)!;
+      entry = this.find(table);
+      // Only a miss needs the full key (for the store), so hits allocate nothing.
+      if (entry === undefined && this.persist !== undefined) components = Array.from(values);
     } finally {
       // Scratch arrays must not keep key objects alive (identity keys die with their objects).
       if (ownScratch) clearScratch(values as unknown[]);
     }
-    const entry = this.find(table);
     if (entry !== undefined) return this.hit(entry);
     this.misses++;
     const miss = this.missAtCursor(table);
@@ -276,11 +284,62 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   // ---- settling a miss ----
 
   settle(miss: MissRecord, compute: () => unknown): unknown {
-    if (this.persist !== undefined) return settleWithStore(this, miss, compute);
-    const result = compute();
+    // components is null when the miss was looked up before a store applied (a configure() in between).
+    if (this.persist !== undefined && miss.components !== null && this.usesStoreFor(compute)) return settleWithStore(this, miss, compute);
+    const result = this.runCompute(compute);
     if (isPromiseLike(result)) return this.settleAsync(miss, result);
     this.storeValue(miss, result, false);
     return result;
+  }
+
+  /**
+   * A default store that cannot read synchronously (Redis) is used by async functions
+   * only: a sync function keeps its results in memory rather than failing. A store the
+   * function names itself always applies (and explains the problem if it cannot).
+   */
+  private usesStoreFor(compute: () => unknown): boolean {
+    return !this.persistIsDefault || isAsyncFunction(compute) || getStore(this.persist!).readSync !== undefined;
+  }
+
+  /** Runs one computation, timing it (async: until it settles) and announcing it on the compute channel. */
+  runCompute(compute: () => unknown): unknown {
+    const channel = computeChannel();
+    // Build no message when nobody listens.
+    const announced = channel !== null && channel.hasSubscribers;
+    if (announced) channel.publish({ id: this.id, phase: "start" });
+    const started = performance.now();
+    let result: unknown;
+    try {
+      result = compute();
+    } catch (error) {
+      this.computeFinished(started, announced ? channel : null);
+      throw error;
+    }
+    if (!isPromiseLike(result)) {
+      this.computeFinished(started, announced ? channel : null);
+      return result;
+    }
+    return Promise.resolve(result).then(
+      (value) => {
+        this.computeFinished(started, announced ? channel : null);
+        return value;
+      },
+      (error: unknown) => {
+        this.computeFinished(started, announced ? channel : null);
+        throw error;
+      },
+    );
+  }
+
+  private computeFinished(started: number, channel: ComputeChannel | null): void {
+    const durationMs = performance.now() - started;
+    this.computeMs += durationMs;
+    channel?.publish({ id: this.id, phase: "end", durationMs });
+  }
+
+  /** A memory miss answered by the persistent store. */
+  countStoreHit(): void {
+    this.storeHits++;
   }
 
   /** Caches a value computed (or read from a store) for the key of `miss`. */
@@ -388,7 +447,15 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   stats(): CacheStats {
     // No WeakRef.deref() here: a deref keeps its target alive until the end of the
     // current job, so polling stats would keep collected entries from ever dying.
-    return { hits: this.hits, misses: this.misses, entries: this.entryCount, bytes: this.byteCount, evictions: this.evictions };
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      entries: this.entryCount,
+      bytes: this.byteCount,
+      evictions: this.evictions,
+      storeHits: this.storeHits,
+      computeMs: this.computeMs,
+    };
   }
 
   setLifecycle(lifecycle: Lifecycle): void {
@@ -421,6 +488,13 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       maxEntries: this.maxEntries === Infinity ? undefined : this.maxEntries,
       maxBytes: this.maxBytes === Infinity ? undefined : this.maxBytes,
     };
+    this.persist = this.options.persist;
+    this.persistIsDefault = false;
+    // Singletons never persist; nor do functions keyed by identity, which no store can key.
+    if (this.persist === undefined && this.isMemo && this.layout.identityDepth === 0 && !this.layout.identityAll) {
+      this.persist = defaultPersist(shared.settings);
+      this.persistIsDefault = this.persist !== undefined;
+    }
     this.fastPath = !this.disabled && this.layout.identityDepth === 0 && !this.layout.identityAll && this.persist === undefined;
     this.updateQuickHits();
   }

@@ -44,6 +44,8 @@ export abstract class EntryBook {
   protected hits = 0;
   protected misses = 0;
   protected evictions = 0;
+  protected storeHits = 0;
+  protected computeMs = 0;
   protected entryCount = 0;
   protected byteCount = 0;
 

@@ -21,6 +21,10 @@ export interface CacheStats {
   entries: number;
   bytes: number;
   evictions: number;
+  /** Misses answered by the persistent store (counted in `misses` too: memory missed, nothing was computed). */
+  storeHits: number;
+  /** Total time spent computing misses, in ms (async: until the promise settled). */
+  computeMs: number;
 }
 
 export interface Lifecycle {
@@ -61,6 +65,8 @@ export interface SharedSettings {
   /** Bumped on every hashers change, so each runtime copy re-installs them into its own hasher. */
   hashersVersion: number;
   stores: Map<string, CacheStore>;
+  /** `configure({ defaultPersist })`; undefined falls back to AUTOMEMO_DEFAULT_PERSIST. */
+  defaultPersist?: string | false;
 }
 
 export interface SharedRuntime {
@@ -99,4 +105,19 @@ export function disabledByEnvironment(): boolean {
 
 export function isDisabled(settings: SharedSettings): boolean {
   return settings.disabled ?? disabledByEnvironment();
+}
+
+/** Values of AUTOMEMO_DEFAULT_PERSIST that mean "no default store". */
+const NO_DEFAULT_PERSIST = new Set(["", "0", "false", "none", "off"]);
+
+/**
+ * The store a @memo function without its own `persist` uses: `configure({ defaultPersist })`,
+ * else AUTOMEMO_DEFAULT_PERSIST (set by `automemo run`), else none.
+ */
+export function defaultPersist(settings: SharedSettings): string | undefined {
+  const configured = settings.defaultPersist;
+  if (configured !== undefined) return configured === false ? undefined : configured;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const fromEnv = env?.AUTOMEMO_DEFAULT_PERSIST?.trim();
+  return fromEnv === undefined || NO_DEFAULT_PERSIST.has(fromEnv.toLowerCase()) ? undefined : fromEnv;
 }

@@ -11,7 +11,9 @@
  */
 import { HasherError, UnhashableParamError } from "../errors.ts";
 import { absorbHeader, finishDigest, openFrame, restoreFrame, startDigest } from "./mix.ts";
-import { baseDepth, forgetAncestorsFrom, HashFailure, hashValue, reentryDepth, setBaseDepth, setCustomHasherList, TAG_KEY_COMPONENTS, type CustomHasher } from "./structural.ts";
+import { hashPlainKey } from "./plain.ts";
+import { baseDepth, forgetAncestorsFrom, HashFailure, hashValue, reentryDepth, setBaseDepth, setCustomHasherList, type CustomHasher } from "./structural.ts";
+import { TAG_KEY_COMPONENTS } from "./tags.ts";
 
 let walking = false;
 /** Depth offset for a hash started from a getter mid-walk (deeper outer walks are not expected). */
@@ -26,6 +28,13 @@ export const keyDigest = new Uint32Array(4);
  * Throws UnhashableParamError / HasherError with the path inside the argument.
  */
 export function hashKeyComponents(values: ArrayLike<unknown>, names: readonly string[], functionId: string): void {
+  // Plain data (the common key) takes the register-only fast path; it gives up on
+  // anything else, and the general walk then computes the same digest.
+  if (!hashPlainKey(values, keyDigest)) hashKeyComponentsByWalk(values, names, functionId);
+}
+
+/** The general walk alone: every supported type, cycles, escape hatches and errors. Exported so tests can hold the fast path to it. */
+export function hashKeyComponentsByWalk(values: ArrayLike<unknown>, names: readonly string[], functionId: string): void {
   // A hash started while another runs (a user hasher or a getter calling a memoized
   // function) works above the outer walk's frames instead of clobbering them, and its
   // key frame saves the outer lanes: a user hasher tells us the exact depth; from a

@@ -13,6 +13,8 @@
  * byte-wise path) and floats are split into their IEEE-754 words the same way.
  */
 
+import { TAG_FALSE, TAG_NULL, TAG_TRUE, TAG_UNDEFINED } from "./tags.ts";
+
 // The lane multipliers (written as literals in absorbWord) are odd with well-spread
 // bits (golden-ratio and prime constants); the rotations differ per lane so a
 // difference that survives one lane does not line up in the others.
@@ -46,11 +48,12 @@ const STRIPED_TEXT_LENGTH = 24;
 
 // ---- the lanes -----------------------------------------------------------------------
 
-// Seeds: digits of pi. Written as literals where used (see absorbWord for why).
-let laneA = 0x243f6a88;
-let laneB = -2052912941; // 0x85a308d3
-let laneC = 0x13198a2e;
-let laneD = 0x03707344;
+/**
+ * The lanes of the digest being computed. A typed array, not module `let`s: V8 boxes
+ * an int32 outside the small-integer range stored in a variable slot (an allocation
+ * per lane per word). Seeds (digits of pi) are written as literals in startDigest.
+ */
+const lanes = new Int32Array(4);
 
 /**
  * One word into one lane: xor, multiply, rotate. The constants are literals on
@@ -76,10 +79,10 @@ export function stepD(d: number, w: number): number {
 }
 
 export function absorbWord(w: number): void {
-  laneA = stepA(laneA, w);
-  laneB = stepB(laneB, w);
-  laneC = stepC(laneC, w);
-  laneD = stepD(laneD, w);
+  lanes[0] = stepA(lanes[0], w);
+  lanes[1] = stepB(lanes[1], w);
+  lanes[2] = stepC(lanes[2], w);
+  lanes[3] = stepD(lanes[3], w);
 }
 
 /**
@@ -87,40 +90,41 @@ export function absorbWord(w: number): void {
  * below 2^24 share one word with the tag; larger ones follow in two more words.
  */
 export function absorbHeader(tag: number, count: number): void {
-  absorbLeafWords(headerWords(tag, count, leafWords));
+  absorbLeafWords(headerWords(tag, count, leafWords, 0));
 }
 
 /**
- * Words of one leaf value, written to `out` from index 0 (at most LEAF_WORDS_MAX);
- * returns the count. The general walk and the plain-data fast path (plain.ts) both
+ * Words of one leaf value, written to `out` from index `at` (at most 13 words);
+ * returns the index after them. The general walk and the plain-data fast path (plain.ts) both
  * encode leaves through these, so they cannot disagree. No user code runs in here.
  */
-export const LEAF_WORDS_MAX = 16;
-export const leafWords = new Int32Array(LEAF_WORDS_MAX);
+/** A property key and a leaf value fit together (13 words each at most). */
+export const LEAF_WORDS_MAX = 32;
+const leafWords = new Int32Array(LEAF_WORDS_MAX);
 
 /**
  * Numbers follow SameValueZero: -0 is an int32 equal to 0 and takes the integer path,
  * and every NaN hashes alike whatever its payload.
  */
-export function numberWords(value: number, out: Int32Array): number {
+export function numberWords(value: number, out: Int32Array, at: number): number {
   if ((value | 0) === value) {
     if (value >= -0x800000 && value < 0x800000) {
-      out[0] = (value << 8) | TAG_SMALL_INT;
-      return 1;
+      out[at] = (value << 8) | TAG_SMALL_INT;
+      return at + 1;
     }
-    out[0] = TAG_INT;
-    out[1] = value;
-    return 2;
+    out[at] = TAG_INT;
+    out[at + 1] = value;
+    return at + 2;
   }
   if (value !== value) {
-    out[0] = TAG_NAN;
-    return 1;
+    out[at] = TAG_NAN;
+    return at + 1;
   }
   floatScratch[0] = value;
-  out[0] = TAG_FLOAT;
-  out[1] = floatWords[FLOAT_LOW];
-  out[2] = floatWords[FLOAT_HIGH];
-  return 3;
+  out[at] = TAG_FLOAT;
+  out[at + 1] = floatWords[FLOAT_LOW];
+  out[at + 2] = floatWords[FLOAT_HIGH];
+  return at + 3;
 }
 
 /**
@@ -128,34 +132,55 @@ export function numberWords(value: number, out: Int32Array): number {
  * packs its length and first code unit into the header word, tagged SHORT_TEXT so it
  * can never read like the header of a longer one (one word less per property key).
  */
-export function textWords(tag: number, text: string, out: Int32Array): number {
+export function textWords(tag: number, text: string, out: Int32Array, at: number): number {
   const length = text.length;
-  if (length === 0 || length >= STRIPED_TEXT_LENGTH) return longTextWords(tag, text, out);
-  out[0] = SHORT_TEXT | tag | (length << 8) | (text.charCodeAt(0) << 16);
-  let n = 1;
+  if (length === 0 || length >= STRIPED_TEXT_LENGTH) return longTextWords(tag, text, out, at);
+  out[at] = SHORT_TEXT | tag | (length << 8) | (text.charCodeAt(0) << 16);
+  let n = at + 1;
   let i = 1;
   for (; i + 1 < length; i += 2) out[n++] = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
   if (i < length) out[n++] = text.charCodeAt(i);
   return n;
 }
 
-function headerWords(tag: number, count: number, out: Int32Array): number {
+function headerWords(tag: number, count: number, out: Int32Array, at: number): number {
   if (count < 0x1000000) {
-    out[0] = (count << 8) | tag;
-    return 1;
+    out[at] = (count << 8) | tag;
+    return at + 1;
   }
-  out[0] = LONG_COUNT | tag;
-  out[1] = count >>> 0;
-  out[2] = (count / 0x100000000) | 0;
-  return 3;
+  out[at] = LONG_COUNT | tag;
+  out[at + 1] = count >>> 0;
+  out[at + 2] = (count / 0x100000000) | 0;
+  return at + 3;
+}
+
+/**
+ * The encoding of a leaf that takes exactly one word (a small integer, NaN, a string
+ * of at most one code unit, a boolean, null, undefined: the bulk of typical keys),
+ * else 0, which no word ever is (every word's low byte is a non-zero tag). Must agree
+ * with numberWords/textWords; the fast path uses it to skip the scratch array.
+ */
+export function singleWord(value: unknown, tag: number): number {
+  if (typeof value === "number") {
+    if ((value | 0) === value) return value >= -0x800000 && value < 0x800000 ? (value << 8) | TAG_SMALL_INT : 0;
+    return value !== value ? TAG_NAN : 0;
+  }
+  if (typeof value === "string") {
+    const length = value.length;
+    if (length === 1) return SHORT_TEXT | tag | 0x100 | (value.charCodeAt(0) << 16);
+    return length === 0 ? tag : 0;
+  }
+  if (typeof value === "boolean") return value ? TAG_TRUE : TAG_FALSE;
+  if (value === null) return TAG_NULL;
+  return value === undefined ? TAG_UNDEFINED : 0;
 }
 
 export function absorbNumber(value: number): void {
-  absorbLeafWords(numberWords(value, leafWords));
+  absorbLeafWords(numberWords(value, leafWords, 0));
 }
 
 export function absorbString(tag: number, text: string): void {
-  absorbLeafWords(textWords(tag, text, leafWords));
+  absorbLeafWords(textWords(tag, text, leafWords, 0));
 }
 
 function absorbLeafWords(count: number): void {
@@ -190,10 +215,10 @@ export function openFrame(depth: number): number {
     grown.set(frames);
     frames = grown;
   }
-  frames[at] = laneA;
-  frames[at + 1] = laneB;
-  frames[at + 2] = laneC;
-  frames[at + 3] = laneD;
+  frames[at] = lanes[0];
+  frames[at + 1] = lanes[1];
+  frames[at + 2] = lanes[2];
+  frames[at + 3] = lanes[3];
   frames[at + 4] = 0;
   frames[at + 5] = 0;
   frames[at + 6] = 0;
@@ -203,26 +228,26 @@ export function openFrame(depth: number): number {
 
 /** Fresh lanes for a new digest (a container member, or a whole key). */
 export function startDigest(): void {
-  laneA = 0x243f6a88;
-  laneB = -2052912941;
-  laneC = 0x13198a2e;
-  laneD = 0x03707344;
+  lanes[0] = 0x243f6a88; // seeds: digits of pi
+  lanes[1] = -2052912941;
+  lanes[2] = 0x13198a2e;
+  lanes[3] = 0x03707344;
 }
 
 /** Adds the finished digest of one container member into the frame's sums. */
 export function addMemberDigest(at: number): void {
-  frames[at + 4] = (frames[at + 4] + avalanche(laneA)) | 0;
-  frames[at + 5] = (frames[at + 5] + avalanche(laneB)) | 0;
-  frames[at + 6] = (frames[at + 6] + avalanche(laneC)) | 0;
-  frames[at + 7] = (frames[at + 7] + avalanche(laneD)) | 0;
+  frames[at + 4] = (frames[at + 4] + avalanche(lanes[0])) | 0;
+  frames[at + 5] = (frames[at + 5] + avalanche(lanes[1])) | 0;
+  frames[at + 6] = (frames[at + 6] + avalanche(lanes[2])) | 0;
+  frames[at + 7] = (frames[at + 7] + avalanche(lanes[3])) | 0;
 }
 
 /** Puts back the lanes the frame interrupted (also after a failed walk). */
 export function restoreFrame(at: number): void {
-  laneA = frames[at];
-  laneB = frames[at + 1];
-  laneC = frames[at + 2];
-  laneD = frames[at + 3];
+  lanes[0] = frames[at];
+  lanes[1] = frames[at + 1];
+  lanes[2] = frames[at + 2];
+  lanes[3] = frames[at + 3];
 }
 
 /** Restores the interrupted lanes, then absorbs the container's tag, member count and member-digest sums. */
@@ -237,7 +262,7 @@ export function closeContainer(at: number, tag: number, count: number): void {
 
 /** Finishes the current digest into `out` with a cross-lane mix, then restores the lanes the frame interrupted. */
 export function finishDigest(at: number, out: Uint32Array): void {
-  finishLanes(laneA, laneB, laneC, laneD, out);
+  finishLanes(lanes[0], lanes[1], lanes[2], lanes[3], out);
   restoreFrame(at);
 }
 
@@ -307,9 +332,9 @@ function stripeWords(source: Uint32Array, count: number): void {
 }
 
 /** The empty string and long ones: a plain header, then (long) the striped digest and the loose code units. */
-function longTextWords(tag: number, text: string, out: Int32Array): number {
+function longTextWords(tag: number, text: string, out: Int32Array, at: number): number {
   const length = text.length;
-  let n = headerWords(tag, length, out);
+  let n = headerWords(tag, length, out, at);
   if (length === 0) return n;
   let v0 = 0x61c88647;
   let v1 = 0x3243f6a8;

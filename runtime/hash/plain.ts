@@ -6,7 +6,8 @@
  * sums, same finish; test/hash/properties.test.ts checks the two agree.
  *
  * Why it is faster: the lanes live in local variables (registers) instead of module
- * state, leaves are encoded inline instead of through a call per value, and there is
+ * state, leaves are encoded into a scratch array and absorbed in one loop per member
+ * instead of through a call per word, and there is
  * no ancestor bookkeeping: anything it does not handle (typed arrays, Map/Set, Date,
  * class instances, registered symbols, bigint, holes, structures deeper than
  * PLAIN_DEPTH, which includes every cycle) makes it give up, and the caller starts
@@ -18,7 +19,7 @@
  * right after it (a call into a nested container), with no user code in between,
  * and the nested container has loaded them before it reads any property.
  */
-import { avalanche, finishLanes, LEAF_WORDS_MAX, numberWords, stepA, stepB, stepC, stepD, textWords } from "./mix.ts";
+import { avalanche, finishLanes, LEAF_WORDS_MAX, numberWords, singleWord, textWords } from "./mix.ts";
 import { TAG_ARRAY, TAG_FALSE, TAG_HOLE, TAG_KEY_COMPONENTS, TAG_NULL, TAG_OBJECT, TAG_PROPERTY_KEY, TAG_STRING, TAG_TRUE, TAG_UNDEFINED } from "./tags.ts";
 
 /** Deeper plain data (and every cycle) goes to the general walk, which tracks ancestors. */
@@ -32,31 +33,38 @@ const ARRAY_PROTOTYPE: object = Array.prototype;
 /** Own scratch for leaf words (not mix.ts's), so the two walks never share one. */
 const words = new Int32Array(LEAF_WORDS_MAX);
 
-/** Lane hand-off between a container and the nested one it calls (see the module comment). */
-let laneA = 0;
-let laneB = 0;
-let laneC = 0;
-let laneD = 0;
+/**
+ * Lane hand-off between a container and the nested one it calls (see the module
+ * comment). A typed array, not module `let`s: V8 boxes an int32 outside the small-
+ * integer range stored in a variable slot, which cost an allocation per lane per call.
+ */
+const lanes = new Int32Array(4);
+
+/*
+ * The lane step (xor, multiply, rotate per lane, as stepA..stepD in mix.ts) is written
+ * out inline below on purpose: as calls, the many call sites exhaust V8's inlining
+ * budget and every non-inlined call boxes its int32 result.
+ */
 
 /**
- * Words of a leaf into `words`: the count, 0 for an object (not a leaf), -1 when the
- * fast path does not handle the value.
+ * Words of a leaf into `words` from `at`: the index after them, `at` itself for an
+ * object (not a leaf), -1 when the fast path does not handle the value.
  */
-function leaf(value: unknown): number {
-  if (typeof value === "number") return numberWords(value, words);
-  if (typeof value === "string") return textWords(TAG_STRING, value, words);
+function leaf(value: unknown, at: number): number {
+  if (typeof value === "number") return numberWords(value, words, at);
+  if (typeof value === "string") return textWords(TAG_STRING, value, words, at);
   if (typeof value === "object") {
-    if (value !== null) return 0;
-    words[0] = TAG_NULL;
-    return 1;
+    if (value !== null) return at;
+    words[at] = TAG_NULL;
+    return at + 1;
   }
   if (typeof value === "boolean") {
-    words[0] = value ? TAG_TRUE : TAG_FALSE;
-    return 1;
+    words[at] = value ? TAG_TRUE : TAG_FALSE;
+    return at + 1;
   }
   if (value === undefined) {
-    words[0] = TAG_UNDEFINED;
-    return 1;
+    words[at] = TAG_UNDEFINED;
+    return at + 1;
   }
   return -1;
 }
@@ -66,36 +74,47 @@ function leaf(value: unknown): number {
  * `out`) when some value needs the general walk.
  */
 export function hashPlainKey(values: ArrayLike<unknown>, out: Uint32Array): boolean {
-  laneA = 0x243f6a88; // seeds: digits of pi, as in mix.ts
-  laneB = -2052912941;
-  laneC = 0x13198a2e;
-  laneD = 0x03707344;
   const count = values.length;
-  for (let i = 0; i < count; i++) {
-    const value = values[i];
-    const n = leaf(value);
-    if (n > 0) {
-      let a = laneA;
-      let b = laneB;
-      let c = laneC;
-      let d = laneD;
-      for (let j = 0; j < n; j++) {
-        const w = words[j];
-        a = stepA(a, w);
-        b = stepB(b, w);
-        c = stepC(c, w);
-        d = stepD(d, w);
+  if (count >= MAX_SHORT_COUNT) return false;
+  let a = 0x243f6a88; // seeds: digits of pi, as in mix.ts
+  let b = -2052912941;
+  let c = 0x13198a2e;
+  let d = 0x03707344;
+  for (let i = 0; i <= count; i++) {
+    let end: number;
+    if (i === count) {
+      words[0] = (count << 8) | TAG_KEY_COMPONENTS;
+      end = 1;
+    } else {
+      const value = values[i];
+      end = leaf(value, 0);
+      if (end < 0) return false;
+      if (end === 0) {
+        lanes[0] = a;
+        lanes[1] = b;
+        lanes[2] = c;
+        lanes[3] = d;
+        if (!plainContainer(value as object, 1)) return false;
+        a = lanes[0];
+        b = lanes[1];
+        c = lanes[2];
+        d = lanes[3];
+        continue;
       }
-      laneA = a;
-      laneB = b;
-      laneC = c;
-      laneD = d;
-    } else if (n < 0 || !plainContainer(value as object, 1)) {
-      return false;
+    }
+    for (let j = 0; j < end; j++) {
+      const w = words[j];
+      a = Math.imul(a ^ w, -1640531535); // 0x9e3779b1
+      b = Math.imul(b ^ w, -2048144777);
+      c = Math.imul(c ^ w, -1028477379);
+      d = Math.imul(d ^ w, 0x27d4eb2f);
+      a = (a << 15) | (a >>> 17);
+      b = (b << 13) | (b >>> 19);
+      c = (c << 17) | (c >>> 15);
+      d = (d << 11) | (d >>> 21);
     }
   }
-  const w = (count << 8) | TAG_KEY_COMPONENTS;
-  finishLanes(stepA(laneA, w), stepB(laneB, w), stepC(laneC, w), stepD(laneD, w), out);
+  finishLanes(a, b, c, d, out);
   return true;
 }
 
@@ -111,50 +130,72 @@ function plainContainer(value: object, depth: number): boolean {
 function plainArray(array: unknown[], depth: number): boolean {
   const length = array.length;
   if (length >= MAX_SHORT_COUNT) return false;
-  const header = (length << 8) | TAG_ARRAY;
-  let a = stepA(laneA, header);
-  let b = stepB(laneB, header);
-  let c = stepC(laneC, header);
-  let d = stepD(laneD, header);
-  for (let i = 0; i < length; i++) {
-    const item = array[i];
-    const n = leaf(item);
-    if (n === 0) {
-      laneA = a;
-      laneB = b;
-      laneC = c;
-      laneD = d;
-      if (!plainContainer(item as object, depth + 1)) return false;
-      a = laneA;
-      b = laneB;
-      c = laneC;
-      d = laneD;
-      continue;
+  let a = lanes[0];
+  let b = lanes[1];
+  let c = lanes[2];
+  let d = lanes[3];
+  // Index -1 is the array's header; then one loop absorbs every leaf.
+  for (let i = -1; i < length; i++) {
+    let end: number;
+    if (i < 0) {
+      words[0] = (length << 8) | TAG_ARRAY;
+      end = 1;
+    } else {
+      const item = array[i];
+      const single = singleWord(item, TAG_STRING);
+      if (single !== 0) {
+        const w = item === undefined && !(i in array) ? TAG_HOLE : single;
+        a = Math.imul(a ^ w, -1640531535);
+        b = Math.imul(b ^ w, -2048144777);
+        c = Math.imul(c ^ w, -1028477379);
+        d = Math.imul(d ^ w, 0x27d4eb2f);
+        a = (a << 15) | (a >>> 17);
+        b = (b << 13) | (b >>> 19);
+        c = (c << 17) | (c >>> 15);
+        d = (d << 11) | (d >>> 21);
+        continue;
+      }
+      end = leaf(item, 0);
+      if (end < 0) return false;
+      if (end === 0) {
+        lanes[0] = a;
+        lanes[1] = b;
+        lanes[2] = c;
+        lanes[3] = d;
+        if (!plainContainer(item as object, depth + 1)) return false;
+        a = lanes[0];
+        b = lanes[1];
+        c = lanes[2];
+        d = lanes[3];
+        continue;
+      }
     }
-    if (n < 0) return false;
-    if (item === undefined && !(i in array)) words[0] = TAG_HOLE;
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < end; j++) {
       const w = words[j];
-      a = stepA(a, w);
-      b = stepB(b, w);
-      c = stepC(c, w);
-      d = stepD(d, w);
+      a = Math.imul(a ^ w, -1640531535);
+      b = Math.imul(b ^ w, -2048144777);
+      c = Math.imul(c ^ w, -1028477379);
+      d = Math.imul(d ^ w, 0x27d4eb2f);
+      a = (a << 15) | (a >>> 17);
+      b = (b << 13) | (b >>> 19);
+      c = (c << 17) | (c >>> 15);
+      d = (d << 11) | (d >>> 21);
     }
   }
-  laneA = a;
-  laneB = b;
-  laneC = c;
-  laneD = d;
+  lanes[0] = a;
+  lanes[1] = b;
+  lanes[2] = c;
+  lanes[3] = d;
   return true;
 }
 
 /** Each member from fresh seeds, finished per lane and summed (order-independent), exactly as structural.ts does. */
 function plainObject(object: Record<string, unknown>, depth: number): boolean {
   // The enclosing lanes, taken before any property read (a getter may hash another key).
-  const outerA = laneA;
-  const outerB = laneB;
-  const outerC = laneC;
-  const outerD = laneD;
+  const outerA = lanes[0];
+  const outerB = lanes[1];
+  const outerC = lanes[2];
+  const outerD = lanes[3];
   let sumA = 0;
   let sumB = 0;
   let sumC = 0;
@@ -163,39 +204,45 @@ function plainObject(object: Record<string, unknown>, depth: number): boolean {
   for (const key in object) {
     // `Object.prototype.hasOwnProperty.call` inside for-in is reduced by V8 to a map check; Object.hasOwn is not.
     if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+    const value = object[key];
+    // Most members are a one-word key and a one-word value: two words, no scratch.
+    const keyWord = singleWord(key, TAG_PROPERTY_KEY);
+    const valueWord = keyWord === 0 ? 0 : singleWord(value, TAG_STRING);
+    let keyEnd = 1;
+    let end = 2;
+    if (valueWord === 0) {
+      keyEnd = textWords(TAG_PROPERTY_KEY, key, words, 0);
+      end = leaf(value, keyEnd);
+      if (end < 0) return false;
+    } else {
+      words[0] = keyWord;
+      words[1] = valueWord;
+    }
     let a = 0x243f6a88;
     let b = -2052912941;
     let c = 0x13198a2e;
     let d = 0x03707344;
-    let n = textWords(TAG_PROPERTY_KEY, key, words);
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < end; j++) {
       const w = words[j];
-      a = stepA(a, w);
-      b = stepB(b, w);
-      c = stepC(c, w);
-      d = stepD(d, w);
+      a = Math.imul(a ^ w, -1640531535);
+      b = Math.imul(b ^ w, -2048144777);
+      c = Math.imul(c ^ w, -1028477379);
+      d = Math.imul(d ^ w, 0x27d4eb2f);
+      a = (a << 15) | (a >>> 17);
+      b = (b << 13) | (b >>> 19);
+      c = (c << 17) | (c >>> 15);
+      d = (d << 11) | (d >>> 21);
     }
-    const value = object[key];
-    n = leaf(value);
-    if (n > 0) {
-      for (let j = 0; j < n; j++) {
-        const w = words[j];
-        a = stepA(a, w);
-        b = stepB(b, w);
-        c = stepC(c, w);
-        d = stepD(d, w);
-      }
-    } else {
-      if (n < 0) return false;
-      laneA = a;
-      laneB = b;
-      laneC = c;
-      laneD = d;
+    if (end === keyEnd) {
+      lanes[0] = a;
+      lanes[1] = b;
+      lanes[2] = c;
+      lanes[3] = d;
       if (!plainContainer(value as object, depth + 1)) return false;
-      a = laneA;
-      b = laneB;
-      c = laneC;
-      d = laneD;
+      a = lanes[0];
+      b = lanes[1];
+      c = lanes[2];
+      d = lanes[3];
     }
     sumA = (sumA + avalanche(a)) | 0;
     sumB = (sumB + avalanche(b)) | 0;
@@ -203,19 +250,30 @@ function plainObject(object: Record<string, unknown>, depth: number): boolean {
     sumD = (sumD + avalanche(d)) | 0;
     count++;
   }
-  // The container's tag and member count, then each of the 4 sums as a word into every lane.
-  const header = (count << 8) | TAG_OBJECT;
-  let a = stepA(outerA, header);
-  let b = stepB(outerB, header);
-  let c = stepC(outerC, header);
-  let d = stepD(outerD, header);
-  a = stepA(stepA(stepA(stepA(a, sumA), sumB), sumC), sumD);
-  b = stepB(stepB(stepB(stepB(b, sumA), sumB), sumC), sumD);
-  c = stepC(stepC(stepC(stepC(c, sumA), sumB), sumC), sumD);
-  d = stepD(stepD(stepD(stepD(d, sumA), sumB), sumC), sumD);
-  laneA = a;
-  laneB = b;
-  laneC = c;
-  laneD = d;
+  // The container's tag and member count, then the 4 sums, each a word into every lane.
+  words[0] = (count << 8) | TAG_OBJECT;
+  words[1] = sumA;
+  words[2] = sumB;
+  words[3] = sumC;
+  words[4] = sumD;
+  let a = outerA;
+  let b = outerB;
+  let c = outerC;
+  let d = outerD;
+  for (let j = 0; j < 5; j++) {
+    const w = words[j];
+    a = Math.imul(a ^ w, -1640531535);
+    b = Math.imul(b ^ w, -2048144777);
+    c = Math.imul(c ^ w, -1028477379);
+    d = Math.imul(d ^ w, 0x27d4eb2f);
+    a = (a << 15) | (a >>> 17);
+    b = (b << 13) | (b >>> 19);
+    c = (c << 17) | (c >>> 15);
+    d = (d << 11) | (d >>> 21);
+  }
+  lanes[0] = a;
+  lanes[1] = b;
+  lanes[2] = c;
+  lanes[3] = d;
   return true;
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { digestHex, hashKeyComponents } from "../../runtime/hash/index.ts";
+import { digestHex, hashKeyComponents, hashKeyComponentsByWalk } from "../../runtime/hash/index.ts";
 import { rebuildReordered, structurallyEqual, supportedValue } from "./supported-values.ts";
 
 function digestOf(...values: unknown[]): string {
@@ -185,5 +185,49 @@ describe("hashKeyComponents: no sampling", () => {
       if (position >= viewStart && position < viewEnd) expect(changed, `byte ${position}`).not.toBe(original);
     }
     expect(digestOf(view(bytes))).toBe(original);
+  });
+});
+
+describe("hashKeyComponents: the plain-data fast path", () => {
+  function walkDigestOf(...values: unknown[]): string {
+    hashKeyComponentsByWalk(values, values.map((_, i) => `p${i}`), "test/hash.ts#fn");
+    return digestHex();
+  }
+  const leaf = fc.oneof(
+    fc.integer(),
+    fc.double(),
+    fc.constantFrom(0x7fffff, 0x800000, -0x800000, -0x800001, 2 ** 31, -0, NaN, undefined, null, true, false),
+    fc.string({ maxLength: 30 }),
+    fc.string({ unit: "binary", maxLength: 30 }),
+  );
+  const { plainData } = fc.letrec((tie) => ({
+    plainData: fc.oneof({ depthSize: "small" }, leaf, fc.array(tie("plainData"), { maxLength: 5 }), fc.dictionary(fc.string({ maxLength: 8 }), tie("plainData"), { maxKeys: 5 })),
+  }));
+
+  it("gives exactly the general walk's digest for plain data", () => {
+    fc.assert(
+      fc.property(fc.array(plainData, { maxLength: 3 }), (values) => {
+        expect(digestOf(...values)).toBe(walkDigestOf(...values));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("gives exactly the general walk's digest when it has to give up midway", () => {
+    fc.assert(
+      fc.property(supportedValue, plainData, (other, plain) => {
+        expect(digestOf({ plain, other }, plain)).toBe(walkDigestOf({ plain, other }, plain));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("agrees on holes, null prototypes, deep nesting and long strings", () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: [1, , 3] }); // eslint-disable-line no-sparse-arrays
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 40; i++) deep = i % 2 ? [deep] : { d: deep };
+    for (const value of [bare, deep, { text: "y".repeat(1000) }, ["", "x".repeat(23), "x".repeat(24)]]) {
+      expect(digestOf(value)).toBe(walkDigestOf(value));
+    }
   });
 });

@@ -1,0 +1,169 @@
+/**
+ * Compile-time cost of dependency tracking (issue 6): plan (and transform) every file
+ * of a generated 500-file project with dependency-aware hashes and with
+ * `dependencies: false`, interleaved round by round in the same process; the ratio
+ * is median(with tracking) / median(without), in CPU time. Target: within 10% (1.10x).
+ *
+ * "cold" clears the parsed-file cache before each round (a one-shot build in a new
+ * process); "warm" keeps it (a watch-mode rebuild). The "deep chain" project is the
+ * worst case: every tagged function calls the one in the previous file, so the last
+ * function depends on all 500 files.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { clearDependencyCaches, planModule, transformSource } from "../transformer/core/index.ts";
+import { formatRatio, type BenchRow } from "./table.ts";
+
+const FILE_COUNT = 500;
+const TARGET = 1.1;
+
+export type Shape = "1-2 imported helpers per file" | "deep chain (file i calls file i-1)";
+
+/** File i: local helpers, a helper imported from one or two other files, and one tagged function using them. */
+function helperModule(index: number): string {
+  const first = (index + 1) % FILE_COUNT;
+  const second = (index * 7 + 3) % FILE_COUNT;
+  const imports = [`import { shared${first} } from "./mod${first}.js";`];
+  if (index % 2 === 0 && second !== first && second !== index) imports.push(`import { shared${second} } from "./mod${second}.js";`);
+  const importedCalls = imports.length === 2 ? `shared${first}(n) + shared${second}(n)` : `shared${first}(n)`;
+  return `${imports.join("\n")}
+import type { Options${first} } from "./mod${first}.js";
+
+export interface Options${index} {
+  readonly scale: number;
+  readonly label?: string;
+}
+
+const FACTOR_${index} = ${(index % 9) + 1};
+
+function clamp${index}(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
+
+/** Used by other files: depends on a local helper only. */
+export function shared${index}(n: number): number {
+  return clamp${index}(n * FACTOR_${index}, 0, 1000);
+}
+
+export class Accumulator${index} {
+  private total = 0;
+  add(value: number): this {
+    this.total += clamp${index}(value, 0, 100);
+    return this;
+  }
+  get value(): number {
+    return this.total;
+  }
+}
+
+/** @memo */
+export function compute${index}(n: number, options: Options${index} | Options${first}): number {
+  const accumulator = new Accumulator${index}();
+  for (let step = 0; step < n; step++) accumulator.add(step * options.scale);
+  return accumulator.value + ${importedCalls};
+}
+
+export function unrelated${index}(values: readonly number[]): string {
+  return values.map((value) => value.toFixed(2)).join(", ");
+}
+`;
+}
+
+function chainModule(index: number): string {
+  const previous = index > 0 ? `import { compute${index - 1} } from "./mod${index - 1}.js";\n` : "";
+  return `${previous}
+function local${index}(n: number): number {
+  return n * ${(index % 7) + 1};
+}
+
+/** @memo */
+export function compute${index}(n: number): number {
+  return local${index}(n) + ${index > 0 ? `compute${index - 1}(n - 1)` : "0"};
+}
+`;
+}
+
+/** Writes the generated project; returns the file paths. */
+export function writeProject(root: string, shape: Shape): string[] {
+  const src = join(root, "src");
+  mkdirSync(src, { recursive: true });
+  const files: string[] = [];
+  for (let index = 0; index < FILE_COUNT; index++) {
+    const filename = join(src, `mod${index}.ts`);
+    writeFileSync(filename, shape === "deep chain (file i calls file i-1)" ? chainModule(index) : helperModule(index));
+    files.push(filename);
+  }
+  return files;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+type Step = "planModule" | "transformSource";
+
+/**
+ * CPU milliseconds (user + system, all threads) to plan or transform every file.
+ * CPU time rather than wall time: other processes on a shared 2-core machine then
+ * disturb the comparison much less.
+ */
+function buildAll(step: Step, root: string, sources: ReadonlyMap<string, string>, dependencies: boolean): number {
+  const started = process.cpuUsage();
+  for (const [filename, source] of sources) {
+    if (step === "planModule") planModule(source, { filename, root, dependencies });
+    else transformSource(source, { filename, root, dependencies });
+  }
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / 1000;
+}
+
+/** One row per (shape, step, cache state): median time with tracking and its ratio to the same build without. */
+export async function benchDepsOverhead({ quick = false }: { quick?: boolean } = {}): Promise<BenchRow[]> {
+  const rounds = quick ? 5 : 11;
+  const workspace = mkdtempSync(join(tmpdir(), "automemo-deps-bench-"));
+  const rows: BenchRow[] = [];
+  try {
+    const shapes: Shape[] = ["1-2 imported helpers per file", "deep chain (file i calls file i-1)"];
+    for (const shape of shapes) {
+      const root = join(workspace, shape.startsWith("deep") ? "chain" : "helpers");
+      // Sources are read once up front: hosts hand the transform the text they already have.
+      const sources = new Map(writeProject(root, shape).map((file) => [file, readFileSync(file, "utf8")]));
+      for (const step of ["planModule", "transformSource"] as const) {
+        const samples = { off: [] as number[], cold: [] as number[], warm: [] as number[] };
+        for (let round = -1; round < rounds; round++) {
+          // Alternate the order so drift in machine speed hits both sides alike.
+          const order = round % 2 === 0 ? (["off", "cold", "warm"] as const) : (["warm", "cold", "off"] as const);
+          for (const mode of order) {
+            if (mode === "cold") clearDependencyCaches();
+            if (mode === "warm") buildAll(step, root, sources, true);
+            const ms = buildAll(step, root, sources, mode !== "off");
+            if (round >= 0) samples[mode].push(ms);
+          }
+        }
+        const off = median(samples.off);
+        for (const mode of ["cold", "warm"] as const) {
+          const value = median(samples[mode]);
+          rows.push({
+            group: `dependency tracking overhead (${FILE_COUNT} generated .ts files, ${shape})`,
+            name: `${step}, ${mode === "cold" ? "cold cache (one-shot build)" : "warm cache (rebuild)"}`,
+            value,
+            unit: "CPU ms",
+            ratio: formatRatio(value, off),
+            note: `with / without tracking (${off.toFixed(0)} ms), median of ${rounds}; target <= ${TARGET.toFixed(2)}x`,
+          });
+        }
+      }
+    }
+    return rows;
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { printTable } = await import("./table.ts");
+  printTable(await benchDepsOverhead({ quick: process.argv.includes("--quick") }));
+}

@@ -1,0 +1,59 @@
+/**
+ * `npm run bench`: every figure is measured in this run, on this machine.
+ *   1. cache-hit cost per call, automemo against memoizee, moize, micro-memoize,
+ *      fast-memoize, lodash.memoize and a raw Map (bench/hit-path.ts), each case in
+ *      a fresh Node process;
+ *   2. key-hashing throughput (bench/hashing.ts) and copy-on-hit cost against
+ *      structuredClone (bench/copy.ts).
+ * Hit ratios are peer / automemo (emitted shape): above 1 means automemo is faster.
+ * `--quick` shortens every round (a smoke run; the figures get noisier).
+ */
+import { fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { benchCopy } from "./copy.ts";
+import { benchHashing } from "./hashing.ts";
+import { HIT_CASES, type HitCase, type HitRow } from "./hit-path.ts";
+import { formatRatio, printTable, type BenchRow } from "./table.ts";
+
+const quick = process.argv.includes("--quick");
+const roundMs = quick ? 20 : 80;
+
+/** Runs one hit case in a fresh Node process (same flags, so tsx keeps loading TypeScript). */
+function measureInChild(caseIndex: number): Promise<HitRow[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL("./hit-path.ts", import.meta.url)), ["--hit-case", String(caseIndex), "--round-ms", String(roundMs)], {
+      execArgv: process.execArgv,
+    });
+    let rows: HitRow[] | undefined;
+    child.on("message", (message) => (rows = message as HitRow[]));
+    child.on("error", reject);
+    child.on("exit", (code) => (rows ? resolve(rows) : reject(new Error(`hit case ${caseIndex} exited with code ${code}`))));
+  });
+}
+
+function caseLabel(hitCase: HitCase): string {
+  const what = hitCase.name === "number" ? "(a) one number" : hitCase.name === "two strings" ? "(b) two strings" : "(c) small object";
+  return `hit ${what}, ${hitCase.liveKeys} live key${hitCase.liveKeys === 1 ? "" : "s"}`;
+}
+
+function hitTableRows(hitCase: HitCase, rows: readonly HitRow[]): BenchRow[] {
+  const reference = rows[0].nsPerHit!;
+  const slower = rows.filter((row) => row.library.startsWith("automemo") === false && row.byValue && !row.library.startsWith("raw") && row.nsPerHit! < reference);
+  return rows.map((row, index) => ({
+    group: caseLabel(hitCase),
+    name: row.library,
+    value: row.nsPerHit!,
+    unit: "ns/hit",
+    ratio: index === 0 ? "" : formatRatio(row.nsPerHit!, reference),
+    note: index === 0 ? (slower.length === 0 ? "fastest by-value cache" : `beaten by ${slower.map((r) => r.library).join(", ")}`) : "",
+  }));
+}
+
+console.log(`automemo benchmark: Node ${process.version}, ${process.platform}/${process.arch}${quick ? " (quick)" : ""}`);
+console.log("Cache hits: CPU time per call, best of 7 rounds; (c) passes a fresh-but-equal {a: 1, b: [1, 2, 3], c: \"x\"} on every call.");
+console.log("ratio = peer / automemo (emitted shape): above 1.00x automemo is faster.\n");
+const hitRows: BenchRow[] = [];
+for (const [index, hitCase] of HIT_CASES.entries()) hitRows.push(...hitTableRows(hitCase, await measureInChild(index)));
+printTable(hitRows);
+console.log("");
+printTable([...(await benchHashing()), ...(await benchCopy())]);

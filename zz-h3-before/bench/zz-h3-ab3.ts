@@ -1,0 +1,10 @@
+import { memoize as microMemoize } from "micro-memoize";
+import { compare, show } from "./zz-h3-harness.ts";
+const inputs = Array.from({ length: 1024 }, () => [{ a: 1, b: [1, 2, 3], c: "x" }]);
+let i = 0;
+const out = new Uint32Array(4);
+const mm = microMemoize((x: unknown) => typeof x, { maxSize: 1, isKeyItemEqual: "deep" as const }) as (x: unknown) => unknown;
+const mods = await Promise.all(process.argv.slice(2).map((p) => import(p)));
+const fns: Record<string, () => unknown> = { mm: () => mm(inputs[i++ & 1023][0]) };
+mods.forEach((m, j) => (fns[process.argv[2 + j]] = () => m.hashPlainKey(inputs[i++ & 1023], out)));
+show(compare(fns), "mm");

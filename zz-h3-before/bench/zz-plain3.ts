@@ -1,0 +1,229 @@
+/**
+ * The fast path of the key hasher, for plain data: numbers, strings, booleans, null,
+ * undefined, and plain (or null-prototype) objects and arrays of them, nested up to
+ * PLAIN_DEPTH. It produces exactly the digest the general walk (structural.ts) would:
+ * same words (the leaf encoders in mix.ts are shared), same lane steps, same member
+ * sums, same finish; test/hash/properties.test.ts checks the two agree.
+ *
+ * Why it is faster: the lanes live in local variables (registers) instead of module
+ * state, leaves are encoded into a scratch array and absorbed in one loop per member
+ * instead of through a call per word, and there is
+ * no ancestor bookkeeping: anything it does not handle (typed arrays, Map/Set, Date,
+ * class instances, registered symbols, bigint, holes, structures deeper than
+ * PLAIN_DEPTH, which includes every cycle) makes it give up, and the caller starts
+ * over with the general walk. It never throws for an unhashable value, so error
+ * messages and paths always come from the general walk.
+ *
+ * Re-entrancy: a getter may run when a property is read and may hash another key.
+ * Lanes only pass through the module variables below between a store and the load
+ * right after it (a call into a nested container), with no user code in between,
+ * and the nested container has loaded them before it reads any property.
+ */
+import { avalanche, finishLanes, LEAF_WORDS_MAX, numberWords, textWords } from "../runtime/hash/mix.ts";
+import { TAG_ARRAY, TAG_FALSE, TAG_HOLE, TAG_KEY_COMPONENTS, TAG_NULL, TAG_OBJECT, TAG_PROPERTY_KEY, TAG_STRING, TAG_TRUE, TAG_UNDEFINED } from "../runtime/hash/tags.ts";
+
+/** Deeper plain data (and every cycle) goes to the general walk, which tracks ancestors. */
+const PLAIN_DEPTH = 24;
+/** Counts from 2^24 on take a longer header; such sizes are not worth a fast path. */
+const MAX_SHORT_COUNT = 0x1000000;
+
+const OBJECT_PROTOTYPE: object = Object.prototype;
+const ARRAY_PROTOTYPE: object = Array.prototype;
+
+/** Own scratch for leaf words (not mix.ts's), so the two walks never share one. */
+const words = new Int32Array(LEAF_WORDS_MAX);
+
+/** Lane hand-off between a container and the nested one it calls (see the module comment). */
+let laneA = 0;
+let laneB = 0;
+let laneC = 0;
+let laneD = 0;
+
+/*
+ * The lane step (xor, multiply, rotate per lane, as stepA..stepD in mix.ts) is written
+ * out inline below on purpose: as calls, the many call sites exhaust V8's inlining
+ * budget and every non-inlined call boxes its int32 result.
+ */
+
+/**
+ * Words of a leaf into `words` from `at`: the index after them, `at` itself for an
+ * object (not a leaf), -1 when the fast path does not handle the value.
+ */
+function leaf(value: unknown, at: number): number {
+  if (typeof value === "number") return numberWords(value, words, at);
+  if (typeof value === "string") return textWords(TAG_STRING, value, words, at);
+  if (typeof value === "object") {
+    if (value !== null) return at;
+    words[at] = TAG_NULL;
+    return at + 1;
+  }
+  if (typeof value === "boolean") {
+    words[at] = value ? TAG_TRUE : TAG_FALSE;
+    return at + 1;
+  }
+  if (value === undefined) {
+    words[at] = TAG_UNDEFINED;
+    return at + 1;
+  }
+  return -1;
+}
+
+/**
+ * Digests the key components into `out`, or returns false (having written nothing to
+ * `out`) when some value needs the general walk.
+ */
+export function hashPlainKey(values: ArrayLike<unknown>, out: Uint32Array): boolean {
+  const count = values.length;
+  if (count >= MAX_SHORT_COUNT) return false;
+  let a = 0x243f6a88; // seeds: digits of pi, as in mix.ts
+  let b = -2052912941;
+  let c = 0x13198a2e;
+  let d = 0x03707344;
+  for (let i = 0; i <= count; i++) {
+    let end: number;
+    if (i === count) {
+      words[0] = (count << 8) | TAG_KEY_COMPONENTS;
+      end = 1;
+    } else {
+      const value = values[i];
+      end = leaf(value, 0);
+      if (end < 0) return false;
+      if (end === 0) {
+        laneA = a;
+        laneB = b;
+        laneC = c;
+        laneD = d;
+        if (!plainContainer(value as object, 1)) return false;
+        a = laneA;
+        b = laneB;
+        c = laneC;
+        d = laneD;
+        continue;
+      }
+    }
+    for (let j = 0; j < end; j++) {
+      const w = words[j];
+      a = (a + w) | 0;
+    }
+  }
+  finishLanes(a, b, c, d, out);
+  return true;
+}
+
+/** Absorbs a plain object or array into the hand-off lanes; false to give up. */
+function plainContainer(value: object, depth: number): boolean {
+  if (depth > PLAIN_DEPTH) return false;
+  if (Array.isArray(value)) return Object.getPrototypeOf(value) === ARRAY_PROTOTYPE && plainArray(value, depth);
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === ARRAY_PROTOTYPE) return plainArray(value as unknown[], depth);
+  if (proto === OBJECT_PROTOTYPE || proto === null) return plainObject(value as Record<string, unknown>, depth);
+  return false;
+}
+
+function plainArray(array: unknown[], depth: number): boolean {
+  const length = array.length;
+  if (length >= MAX_SHORT_COUNT) return false;
+  let a = laneA;
+  let b = laneB;
+  let c = laneC;
+  let d = laneD;
+  // Index -1 is the array's header; then one loop absorbs every leaf.
+  for (let i = -1; i < length; i++) {
+    let end: number;
+    if (i < 0) {
+      words[0] = (length << 8) | TAG_ARRAY;
+      end = 1;
+    } else {
+      const item = array[i];
+      end = leaf(item, 0);
+      if (end < 0) return false;
+      if (end === 0) {
+        laneA = a;
+        laneB = b;
+        laneC = c;
+        laneD = d;
+        if (!plainContainer(item as object, depth + 1)) return false;
+        a = laneA;
+        b = laneB;
+        c = laneC;
+        d = laneD;
+        continue;
+      }
+      if (item === undefined && !(i in array)) words[0] = TAG_HOLE;
+    }
+    for (let j = 0; j < end; j++) {
+      const w = words[j];
+      a = (a + w) | 0;
+    }
+  }
+  laneA = a;
+  laneB = b;
+  laneC = c;
+  laneD = d;
+  return true;
+}
+
+/** Each member from fresh seeds, finished per lane and summed (order-independent), exactly as structural.ts does. */
+function plainObject(object: Record<string, unknown>, depth: number): boolean {
+  // The enclosing lanes, taken before any property read (a getter may hash another key).
+  const outerA = laneA;
+  const outerB = laneB;
+  const outerC = laneC;
+  const outerD = laneD;
+  let sumA = 0;
+  let sumB = 0;
+  let sumC = 0;
+  let sumD = 0;
+  let count = 0;
+  for (const key in object) {
+    // `Object.prototype.hasOwnProperty.call` inside for-in is reduced by V8 to a map check; Object.hasOwn is not.
+    if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+    const value = object[key];
+    const keyEnd = textWords(TAG_PROPERTY_KEY, key, words, 0);
+    const end = leaf(value, keyEnd);
+    if (end < 0) return false;
+    let a = 0x243f6a88;
+    let b = -2052912941;
+    let c = 0x13198a2e;
+    let d = 0x03707344;
+    for (let j = 0; j < end; j++) {
+      const w = words[j];
+      a = (a + w) | 0;
+    }
+    if (end === keyEnd) {
+      laneA = a;
+      laneB = b;
+      laneC = c;
+      laneD = d;
+      if (!plainContainer(value as object, depth + 1)) return false;
+      a = laneA;
+      b = laneB;
+      c = laneC;
+      d = laneD;
+    }
+    sumA = (sumA + avalanche(a)) | 0;
+    sumB = (sumB + avalanche(b)) | 0;
+    sumC = (sumC + avalanche(c)) | 0;
+    sumD = (sumD + avalanche(d)) | 0;
+    count++;
+  }
+  // The container's tag and member count, then the 4 sums, each a word into every lane.
+  words[0] = (count << 8) | TAG_OBJECT;
+  words[1] = sumA;
+  words[2] = sumB;
+  words[3] = sumC;
+  words[4] = sumD;
+  let a = outerA;
+  let b = outerB;
+  let c = outerC;
+  let d = outerD;
+  for (let j = 0; j < 5; j++) {
+    const w = words[j];
+    a = (a + w) | 0;
+  }
+  laneA = a;
+  laneB = b;
+  laneC = c;
+  laneD = d;
+  return true;
+}

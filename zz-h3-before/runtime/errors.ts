@@ -1,0 +1,210 @@
+/**
+ * Every error automemo throws. One class per kind, each with a stable `code` that
+ * programs can match on; every message starts with `[automemo]` and says what went
+ * wrong, where, and how to fix it.
+ */
+export class AutomemoError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(`[automemo] ${message}`, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Where a value sits inside an argument or result: `options.client`, `rows[3]`. */
+export function formatPath(root: string, path: readonly (string | number)[]): string {
+  let out = root;
+  for (const step of path) {
+    out += typeof step === "number" ? `[${step}]` : /^[A-Za-z_$][\w$]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
+  }
+  return out;
+}
+
+/** The constructor name of a value, for messages: `Foo`, `Promise`, `function`, `symbol`. */
+export function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "function") return value.name ? `function ${value.name}` : "function";
+  if (typeof value !== "object") return typeof value;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return "null-prototype object";
+  const name = proto.constructor?.name;
+  return typeof name === "string" && name ? name : "object";
+}
+
+export interface UnhashableDetails {
+  /** Function id (`src/db.ts#loadRows`). */
+  readonly functionId: string;
+  /** Parameter (or captured variable) name. */
+  readonly param: string;
+  /** Zero-based position among the function's key components. */
+  readonly position: number;
+  /** Path inside the argument where the unhashable value sits (empty for the argument itself). */
+  readonly path: readonly (string | number)[];
+  /** The offending value (used only to describe its type). */
+  readonly value: unknown;
+}
+
+/** An argument (or something inside it) has no by-value hash. */
+export class UnhashableParamError extends AutomemoError {
+  readonly functionId: string;
+  readonly param: string;
+  readonly path: string;
+  readonly valueType: string;
+
+  constructor(details: UnhashableDetails) {
+    const where = formatPath(details.param, details.path);
+    const type = describeType(details.value);
+    super(
+      "UNHASHABLE_PARAM",
+      `Cannot hash argument '${details.param}' (position ${details.position}) of ${details.functionId}: ` +
+        `${where} is a ${type}, which has no by-value hash.\n` +
+        `Fix it in one of these ways:\n` +
+        `  - leave it out of the cache key by renaming the parameter to '_${details.param.replace(/^_+/, "")}';\n` +
+        `  - give the class a [Symbol.for("automemo.hash")]() method returning plain data that identifies the value;\n` +
+        `  - register a hasher: configure({ hashers: [[${type.replace(/^function /, "")}, (value) => plainData]] }).`,
+    );
+    this.functionId = details.functionId;
+    this.param = details.param;
+    this.path = where;
+    this.valueType = type;
+  }
+}
+
+/** A user-supplied hasher (or `[Symbol.for("automemo.hash")]` method) threw. */
+export class HasherError extends AutomemoError {
+  readonly functionId: string;
+  readonly path: string;
+
+  constructor(details: Omit<UnhashableDetails, "position"> & { cause: unknown }) {
+    const where = formatPath(details.param, details.path);
+    const reason = details.cause instanceof Error ? details.cause.message : String(details.cause);
+    super(
+      "HASHER_FAILED",
+      `The custom hasher for ${describeType(details.value)} threw while hashing ${where} of ${details.functionId}: ${reason}`,
+      { cause: details.cause },
+    );
+    this.functionId = details.functionId;
+    this.path = where;
+  }
+}
+
+/** A `@memo` result that cannot be copied (memo returns results by value). */
+export class UnserializableReturnValueError extends AutomemoError {
+  readonly functionId: string;
+  readonly path: string;
+  readonly valueType: string;
+
+  constructor(details: { functionId: string; path: readonly (string | number)[]; value: unknown }) {
+    const where = formatPath("result", details.path);
+    const type = describeType(details.value);
+    super(
+      "UNSERIALIZABLE_RETURN_VALUE",
+      `${details.functionId} returned a value that cannot be copied: ${where} is a ${type}.\n` +
+        `@memo returns a fresh copy of its result on every hit, so results must be plain data ` +
+        `(primitives, arrays, plain objects, Map, Set, Date, RegExp, URL, typed arrays, ArrayBuffer, DataView, Error).\n` +
+        `Fix it: return plain data, or use @singleton to share one live object by reference.`,
+    );
+    this.functionId = details.functionId;
+    this.path = where;
+    this.valueType = type;
+  }
+}
+
+/** A bad option in a tag, in `memo(fn, meta)` or in `configure()`. */
+export class InvalidOptionError extends AutomemoError {
+  readonly option: string;
+  readonly where: string;
+
+  constructor(details: { option: string; where: string; problem: string; fix: string }) {
+    super("INVALID_OPTION", `Invalid option '${details.option}' in ${details.where}: ${details.problem}. ${details.fix}`);
+    this.option = details.option;
+    this.where = details.where;
+  }
+}
+
+/** `persist: "<name>"` names a store that is neither built in nor registered. */
+export class UnknownStoreError extends AutomemoError {
+  readonly store: string;
+
+  constructor(details: { store: string; known: readonly string[] }) {
+    super(
+      "UNKNOWN_STORE",
+      `No cache store named '${details.store}'. Known stores: ${details.known.map((name) => `'${name}'`).join(", ")}.\n` +
+        `Fix it: use persist: "disk" or "redis", or register the store first with configure({ stores: { ${JSON.stringify(details.store)}: myStore } }).`,
+    );
+    this.store = details.store;
+  }
+}
+
+/** A synchronous function persists to a store that can only be read asynchronously (Redis). */
+export class SyncStoreUnsupportedError extends AutomemoError {
+  readonly functionId: string;
+  readonly store: string;
+
+  constructor(details: { functionId: string; store: string }) {
+    super(
+      "STORE_NOT_SYNC",
+      `${details.functionId} is synchronous but uses persist: "${details.store}", and the '${details.store}' store can only be read asynchronously.\n` +
+        `Fix it: make the function async (return a promise), or use persist: "disk", which also works for synchronous functions.`,
+    );
+    this.functionId = details.functionId;
+    this.store = details.store;
+  }
+}
+
+/** An optional peer dependency (the `redis` client) is needed but not installed. */
+export class MissingPeerDependencyError extends AutomemoError {
+  readonly packageName: string;
+
+  constructor(details: { packageName: string; feature: string; cause?: unknown }) {
+    super(
+      "MISSING_PEER_DEPENDENCY",
+      `${details.feature} needs the '${details.packageName}' package, which could not be loaded.\n` +
+        `Fix it: npm install ${details.packageName}, or pass a connected client with configure({ redisClient }).`,
+      { cause: details.cause },
+    );
+    this.packageName = details.packageName;
+  }
+}
+
+/** A Node-only feature (a persistent store) was used where Node built-ins are unavailable (a browser bundle). */
+export class NodeOnlyFeatureError extends AutomemoError {
+  readonly feature: string;
+
+  constructor(details: { feature: string; module: string }) {
+    super(
+      "NODE_ONLY_FEATURE",
+      `${details.feature} needs the Node.js module '${details.module}' (Node 20.16 or newer), which this platform does not provide.\n` +
+        `Fix it: leave out the persist option for code that runs in the browser, or run it on Node.js 20.16+.`,
+    );
+    this.feature = details.feature;
+  }
+}
+
+/** `clear(fn)`, `stats(fn)` or `configure(fn, ...)` got a function automemo does not know. */
+export class UnknownFunctionError extends AutomemoError {
+  constructor(details: { what: string; operation: string }) {
+    super(
+      "UNKNOWN_FUNCTION",
+      `${details.operation} got ${details.what}, which is not a cached function (or its handle was never bound to it).\n` +
+        `Fix it: pass the function returned by memo()/singleton(), a function annotated with @memo/@singleton, ` +
+        `or the function id as a string ("src/db.ts#loadRows").`,
+    );
+  }
+}
+
+/** `clear(fn, ...args)` cannot rebuild the key of one call of this function. */
+export class ClearKeyError extends AutomemoError {
+  readonly functionId: string;
+
+  constructor(details: { functionId: string; component: string; reason: string }) {
+    super(
+      "CLEAR_KEY_UNAVAILABLE",
+      `clear(fn, ...args) cannot rebuild the key of ${details.functionId}: key component '${details.component}' ${details.reason}.\n` +
+        `Fix it: call clear(fn) to drop every entry of the function.`,
+    );
+    this.functionId = details.functionId;
+  }
+}

@@ -1,0 +1,439 @@
+/**
+ * The cache of one annotated function: lookups for the emitted code, settling of
+ * misses, eviction and release. One class for memo and singleton handles (a `kind`
+ * flag, not subclasses) so every lookup site and the hit path stay monomorphic.
+ *
+ * Hit path for the common case (no identity components, not disabled, all-primitive
+ * key): one Map lookup per component, a couple of field checks, no allocation.
+ */
+import { copySnapshot, snapshotResult, type ResultSnapshot } from "../copy/index.ts";
+import { InvalidOptionError } from "../errors.ts";
+import { keyDigest } from "../hash/index.ts";
+import type { CacheKind, FunctionMeta } from "../meta.ts";
+import { validateOptions, type NormalizedOptions } from "../options.ts";
+import { coarseNow } from "./clock.ts";
+import { Entry, SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, STATE_READY } from "./entry.ts";
+import { hashComponents, keyLayout, type KeyLayout } from "./key-layout.ts";
+import { MissClass, PASS_THROUGH_MISS, type Miss, type MissRecord } from "./miss.ts";
+import { deleteStored, isPromiseLike, settleWithStore } from "./persist.ts";
+import { isDisabled, sharedRuntime, type AnyFunction, type CacheStats, type Lifecycle, type RegisteredHandle } from "./shared.ts";
+import { IdentityScope, type Table } from "./table.ts";
+import { EntryBook } from "./entry-book.ts";
+import type { StoreFunction } from "../stores/store.ts";
+
+const shared = sharedRuntime();
+
+function clearScratch(values: unknown[]): void {
+  for (let i = 0; i < values.length; i++) values[i] = undefined;
+}
+
+function isPrimitiveKey(value: unknown): boolean {
+  const type = typeof value;
+  // Symbols take the hashed path: only registered ones are hashable, and the hasher says so.
+  return value === null || (type !== "object" && type !== "function" && type !== "symbol");
+}
+
+const noop = () => {};
+
+/** Code hash, kind, key layout and options: what must match for a re-evaluated module to keep a handle. */
+export function handleSignature(kind: CacheKind, meta: FunctionMeta): string {
+  return JSON.stringify([meta.hash ?? "", kind, meta.params ?? null, meta.key ?? null, meta.options ?? {}]);
+}
+
+export class CacheHandle extends EntryBook implements RegisteredHandle {
+  readonly hash: string;
+  readonly kind: CacheKind;
+  readonly options: NormalizedOptions;
+  readonly layout: KeyLayout;
+  /** Compared by the registry: same id + signature keeps the handle (and its entries) on re-evaluation. */
+  readonly signature: string;
+  readonly persist: string | undefined;
+
+  /** What a persistent store is told about this function (persist only). */
+  storeFunction: StoreFunction = { id: "", version: "" };
+
+  // Lookup cursor: where the last `locate` filed the key (fields, so locating allocates nothing).
+  private cursorSlot = SLOT_NONE;
+  private cursorK1: unknown = undefined;
+  private cursorK2: unknown = undefined;
+  private cursorK3: unknown = undefined;
+  private readonly scratch: unknown[][] = [[], [undefined], [undefined, undefined], [undefined, undefined, undefined]];
+
+  constructor(kind: CacheKind, meta: FunctionMeta) {
+    super(meta.id, kind === "memo");
+    this.hash = meta.hash ?? "";
+    this.kind = kind;
+    this.options = validateOptions(meta.options, kind, meta.id);
+    this.persist = this.options.persist;
+    this.layout = keyLayout(meta, this.options);
+    this.signature = handleSignature(kind, meta);
+    if (this.persist !== undefined && (this.layout.identityDepth > 0 || this.layout.identityAll)) {
+      throw new InvalidOptionError({
+        option: "persist",
+        where: this.id,
+        problem: "an instance method is keyed by the identity of 'this', which cannot be stored across processes",
+        fix: "Make it a static method or a plain function that takes the data it needs as arguments.",
+      });
+    }
+    this.refreshSettings();
+  }
+
+  // ---- lookups called by the emitted code (arguments in the order of meta.key) ----
+
+  get0(): unknown {
+    if (this.fastPath) {
+      const entry = this.root.slot;
+      if (entry !== undefined) return this.hit(entry);
+      this.misses++;
+      return new MissClass(this, this.root, SLOT_NONE, undefined, undefined, undefined, 0, 0, 0, 0);
+    }
+    return this.lookup(this.scratch[0], 0);
+  }
+
+  get1(a: unknown): unknown {
+    // See `recent1`: when set, === on the key (SameValueZero, except NaN) is the whole test.
+    const recent = this.recent1;
+    if (recent !== null && recent.k1 === a) {
+      this.hits++;
+      return recent.hitValue;
+    }
+    return this.find1(a);
+  }
+
+  private find1(a: unknown): unknown {
+    if (this.fastPath && isPrimitiveKey(a)) {
+      const map = this.root.map1;
+      const entry = map === null ? undefined : map.get(a);
+      if (entry !== undefined) return this.hit(entry);
+      this.misses++;
+      return new MissClass(this, this.root, SLOT_MAP1, a, undefined, undefined, 0, 0, 0, 0);
+    }
+    const values = this.scratch[1];
+    values[0] = a;
+    return this.lookup(values, 1);
+  }
+
+  get2(a: unknown, b: unknown): unknown {
+    const recent = this.recent2;
+    if (recent !== null && recent.k1 === a && recent.k2 === b) {
+      this.hits++;
+      return recent.hitValue;
+    }
+    return this.find2(a, b);
+  }
+
+  private find2(a: unknown, b: unknown): unknown {
+    if (this.fastPath && isPrimitiveKey(a) && isPrimitiveKey(b)) {
+      const outer = this.root.map2;
+      const inner = outer === null ? undefined : outer.get(a);
+      const entry = inner === undefined ? undefined : inner.get(b);
+      if (entry !== undefined) return this.hit(entry);
+      this.misses++;
+      return new MissClass(this, this.root, SLOT_MAP2, a, b, undefined, 0, 0, 0, 0);
+    }
+    const values = this.scratch[2];
+    values[0] = a;
+    values[1] = b;
+    return this.lookup(values, 2);
+  }
+
+  get3(a: unknown, b: unknown, c: unknown): unknown {
+    const values = this.scratch[3];
+    values[0] = a;
+    values[1] = b;
+    values[2] = c;
+    return this.lookup(values, 3);
+  }
+
+  getN(values: ArrayLike<unknown>): unknown {
+    return this.lookup(values, values.length);
+  }
+
+  /** Records `fn -> this handle` so `clear(fn)`, `stats(fn)` and `configure(fn, ...)` find it. Idempotent. */
+  bindFunction(fn: AnyFunction): void {
+    shared.byFunction.set(fn, this);
+  }
+
+  // ---- general lookup ----
+
+  private lookup(values: ArrayLike<unknown>, count: number): unknown {
+    const ownScratch = values === this.scratch[count];
+    if (this.disabled) {
+      if (ownScratch) clearScratch(values as unknown[]);
+      return PASS_THROUGH_MISS;
+    }
+    const components = this.persist !== undefined ? Array.from(values) : null;
+    let table: Table;
+    try {
+      table = this.locate(values, count, true)!;
+    } finally {
+      // Scratch arrays must not keep key objects alive (identity keys die with their objects).
+      if (ownScratch) clearScratch(values as unknown[]);
+    }
+    const entry = this.find(table);
+    if (entry !== undefined) return this.hit(entry);
+    this.misses++;
+    const miss = this.missAtCursor(table);
+    miss.components = components;
+    return miss;
+  }
+
+  private missAtCursor(table: Table): Miss {
+    return new MissClass(this, table, this.cursorSlot, this.cursorK1, this.cursorK2, this.cursorK3, keyDigest[0], keyDigest[1], keyDigest[2], keyDigest[3]);
+  }
+
+  /** Resolves identity components to a table and sets the cursor to the key inside it. */
+  private locate(values: ArrayLike<unknown>, count: number, create: boolean): Table | undefined {
+    const depth = this.layout.identityAll ? count : this.layout.identityDepth;
+    let table: Table | undefined = this.root;
+    if (depth > 0) {
+      const scope = (this.scopes[depth] ??= new IdentityScope(depth));
+      table = depth === 1 ? scope.resolve1(values[0], create) : scope.resolve(values, create);
+      if (table === undefined) return undefined;
+    }
+    const remaining = count - depth;
+    this.cursorK1 = this.cursorK2 = this.cursorK3 = undefined;
+    if (remaining === 0) {
+      this.cursorSlot = SLOT_NONE;
+      return table;
+    }
+    if (remaining <= 3) {
+      let primitive = true;
+      for (let i = depth; i < count; i++) primitive &&= isPrimitiveKey(values[i]);
+      if (primitive) {
+        this.cursorSlot = remaining;
+        this.cursorK1 = values[depth];
+        if (remaining > 1) this.cursorK2 = values[depth + 1];
+        if (remaining > 2) this.cursorK3 = values[depth + 2];
+        return table;
+      }
+    }
+    hashComponents(this.layout, this.id, values, depth, count, this.scratch[remaining]);
+    this.cursorSlot = SLOT_DIGEST;
+    return table;
+  }
+
+  private find(table: Table): Entry | undefined {
+    switch (this.cursorSlot) {
+      case SLOT_NONE:
+        return table.slot;
+      case SLOT_MAP1:
+        return table.map1?.get(this.cursorK1);
+      case SLOT_MAP2:
+        return table.map2?.get(this.cursorK1)?.get(this.cursorK2);
+      case SLOT_MAP3:
+        return table.map3?.get(this.cursorK1)?.get(this.cursorK2)?.get(this.cursorK3);
+      default:
+        return table.findDigest(keyDigest[0] >>> 2, keyDigest[0], keyDigest[1], keyDigest[2], keyDigest[3]);
+    }
+  }
+
+  // ---- hits ----
+
+  private hit(entry: Entry): unknown {
+    if (this.plainHits && entry.state === STATE_READY) {
+      this.hits++;
+      const snapshot = entry.snapshot;
+      return snapshot === null ? entry.hitValue : this.copyOut(entry, snapshot);
+    }
+    return this.checkedHit(entry);
+  }
+
+  private copyOut(entry: Entry, snapshot: ResultSnapshot): unknown {
+    const copy = copySnapshot(snapshot);
+    return entry.isAsync ? Promise.resolve(copy) : copy;
+  }
+
+  /** A hit that needs more than a counter: in flight, ttl, LRU bookkeeping or validate. */
+  private checkedHit(entry: Entry): unknown {
+    if (entry.state !== STATE_READY) return this.hitPending(entry);
+    if (this.ttlMs !== 0 && coarseNow() >= entry.expiresAt) {
+      this.removeEntry(entry, true);
+      return this.missForEntry(entry);
+    }
+    if (this.bounded) this.lru.touch(entry);
+    if (this.validateHook !== undefined && !this.validateHook(entry.value)) {
+      this.removeEntry(entry, true);
+      return this.missForEntry(entry);
+    }
+    this.hits++;
+    const snapshot = entry.snapshot;
+    return snapshot === null ? entry.hitValue : this.copyOut(entry, snapshot);
+  }
+
+  /** A concurrent caller of an in-flight computation: memo waiters each get their own copy. */
+  private hitPending(entry: Entry): unknown {
+    this.hits++;
+    if (this.isMemo) return (entry.promise as Promise<ResultSnapshot>).then(copySnapshot);
+    return entry.promise;
+  }
+
+  private missForEntry(entry: Entry): Miss {
+    this.misses++;
+    return new MissClass(this, entry.table, entry.slot, entry.k1, entry.k2, entry.k3, entry.d0, entry.d1, entry.d2, entry.d3);
+  }
+
+  // ---- settling a miss ----
+
+  settle(miss: MissRecord, compute: () => unknown): unknown {
+    if (this.persist !== undefined) return settleWithStore(this, miss, compute);
+    const result = compute();
+    if (isPromiseLike(result)) return this.settleAsync(miss, result);
+    this.storeValue(miss, result, false);
+    return result;
+  }
+
+  /** Caches a value computed (or read from a store) for the key of `miss`. */
+  storeValue(miss: MissRecord, value: unknown, isAsync: boolean): void {
+    const entry = this.entryFor(miss);
+    if (this.isMemo) this.fillMemo(entry, snapshotResult(value, this.id));
+    else entry.value = value;
+    entry.isAsync = isAsync;
+    if (isAsync) entry.promise = entry.snapshot === null ? Promise.resolve(entry.value) : null;
+    this.markReady(entry);
+    this.file(entry);
+  }
+
+  /**
+   * One shared in-flight entry per key: concurrent callers wait on it; the resolved
+   * value replaces it; a rejection removes it and reaches every waiter.
+   */
+  settleAsync(miss: MissRecord, result: PromiseLike<unknown>): Promise<unknown> {
+    const entry = this.entryFor(miss);
+    entry.isAsync = true;
+    this.file(entry);
+    if (this.isMemo) {
+      let original: unknown;
+      const snapshotPromise = Promise.resolve(result).then(
+        (value) => {
+          original = value;
+          try {
+            const snapshot = snapshotResult(value, this.id);
+            this.resolveMemo(entry, snapshot);
+            return snapshot;
+          } catch (error) {
+            this.removeEntry(entry, false);
+            throw error;
+          }
+        },
+        (error) => {
+          this.removeEntry(entry, false);
+          throw error;
+        },
+      );
+      snapshotPromise.catch(noop);
+      entry.promise = snapshotPromise;
+      return snapshotPromise.then(() => original);
+    }
+    const valuePromise = Promise.resolve(result).then(
+      (value) => {
+        if (entry.state === STATE_PENDING) {
+          entry.value = value;
+          this.markReady(entry);
+          this.rememberRecent(entry);
+        }
+        return value;
+      },
+      (error) => {
+        this.removeEntry(entry, false);
+        throw error;
+      },
+    );
+    valuePromise.catch(noop);
+    entry.promise = valuePromise;
+    return valuePromise;
+  }
+
+  private resolveMemo(entry: Entry, snapshot: ResultSnapshot): void {
+    if (entry.state !== STATE_PENDING) return; // cleared or evicted meanwhile: the result is not kept
+    this.fillMemo(entry, snapshot);
+    entry.promise = entry.snapshot === null ? Promise.resolve(entry.value) : null;
+    this.byteCount += entry.bytes;
+    if (entry.weakRecord !== null) entry.weakRecord.bytes = entry.bytes;
+    this.markReady(entry);
+    this.rememberRecent(entry);
+    if (this.bounded) this.evictOverflow();
+  }
+
+  private fillMemo(entry: Entry, snapshot: ResultSnapshot): void {
+    const value = snapshot.value;
+    entry.bytes = snapshot.bytes;
+    entry.value = value;
+    // Primitives are immutable: hand them out without a copy.
+    entry.snapshot = (typeof value === "object" && value !== null) || typeof value === "function" ? snapshot : null;
+  }
+
+  // ---- control API (protocol shared by runtime copies) ----
+
+  async clear(includeStore = true): Promise<void> {
+    const releases: Promise<void>[] = [];
+    if (includeStore && this.persist !== undefined) releases.push(deleteStored(this));
+    for (const entry of this.liveEntries()) {
+      const released = this.removeEntry(entry, true);
+      if (released !== undefined) releases.push(released);
+    }
+    // The tables stay: a miss being settled right now still files into them, and counts right.
+    await Promise.all(releases);
+  }
+
+  async clearCall(args: ArrayLike<unknown>): Promise<void> {
+    const components = this.layout.componentsFromCall(args, this.id);
+    const table = this.locate(components, components.length, false);
+    const entry = table === undefined ? undefined : this.find(table);
+    const stored = this.persist !== undefined ? deleteStored(this, components) : undefined;
+    if (entry !== undefined) await this.removeEntry(entry, true);
+    await stored;
+  }
+
+  stats(): CacheStats {
+    // No WeakRef.deref() here: a deref keeps its target alive until the end of the
+    // current job, so polling stats would keep collected entries from ever dying.
+    return { hits: this.hits, misses: this.misses, entries: this.entryCount, bytes: this.byteCount, evictions: this.evictions };
+  }
+
+  setLifecycle(lifecycle: Lifecycle): void {
+    this.lifecycle = { ...this.lifecycle, ...lifecycle };
+    this.validateHook = this.lifecycle.validate;
+    this.updateQuickHits();
+  }
+
+  refreshSettings(): void {
+    const defaults = shared.settings.defaults;
+    this.disabled = isDisabled(shared.settings);
+    this.ttlMs = this.options.ttlMs ?? defaults.ttlMs ?? 0;
+    this.maxEntries = this.options.maxEntries ?? defaults.maxEntries ?? Infinity;
+    this.maxBytes = this.isMemo ? (this.options.maxBytes ?? defaults.maxBytes ?? Infinity) : Infinity;
+    const bounded = this.maxEntries !== Infinity || this.maxBytes !== Infinity;
+    if (bounded !== this.bounded) {
+      this.bounded = bounded;
+      this.lru.clear();
+      for (const entry of this.liveEntries()) {
+        entry.linked = false;
+        entry.newer = entry.older = null;
+        if (bounded) this.lru.touch(entry);
+      }
+    }
+    if (bounded) this.evictOverflow();
+    this.storeFunction = {
+      id: this.id,
+      version: this.hash,
+      ttlMs: this.ttlMs === 0 ? undefined : this.ttlMs,
+      maxEntries: this.maxEntries === Infinity ? undefined : this.maxEntries,
+      maxBytes: this.maxBytes === Infinity ? undefined : this.maxBytes,
+    };
+    this.fastPath = !this.disabled && this.layout.identityDepth === 0 && !this.layout.identityAll && this.persist === undefined;
+    this.updateQuickHits();
+  }
+
+  private updateQuickHits(): void {
+    this.plainHits = this.ttlMs === 0 && !this.bounded && this.validateHook === undefined;
+    this.quickHits = this.plainHits && this.fastPath;
+    if (!this.quickHits) this.recent1 = this.recent2 = null;
+  }
+
+  storeKeyNames(count: number): readonly string[] {
+    return this.layout.hashNames(0, count);
+  }
+
+}
+

@@ -1,0 +1,153 @@
+/**
+ * `configure(...)`: process-wide settings (defaults, hashers, stores, disabled,
+ * cacheDir), and the run-time lifecycle of one singleton (validate, dispose).
+ * Settings live in the state shared by every runtime copy; handles re-read them.
+ */
+import { InvalidOptionError } from "../errors.ts";
+import { failOption, isPlainRecord, suggestName, validateDefaults } from "../options.ts";
+import { registerStores, setStoreConfig, type RedisClientLike, type StoreConfig } from "../stores/index.ts";
+import type { CacheStore } from "../stores/store.ts";
+import { findHandle, type CachedFunctionRef } from "./control.ts";
+import { sharedRuntime, type Lifecycle } from "./shared.ts";
+
+/** A class (matched with `instanceof`) and a function returning plain data that identifies its instances. */
+export type CustomHasherEntry = readonly [abstract new (...args: any[]) => unknown, (value: any) => unknown];
+
+/** Process-wide settings for `configure({ ... })`. Every field is optional; omitted fields keep their value. */
+export interface GlobalSettings {
+  /** Default ttl for functions without one: seconds or "10s", "5m", "1h30m". */
+  ttl?: number | string;
+  /** Default LRU bound on entries per function. */
+  maxEntries?: number;
+  /** Default bound on the summed result size per memo function: bytes or "64MB". */
+  maxBytes?: number | string;
+  /** Hashers for classes used as arguments; merged by class (a later one for the same class wins). */
+  hashers?: readonly CustomHasherEntry[];
+  /** Persistent stores by name, for `persist: "<name>"`. */
+  stores?: Readonly<Record<string, CacheStore>>;
+  /** Pass-through: every call computes, nothing is cached (also AUTOMEMO_DISABLE=1). */
+  disabled?: boolean;
+  /** Where the disk store keeps its files (else AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo). */
+  cacheDir?: string;
+  /** Redis URL for persist: "redis" (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379). */
+  redisUrl?: string;
+  /** A connected node-redis client to use instead of a URL. */
+  redisClient?: RedisClientLike;
+  /** Key prefix in Redis (default "automemo"). */
+  redisPrefix?: string;
+  /** Bound on each Redis command and on connecting, in ms (default 1000). */
+  redisTimeoutMs?: number;
+  /** Expiry of the cross-process computation lock (disk and Redis), in ms (default 30000). */
+  lockTimeoutMs?: number;
+}
+
+/** Settings passed through to the built-in stores (runtime/stores/index.ts). */
+const STORE_SETTING_TYPES: Readonly<Record<Exclude<keyof StoreConfig, "cacheDir">, "string" | "number" | "object">> = {
+  redisUrl: "string",
+  redisClient: "object",
+  redisPrefix: "string",
+  redisTimeoutMs: "number",
+  lockTimeoutMs: "number",
+};
+const SETTING_NAMES = ["ttl", "maxEntries", "maxBytes", "hashers", "stores", "disabled", "cacheDir", ...Object.keys(STORE_SETTING_TYPES)];
+const LIFECYCLE_NAMES = ["validate", "dispose"];
+const WHERE = "configure()";
+
+function rejectUnknown(raw: Record<string, unknown>, known: readonly string[], where: string): void {
+  for (const name of Object.keys(raw)) {
+    if (known.includes(name)) continue;
+    const suggestion = suggestName(name, known);
+    failOption(name, where, "this setting does not exist", suggestion ? `Did you mean '${suggestion}'?` : `Known settings: ${known.join(", ")}.`);
+  }
+}
+
+function validateHashers(raw: unknown): CustomHasherEntry[] {
+  const fix = "Pass a list of [Class, (value) => plainData] pairs: configure({ hashers: [[Money, (m) => [m.amount, m.currency]]] }).";
+  if (!Array.isArray(raw)) failOption("hashers", WHERE, `expected an array, got ${typeof raw}`, fix);
+  return raw.map((pair, index) => {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "function" || typeof pair[1] !== "function") {
+      failOption("hashers", WHERE, `entry ${index} is not a [Class, hasher] pair`, fix);
+    }
+    return [pair[0], pair[1]] as const;
+  });
+}
+
+function validateStores(raw: unknown): [string, CacheStore][] {
+  const fix = "Pass an object of named stores, each with read, write and delete methods: configure({ stores: { shared: myStore } }).";
+  if (!isPlainRecord(raw)) failOption("stores", WHERE, "expected an object mapping names to stores", fix);
+  return Object.entries(raw).map(([name, store]) => {
+    const candidate = store as Partial<CacheStore> | null;
+    if (typeof candidate !== "object" || candidate === null || typeof candidate.read !== "function" || typeof candidate.write !== "function" || typeof candidate.delete !== "function") {
+      failOption("stores", WHERE, `store '${name}' lacks read/write/delete methods`, fix);
+    }
+    return [name, candidate as CacheStore];
+  });
+}
+
+export function configureGlobal(raw: GlobalSettings): void {
+  if (!isPlainRecord(raw)) failOption("settings", WHERE, `expected an object, got ${typeof raw}`, `Call configure({ ttl: "1h", maxEntries: 100 }).`);
+  rejectUnknown(raw, SETTING_NAMES, WHERE);
+  // Validate everything before changing anything, so a bad call leaves the settings as they were.
+  const defaults = validateDefaults(raw, WHERE);
+  const hashers = raw.hashers === undefined ? undefined : validateHashers(raw.hashers);
+  const stores = raw.stores === undefined ? undefined : validateStores(raw.stores);
+  if (raw.disabled !== undefined && typeof raw.disabled !== "boolean") failOption("disabled", WHERE, `expected a boolean, got ${typeof raw.disabled}`, "Use disabled: true or disabled: false.");
+  if (raw.cacheDir !== undefined && (typeof raw.cacheDir !== "string" || raw.cacheDir === "")) failOption("cacheDir", WHERE, "expected a non-empty path string", `Use cacheDir: ".cache/automemo".`);
+  const storeConfig: Record<string, unknown> = {};
+  for (const [name, type] of Object.entries(STORE_SETTING_TYPES)) {
+    const value = (raw as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    if (typeof value !== type || value === null || (type === "number" && !((value as number) > 0))) {
+      failOption(name, WHERE, `expected ${type === "number" ? "a positive number" : `a ${type}`}, got ${value === null ? "null" : typeof value}`, `See the GlobalSettings documentation of '${name}'.`);
+    }
+    storeConfig[name] = value;
+  }
+  if (raw.cacheDir !== undefined) storeConfig.cacheDir = raw.cacheDir;
+
+  const shared = sharedRuntime();
+  const settings = shared.settings;
+  settings.defaults = {
+    ttlMs: defaults.ttlMs ?? settings.defaults.ttlMs,
+    maxEntries: defaults.maxEntries ?? settings.defaults.maxEntries,
+    maxBytes: defaults.maxBytes ?? settings.defaults.maxBytes,
+  };
+  if (hashers !== undefined) {
+    const replaced = new Set(hashers.map(([type]) => type));
+    settings.hashers = [...settings.hashers.filter(([type]) => !replaced.has(type)), ...hashers];
+    settings.hashersVersion++;
+  }
+  for (const [name, store] of stores ?? []) settings.stores.set(name, store);
+  if (stores !== undefined) registerStores(Object.fromEntries(stores));
+  if (Object.keys(storeConfig).length > 0) setStoreConfig(storeConfig as StoreConfig);
+  if (raw.disabled !== undefined) settings.disabled = raw.disabled;
+  if (raw.cacheDir !== undefined) settings.cacheDir = raw.cacheDir;
+  for (const handle of shared.handles.values()) handle.refreshSettings();
+}
+
+/** Resets every setting to its default (tests). */
+export function resetSettingsForTesting(): void {
+  const shared = sharedRuntime();
+  Object.assign(shared.settings, { defaults: {}, disabled: undefined, cacheDir: undefined, hashers: [], stores: new Map() });
+  shared.settings.hashersVersion++;
+  for (const handle of shared.handles.values()) handle.refreshSettings();
+}
+
+export function configureFunction(target: CachedFunctionRef, raw: Lifecycle): void {
+  const handle = findHandle(target, "configure(fn, ...)");
+  const where = `configure(${handle.id}, ...)`;
+  if (!isPlainRecord(raw)) failOption("lifecycle", where, `expected an object, got ${typeof raw}`, "Call configure(fn, { validate, dispose }).");
+  rejectUnknown(raw, LIFECYCLE_NAMES, where);
+  if (handle.kind !== "singleton") {
+    throw new InvalidOptionError({
+      option: Object.keys(raw)[0] ?? "validate",
+      where,
+      problem: "validate and dispose apply to singletons only (memo results are plain-data copies with nothing to release)",
+      fix: "Use @singleton for live objects that need validation or disposal.",
+    });
+  }
+  for (const name of LIFECYCLE_NAMES) {
+    const value = (raw as Record<string, unknown>)[name];
+    if (value !== undefined && typeof value !== "function") failOption(name, where, `expected a function, got ${typeof value}`, `Pass a function: configure(fn, { ${name}: (value) => ... }).`);
+  }
+  handle.setLifecycle(raw);
+}

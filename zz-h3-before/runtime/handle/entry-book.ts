@@ -1,0 +1,162 @@
+/**
+ * Where a handle's entries are kept and accounted for: filing an entry (replacing
+ * the one it supersedes), LRU order and eviction, ttl stamps, weak tracking of
+ * entries under WeakMaps, removal with release, and the counters behind `stats()`.
+ * `CacheHandle` extends it with the lookups and the settling of misses; only
+ * CacheHandle is ever instantiated, so all handles still share one hidden class.
+ */
+import { coarseNow } from "./clock.ts";
+import { Entry, SLOT_MAP1, SLOT_MAP2, STATE_READY, STATE_REMOVED, type WeakEntryRecord } from "./entry.ts";
+import { LruList } from "./lru.ts";
+import { releaseValue } from "./release.ts";
+import type { MissRecord } from "./miss.ts";
+import type { Lifecycle } from "./shared.ts";
+import { IdentityScope, Table } from "./table.ts";
+
+type WeakHeld = { readonly book: EntryBook; readonly record: WeakEntryRecord };
+// Entries under a WeakMap (per-instance caches, identity keys) leave the counters
+// when the garbage collector takes them.
+const weakEntryFinalizer = new FinalizationRegistry<WeakHeld>((held) => held.book.forgetCollectedEntry(held.record));
+
+export abstract class EntryBook {
+  readonly id: string;
+  protected readonly isMemo: boolean;
+  protected readonly root = new Table(false);
+  /** Identity levels by depth: one fixed depth, or one per arity for by-hand identity singletons without `params`. */
+  protected readonly scopes: (IdentityScope | undefined)[] = [];
+  protected readonly weakRecords = new Set<WeakEntryRecord>();
+  protected readonly lru = new LruList();
+  protected lifecycle: Lifecycle = {};
+  protected validateHook: ((value: unknown) => boolean) | undefined = undefined;
+
+  // Settings (refreshSettings): plain fields read on every lookup.
+  protected fastPath = false;
+  protected disabled = false;
+  protected ttlMs = 0;
+  protected maxEntries = Infinity;
+  protected maxBytes = Infinity;
+  protected bounded = false;
+  /** No ttl, no LRU, no validate: a ready hit is a counter and a return. */
+  protected plainHits = true;
+  /** plainHits on the exact-key fast path (not disabled): what the recent-entry shortcut requires. */
+  protected quickHits = false;
+  // Counters.
+  protected hits = 0;
+  protected misses = 0;
+  protected evictions = 0;
+  protected entryCount = 0;
+  protected byteCount = 0;
+
+  /**
+   * The newest ready one- / two-component exact entry of the root table whose hit is
+   * just "count and return" (no copy, ttl, LRU or validate; not disabled): repeated
+   * calls with that primitive key skip the Map and every check. Set only when an entry
+   * becomes ready (hits never write), cleared when it leaves or the settings change.
+   * NaN never matches here (NaN !== NaN) and simply takes the Map path.
+   */
+  protected recent1: Entry | null = null;
+  protected recent2: Entry | null = null;
+
+  constructor(id: string, isMemo: boolean) {
+    this.id = id;
+    this.isMemo = isMemo;
+  }
+
+  protected markReady(entry: Entry): void {
+    entry.state = STATE_READY;
+    entry.hitValue = entry.isAsync ? entry.promise : entry.value;
+    if (this.ttlMs !== 0) entry.expiresAt = coarseNow() + this.ttlMs;
+  }
+
+  /** The newest key is the likeliest next one (a loop, a re-render). */
+  protected rememberRecent(entry: Entry): void {
+    if (!this.quickHits || entry.table !== this.root || entry.snapshot !== null) return;
+    if (entry.slot === SLOT_MAP1) this.recent1 = entry;
+    else if (entry.slot === SLOT_MAP2) this.recent2 = entry;
+  }
+
+  protected entryFor(miss: MissRecord): Entry {
+    return new Entry(miss.table!, miss.slot, miss.k1, miss.k2, miss.k3, miss.d0, miss.d1, miss.d2, miss.d3);
+  }
+
+  /** Files an entry, replacing (and releasing) whatever held its key, then enforces the bounds. */
+  protected file(entry: Entry): void {
+    const previous = entry.table.insert(entry);
+    if (entry.state === STATE_READY) this.rememberRecent(entry);
+    if (previous !== undefined) this.detach(previous, previous.value !== entry.value);
+    this.entryCount++;
+    if (entry.state === STATE_READY) this.byteCount += entry.bytes;
+    if (entry.table.weak) this.trackWeakly(entry);
+    if (this.bounded) {
+      this.lru.touch(entry);
+      this.evictOverflow();
+    }
+  }
+
+  protected trackWeakly(entry: Entry): void {
+    const record: WeakEntryRecord = { ref: new WeakRef(entry), bytes: entry.bytes };
+    entry.weakRecord = record;
+    this.weakRecords.add(record);
+    weakEntryFinalizer.register(entry, { book: this, record }, record);
+  }
+
+  /** Called by the finalizer when an entry under a WeakMap was garbage-collected. */
+  forgetCollectedEntry(record: WeakEntryRecord): void {
+    if (!this.weakRecords.delete(record)) return;
+    this.entryCount--;
+    this.byteCount -= record.bytes;
+  }
+
+  protected evictOverflow(): void {
+    while (this.entryCount > this.maxEntries || this.byteCount > this.maxBytes) {
+      const oldest = this.lru.oldest();
+      if (oldest === null) return;
+      this.evictions++;
+      this.removeEntry(oldest, true);
+    }
+  }
+
+  /** Unfiles an entry; ready singletons are released when `release` is set. */
+  removeEntry(entry: Entry, release: boolean): Promise<void> | undefined {
+    if (entry.state === STATE_REMOVED) return undefined;
+    entry.table.remove(entry);
+    return this.detach(entry, release);
+  }
+
+  protected detach(entry: Entry, release: boolean): Promise<void> | undefined {
+    const wasReady = entry.state === STATE_READY;
+    if (this.recent1 === entry) this.recent1 = null;
+    if (this.recent2 === entry) this.recent2 = null;
+    entry.state = STATE_REMOVED;
+    this.entryCount--;
+    if (wasReady) this.byteCount -= entry.bytes;
+    if (entry.linked) this.lru.unlink(entry);
+    const record = entry.weakRecord;
+    if (record !== null) {
+      this.weakRecords.delete(record);
+      weakEntryFinalizer.unregister(record);
+      entry.weakRecord = null;
+    }
+    if (!this.isMemo && wasReady && release) return releaseValue(entry.value, this.lifecycle.dispose, this.id);
+    return undefined;
+  }
+
+  /** Every live entry: strong tables by walking them, weakly held ones through their records. */
+  protected liveEntries(): Entry[] {
+    const entries: Entry[] = [];
+    const collect = (entry: Entry) => void entries.push(entry);
+    this.root.forEach(collect);
+    for (const scope of this.scopes) scope?.forEachStrongTable((table) => table.forEach(collect));
+    for (const record of [...this.weakRecords]) {
+      const entry = record.ref.deref();
+      if (entry === undefined) this.forgetCollectedEntry(record);
+      else entries.push(entry);
+    }
+    return entries;
+  }
+
+  /** Least recently used last; for tests of the eviction order. */
+  lruOrder(): unknown[] {
+    return [...this.lru.entries()].map((entry) => entry.value);
+  }
+}

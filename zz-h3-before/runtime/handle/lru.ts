@@ -1,0 +1,49 @@
+/**
+ * An intrusive doubly linked list of entries, most recently used at the head.
+ * O(1) touch / unlink / evict, and no allocation: the links live on the entries.
+ * Only handles with `maxEntries` or `maxBytes` use it, so unbounded caches pay nothing.
+ */
+import type { Entry } from "./entry.ts";
+
+export class LruList {
+  private head: Entry | null = null;
+  private tail: Entry | null = null;
+
+  /** Inserts or moves an entry to the most-recently-used end. */
+  touch(entry: Entry): void {
+    if (entry.linked) {
+      if (this.head === entry) return;
+      this.unlink(entry);
+    }
+    entry.linked = true;
+    entry.older = this.head;
+    entry.newer = null;
+    if (this.head !== null) this.head.newer = entry;
+    this.head = entry;
+    if (this.tail === null) this.tail = entry;
+  }
+
+  unlink(entry: Entry): void {
+    if (!entry.linked) return;
+    if (entry.newer !== null) entry.newer.older = entry.older;
+    else this.head = entry.older;
+    if (entry.older !== null) entry.older.newer = entry.newer;
+    else this.tail = entry.newer;
+    entry.newer = entry.older = null;
+    entry.linked = false;
+  }
+
+  /** The least recently used entry (the next to evict). */
+  oldest(): Entry | null {
+    return this.tail;
+  }
+
+  /** Most recent first; for tests and for listing. */
+  *entries(): IterableIterator<Entry> {
+    for (let entry = this.head; entry !== null; entry = entry.older) yield entry;
+  }
+
+  clear(): void {
+    this.head = this.tail = null;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * `cacheHandle(kind, meta)`: the handle of one function id, from the registry that
+ * every runtime copy in the process shares. A module evaluated again (hot reload,
+ * a rerun in one process) gets its existing handle back, entries included, when the
+ * code hash, key layout and options are unchanged; otherwise the old entries are
+ * dropped (singletons released) and a fresh handle replaces it.
+ */
+import { InvalidOptionError } from "../errors.ts";
+import type { CacheKind, FunctionMeta } from "../meta.ts";
+import { CacheHandle, handleSignature } from "./cache-handle.ts";
+import { sharedRuntime, type RegisteredHandle } from "./shared.ts";
+
+export function requireMeta(kind: CacheKind, meta: unknown, where: string): asserts meta is FunctionMeta {
+  const id = (meta as FunctionMeta | null | undefined)?.id;
+  if (typeof id === "string" && id !== "") return;
+  throw new InvalidOptionError({
+    option: "id",
+    where,
+    problem: typeof meta !== "object" || meta === null ? `expected a metadata object, got ${meta === null ? "null" : typeof meta}` : "the metadata has no id",
+    fix: `Give every cached function a stable, unique id: ${kind}(fn, { id: "src/db.ts#loadRows" }).`,
+  });
+}
+
+export function cacheHandle(kind: CacheKind, meta: FunctionMeta): RegisteredHandle {
+  requireMeta(kind, meta, `cacheHandle("${kind}", ...)`);
+  const handles = sharedRuntime().handles;
+  const existing = handles.get(meta.id);
+  if (existing !== undefined) {
+    if (existing.signature === handleSignature(kind, meta)) return existing;
+    handles.delete(meta.id);
+    // Memory only: other processes sharing the store may still run the old version.
+    void existing.clear(false);
+  }
+  const handle = new CacheHandle(kind, meta);
+  handles.set(meta.id, handle);
+  return handle;
+}

@@ -1,0 +1,102 @@
+/**
+ * State shared by every copy of the runtime in one process (ESM + CJS builds, two
+ * bundles): the handle registry, the function -> handle map, the global settings
+ * and the `Miss` class. It lives on `globalThis` under a registered symbol and a
+ * protocol version, holds only plain containers, and each copy talks to the handles
+ * in it through the small method set below, so copies of different builds agree.
+ */
+import type { CacheStore } from "../stores/store.ts";
+import type { NormalizedDefaults } from "../options.ts";
+
+/** Any function (a cached function, a by-hand wrapper, a method). */
+export type AnyFunction = (...args: any[]) => unknown;
+
+export const REGISTRY_SYMBOL = Symbol.for("automemo.registry");
+export const PROTOCOL_VERSION = 1;
+
+/** Counters returned by `stats()`. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  entries: number;
+  bytes: number;
+  evictions: number;
+}
+
+export interface Lifecycle {
+  readonly validate?: (value: any) => boolean;
+  readonly dispose?: (value: any) => unknown;
+}
+
+/** What any runtime copy may call on a handle created by any other copy (protocol version 1). */
+export interface RegisteredHandle {
+  readonly id: string;
+  readonly hash: string;
+  readonly kind: "memo" | "singleton";
+  /** Code hash, kind, key layout and options: a handle is reused on re-evaluation only when this is unchanged. */
+  readonly signature: string;
+  /** Lookups for the emitted code: the cached value, or a `Miss`. */
+  get0(): unknown;
+  get1(a: unknown): unknown;
+  get2(a: unknown, b: unknown): unknown;
+  get3(a: unknown, b: unknown, c: unknown): unknown;
+  getN(values: ArrayLike<unknown>): unknown;
+  bindFunction(fn: AnyFunction): void;
+  /** Drops every entry (singletons are released; persisted entries deleted unless `includeStore` is false); resolves when done. */
+  clear(includeStore?: boolean): Promise<void>;
+  /** Drops the entry of one call; `args` are positional call arguments. */
+  clearCall(args: ArrayLike<unknown>): Promise<void>;
+  stats(): CacheStats;
+  setLifecycle(lifecycle: Lifecycle): void;
+  /** Re-reads the shared settings (defaults, disabled). */
+  refreshSettings(): void;
+}
+
+export interface SharedSettings {
+  defaults: NormalizedDefaults;
+  /** `configure({ disabled })`; undefined falls back to AUTOMEMO_DISABLE. */
+  disabled: boolean | undefined;
+  cacheDir: string | undefined;
+  hashers: ReadonlyArray<readonly [abstract new (...args: any[]) => unknown, (value: any) => unknown]>;
+  /** Bumped on every hashers change, so each runtime copy re-installs them into its own hasher. */
+  hashersVersion: number;
+  stores: Map<string, CacheStore>;
+}
+
+export interface SharedRuntime {
+  readonly protocol: number;
+  readonly handles: Map<string, RegisteredHandle>;
+  readonly byFunction: WeakMap<AnyFunction, RegisteredHandle>;
+  readonly settings: SharedSettings;
+  Miss?: unknown;
+}
+
+type RegistryRoot = Record<string, SharedRuntime>;
+
+let cached: SharedRuntime | undefined;
+
+/** The shared state of protocol version 1, created by the first runtime copy that asks. */
+export function sharedRuntime(): SharedRuntime {
+  if (cached !== undefined) return cached;
+  const holder = globalThis as unknown as Record<symbol, RegistryRoot | undefined>;
+  const root = (holder[REGISTRY_SYMBOL] ??= Object.create(null) as RegistryRoot);
+  const key = `v${PROTOCOL_VERSION}`;
+  cached = root[key] ??= {
+    protocol: PROTOCOL_VERSION,
+    handles: new Map(),
+    byFunction: new WeakMap(),
+    settings: { defaults: {}, disabled: undefined, cacheDir: undefined, hashers: [], hashersVersion: 0, stores: new Map() },
+  };
+  return cached;
+}
+
+/** `AUTOMEMO_DISABLE=1` (read without assuming a Node `process`). */
+export function disabledByEnvironment(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const flag = env?.AUTOMEMO_DISABLE;
+  return flag === "1" || flag === "true";
+}
+
+export function isDisabled(settings: SharedSettings): boolean {
+  return settings.disabled ?? disabledByEnvironment();
+}

@@ -1,0 +1,81 @@
+/**
+ * Which built-in data types automemo treats as plain data, recognised by their
+ * exact prototype. Both the key hasher and the result copier dispatch on this one
+ * table, so "hashable" and "copyable" can never drift apart.
+ *
+ * Matching the exact prototype (not `instanceof`) is deliberate: a subclass such as
+ * `class Cache extends Map` may carry state beyond its entries, so it is treated as a
+ * class instance (it needs an escape hatch), not silently hashed as a Map.
+ */
+
+export const KIND_MAP = 1;
+export const KIND_SET = 2;
+export const KIND_DATE = 3;
+export const KIND_REGEXP = 4;
+export const KIND_URL = 5;
+export const KIND_URL_SEARCH_PARAMS = 6;
+export const KIND_ARRAY_BUFFER = 7;
+export const KIND_DATA_VIEW = 8;
+/** Built-in Error prototypes: copyable results, never hashable keys. */
+export const KIND_ERROR = 9;
+/** Typed arrays are `KIND_TYPED_ARRAY + index in TYPED_ARRAY_NAMES`, so the element type is part of the kind. */
+export const KIND_TYPED_ARRAY = 16;
+
+/** Element types in a fixed order: the index is mixed into digests, so never reorder, only append. */
+export const TYPED_ARRAY_NAMES = [
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
+  "Float16Array",
+] as const;
+
+const ERROR_NAMES = ["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError"];
+
+type AnyConstructor = abstract new (...args: any[]) => unknown;
+
+const globals = globalThis as unknown as Record<string, AnyConstructor | undefined>;
+
+/** Prototype -> kind. Types missing on a platform (URL in an old worker, Float16Array) are simply absent. */
+export const kindByPrototype = new Map<object, number>();
+
+/** The constructor of each typed-array kind, for copying. */
+export const typedArrayConstructors: (new (source: ArrayLike<number> | ArrayLike<bigint>) => ArrayBufferView)[] = [];
+
+/** Node's Buffer prototype when running on Node (no `node:buffer` import: the runtime must bundle for browsers). */
+export const bufferPrototype: object | undefined = globals.Buffer?.prototype as object | undefined;
+
+function register(name: string, kind: number): void {
+  const constructor = globals[name];
+  if (typeof constructor === "function") kindByPrototype.set(constructor.prototype as object, kind);
+}
+
+register("Map", KIND_MAP);
+register("Set", KIND_SET);
+register("Date", KIND_DATE);
+register("RegExp", KIND_REGEXP);
+register("URL", KIND_URL);
+register("URLSearchParams", KIND_URL_SEARCH_PARAMS);
+register("ArrayBuffer", KIND_ARRAY_BUFFER);
+register("DataView", KIND_DATA_VIEW);
+for (const name of ERROR_NAMES) register(name, KIND_ERROR);
+TYPED_ARRAY_NAMES.forEach((name, index) => {
+  register(name, KIND_TYPED_ARRAY + index);
+  typedArrayConstructors[index] = globals[name] as unknown as (typeof typedArrayConstructors)[number];
+});
+// Buffer is a Uint8Array subclass whose extra methods do not change its data: it hashes like the same bytes.
+if (bufferPrototype) kindByPrototype.set(bufferPrototype, KIND_TYPED_ARRAY + TYPED_ARRAY_NAMES.indexOf("Uint8Array"));
+
+/** The constructor name of a value's prototype, mixed into escape-hatch digests so two classes returning the same data differ. */
+export function constructorName(value: object): string {
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null;
+  const name = proto?.constructor?.name;
+  return typeof name === "string" ? name : "";
+}

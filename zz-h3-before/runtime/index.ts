@@ -1,0 +1,193 @@
+/**
+ * automemo: Streamlit-style `memo` and `singleton` caching for TypeScript and
+ * JavaScript. Annotate a function with `/** @memo *\/` or `/** @singleton *\/` and
+ * let the transform (Babel, TypeScript, bundler plugin, Node loader) call the
+ * handles below, or wrap functions by hand with `memo(fn, meta)` / `singleton(fn, meta)`.
+ *
+ * Keys: every argument except parameters starting with `_`, by value (a structural
+ * hash; primitives are compared with SameValueZero, so NaN matches NaN and -0
+ * matches 0). `this` of an instance method is keyed by identity, so each instance
+ * has its own entries that die with it.
+ */
+import type { CacheKind, FunctionMeta } from "./meta.ts";
+import { wrapByHand } from "./handle/by-hand.ts";
+import { MissClass } from "./handle/miss.ts";
+import { cacheHandle as createCacheHandle } from "./handle/registry.ts";
+import { clearEverything, clearFunction, statsOf, totalStats, type CachedFunctionRef, type TotalStats } from "./handle/control.ts";
+import { configureFunction, configureGlobal, type GlobalSettings } from "./handle/configure.ts";
+import type { CacheStats, Lifecycle, RegisteredHandle } from "./handle/shared.ts";
+
+export type { CacheKind, FunctionMeta } from "./meta.ts";
+export type { CacheStats, Lifecycle } from "./handle/shared.ts";
+export type { TotalStats, CachedFunctionRef } from "./handle/control.ts";
+export type { GlobalSettings, CustomHasherEntry } from "./handle/configure.ts";
+export type { CacheStore, StoreFunction, StoreHit } from "./stores/store.ts";
+export {
+  AutomemoError,
+  ClearKeyError,
+  HasherError,
+  InvalidOptionError,
+  SyncStoreUnsupportedError,
+  UnhashableParamError,
+  UnknownFunctionError,
+  UnserializableReturnValueError,
+} from "./errors.ts";
+
+/** Options of one cached function (the object after the tag: `@memo { ttl: "1h" }`). */
+export interface CacheOptions {
+  /** Time to live: seconds, or "250ms", "10s", "5m", "2h", "1d", "1h30m". */
+  ttl?: number | string;
+  /** Keep at most this many entries, dropping the least recently used. */
+  maxEntries?: number;
+  /** Memo only: keep at most this many bytes of results (bytes, or "512KB", "64MB", "1GB"). */
+  maxBytes?: number | string;
+  /** Memo only: also keep results in a store ("disk", "redis", or a name registered with configure({ stores })). */
+  persist?: string;
+  /** Singleton only: "identity" keys object arguments by identity (entries die with the argument). */
+  key?: "value" | "identity";
+  /** Whether edits to called helpers change the code hash (transformer dependency tracking). */
+  deps?: boolean;
+}
+
+/** Metadata for a by-hand `memo`/`singleton`: a stable unique `id`; the rest is optional. */
+export interface ByHandMeta {
+  /** Stable, unique id, e.g. "src/db.ts#loadRows". Required. */
+  readonly id: string;
+  /** Code version: a different hash for the same id drops the old entries. */
+  readonly hash?: string;
+  /** Parameter names; names starting with `_` are left out of the key. Without it every argument is keyed. */
+  readonly params?: readonly string[];
+  /** Key component names in order (defaults to the params not starting with `_`); "this" keys the instance. */
+  readonly key?: readonly string[];
+  readonly options?: CacheOptions;
+}
+
+/**
+ * Caches a function by hand (without the transform); results are returned by value:
+ * every hit gets a fresh copy, the call that computed the value gets the original.
+ * Async functions cache what their promise resolves to; concurrent calls with one
+ * key share one computation; throws and rejections are never cached.
+ *
+ * @example
+ * const loadRows = memo(async (_db: Db, table: string) => _db.query(table), {
+ *   id: "src/db.ts#loadRows", params: ["_db", "table"], options: { ttl: "1h" },
+ * });
+ */
+export function memo<F extends (this: any, ...args: any[]) => any>(fn: F, meta: ByHandMeta): F {
+  return wrapByHand("memo", fn, meta as FunctionMeta);
+}
+
+/**
+ * Caches a function by hand and returns the identical object on every hit (a
+ * connection, a model, a client). Values are released (`[Symbol.asyncDispose]`,
+ * `[Symbol.dispose]` or `configure(fn, { dispose })`) when they leave the cache.
+ *
+ * @example
+ * const connect = singleton((url: string) => new Pool(url), { id: "src/db.ts#connect" });
+ */
+export function singleton<F extends (this: any, ...args: any[]) => any>(fn: F, meta: ByHandMeta): F {
+  return wrapByHand("singleton", fn, meta as FunctionMeta);
+}
+
+/** What the emitted code calls: arity-specialised lookups returning the cached value or a `Miss`. */
+export interface CacheHandle {
+  get0(): unknown;
+  get1(a: unknown): unknown;
+  get2(a: unknown, b: unknown): unknown;
+  get3(a: unknown, b: unknown, c: unknown): unknown;
+  getN(values: ArrayLike<unknown>): unknown;
+  /** Records `fn -> handle` so `clear(fn)`, `stats(fn)` and `configure(fn, ...)` accept the function itself. */
+  bindFunction(fn: (...args: any[]) => unknown): void;
+}
+
+/**
+ * The handle of one annotated function; the transform declares one per function at
+ * module level. Calling it again with the same id, code hash and options (hot
+ * reload, a rerun) returns the same handle with its entries.
+ *
+ * @example
+ * const h = cacheHandle("memo", { id: "src/a.ts#square", hash: "9f2c", params: ["n"], key: ["n"], options: {} });
+ * function square(n: number) {
+ *   const r = h.get1(n);
+ *   if (!(r instanceof Miss)) return r as number;
+ *   return r.settle(() => n * n);
+ * }
+ * h.bindFunction(square);
+ */
+export function cacheHandle(kind: CacheKind, meta: FunctionMeta): CacheHandle {
+  return createCacheHandle(kind, meta) as RegisteredHandle;
+}
+
+/**
+ * Returned by a lookup when the value must be computed. `miss.settle(compute)` runs
+ * `compute` once, caches the result and returns it (the original, not a copy).
+ * One class for every copy of the runtime in the process, so `instanceof` is reliable.
+ *
+ * @example
+ * const r = h.get1(key);
+ * const value = r instanceof Miss ? r.settle(() => compute(key)) : r;
+ */
+export const Miss = MissClass;
+export type Miss = InstanceType<typeof MissClass>;
+
+/**
+ * Drops cached entries: `clear(fn)` every entry of one function, `clear(fn, ...args)`
+ * the entry of one call. The key of one call is built exactly as a call builds it:
+ * arguments by position, skipped (`_`) parameters ignored; parameter defaults are
+ * NOT applied, so pass defaulted values explicitly. Functions keyed by `this` or by
+ * captured variables can only be cleared as a whole (ClearKeyError). Use `clear(fn)` for
+ * functions with destructured parameters too: their metadata lists bound names, not
+ * call positions, so `clear(fn, ...args)` does not find their entries. Singletons are released; the
+ * promise resolves when async releases finished. `fn` may also be the function id.
+ *
+ * @example
+ * await clear(loadRows, db, "users"); // one entry (db is the skipped _db parameter)
+ * await clear("src/db.ts#loadRows");   // every entry
+ */
+export function clear(fn: CachedFunctionRef, ...args: unknown[]): Promise<void> {
+  return clearFunction(fn, args);
+}
+
+/**
+ * Drops every entry of every cached function in the process (singletons released).
+ *
+ * @example
+ * afterEach(() => clearAll());
+ */
+export function clearAll(): Promise<void> {
+  return clearEverything();
+}
+
+/**
+ * Counters of one function (`stats(fn)` or `stats(id)`): hits, misses, live entries,
+ * bytes of memo results (snapshot sizes) and evictions (LRU). Without an argument:
+ * the totals over every function plus `functions`, the numbers of each by id.
+ *
+ * @example
+ * const { hits, misses } = stats(loadRows);
+ * const all = stats(); // all.functions["src/db.ts#loadRows"].entries
+ */
+export function stats(): TotalStats;
+export function stats(fn: CachedFunctionRef): CacheStats;
+export function stats(fn?: CachedFunctionRef): CacheStats | TotalStats {
+  return fn === undefined ? totalStats() : statsOf(fn);
+}
+
+/**
+ * `configure(settings)`: process-wide defaults (`ttl`, `maxEntries`, `maxBytes`, used by
+ * functions that do not set them), `hashers` for argument classes, named `stores`,
+ * `disabled` (pass-through), `cacheDir` (disk store).
+ * `configure(fn, { validate, dispose })`: run-time lifecycle of one singleton:
+ * `validate(value)` runs on every hit (false: release and recreate), `dispose(value)`
+ * replaces `[Symbol.asyncDispose]` / `[Symbol.dispose]` when a value is released.
+ *
+ * @example
+ * configure({ ttl: "10m", hashers: [[Money, (m) => [m.amount, m.currency]]] });
+ * configure(connect, { validate: (pool) => !pool.ended, dispose: (pool) => pool.end() });
+ */
+export function configure(settings: GlobalSettings): void;
+export function configure(fn: CachedFunctionRef, lifecycle: Lifecycle): void;
+export function configure(target: GlobalSettings | CachedFunctionRef, lifecycle?: Lifecycle): void {
+  if (typeof target === "function" || typeof target === "string") configureFunction(target, lifecycle as Lifecycle);
+  else configureGlobal(target);
+}

@@ -1,0 +1,376 @@
+import { decodeEntry, DefectiveEntry, encodeEntry, isExpired } from "./codec.ts";
+import {
+  DIR_MODE,
+  ENTRY_SUFFIX,
+  entryFileStem,
+  FILE_MODE,
+  FUNCTION_META_FILE,
+  functionDirName,
+  isErrnoCode,
+  LOCK_SUFFIX,
+  resolveCacheRoot,
+  TEMP_SUFFIX,
+  VERSION_DIR_PREFIX,
+  versionDirName,
+} from "./disk-layout.ts";
+import { sleepSync, tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
+import { nodeFs, nodePath } from "./node-builtins.ts";
+import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
+
+export interface DiskStoreOptions {
+  /** Cache root. Default: `configure({ cacheDir })`, `AUTOMEMO_CACHE_DIR`, then `node_modules/.cache/automemo`. */
+  readonly dir?: string;
+  /** A computation lock not refreshed for this long is considered abandoned. Default 30 s. */
+  readonly lockStaleMs?: number;
+  /** Where the single warning about unreadable files goes. Default `console.warn`. */
+  readonly warn?: (message: string) => void;
+}
+
+interface VersionState {
+  readonly functionDir: string;
+  readonly versionDir: string;
+  prepared: boolean;
+  /** Running estimate of this version's entries, for the maxEntries/maxBytes bounds. */
+  estimate: { entries: number; bytes: number } | undefined;
+}
+
+/** The lock file cannot be created at all (read-only or unusable directory): compute without it. */
+const LOCKING_UNAVAILABLE = Symbol("locking unavailable");
+/** Another process holds the lock and nothing is stored yet. */
+const WAIT = Symbol("wait");
+
+interface WriteTarget {
+  readonly state: VersionState;
+  readonly file: string;
+  readonly temp: string;
+}
+
+interface EntryFileInfo {
+  readonly file: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/**
+ * The `persist: "disk"` store: one file per entry, survives restarts, shared safely by
+ * any number of processes. See disk-layout.ts for the layout and codec.ts for the format.
+ *
+ * @example
+ * const store = new DiskStore({ dir: "/tmp/cache" });
+ * store.writeSync({ id: "a.ts#f", version: "1" }, "0123456789abcdef0123456789abcdef", { rows: 3 });
+ */
+export class DiskStore implements CacheStore {
+  readonly name = "disk";
+  readonly root: string;
+  readonly #lockStaleMs: number;
+  readonly #warn: (message: string) => void;
+  readonly #states = new WeakMap<StoreFunction, VersionState>();
+  #warned = false;
+  #tempCounter = 0;
+
+  constructor(options: DiskStoreOptions = {}) {
+    this.root = resolveCacheRoot(options.dir);
+    this.#lockStaleMs = options.lockStaleMs ?? 30_000;
+    this.#warn = options.warn ?? ((message) => console.warn(message));
+  }
+
+  readSync(fn: StoreFunction, key: string): StoreHit | undefined {
+    const file = this.#entryPath(fn, key);
+    let bytes: Buffer;
+    try {
+      bytes = nodeFs().readFileSync(file);
+    } catch (error) {
+      return this.#readFailed(file, error);
+    }
+    return this.#accept(fn, file, bytes);
+  }
+
+  async read(fn: StoreFunction, key: string): Promise<StoreHit | undefined> {
+    const file = this.#entryPath(fn, key);
+    let bytes: Buffer;
+    try {
+      bytes = await nodeFs().promises.readFile(file);
+    } catch (error) {
+      return this.#readFailed(file, error);
+    }
+    return this.#accept(fn, file, bytes);
+  }
+
+  writeSync(fn: StoreFunction, key: string, value: unknown): void {
+    const fs = nodeFs();
+    const bytes = this.#encode(fn, value);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let target: WriteTarget | undefined;
+      try {
+        target = this.#writeTarget(fn, key);
+        fs.writeFileSync(target.temp, bytes, { flag: "wx", mode: FILE_MODE });
+        fs.renameSync(target.temp, target.file);
+        this.#afterWrite(fn, target.state, bytes.length);
+        return;
+      } catch (error) {
+        if (target) fs.rmSync(target.temp, { force: true });
+        if (!this.#retryAfterWriteError(fn, error, attempt)) return;
+      }
+    }
+  }
+
+  async write(fn: StoreFunction, key: string, value: unknown): Promise<void> {
+    const fs = nodeFs();
+    const bytes = this.#encode(fn, value);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let target: WriteTarget | undefined;
+      try {
+        target = this.#writeTarget(fn, key);
+        await fs.promises.writeFile(target.temp, bytes, { flag: "wx", mode: FILE_MODE });
+        await fs.promises.rename(target.temp, target.file);
+        this.#afterWrite(fn, target.state, bytes.length);
+        return;
+      } catch (error) {
+        if (target) await fs.promises.rm(target.temp, { force: true });
+        if (!this.#retryAfterWriteError(fn, error, attempt)) return;
+      }
+    }
+  }
+
+  async delete(fn: StoreFunction, key?: string): Promise<void> {
+    const fs = nodeFs();
+    const state = this.#state(fn);
+    if (key !== undefined) {
+      await fs.promises.rm(this.#entryPath(fn, key), { force: true });
+      return;
+    }
+    await fs.promises.rm(state.functionDir, { recursive: true, force: true });
+    state.prepared = false;
+    state.estimate = undefined;
+  }
+
+  /**
+   * One computation per key across every process sharing this directory: the process
+   * that creates `<key>.lock` computes and writes; the others poll for the entry.
+   */
+  async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
+    const lockPath = this.#lockPath(fn, key);
+    for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
+      const claim = this.#claim(fn, key, lockPath);
+      if (claim === LOCKING_UNAVAILABLE) return compute();
+      if (claim === WAIT) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      else if ("value" in claim) return claim.value as T;
+      else {
+        try {
+          const value = await compute();
+          await this.write(fn, key, value);
+          return value;
+        } finally {
+          claim.release();
+        }
+      }
+    }
+  }
+
+  /**
+   * `computeOnce` for synchronous functions: waiting processes block (they would block
+   * computing anyway). The holder cannot refresh its lock while it computes, so a
+   * computation longer than the lock timeout may run twice; a crashed holder on this
+   * host is detected at once.
+   */
+  computeOnceSync<T>(fn: StoreFunction, key: string, compute: () => T): T {
+    const lockPath = this.#lockPath(fn, key);
+    for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
+      const claim = this.#claim(fn, key, lockPath);
+      if (claim === LOCKING_UNAVAILABLE) return compute();
+      if (claim === WAIT) sleepSync(delayMs);
+      else if ("value" in claim) return claim.value as T;
+      else {
+        try {
+          const value = compute();
+          this.writeSync(fn, key, value);
+          return value;
+        } finally {
+          claim.release();
+        }
+      }
+    }
+  }
+
+  /** One round of single flight: the stored value, the lock (then compute), or wait and retry. */
+  #claim(fn: StoreFunction, key: string, lockPath: string | undefined): StoreHit | HeldLock | typeof WAIT | typeof LOCKING_UNAVAILABLE {
+    if (lockPath === undefined) return LOCKING_UNAVAILABLE;
+    const lock = this.#tryLock(lockPath, fn);
+    if (lock === LOCKING_UNAVAILABLE) return lock;
+    // Read even when we got the lock: the previous holder may have just written the value.
+    const hit = this.readSync(fn, key);
+    if (hit) {
+      lock?.release();
+      return hit;
+    }
+    return lock ?? WAIT;
+  }
+
+  /** Where the key's lock lives; undefined (after one warning) when the directory is unusable. */
+  #lockPath(fn: StoreFunction, key: string): string | undefined {
+    try {
+      return nodePath().join(this.#prepare(this.#state(fn), fn).versionDir, entryFileStem(key) + LOCK_SUFFIX);
+    } catch (error) {
+      // An unwritable cache directory must not stop the program: compute without the disk.
+      this.#retryAfterWriteError(fn, error, 1);
+      return undefined;
+    }
+  }
+
+  #tryLock(lockPath: string, fn: StoreFunction): HeldLock | undefined | typeof LOCKING_UNAVAILABLE {
+    try {
+      return tryAcquireLockFile(lockPath, this.#lockStaleMs);
+    } catch (error) {
+      try {
+        if (!isErrnoCode(error, "ENOENT")) throw error;
+        // The version directory was removed (cache cleared) while we were waiting: recreate it.
+        const state = this.#state(fn);
+        state.prepared = false;
+        this.#prepare(state, fn);
+        return undefined;
+      } catch (failure) {
+        this.#retryAfterWriteError(fn, failure, 1);
+        return LOCKING_UNAVAILABLE;
+      }
+    }
+  }
+
+  #state(fn: StoreFunction): VersionState {
+    let state = this.#states.get(fn);
+    if (state === undefined) {
+      const path = nodePath();
+      const functionDir = path.join(this.root, functionDirName(fn.id));
+      state = { functionDir, versionDir: path.join(functionDir, versionDirName(fn.version)), prepared: false, estimate: undefined };
+      this.#states.set(fn, state);
+    }
+    return state;
+  }
+
+  #entryPath(fn: StoreFunction, key: string): string {
+    return this.#state(fn).versionDir + nodePath().sep + entryFileStem(key) + ENTRY_SUFFIX;
+  }
+
+  #encode(fn: StoreFunction, value: unknown): Buffer {
+    const createdAt = Date.now();
+    return encodeEntry(fn.id, value, { createdAt, expiresAt: fn.ttlMs === undefined ? 0 : createdAt + fn.ttlMs });
+  }
+
+  #writeTarget(fn: StoreFunction, key: string): WriteTarget {
+    const state = this.#prepare(this.#state(fn), fn);
+    const stem = entryFileStem(key);
+    const path = nodePath();
+    return {
+      state,
+      file: path.join(state.versionDir, stem + ENTRY_SUFFIX),
+      temp: path.join(state.versionDir, `.${stem}.${process.pid}.${++this.#tempCounter}${TEMP_SUFFIX}`),
+    };
+  }
+
+  /** First write of a version in this process: create its directory and remove older versions. */
+  #prepare(state: VersionState, fn: StoreFunction): VersionState {
+    if (state.prepared) return state;
+    const fs = nodeFs();
+    const path = nodePath();
+    fs.mkdirSync(state.versionDir, { recursive: true, mode: DIR_MODE });
+    const metaFile = path.join(state.functionDir, FUNCTION_META_FILE);
+    if (!fs.existsSync(metaFile)) {
+      const temp = `${metaFile}.${process.pid}.${++this.#tempCounter}${TEMP_SUFFIX}`;
+      fs.writeFileSync(temp, JSON.stringify({ id: fn.id }) + "\n", { mode: FILE_MODE });
+      fs.renameSync(temp, metaFile);
+    }
+    const current = path.basename(state.versionDir);
+    for (const name of fs.readdirSync(state.functionDir)) {
+      if (name.startsWith(VERSION_DIR_PREFIX) && name !== current) {
+        fs.rmSync(path.join(state.functionDir, name), { recursive: true, force: true });
+      }
+    }
+    state.prepared = true;
+    return state;
+  }
+
+  #retryAfterWriteError(fn: StoreFunction, error: unknown, attempt: number): boolean {
+    const state = this.#state(fn);
+    if (attempt === 0 && isErrnoCode(error, "ENOENT")) {
+      // Someone removed the directory (`automemo cache clear`) since we created it.
+      state.prepared = false;
+      return true;
+    }
+    this.#warnOnce(`could not write to the disk cache in ${state.versionDir}: ${describeError(error)}. Results are still returned; they are just not persisted.`);
+    return false;
+  }
+
+  /** Enforce maxEntries/maxBytes, scanning the directory only when the running estimate crosses a bound. */
+  #afterWrite(fn: StoreFunction, state: VersionState, size: number): void {
+    if (fn.maxEntries === undefined && fn.maxBytes === undefined) return;
+    if (state.estimate === undefined) {
+      state.estimate = { entries: 0, bytes: 0 };
+      for (const entry of this.#scanEntries(state.versionDir)) {
+        state.estimate.entries++;
+        state.estimate.bytes += entry.size;
+      }
+    } else {
+      state.estimate.entries++;
+      state.estimate.bytes += size;
+    }
+    const maxEntries = fn.maxEntries ?? Infinity;
+    const maxBytes = fn.maxBytes ?? Infinity;
+    if (state.estimate.entries <= maxEntries && state.estimate.bytes <= maxBytes) return;
+    // Other processes write here too, so recount from the directory before evicting.
+    const entries = this.#scanEntries(state.versionDir).sort((a, b) => a.mtimeMs - b.mtimeMs);
+    let bytes = entries.reduce((sum, entry) => sum + entry.size, 0);
+    let count = entries.length;
+    for (const entry of entries) {
+      if (count <= maxEntries && bytes <= maxBytes) break;
+      nodeFs().rmSync(entry.file, { force: true });
+      count--;
+      bytes -= entry.size;
+    }
+    state.estimate = { entries: count, bytes };
+  }
+
+  #scanEntries(versionDir: string): EntryFileInfo[] {
+    const fs = nodeFs();
+    const path = nodePath();
+    const out: EntryFileInfo[] = [];
+    for (const name of fs.readdirSync(versionDir)) {
+      if (!name.endsWith(ENTRY_SUFFIX)) continue;
+      const file = path.join(versionDir, name);
+      const stats = fs.statSync(file, { throwIfNoEntry: false });
+      if (stats) out.push({ file, size: stats.size, mtimeMs: stats.mtimeMs });
+    }
+    return out;
+  }
+
+  #readFailed(file: string, error: unknown): undefined {
+    if (!isErrnoCode(error, "ENOENT")) this.#warnOnce(`could not read the disk cache entry ${file}: ${describeError(error)}. Treating it as a miss.`);
+    return undefined;
+  }
+
+  #accept(fn: StoreFunction, file: string, bytes: Buffer): StoreHit | undefined {
+    const entry = decodeEntry(bytes);
+    if (entry instanceof DefectiveEntry) {
+      this.#warnOnce(
+        `ignoring the disk cache entry ${file} (${entry.defect}: not a complete automemo entry). ` +
+          `The value is recomputed and the file rewritten. Further unreadable entries are not reported.`,
+      );
+      return undefined;
+    }
+    if (isExpired(entry, fn.ttlMs, Date.now())) return undefined;
+    return { value: entry.value };
+  }
+
+  #warnOnce(message: string): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    this.#warn(`[automemo] ${message}`);
+  }
+}
+
+/** Waiters poll quickly at first (most computations are short), then back off to 100 ms. */
+function nextPollDelay(delayMs: number): number {
+  return Math.min(delayMs * 1.5, 100);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,95 @@
+import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
+import { DiskStore } from "./disk.ts";
+import { readEnv } from "./node-builtins.ts";
+import type { RedisClientLike } from "./redis-connection.ts";
+import { DEFAULT_REDIS_URL, RedisStore } from "./redis.ts";
+import type { CacheStore } from "./store.ts";
+
+export type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
+export type { RedisClientLike } from "./redis-connection.ts";
+export { DiskStore, type DiskStoreOptions } from "./disk.ts";
+export { RedisStore, type RedisStoreOptions } from "./redis.ts";
+
+/** The store settings `configure()` accepts; every field is optional and falls back to its environment variable or default. */
+export interface StoreConfig {
+  /** Disk cache root (else AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo). */
+  readonly cacheDir?: string;
+  /** Redis URL (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379). */
+  readonly redisUrl?: string;
+  /** A connected node-redis client to use instead of a URL. */
+  readonly redisClient?: RedisClientLike;
+  /** Key prefix in Redis. Default "automemo". */
+  readonly redisPrefix?: string;
+  /** Bound on each Redis command and on connecting. Default 1000 ms. */
+  readonly redisTimeoutMs?: number;
+  /** Expiry of the cross-process computation lock (disk and Redis). Default 30 s. */
+  readonly lockTimeoutMs?: number;
+}
+
+const BUILT_IN_STORES = ["disk", "redis"] as const;
+
+let config: StoreConfig = {};
+let disk: DiskStore | undefined;
+let redis: RedisStore | undefined;
+const registered = new Map<string, CacheStore>();
+
+/**
+ * The store behind `persist: name`. "disk" and "redis" are created on first use with
+ * the current configuration; other names must have been registered.
+ */
+export function getStore(name: string): CacheStore {
+  const custom = registered.get(name);
+  if (custom !== undefined) return custom;
+  if (name === "disk") return (disk ??= new DiskStore({ dir: config.cacheDir, lockStaleMs: config.lockTimeoutMs }));
+  if (name === "redis") {
+    return (redis ??= new RedisStore({
+      url: config.redisUrl ?? readEnv("AUTOMEMO_REDIS_URL") ?? DEFAULT_REDIS_URL,
+      client: config.redisClient,
+      prefix: config.redisPrefix,
+      timeoutMs: config.redisTimeoutMs,
+      lockTtlMs: config.lockTimeoutMs,
+    }));
+  }
+  throw new UnknownStoreError({ store: name, known: [...new Set([...BUILT_IN_STORES, ...registered.keys()])] });
+}
+
+/** `configure({ stores })`: add or replace custom stores by name ("disk" and "redis" may be replaced too). */
+export function registerStores(stores: Readonly<Record<string, CacheStore>>): void {
+  for (const [name, store] of Object.entries(stores)) registered.set(name, store);
+}
+
+/**
+ * `configure({ cacheDir, redisUrl, ... })`: merged into the current settings. Built-in
+ * stores already created are dropped (a Redis connection is closed in the background)
+ * so the next `getStore` uses the new settings.
+ */
+export function setStoreConfig(update: StoreConfig): void {
+  config = { ...config, ...update };
+  const oldRedis = redis;
+  disk = undefined;
+  redis = undefined;
+  void oldRedis?.close?.();
+}
+
+/** Forget registered stores and settings, closing connections (what resetting `configure()` means for stores). */
+export async function resetStores(): Promise<void> {
+  await closeStores();
+  registered.clear();
+  setStoreConfig({});
+  config = {};
+}
+
+/** Close every store's connections (tests, graceful shutdown). */
+export async function closeStores(): Promise<void> {
+  const stores = new Set<CacheStore>([...registered.values()]);
+  if (disk) stores.add(disk);
+  if (redis) stores.add(redis);
+  await Promise.all([...stores].map((store) => store.close?.()));
+}
+
+/** The error a memo handle throws when a synchronous function uses a store without `readSync`/`writeSync`. */
+export function assertStoreSupportsSync(store: CacheStore, functionId: string): void {
+  if (typeof store.readSync !== "function" || typeof store.writeSync !== "function") {
+    throw new SyncStoreUnsupportedError({ functionId, store: store.name });
+  }
+}

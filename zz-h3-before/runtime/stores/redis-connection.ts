@@ -1,0 +1,160 @@
+import { MissingPeerDependencyError } from "../errors.ts";
+
+/**
+ * The part of a Redis client the store uses. node-redis v5 clients (`createClient()`)
+ * fit it; a passed client is used as is and never closed by automemo.
+ */
+export interface RedisClientLike {
+  sendCommand(args: readonly (string | Uint8Array)[], options?: object): Promise<unknown>;
+  readonly isReady?: boolean;
+}
+
+interface OwnedClient extends RedisClientLike {
+  connect(): Promise<unknown>;
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  destroy(): void;
+  close?(): Promise<void>;
+  unref?(): void;
+  readonly isOpen?: boolean;
+}
+
+/** Thrown inside the store when Redis cannot answer in time; the store turns it into a local computation. */
+export class RedisUnavailable extends Error {}
+
+export interface RedisConnectionOptions {
+  readonly url: string;
+  readonly client?: RedisClientLike;
+  /** Bound on every command and on connecting. */
+  readonly timeoutMs: number;
+}
+
+/** RESP blob strings (type 36) as Buffers (node-redis v5 `typeMapping`; v4 reads `returnBuffers`). Built at first use: no `Buffer` in browsers. */
+let binaryReplies: { typeMapping: Record<number, unknown>; returnBuffers: true } | undefined;
+/** A variable specifier, so bundlers building for the browser do not try to resolve the optional peer. */
+const REDIS_PACKAGE = "redis";
+const RECONNECT_BACKOFF_MIN_MS = 250;
+const RECONNECT_BACKOFF_MAX_MS = 5_000;
+
+/**
+ * One lazily opened connection with our own reconnect policy: the client never
+ * reconnects in the background and never queues commands while offline (so nothing
+ * keeps the process alive or waits forever); instead the next command after a short
+ * backoff opens a fresh connection. That is how the store recovers when Redis returns.
+ */
+export class RedisConnection {
+  readonly #options: RedisConnectionOptions;
+  #owned: OwnedClient | undefined;
+  #connecting: Promise<OwnedClient> | undefined;
+  #retryAt = 0;
+  #backoffMs = RECONNECT_BACKOFF_MIN_MS;
+
+  constructor(options: RedisConnectionOptions) {
+    this.#options = options;
+  }
+
+  /** Send one command, bounded by the timeout; `binary` returns bulk strings as Buffers. */
+  async send(args: readonly (string | Buffer)[], binary = false): Promise<unknown> {
+    const client = await this.#client();
+    const { timeoutMs } = this.#options;
+    binaryReplies ??= { typeMapping: { 36: Buffer }, returnBuffers: true };
+    const options = binary ? { ...binaryReplies, timeout: timeoutMs } : { timeout: timeoutMs };
+    try {
+      return await withTimeout(client.sendCommand(args, options), timeoutMs, `Redis did not answer ${args[0]} within ${timeoutMs} ms`);
+    } catch (error) {
+      // A silent server (partition, stopped process) would cost every later call the full
+      // timeout; dropping the connection makes calls fail fast until the backoff allows a retry.
+      if (error instanceof RedisUnavailable && client === this.#owned) this.#drop();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const owned = this.#owned;
+    this.#owned = undefined;
+    this.#connecting = undefined;
+    if (owned?.isOpen) await owned.close?.().catch(() => owned.destroy());
+  }
+
+  async #client(): Promise<RedisClientLike> {
+    const passed = this.#options.client;
+    if (passed) {
+      if (passed.isReady === false) throw new RedisUnavailable("the Redis client passed to configure() is not connected");
+      return passed;
+    }
+    if (this.#owned?.isReady) return this.#owned;
+    if (this.#connecting === undefined) {
+      if (Date.now() < this.#retryAt) throw new RedisUnavailable(`Redis at ${redactUrl(this.#options.url)} is unreachable`);
+      this.#connecting = this.#open();
+    }
+    return this.#connecting;
+  }
+
+  #drop(): void {
+    const owned = this.#owned;
+    this.#owned = undefined;
+    if (owned?.isOpen) owned.destroy();
+    this.#delayNextAttempt();
+  }
+
+  #delayNextAttempt(): void {
+    this.#retryAt = Date.now() + this.#backoffMs;
+    this.#backoffMs = Math.min(this.#backoffMs * 2, RECONNECT_BACKOFF_MAX_MS);
+  }
+
+  async #open(): Promise<OwnedClient> {
+    const previous = this.#owned;
+    this.#owned = undefined;
+    if (previous?.isOpen) previous.destroy();
+    const { createClient } = await importRedis();
+    const { url, timeoutMs } = this.#options;
+    const client = createClient({
+      url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
+    }) as unknown as OwnedClient;
+    // Failures reach us through rejected commands; the listener only keeps 'error' from crashing the process.
+    client.on("error", () => {});
+    try {
+      await withTimeout(client.connect(), timeoutMs, `could not connect to Redis at ${redactUrl(url)} within ${timeoutMs} ms`);
+    } catch (error) {
+      client.destroy();
+      this.#delayNextAttempt();
+      throw error instanceof RedisUnavailable ? error : new RedisUnavailable(describe(error));
+    } finally {
+      this.#connecting = undefined;
+    }
+    // A cache connection must not keep a finished program alive.
+    client.unref?.();
+    this.#backoffMs = RECONNECT_BACKOFF_MIN_MS;
+    this.#owned = client;
+    return client;
+  }
+}
+
+async function importRedis(): Promise<{ createClient(options: object): unknown }> {
+  try {
+    const mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ REDIS_PACKAGE)) as { createClient?: unknown; default?: { createClient?: unknown } };
+    const createClient = mod.createClient ?? mod.default?.createClient;
+    if (typeof createClient !== "function") throw new Error("the 'redis' package has no createClient export");
+    return { createClient: createClient as (options: object) => unknown };
+  } catch (cause) {
+    throw new MissingPeerDependencyError({ packageName: "redis", feature: 'persist: "redis"', cause });
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RedisUnavailable(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `redis://user:secret@host` -> `redis://user:***@host`, so warnings never print passwords. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

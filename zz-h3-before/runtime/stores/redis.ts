@@ -1,0 +1,230 @@
+import { AutomemoError } from "../errors.ts";
+import { decodeEntry, DefectiveEntry, encodeEntry } from "./codec.ts";
+import { nodeCrypto } from "./node-builtins.ts";
+import { describe, RedisConnection, redactUrl, type RedisClientLike } from "./redis-connection.ts";
+import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
+
+export interface RedisStoreOptions {
+  /** Default: `configure({ redisUrl })`, `AUTOMEMO_REDIS_URL`, then `redis://127.0.0.1:6379`. */
+  readonly url?: string;
+  /** A connected node-redis client to use instead of opening one (automemo never closes it). */
+  readonly client?: RedisClientLike;
+  /** Key namespace: keys are `<prefix>:<id>:<version>:<key>`. Default `automemo`. */
+  readonly prefix?: string;
+  /** Bound on every Redis command and on connecting. Default 1000 ms. */
+  readonly timeoutMs?: number;
+  /** Expiry of the cross-process computation lock; the holder extends it while it computes. Default 30 s. */
+  readonly lockTtlMs?: number;
+  /** Longest pause between two polls of a process waiting for another one's result. Default 100 ms. */
+  readonly maxPollMs?: number;
+  readonly warn?: (message: string) => void;
+}
+
+export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+export const DEFAULT_REDIS_PREFIX = "automemo";
+export const LOCK_KEY_SUFFIX = ".lock";
+
+// Compare-and-delete / compare-and-extend: a holder whose lock expired must not touch the new holder's lock.
+const RELEASE_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+const EXTEND_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+
+/**
+ * The `persist: "redis"` store: entries shared by every process that talks to one Redis,
+ * one computation per key across all of them. Asynchronous only (no `readSync`).
+ * When Redis is down or slow, every operation gives up after `timeoutMs`, prints one
+ * warning per outage, and the caller computes locally.
+ *
+ * @example
+ * const store = new RedisStore({ url: "redis://127.0.0.1:6379" });
+ * await store.write({ id: "a.ts#f", version: "1", ttlMs: 60_000 }, "0123456789abcdef0123456789abcdef", [1, 2]);
+ */
+export class RedisStore implements CacheStore {
+  readonly name = "redis";
+  readonly url: string;
+  readonly prefix: string;
+  readonly #connection: RedisConnection;
+  readonly #lockTtlMs: number;
+  readonly #maxPollMs: number;
+  readonly #warn: (message: string) => void;
+  readonly #keyPrefixes = new WeakMap<StoreFunction, string>();
+  /** `id\nversion` pairs whose older versions this process already removed. */
+  readonly #pruned = new Set<string>();
+  readonly #background = new Set<Promise<void>>();
+  #offline = false;
+  #warnedDefect = false;
+
+  constructor(options: RedisStoreOptions = {}) {
+    this.url = options.url ?? DEFAULT_REDIS_URL;
+    this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
+    this.#connection = new RedisConnection({ url: this.url, client: options.client, timeoutMs: options.timeoutMs ?? 1_000 });
+    this.#lockTtlMs = options.lockTtlMs ?? 30_000;
+    this.#maxPollMs = options.maxPollMs ?? 100;
+    this.#warn = options.warn ?? ((message) => console.warn(message));
+  }
+
+  /** `<prefix>:<id>:<version>:<key>` */
+  entryKey(fn: StoreFunction, key: string): string {
+    let base = this.#keyPrefixes.get(fn);
+    if (base === undefined) {
+      base = `${this.prefix}:${fn.id}:${fn.version}:`;
+      this.#keyPrefixes.set(fn, base);
+    }
+    return base + key;
+  }
+
+  async read(fn: StoreFunction, key: string): Promise<StoreHit | undefined> {
+    try {
+      return await this.#get(fn, key);
+    } catch (error) {
+      this.#unavailable(error);
+      return undefined;
+    }
+  }
+
+  async write(fn: StoreFunction, key: string, value: unknown): Promise<void> {
+    const bytes = encodeEntry(fn.id, value, { createdAt: Date.now(), expiresAt: 0 });
+    try {
+      await this.#set(fn, key, bytes);
+    } catch (error) {
+      this.#unavailable(error);
+      return;
+    }
+    const pruneKey = `${fn.id}\n${fn.version}`;
+    if (!this.#pruned.has(pruneKey)) {
+      this.#pruned.add(pruneKey);
+      // SCAN walks the whole keyspace, so it runs in the background instead of delaying the caller.
+      const pruning = this.#removeOtherVersions(fn).catch((error) => this.#unavailable(error));
+      this.#background.add(pruning);
+      void pruning.finally(() => this.#background.delete(pruning));
+    }
+  }
+
+  async delete(fn: StoreFunction, key?: string): Promise<void> {
+    try {
+      if (key !== undefined) {
+        await this.#send(["UNLINK", this.entryKey(fn, key)]);
+        return;
+      }
+      await this.#unlinkFunctionKeys(fn, () => true);
+    } catch (error) {
+      this.#unavailable(error);
+    }
+  }
+
+  /**
+   * Cross-process single flight: `SET lock token NX PX lockTtl` elects one computing
+   * process; the others poll for the value. A crashed holder's lock expires after
+   * `lockTtlMs` and a waiter takes over. Redis failing at any point: compute locally.
+   */
+  async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
+    const lockKey = this.entryKey(fn, key) + LOCK_KEY_SUFFIX;
+    const token = nodeCrypto().randomBytes(12).toString("hex");
+    for (let delayMs = 2; ; delayMs = Math.min(delayMs * 1.5, this.#maxPollMs)) {
+      let acquired: boolean;
+      try {
+        const hit = await this.#get(fn, key);
+        if (hit) return hit.value as T;
+        acquired = (await this.#send(["SET", lockKey, token, "NX", "PX", String(this.#lockTtlMs)])) !== null;
+        if (acquired) {
+          // The previous holder may have stored the value between our GET and our SET.
+          const again = await this.#get(fn, key);
+          if (again) {
+            await this.#releaseLock(lockKey, token);
+            return again.value as T;
+          }
+        }
+      } catch (error) {
+        this.#unavailable(error);
+        return compute();
+      }
+      if (acquired) return this.#computeHoldingLock(fn, key, lockKey, token, compute);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#background);
+    await this.#connection.close();
+  }
+
+  async #computeHoldingLock<T>(fn: StoreFunction, key: string, lockKey: string, token: string, compute: () => Promise<T>): Promise<T> {
+    const extend = setInterval(() => {
+      this.#send(["EVAL", EXTEND_LOCK, "1", lockKey, token, String(this.#lockTtlMs)]).catch(() => {});
+    }, Math.max(10, Math.floor(this.#lockTtlMs / 3)));
+    extend.unref?.();
+    try {
+      const value = await compute();
+      await this.write(fn, key, value);
+      return value;
+    } finally {
+      clearInterval(extend);
+      await this.#releaseLock(lockKey, token);
+    }
+  }
+
+  /** First write of a version in this process: drop the entries of the function's other code versions. */
+  async #removeOtherVersions(fn: StoreFunction): Promise<void> {
+    const current = this.entryKey(fn, "");
+    await this.#unlinkFunctionKeys(fn, (redisKey) => !redisKey.startsWith(current));
+  }
+
+  async #unlinkFunctionKeys(fn: StoreFunction, select: (redisKey: string) => boolean): Promise<void> {
+    const functionPrefix = `${this.prefix}:${fn.id}:`;
+    const pattern = `${escapeGlob(functionPrefix)}*`;
+    let cursor = "0";
+    do {
+      const [next, keys] = (await this.#send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])) as [string, string[]];
+      // The id "a#f" must not take "a#f:x#g" along: the rest after the id is exactly "<version>:<key>".
+      const doomed = keys.filter((redisKey) => redisKey.slice(functionPrefix.length).split(":").length === 2 && select(redisKey));
+      if (doomed.length > 0) await this.#send(["UNLINK", ...doomed]);
+      cursor = next;
+    } while (cursor !== "0");
+  }
+
+  async #releaseLock(lockKey: string, token: string): Promise<void> {
+    // If this fails the lock simply expires after lockTtlMs.
+    await this.#send(["EVAL", RELEASE_LOCK, "1", lockKey, token]).catch(() => {});
+  }
+
+  async #get(fn: StoreFunction, key: string): Promise<StoreHit | undefined> {
+    const redisKey = this.entryKey(fn, key);
+    const reply = await this.#send(["GET", redisKey], true);
+    if (reply === null || reply === undefined) return undefined;
+    const entry = Buffer.isBuffer(reply) ? decodeEntry(reply) : new DefectiveEntry("foreign");
+    if (entry instanceof DefectiveEntry) {
+      if (!this.#warnedDefect) {
+        this.#warnedDefect = true;
+        this.#warn(`[automemo] ignoring the Redis value at ${redisKey} (${entry.defect}: not a complete automemo entry); it is recomputed and overwritten.`);
+      }
+      return undefined;
+    }
+    return { value: entry.value };
+  }
+
+  async #set(fn: StoreFunction, key: string, bytes: Buffer): Promise<void> {
+    const args = ["SET", this.entryKey(fn, key), bytes] as (string | Buffer)[];
+    if (fn.ttlMs !== undefined) args.push("PX", String(Math.max(1, Math.round(fn.ttlMs))));
+    await this.#send(args);
+  }
+
+  async #send(args: readonly (string | Buffer)[], binary = false): Promise<unknown> {
+    const reply = await this.#connection.send(args, binary);
+    this.#offline = false;
+    return reply;
+  }
+
+  /** Redis errors never reach the caller (except a missing `redis` package); one warning per outage. */
+  #unavailable(error: unknown): void {
+    if (error instanceof AutomemoError) throw error;
+    if (this.#offline) return;
+    this.#offline = true;
+    this.#warn(
+      `[automemo] Redis at ${redactUrl(this.url)} is unavailable (${describe(error)}); computing locally without the shared cache ` +
+        `until it is back. This is reported once per outage.`,
+    );
+  }
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}
