@@ -199,10 +199,12 @@ export class UnknownFunctionError extends AutomemoError {
 export class ClearKeyError extends AutomemoError {
   readonly functionId: string;
 
-  constructor(details: { functionId: string; component: string; reason: string }) {
+  /** `component`: the key component that cannot be rebuilt; without it, `reason` describes the whole problem. */
+  constructor(details: { functionId: string; component?: string; reason: string }) {
+    const problem = details.component === undefined ? details.reason : `key component '${details.component}' ${details.reason}`;
     super(
       "CLEAR_KEY_UNAVAILABLE",
-      `clear(fn, ...args) cannot rebuild the key of ${details.functionId}: key component '${details.component}' ${details.reason}.\n` +
+      `clear(fn, ...args) cannot rebuild the key of ${details.functionId}: ${problem}.\n` +
         `Fix it: call clear(fn) to drop every entry of the function.`,
     );
     this.functionId = details.functionId;

@@ -21,6 +21,7 @@ export type { CacheKind, FunctionMeta } from "./meta.ts";
 export type { CacheStats, Lifecycle } from "./handle/shared.ts";
 export type { TotalStats, CachedFunctionRef } from "./handle/control.ts";
 export type { GlobalSettings, CustomHasherEntry } from "./handle/configure.ts";
+export { COMPUTE_CHANNEL, type ComputeMessage } from "./handle/compute-events.ts";
 export type { CacheStore, StoreFunction, StoreHit } from "./stores/store.ts";
 export {
   AutomemoError,
@@ -132,12 +133,14 @@ export type Miss = InstanceType<typeof MissClass>;
 
 /**
  * Drops cached entries: `clear(fn)` every entry of one function, `clear(fn, ...args)`
- * the entry of one call. The key of one call is built exactly as a call builds it:
- * arguments by position, skipped (`_`) parameters ignored; parameter defaults are
- * NOT applied, so pass defaulted values explicitly. Functions keyed by `this` or by
- * captured variables can only be cleared as a whole (ClearKeyError). Use `clear(fn)` for
- * functions with destructured parameters too: their metadata lists bound names, not
- * call positions, so `clear(fn, ...args)` does not find their entries. Singletons are released; the
+ * the entry of one call. For a transformed function (or a `memo()` wrapper) the key is
+ * built by the function's own parameter list, up to its cache lookup and never its
+ * body: destructuring, defaults and rest parameters apply exactly as in a call (so do
+ * side effects of default initializers). Arguments that cannot bind throw ClearKeyError.
+ * By id, a function that was never bound (a method, a nested function) maps arguments
+ * by position: defaults are not applied and destructured parameters are not found there.
+ * Functions keyed by `this` or by captured variables can only be cleared as a whole
+ * (ClearKeyError). Singletons are released; the
  * promise resolves when async releases finished. `fn` may also be the function id.
  *
  * @example
@@ -160,7 +163,8 @@ export function clearAll(): Promise<void> {
 
 /**
  * Counters of one function (`stats(fn)` or `stats(id)`): hits, misses, live entries,
- * bytes of memo results (snapshot sizes) and evictions (LRU). Without an argument:
+ * bytes of memo results (snapshot sizes), evictions (LRU), `storeHits` (misses the
+ * persistent store answered) and `computeMs` (time spent computing). Without an argument:
  * the totals over every function plus `functions`, the numbers of each by id.
  *
  * @example
@@ -176,7 +180,8 @@ export function stats(fn?: CachedFunctionRef): CacheStats | TotalStats {
 /**
  * `configure(settings)`: process-wide defaults (`ttl`, `maxEntries`, `maxBytes`, used by
  * functions that do not set them), `hashers` for argument classes, named `stores`,
- * `disabled` (pass-through), `cacheDir` (disk store).
+ * `defaultPersist` (store for @memo functions that name none), `disabled` (pass-through),
+ * `cacheDir` (disk store).
  * `configure(fn, { validate, dispose })`: run-time lifecycle of one singleton:
  * `validate(value)` runs on every hit (false: release and recreate), `dispose(value)`
  * replaces `[Symbol.asyncDispose]` / `[Symbol.dispose]` when a value is released.

@@ -53,6 +53,11 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
 const SIZE_PATTERN = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i;
 const STORE_NAME_PATTERN = /^[A-Za-z][\w.-]*$/;
 
+/** A name `persist` accepts: "disk", "redis" or a registered store's name. */
+export function isStoreName(value: unknown): value is string {
+  return typeof value === "string" && STORE_NAME_PATTERN.test(value);
+}
+
 function fail(option: string, where: string, problem: string, fix: string): never {
   throw new InvalidOptionError({ option, where, problem, fix });
 }
@@ -188,7 +193,7 @@ export function validateOptions(raw: unknown, kind: CacheKind, where: string): N
         out.maxBytes = parseByteSize(value, option, where);
         break;
       case "persist":
-        if (typeof value !== "string" || !STORE_NAME_PATTERN.test(value)) {
+        if (!isStoreName(value)) {
           fail(option, where, `${formatValue(value)} is not a store name`, `Use "disk", "redis", or the name of a store registered with configure({ stores: { name: store } }).`);
         }
         out.persist = value;

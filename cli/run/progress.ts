@@ -4,6 +4,7 @@
  * and only when stderr is a terminal (logs and pipes stay clean).
  */
 import diagnostics from "node:diagnostics_channel";
+import { COMPUTE_CHANNEL, type ComputeMessage } from "../../runtime/handle/compute-events.ts";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 export const SLOW_MISS_MS = 1000;
@@ -69,13 +70,8 @@ export class SlowMissProgress {
   }
 }
 
-/** Channel the runtime publishes computations on: `{ id, phase: "start" | "end" }`. */
-export const COMPUTE_CHANNEL = "automemo:compute";
-
-interface ComputeMessage {
-  readonly id: string;
-  readonly phase: "start" | "end";
-}
+/** Channel the runtime publishes computations on: `{ id, phase: "start" | "end", durationMs? }`. */
+export { COMPUTE_CHANNEL };
 
 /** Feeds the runtime's compute notifications into `progress`; returns the unsubscribe function. */
 export function followComputations(progress: SlowMissProgress): () => void {

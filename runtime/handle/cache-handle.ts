@@ -7,7 +7,7 @@
  * key): one Map lookup per component, a couple of field checks, no allocation.
  */
 import { copySnapshot, snapshotResult, type ResultSnapshot } from "../copy/index.ts";
-import { InvalidOptionError } from "../errors.ts";
+import { ClearKeyError, InvalidOptionError } from "../errors.ts";
 import { keyDigest } from "../hash/index.ts";
 import type { CacheKind, FunctionMeta } from "../meta.ts";
 import { validateOptions, type NormalizedOptions } from "../options.ts";
@@ -37,6 +37,12 @@ function isPrimitiveKey(value: unknown): boolean {
 
 const noop = () => {};
 
+/**
+ * What the lookups return while `clear(fn, ...args)` captures a key: a `Miss` (so the
+ * emitted code settles it) whose settling never runs the computation.
+ */
+const KEY_CAPTURED: Miss = new MissClass({ settle: () => undefined }, null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
+
 /** Code hash, kind, key layout and options: what must match for a re-evaluated module to keep a handle. */
 export function handleSignature(kind: CacheKind, meta: FunctionMeta): string {
   return JSON.stringify([meta.hash ?? "", kind, meta.params ?? null, meta.key ?? null, meta.options ?? {}]);
@@ -63,6 +69,11 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   private cursorK2: unknown = undefined;
   private cursorK3: unknown = undefined;
   private readonly scratch: unknown[][] = [[], [undefined], [undefined, undefined], [undefined, undefined, undefined]];
+  /** The first function bound to this handle: emitted code (or a by-hand wrapper) whose first step is the lookup. */
+  private boundFunction: AnyFunction | undefined = undefined;
+  /** Set while `clear(fn, ...args)` calls `boundFunction` to capture the key its lookup receives. */
+  private capturing = false;
+  private capturedKey: unknown[] | null = null;
 
   constructor(kind: CacheKind, meta: FunctionMeta) {
     super(meta.id, kind === "memo");
@@ -157,12 +168,19 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   /** Records `fn -> this handle` so `clear(fn)`, `stats(fn)` and `configure(fn, ...)` find it. Idempotent. */
   bindFunction(fn: AnyFunction): void {
     shared.byFunction.set(fn, this);
+    // The first: a by-hand memo() binds its wrapper, then the raw function, which must never be called to capture a key.
+    this.boundFunction ??= fn;
   }
 
   // ---- general lookup ----
 
   private lookup(values: ArrayLike<unknown>, count: number): unknown {
     const ownScratch = values === this.scratch[count];
+    if (this.capturing) {
+      this.capturedKey = Array.from(values);
+      if (ownScratch) clearScratch(values as unknown[]);
+      return KEY_CAPTURED;
+    }
     if (this.disabled) {
       if (ownScratch) clearScratch(values as unknown[]);
       return PASS_THROUGH_MISS;
@@ -173,8 +191,8 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     try {
       table = this.locate(values, count, true)!;
       entry = this.find(table);
-      // Only a miss needs the full key (for the store), so hits allocate nothing.
-      if (entry === undefined && this.persist !== undefined) components = Array.from(values);
+      // Only a hashed-key miss needs a copy of the full key (for the store), so hits allocate nothing.
+      if (entry === undefined && this.persist !== undefined && this.cursorSlot === SLOT_DIGEST) components = Array.from(values);
     } finally {
       // Scratch arrays must not keep key objects alive (identity keys die with their objects).
       if (ownScratch) clearScratch(values as unknown[]);
@@ -284,12 +302,37 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   // ---- settling a miss ----
 
   settle(miss: MissRecord, compute: () => unknown): unknown {
-    // components is null when the miss was looked up before a store applied (a configure() in between).
-    if (this.persist !== undefined && miss.components !== null && this.usesStoreFor(compute)) return settleWithStore(this, miss, compute);
+    if (this.persist !== undefined && this.usesStoreFor(compute) && this.fillStoreComponents(miss)) return settleWithStore(this, miss, compute);
     const result = this.runCompute(compute);
     if (isPromiseLike(result)) return this.settleAsync(miss, result);
     this.storeValue(miss, result, false);
     return result;
+  }
+
+  /**
+   * The full key the store needs. Misses of exact (primitive) keys carry it in k1..k3:
+   * those of the fast path and of expired entries. A hashed key kept only its digest:
+   * when its components were not copied at lookup (a store applied in between), false,
+   * and the value stays in memory only.
+   */
+  private fillStoreComponents(miss: MissRecord): boolean {
+    if (miss.components !== null) return true;
+    switch (miss.slot) {
+      case SLOT_NONE:
+        miss.components = [];
+        return true;
+      case SLOT_MAP1:
+        miss.components = [miss.k1];
+        return true;
+      case SLOT_MAP2:
+        miss.components = [miss.k1, miss.k2];
+        return true;
+      case SLOT_MAP3:
+        miss.components = [miss.k1, miss.k2, miss.k3];
+        return true;
+      default:
+        return false;
+    }
   }
 
   /**
@@ -436,12 +479,44 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   }
 
   async clearCall(args: ArrayLike<unknown>): Promise<void> {
-    const components = this.layout.componentsFromCall(args, this.id);
+    const components = this.boundFunction !== undefined && !this.layout.names?.includes("this") ? this.keyOfCall(args) : this.layout.componentsFromCall(args, this.id);
     const table = this.locate(components, components.length, false);
     const entry = table === undefined ? undefined : this.find(table);
     const stored = this.persist !== undefined ? deleteStored(this, components) : undefined;
     if (entry !== undefined) await this.removeEntry(entry, true);
     await stored;
+  }
+
+  /**
+   * The key one call with `args` would look up, built by the function itself: it is
+   * called with every lookup answering KEY_CAPTURED, so its parameter list applies
+   * destructuring, defaults and rest exactly as in a real call (metadata lists bound
+   * names, not call positions), and its body never runs.
+   */
+  private keyOfCall(args: ArrayLike<unknown>): unknown[] {
+    const fastPath = this.fastPath;
+    // Route every lookup, the shortcuts included, through lookup().
+    this.fastPath = false;
+    this.recent1 = this.recent2 = null;
+    this.capturing = true;
+    this.capturedKey = null;
+    let failure: unknown;
+    try {
+      const returned: unknown = Reflect.apply(this.boundFunction!, undefined, Array.from(args));
+      if (isPromiseLike(returned)) Promise.resolve(returned).catch(noop);
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.capturing = false;
+      this.fastPath = fastPath;
+    }
+    const key = this.capturedKey;
+    this.capturedKey = null;
+    if (key === null) {
+      const why = failure instanceof Error ? `: ${failure.message}` : "";
+      throw new ClearKeyError({ functionId: this.id, reason: `its parameters could not be bound to these arguments${why}` });
+    }
+    return key;
   }
 
   stats(): CacheStats {
@@ -495,7 +570,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       this.persist = defaultPersist(shared.settings);
       this.persistIsDefault = this.persist !== undefined;
     }
-    this.fastPath = !this.disabled && this.layout.identityDepth === 0 && !this.layout.identityAll && this.persist === undefined;
+    this.fastPath = !this.disabled && this.layout.identityDepth === 0 && !this.layout.identityAll;
     this.updateQuickHits();
   }
 

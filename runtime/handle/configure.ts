@@ -4,7 +4,7 @@
  * Settings live in the state shared by every runtime copy; handles re-read them.
  */
 import { InvalidOptionError } from "../errors.ts";
-import { failOption, isPlainRecord, suggestName, validateDefaults } from "../options.ts";
+import { failOption, isPlainRecord, isStoreName, suggestName, validateDefaults } from "../options.ts";
 import { registerStores, setStoreConfig, type RedisClientLike, type StoreConfig } from "../stores/index.ts";
 import type { CacheStore } from "../stores/store.ts";
 import { findHandle, type CachedFunctionRef } from "./control.ts";
@@ -25,6 +25,13 @@ export interface GlobalSettings {
   hashers?: readonly CustomHasherEntry[];
   /** Persistent stores by name, for `persist: "<name>"`. */
   stores?: Readonly<Record<string, CacheStore>>;
+  /**
+   * Store for @memo functions whose tag names no `persist` ("disk", "redis" or a registered
+   * name); false for none. Wins over AUTOMEMO_DEFAULT_PERSIST (which `automemo run` sets to "disk").
+   * Singletons and methods keyed by `this` never persist; a sync function uses a default
+   * store only if it reads synchronously (disk does, Redis does not), else memory only.
+   */
+  defaultPersist?: string | false;
   /** Pass-through: every call computes, nothing is cached (also AUTOMEMO_DISABLE=1). */
   disabled?: boolean;
   /** Where the disk store keeps its files (else AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo). */
@@ -49,7 +56,7 @@ const STORE_SETTING_TYPES: Readonly<Record<Exclude<keyof StoreConfig, "cacheDir"
   redisTimeoutMs: "number",
   lockTimeoutMs: "number",
 };
-const SETTING_NAMES = ["ttl", "maxEntries", "maxBytes", "hashers", "stores", "disabled", "cacheDir", ...Object.keys(STORE_SETTING_TYPES)];
+const SETTING_NAMES = ["ttl", "maxEntries", "maxBytes", "hashers", "stores", "defaultPersist", "disabled", "cacheDir", ...Object.keys(STORE_SETTING_TYPES)];
 const LIFECYCLE_NAMES = ["validate", "dispose"];
 const WHERE = "configure()";
 
@@ -91,6 +98,9 @@ export function configureGlobal(raw: GlobalSettings): void {
   const defaults = validateDefaults(raw, WHERE);
   const hashers = raw.hashers === undefined ? undefined : validateHashers(raw.hashers);
   const stores = raw.stores === undefined ? undefined : validateStores(raw.stores);
+  if (raw.defaultPersist !== undefined && raw.defaultPersist !== false && !isStoreName(raw.defaultPersist)) {
+    failOption("defaultPersist", WHERE, `${JSON.stringify(raw.defaultPersist)} is not a store name`, `Use defaultPersist: "disk", "redis", the name of a store registered with configure({ stores }), or false.`);
+  }
   if (raw.disabled !== undefined && typeof raw.disabled !== "boolean") failOption("disabled", WHERE, `expected a boolean, got ${typeof raw.disabled}`, "Use disabled: true or disabled: false.");
   if (raw.cacheDir !== undefined && (typeof raw.cacheDir !== "string" || raw.cacheDir === "")) failOption("cacheDir", WHERE, "expected a non-empty path string", `Use cacheDir: ".cache/automemo".`);
   const storeConfig: Record<string, unknown> = {};
@@ -116,8 +126,8 @@ export function configureGlobal(raw: GlobalSettings): void {
     settings.hashers = [...settings.hashers.filter(([type]) => !replaced.has(type)), ...hashers];
     settings.hashersVersion++;
   }
-  for (const [name, store] of stores ?? []) settings.stores.set(name, store);
   if (stores !== undefined) registerStores(Object.fromEntries(stores));
+  if (raw.defaultPersist !== undefined) settings.defaultPersist = raw.defaultPersist;
   if (Object.keys(storeConfig).length > 0) setStoreConfig(storeConfig as StoreConfig);
   if (raw.disabled !== undefined) settings.disabled = raw.disabled;
   if (raw.cacheDir !== undefined) settings.cacheDir = raw.cacheDir;
@@ -127,7 +137,7 @@ export function configureGlobal(raw: GlobalSettings): void {
 /** Resets every setting to its default (tests). */
 export function resetSettingsForTesting(): void {
   const shared = sharedRuntime();
-  Object.assign(shared.settings, { defaults: {}, disabled: undefined, cacheDir: undefined, hashers: [], stores: new Map() });
+  Object.assign(shared.settings, { defaults: {}, defaultPersist: undefined, disabled: undefined, cacheDir: undefined, hashers: [], stores: new Map() });
   shared.settings.hashersVersion++;
   for (const handle of shared.handles.values()) handle.refreshSettings();
 }

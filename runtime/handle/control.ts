@@ -38,7 +38,7 @@ export function statsOf(target: CachedFunctionRef): CacheStats {
 
 export function totalStats(): TotalStats {
   const functions: Record<string, CacheStats> = {};
-  const total: CacheStats = { hits: 0, misses: 0, entries: 0, bytes: 0, evictions: 0 };
+  const total: CacheStats = { hits: 0, misses: 0, entries: 0, bytes: 0, evictions: 0, storeHits: 0, computeMs: 0 };
   for (const [id, handle] of sharedRuntime().handles) {
     const stats = handle.stats();
     functions[id] = stats;
@@ -47,6 +47,9 @@ export function totalStats(): TotalStats {
     total.entries += stats.entries;
     total.bytes += stats.bytes;
     total.evictions += stats.evictions;
+    // Handles of an older runtime copy in the process may not count these.
+    total.storeHits += stats.storeHits ?? 0;
+    total.computeMs += stats.computeMs ?? 0;
   }
   return { ...total, functions };
 }

@@ -12,15 +12,9 @@
  */
 import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
 import { digestHex, hashKeyComponents } from "../hash/index.ts";
-import { getStore as getBuiltInStore } from "../stores/index.ts";
-import { registeredStore } from "../stores/registry.ts";
+import { getStore } from "../stores/index.ts";
 import type { CacheStore, StoreFunction } from "../stores/store.ts";
 import type { MissRecord } from "./miss.ts";
-
-/** Stores registered through any runtime copy first (shared registry), then this copy's built-ins. */
-function getStore(name: string): CacheStore {
-  return registeredStore(name) ?? getBuiltInStore(name);
-}
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return value instanceof Promise || (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function");
@@ -35,6 +29,9 @@ export interface PersistingHandle {
   storeKeyNames(count: number): readonly string[];
   storeValue(miss: MissRecord, value: unknown, isAsync: boolean): void;
   settleAsync(miss: MissRecord, result: PromiseLike<unknown>): Promise<unknown>;
+  /** Calls `compute`, timing it and announcing it (see CacheHandle#runCompute). */
+  runCompute(compute: () => unknown): unknown;
+  countStoreHit(): void;
 }
 
 interface PersistedRecord {
@@ -93,10 +90,11 @@ export function settleWithStore(handle: PersistingHandle, miss: MissRecord, comp
     const hit = store.readSync(handle.storeFunction, key);
     if (hit !== undefined && isPersistedRecord(hit.value)) {
       const { async, value } = hit.value;
+      handle.countStoreHit();
       handle.storeValue(miss, value, async);
       return async ? Promise.resolve(value) : value;
     }
-    const result = compute();
+    const result = handle.runCompute(compute);
     if (isPromiseLike(result)) {
       return handle.settleAsync(
         miss,
@@ -116,15 +114,22 @@ export function settleWithStore(handle: PersistingHandle, miss: MissRecord, comp
 /** Async-only stores: read, else compute (once across processes when the store can) and write. */
 async function readThenCompute(handle: PersistingHandle, store: CacheStore, key: string, compute: () => unknown): Promise<unknown> {
   const hit = await store.read(handle.storeFunction, key);
-  if (hit !== undefined && isPersistedRecord(hit.value)) return hit.value.value;
+  if (hit !== undefined && isPersistedRecord(hit.value)) {
+    handle.countStoreHit();
+    return hit.value.value;
+  }
+  let computedHere = false;
   const computeAsync = async () => {
-    const result = compute();
+    computedHere = true;
+    const result = handle.runCompute(compute);
     if (!isPromiseLike(result)) throw new SyncStoreUnsupportedError({ functionId: handle.id, store: handle.persist! });
     const value = await result;
     return { async: true, value } satisfies PersistedRecord;
   };
   if (store.computeOnce !== undefined) {
     const record = await store.computeOnce(handle.storeFunction, key, computeAsync);
+    // Another process computed it meanwhile: this one read it from the store.
+    if (!computedHere) handle.countStoreHit();
     return record.value;
   }
   const record = await computeAsync();

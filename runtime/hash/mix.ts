@@ -1,9 +1,8 @@
 /**
- * The mixing core of the key hasher. The structural walk (structural.ts) feeds tagged
- * 32-bit words straight into four independent 32-bit lanes (xor-multiply-rotate
- * absorbers, each with its own multiplier, rotation and seed): no intermediate word
- * buffer, so a small key costs a few dozen multiplies and no memory traffic beyond
- * the lane state. Order-independent containers (object properties, Map entries, Set
+ * The mixing core of the key hasher. The structural walk (structural.ts) and the
+ * plain-data fast path (plain.ts) feed tagged 32-bit words straight into four
+ * independent 32-bit lanes (xor-multiply-rotate absorbers, each with its own
+ * multiplier, rotation and seed), with no intermediate word buffer. Order-independent containers (object properties, Map entries, Set
  * members) digest each member from fresh seeds, finish it with a murmur-style
  * avalanche per lane and add it into per-container sums (a frame per depth), so
  * member order cannot matter; addition, unlike xor, keeps duplicates apart.
@@ -93,12 +92,14 @@ export function absorbHeader(tag: number, count: number): void {
   absorbLeafWords(headerWords(tag, count, leafWords, 0));
 }
 
-/**
- * Words of one leaf value, written to `out` from index `at` (at most 13 words);
- * returns the index after them. The general walk and the plain-data fast path (plain.ts) both
- * encode leaves through these, so they cannot disagree. No user code runs in here.
+/*
+ * Leaf encoders: the words of one leaf value, written to `out` from index `at` (at
+ * most 13 words), returning the index after them. The general walk and the plain-data
+ * fast path (plain.ts) both encode leaves through these, so they cannot disagree. No
+ * user code runs in here.
  */
-/** A property key and a leaf value fit together (13 words each at most). */
+
+/** Scratch size: a property key and a leaf value fit together (13 words each at most). */
 export const LEAF_WORDS_MAX = 32;
 const leafWords = new Int32Array(LEAF_WORDS_MAX);
 
@@ -250,14 +251,19 @@ export function restoreFrame(at: number): void {
   lanes[3] = frames[at + 3];
 }
 
-/** Restores the interrupted lanes, then absorbs the container's tag, member count and member-digest sums. */
+/**
+ * Restores the interrupted lanes, absorbs the container's tag and member count, then
+ * each lane its own member-digest sum: a lane step is a bijection of the word, so the
+ * container's lanes agree exactly when all four sums agree (feeding every sum to every
+ * lane would cost 12 more steps and could only add chance agreements).
+ */
 export function closeContainer(at: number, tag: number, count: number): void {
   restoreFrame(at);
   absorbHeader(tag, count);
-  absorbWord(frames[at + 4]);
-  absorbWord(frames[at + 5]);
-  absorbWord(frames[at + 6]);
-  absorbWord(frames[at + 7]);
+  lanes[0] = stepA(lanes[0], frames[at + 4]);
+  lanes[1] = stepB(lanes[1], frames[at + 5]);
+  lanes[2] = stepC(lanes[2], frames[at + 6]);
+  lanes[3] = stepD(lanes[3], frames[at + 7]);
 }
 
 /** Finishes the current digest into `out` with a cross-lane mix, then restores the lanes the frame interrupted. */
@@ -266,12 +272,12 @@ export function finishDigest(at: number, out: Uint32Array): void {
   restoreFrame(at);
 }
 
-/** The cross-lane finish of a whole key digest (shared with plain.ts). */
+/**
+ * The cross-lane finish of a whole key digest (shared with plain.ts). Mixing the
+ * lanes into each other, then one avalanche per word, is a bijection of the 128 bits,
+ * so it adds no collision; every output word depends on every lane.
+ */
 export function finishLanes(a: number, b: number, c: number, d: number, out: Uint32Array): void {
-  a = avalanche(a);
-  b = avalanche(b);
-  c = avalanche(c);
-  d = avalanche(d);
   a = (a + b + c + d) | 0;
   b = (b + a) | 0;
   c = (c + a) | 0;

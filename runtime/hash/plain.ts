@@ -250,30 +250,19 @@ function plainObject(object: Record<string, unknown>, depth: number): boolean {
     sumD = (sumD + avalanche(d)) | 0;
     count++;
   }
-  // The container's tag and member count, then the 4 sums, each a word into every lane.
-  words[0] = (count << 8) | TAG_OBJECT;
-  words[1] = sumA;
-  words[2] = sumB;
-  words[3] = sumC;
-  words[4] = sumD;
-  let a = outerA;
-  let b = outerB;
-  let c = outerC;
-  let d = outerD;
-  for (let j = 0; j < 5; j++) {
-    const w = words[j];
-    a = Math.imul(a ^ w, -1640531535);
-    b = Math.imul(b ^ w, -2048144777);
-    c = Math.imul(c ^ w, -1028477379);
-    d = Math.imul(d ^ w, 0x27d4eb2f);
-    a = (a << 15) | (a >>> 17);
-    b = (b << 13) | (b >>> 19);
-    c = (c << 17) | (c >>> 15);
-    d = (d << 11) | (d >>> 21);
-  }
-  lanes[0] = a;
-  lanes[1] = b;
-  lanes[2] = c;
-  lanes[3] = d;
+  // The container's tag and member count, then each lane its own sum (as closeContainer in mix.ts).
+  const header = (count << 8) | TAG_OBJECT;
+  let a = Math.imul(outerA ^ header, -1640531535);
+  let b = Math.imul(outerB ^ header, -2048144777);
+  let c = Math.imul(outerC ^ header, -1028477379);
+  let d = Math.imul(outerD ^ header, 0x27d4eb2f);
+  a = Math.imul(((a << 15) | (a >>> 17)) ^ sumA, -1640531535);
+  b = Math.imul(((b << 13) | (b >>> 19)) ^ sumB, -2048144777);
+  c = Math.imul(((c << 17) | (c >>> 15)) ^ sumC, -1028477379);
+  d = Math.imul(((d << 11) | (d >>> 21)) ^ sumD, 0x27d4eb2f);
+  lanes[0] = (a << 15) | (a >>> 17);
+  lanes[1] = (b << 13) | (b >>> 19);
+  lanes[2] = (c << 17) | (c >>> 15);
+  lanes[3] = (d << 11) | (d >>> 21);
   return true;
 }

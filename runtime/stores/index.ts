@@ -3,6 +3,7 @@ import { DiskStore } from "./disk.ts";
 import { readEnv } from "./node-builtins.ts";
 import type { RedisClientLike } from "./redis-connection.ts";
 import { DEFAULT_REDIS_URL, RedisStore } from "./redis.ts";
+import { forgetRegisteredStores, registeredStore, registeredStores, registerStore } from "./registry.ts";
 import type { CacheStore } from "./store.ts";
 
 export type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
@@ -31,14 +32,14 @@ const BUILT_IN_STORES = ["disk", "redis"] as const;
 let config: StoreConfig = {};
 let disk: DiskStore | undefined;
 let redis: RedisStore | undefined;
-const registered = new Map<string, CacheStore>();
 
 /**
- * The store behind `persist: name`. "disk" and "redis" are created on first use with
- * the current configuration; other names must have been registered.
+ * The store behind `persist: name`: one registered through any runtime copy of the
+ * process (registry.ts), else "disk" and "redis", created on first use with the
+ * current configuration.
  */
 export function getStore(name: string): CacheStore {
-  const custom = registered.get(name);
+  const custom = registeredStore(name);
   if (custom !== undefined) return custom;
   if (name === "disk") return (disk ??= new DiskStore({ dir: config.cacheDir, lockStaleMs: config.lockTimeoutMs }));
   if (name === "redis") {
@@ -50,12 +51,12 @@ export function getStore(name: string): CacheStore {
       lockTtlMs: config.lockTimeoutMs,
     }));
   }
-  throw new UnknownStoreError({ store: name, known: [...new Set([...BUILT_IN_STORES, ...registered.keys()])] });
+  throw new UnknownStoreError({ store: name, known: [...new Set([...BUILT_IN_STORES, ...registeredStores().keys()])] });
 }
 
 /** `configure({ stores })`: add or replace custom stores by name ("disk" and "redis" may be replaced too). */
 export function registerStores(stores: Readonly<Record<string, CacheStore>>): void {
-  for (const [name, store] of Object.entries(stores)) registered.set(name, store);
+  for (const [name, store] of Object.entries(stores)) registerStore(name, store);
 }
 
 /**
@@ -74,14 +75,14 @@ export function setStoreConfig(update: StoreConfig): void {
 /** Forget registered stores and settings, closing connections (what resetting `configure()` means for stores). */
 export async function resetStores(): Promise<void> {
   await closeStores();
-  registered.clear();
+  forgetRegisteredStores();
   setStoreConfig({});
   config = {};
 }
 
 /** Close every store's connections (tests, graceful shutdown). */
 export async function closeStores(): Promise<void> {
-  const stores = new Set<CacheStore>([...registered.values()]);
+  const stores = new Set<CacheStore>([...registeredStores().values()]);
   if (disk) stores.add(disk);
   if (redis) stores.add(redis);
   await Promise.all([...stores].map((store) => store.close?.()));

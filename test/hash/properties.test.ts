@@ -222,6 +222,19 @@ describe("hashKeyComponents: the plain-data fast path", () => {
     );
   });
 
+  it("survives a getter that hashes other plain data mid-walk", () => {
+    const make = (nested: boolean) => ({
+      before: { x: [1, 2, { y: "ab" }] },
+      get middle() {
+        if (nested) hashKeyComponents([{ deep: [{ deeper: [7, "long ".repeat(9)] }] }, [1, [2]]], ["x", "y"], "other#fn");
+        return [5, { six: 6 }];
+      },
+      after: [{ z: 3 }],
+    });
+    expect(digestOf([make(true)], 1)).toBe(digestOf([make(false)], 1));
+    expect(digestOf([make(true)], 1)).toBe(walkDigestOf([make(false)], 1));
+  });
+
   it("agrees on holes, null prototypes, deep nesting and long strings", () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: [1, , 3] }); // eslint-disable-line no-sparse-arrays
     let deep: unknown = "leaf";

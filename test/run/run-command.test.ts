@@ -55,12 +55,20 @@ describe("automemo run (built CLI)", () => {
     expect(existsSync(cli), "run `npm run build` first (npm test does)").toBe(true);
   });
 
-  it("answers the second run from the disk store, in a new process", () => {
-    const root = writeProject("persist", { "stable.ts": STABLE_TS.replace("/** @memo */", '/** @memo { persist: "disk" } */') });
+  it("answers the second run from the disk store by default, in a new process", () => {
+    const root = writeProject("persist");
     const first = runCli(root, ["main.ts"]);
     expect(first.stdout).toBe("computing stable\ncomputing edited\nvalues 3 4 3\n");
-    expect(first.stderr).toMatch(/miss +stable\.ts#stable +1 hit, 1 miss/);
+    expect(first.stderr).toMatch(/miss +stable\.ts#stable +1 hit, 1 computed in \d/);
     const second = runCli(root, ["main.ts"]);
+    expect(second.stdout).toBe("values 3 4 3\n");
+    expect(second.stderr).toMatch(/stable\.ts#stable +1 hit, 1 from disk/);
+  });
+
+  it("keeps a store a tag names with --no-persist", () => {
+    const root = writeProject("persist-tagged", { "stable.ts": STABLE_TS.replace("/** @memo */", '/** @memo { persist: "disk" } */') });
+    runCli(root, ["--no-persist", "main.ts"]);
+    const second = runCli(root, ["--no-persist", "main.ts"]);
     expect(second.stdout).toBe("computing edited\nvalues 3 4 3\n");
   });
 
@@ -76,7 +84,7 @@ describe("automemo run (built CLI)", () => {
     });
     const run = runCli(root, ["--no-persist", "later.ts"]);
     expect(run.stdout).toBe("computing stable\nlater 2 2\n");
-    expect(run.stderr).toMatch(/miss +stable\.ts#stable +1 hit, 1 miss/);
+    expect(run.stderr).toMatch(/miss +stable\.ts#stable +1 hit, 1 computed in \d+ ms/);
   });
 
   it("keeps results in memory only with --no-persist, and prints no summary with --quiet", () => {

@@ -5,6 +5,8 @@ import { SyncStoreUnsupportedError, UnknownStoreError } from "../../runtime/erro
 import { defaultCacheRoot, resolveCacheRoot } from "../../runtime/stores/disk-layout.ts";
 import { assertStoreSupportsSync, DiskStore, getStore, RedisStore, registerStores, resetStores, setStoreConfig, type CacheStore } from "../../runtime/stores/index.ts";
 import { makeTempDir } from "./helpers/temp-dir.ts";
+import { configure } from "../../runtime/index.ts";
+import { sharedRuntime } from "../../runtime/handle/shared.ts";
 
 const noopStore = (name: string): CacheStore => ({
   name,
@@ -54,6 +56,19 @@ describe("getStore", () => {
       expect(getStore("disk")).toBeInstanceOf(DiskStore);
       expect(() => getStore("shared")).toThrow(UnknownStoreError);
     });
+  });
+
+  it("keeps one registry, shared by every runtime copy: configure({ stores }) and registerStores both fill it, getStore reads it", () => {
+    const fromConfigure = noopStore("viaconfigure");
+    configure({ stores: { viaconfigure: fromConfigure } });
+    expect(getStore("viaconfigure")).toBe(fromConfigure);
+    const fromOtherCopy = noopStore("othercopy");
+    // What a second runtime copy (the CJS build next to the ESM one) sees: the state on globalThis.
+    sharedRuntime().settings.stores.set("othercopy", fromOtherCopy);
+    expect(getStore("othercopy")).toBe(fromOtherCopy);
+    const fromRegister = noopStore("viaregister");
+    registerStores({ viaregister: fromRegister });
+    expect(sharedRuntime().settings.stores.get("viaregister")).toBe(fromRegister);
   });
 
   it("names the known stores and the fix for an unknown name", () => {

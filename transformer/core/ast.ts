@@ -18,21 +18,27 @@ export interface AstComment {
   readonly end: number;
 }
 
-/** Keys that never hold children worth visiting. */
-const NON_CHILD_KEYS = new Set(["type", "start", "end", "range", "loc", "parent"]);
-
 export function isNode(value: unknown): value is AstNode {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }
 
-/** Direct child nodes in source order (arrays flattened), with the key that holds each. */
+/**
+ * Direct child nodes in source order (arrays flattened), with the key that holds each.
+ * Every walk of the core and of dependency hashing goes through here, so it is kept
+ * lean: most fields hold primitives (`type`, `start`, `end`, names, flags) and are
+ * dismissed by one `typeof` before any key comparison. Of the object-valued fields,
+ * `range`, `loc` and `parent` never hold children worth visiting.
+ */
 export function forEachChild(node: AstNode, visit: (child: AstNode, key: string) => void): void {
   for (const key in node) {
-    if (NON_CHILD_KEYS.has(key)) continue;
     const value = node[key];
+    if (typeof value !== "object" || value === null || key === "range" || key === "loc" || key === "parent") continue;
     if (Array.isArray(value)) {
-      for (const item of value) if (isNode(item)) visit(item, key);
-    } else if (isNode(value)) {
+      for (let index = 0; index < value.length; index++) {
+        const item = value[index];
+        if (isNode(item)) visit(item, key);
+      }
+    } else if (typeof value.type === "string") {
       visit(value, key);
     }
   }

@@ -41,7 +41,7 @@ export function transformSource(source: string, options: TransformSourceOptions)
     throw new TransformError(projectRelativePath(options.filename, options.root), source, plan.diagnostics);
   }
   if (plan.functions.length === 0) return null;
-  const text = new MagicString(source);
+  const text = new Insertions();
   const ordered = [...plan.functions].sort((a, b) => b.node.start - a.node.start);
   // Innermost first, so closings that share an offset nest correctly.
   for (const fn of ordered) wrapBody(text, source, fn);
@@ -54,12 +54,47 @@ export function transformSource(source: string, options: TransformSourceOptions)
   }
   const preamble = preambleLines(plan).join("\n");
   text.appendLeft(plan.preambleAt, plan.preambleAt === 0 ? `${preamble}\n` : `\n${preamble}`);
+  if (!options.sourceMap) return { code: text.apply(source), map: null };
+  const edited = text.toMagicString(source);
   return {
-    code: text.toString(),
-    map: options.sourceMap
-      ? text.generateMap({ hires: true, source: projectRelativePath(options.filename, options.root), includeContent: true })
-      : null,
+    code: edited.toString(),
+    map: edited.generateMap({ hires: true, source: projectRelativePath(options.filename, options.root), includeContent: true }),
   };
+}
+
+/**
+ * Text inserted at original offsets, `appendLeft` style: insertions at one offset
+ * keep their call order. Without a source map the result is built with plain string
+ * slices (a MagicString costs more to set up than this whole emit); with one, the
+ * same calls are replayed on a MagicString, which gives the identical text.
+ */
+class Insertions {
+  private readonly offsets: number[] = [];
+  private readonly texts: string[] = [];
+
+  appendLeft(offset: number, text: string): void {
+    this.offsets.push(offset);
+    this.texts.push(text);
+  }
+
+  apply(source: string): string {
+    const { offsets, texts } = this;
+    // Array#sort is stable, so equal offsets stay in call order.
+    const order = offsets.map((_, index) => index).sort((a, b) => offsets[a] - offsets[b]);
+    let result = "";
+    let copied = 0;
+    for (const index of order) {
+      result += source.slice(copied, offsets[index]) + texts[index];
+      copied = offsets[index];
+    }
+    return result + source.slice(copied);
+  }
+
+  toMagicString(source: string): MagicString {
+    const text = new MagicString(source);
+    this.offsets.forEach((offset, index) => text.appendLeft(offset, this.texts[index]));
+    return text;
+  }
 }
 
 /** Runtime import (unless present), handle declarations, then bindings of hoisted declarations. */
@@ -108,7 +143,7 @@ function lookupStatements(fn: PlannedFunction): [string, string, string] {
   ];
 }
 
-function wrapBody(text: MagicString, source: string, fn: PlannedFunction): void {
+function wrapBody(text: Insertions, source: string, fn: PlannedFunction): void {
   const [lookup, hitReturn, settle] = lookupStatements(fn);
   if (fn.conciseBody) {
     text.appendLeft(fn.bodyInsertAt, `{ ${lookup} ${hitReturn} ${settle}(`);

@@ -50,8 +50,22 @@ type Resolution =
   | ({ ok: true; fn: AstNode; ownName: string } & Required<Omit<FunctionFacts, "member">>)
   | { ok: false; code: string; message: string; range: SourceRange };
 
+export interface FindOptions {
+  /**
+   * Also report whether the module uses CommonJS (`usesCommonJs`). That needs a walk
+   * of the whole program; without it only the nodes around the tags are visited, so
+   * callers that already know the module format should pass false. Default true.
+   */
+  readonly detectCommonJs?: boolean;
+}
+
 /** Finds every tagged JSDoc comment and the function it leads; misuse becomes a diagnostic. */
-export function findAnnotatedFunctions(program: AstNode, comments: readonly AstComment[], source: string): FoundAnnotations {
+export function findAnnotatedFunctions(
+  program: AstNode,
+  comments: readonly AstComment[],
+  source: string,
+  { detectCommonJs = true }: FindOptions = {},
+): FoundAnnotations {
   const diagnostics: PlanDiagnostic[] = [];
   /** Tags by the offset of the first token after their comment. */
   const tagged = new Map<number, FoundTag>();
@@ -67,7 +81,17 @@ export function findAnnotatedFunctions(program: AstNode, comments: readonly AstC
   const claimedFunctions = new Set<AstNode>();
   let usesCommonJs = false;
   const ancestors: AstNode[] = [];
+  // A tag attaches to the first node, in pre-order, that starts where its comment's
+  // next token does; every such node lies inside each of its ancestors' ranges, so a
+  // subtree whose range holds no tag offset can be skipped without changing the result.
+  const offsets = [...tagged.keys()].sort((a, b) => a - b);
+  const holdsTagOffset = (node: AstNode): boolean => {
+    const at = firstAtOrAfter(offsets, node.start);
+    return at < offsets.length && offsets[at] <= node.end;
+  };
+  let pruning = !detectCommonJs;
   const visit = (node: AstNode): void => {
+    if (pruning && !holdsTagOffset(node)) return;
     const tag = tagged.get(node.start);
     if (tag) {
       tagged.delete(node.start);
@@ -97,6 +121,12 @@ export function findAnnotatedFunctions(program: AstNode, comments: readonly AstC
     ancestors.pop();
   };
   visit(program);
+  if (pruning && tagged.size > 0) {
+    // A tag that found no function is about to become an error: confirm it with a full
+    // walk, in case some node lies outside its parent's range.
+    pruning = false;
+    visit(program);
+  }
 
   for (const [at, tag] of tagged) {
     diagnostics.push({
@@ -107,6 +137,18 @@ export function findAnnotatedFunctions(program: AstNode, comments: readonly AstC
   }
   functions.sort((a, b) => a.fn.start - b.fn.start);
   return { functions, diagnostics, usesCommonJs };
+}
+
+/** Index of the first of the ascending `offsets` that is >= `position` (`offsets.length` when none is). */
+function firstAtOrAfter(offsets: readonly number[], position: number): number {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (offsets[middle] < position) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function pickTag(read: CommentTags, diagnostics: PlanDiagnostic[]): FoundTag | null {

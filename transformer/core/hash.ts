@@ -65,16 +65,7 @@ export class CodeHasher {
 
   /** Feed text (each UTF-16 unit). */
   add(text: string): this {
-    let high = this.high;
-    let low = this.low;
-    for (let index = 0; index < text.length; index++) {
-      const unit = text.charCodeAt(index);
-      high = Math.imul(high ^ unit, 0x01000193);
-      low = Math.imul(low ^ unit, 0x5bd1e995);
-      low ^= low >>> 15;
-    }
-    this.high = high;
-    this.low = low;
+    this.feed(text);
     return this.separate();
   }
 
@@ -100,6 +91,23 @@ export class CodeHasher {
     return (high >>> 0).toString(16).padStart(8, "0") + (low >>> 0).toString(16).padStart(8, "0");
   }
 
+  /**
+   * The units of `text`, with no separator after them: consecutive `feed` calls then
+   * one `separate` hash exactly like `add` of the concatenated text, without building it.
+   */
+  private feed(text: string): void {
+    let high = this.high;
+    let low = this.low;
+    for (let index = 0; index < text.length; index++) {
+      const unit = text.charCodeAt(index);
+      high = Math.imul(high ^ unit, 0x01000193);
+      low = Math.imul(low ^ unit, 0x5bd1e995);
+      low ^= low >>> 15;
+    }
+    this.high = high;
+    this.low = low;
+  }
+
   private separate(): this {
     this.high = Math.imul(this.high ^ 1, 0x01000193);
     this.low = Math.imul(this.low ^ 1, 0x5bd1e995);
@@ -107,25 +115,37 @@ export class CodeHasher {
   }
 
   private visit(node: AstNode): void {
-    if (TYPE_WRAPPERS.has(node.type)) {
+    const type = node.type;
+    if (TYPE_WRAPPERS.has(type)) {
       this.visit(node.expression);
       return;
     }
-    if (node.type.startsWith("TS") && !RUNTIME_TS_NODES.has(node.type)) return;
-    this.add(node.type);
+    if (type.startsWith("TS") && !RUNTIME_TS_NODES.has(type)) return;
+    this.add(type);
     for (const key in node) {
-      if (key === "type" || SKIPPED_FIELDS.has(key)) continue;
-      if (key === "optional" && !RUNTIME_OPTIONAL_NODES.has(node.type)) continue;
-      this.visitField(key, node[key]);
+      const value = node[key];
+      // Absent and false fields add nothing (checked first: most fields of a node are null or primitive).
+      if (value === null || value === undefined || value === false || key === "type" || SKIPPED_FIELDS.has(key)) continue;
+      if (key === "optional" && !RUNTIME_OPTIONAL_NODES.has(type)) continue;
+      this.visitField(key, value);
     }
     this.add(")");
   }
 
+  /** One field of a node; the fed text is `key[` ... `]`, `key` + child, `key=<json>` or `key=<typeof>:<value>`. */
   private visitField(key: string, value: unknown): void {
-    if (value === null || value === undefined || value === false) return;
-    if (Array.isArray(value)) {
-      this.add(`${key}[`);
-      for (const item of value) {
+    if (typeof value !== "object") {
+      this.feed(key);
+      this.feed("=");
+      this.feed(typeof value);
+      this.feed(":");
+      this.feed(String(value));
+      this.separate();
+    } else if (Array.isArray(value)) {
+      this.feed(key);
+      this.add("[");
+      for (let index = 0; index < value.length; index++) {
+        const item = value[index];
         if (isNode(item)) this.visit(item);
         else this.add(item === null ? "hole" : SEPARATOR);
       }
@@ -133,11 +153,11 @@ export class CodeHasher {
     } else if (isNode(value)) {
       this.add(key);
       this.visit(value);
-    } else if (typeof value === "object") {
-      // Literal payloads: `regex: { pattern, flags }`, template `value: { raw, cooked }`.
-      this.add(`${key}=${JSON.stringify(value)}`);
     } else {
-      this.add(`${key}=${typeof value}:${String(value)}`);
+      // Literal payloads: `regex: { pattern, flags }`, template `value: { raw, cooked }`.
+      this.feed(key);
+      this.feed("=");
+      this.add(JSON.stringify(value));
     }
   }
 }

@@ -1,4 +1,9 @@
-import { parseSync } from "oxc-parser";
+// The native binding and oxc-parser's own JSON decoding, instead of `parseSync`: its
+// wrapper converts the whole module record (imports, exports) to JS objects on every
+// call, a fifth of the parse, and all the planner wants from it is `hasModuleSyntax`,
+// which the program usually answers. Both subpaths are public in oxc-parser's exports.
+import { parseSync as parseNative } from "oxc-parser/src-js/bindings";
+import { jsonParseAst } from "oxc-parser/src-js/wrap";
 import type { AstComment, AstNode } from "./ast.ts";
 import type { PlanDiagnostic } from "./plan.ts";
 
@@ -31,7 +36,8 @@ export function formatFromExtension(filename: string): "esm" | "cjs" | null {
 export function parseModule(source: string, filename: string, displayName: string): ParsedModule {
   const extensionFormat = formatFromExtension(filename);
   const sourceType = extensionFormat === "esm" ? "module" : extensionFormat === "cjs" ? "commonjs" : "unambiguous";
-  const result = parseSync(filename, source, { lang: languageOf(filename), sourceType, preserveParens: true });
+  const result = parseNative(filename, source, { lang: languageOf(filename), sourceType, preserveParens: true });
+  const program = jsonParseAst(result.program) as AstNode;
   const diagnostics: PlanDiagnostic[] = result.errors
     .filter((error) => error.severity === "Error")
     .map((error) => {
@@ -43,9 +49,31 @@ export function parseModule(source: string, filename: string, displayName: strin
       };
     });
   return {
-    program: result.program as unknown as AstNode,
+    program,
     comments: result.comments as unknown as AstComment[],
-    hasModuleSyntax: result.module.hasModuleSyntax,
+    hasModuleSyntax: hasValueImportOrExport(program) || result.module.hasModuleSyntax,
     diagnostics,
   };
+}
+
+/**
+ * A top-level value `import` / `export` statement is module syntax for oxc too; only
+ * without one (scripts, CommonJS, type-only imports) is oxc's module record read for
+ * the full answer (`import.meta` counts as well).
+ */
+function hasValueImportOrExport(program: AstNode): boolean {
+  for (const statement of program.body as AstNode[]) {
+    switch (statement.type) {
+      case "ImportDeclaration":
+        if (statement.importKind !== "type") return true;
+        break;
+      case "ExportNamedDeclaration":
+      case "ExportAllDeclaration":
+        if (statement.exportKind !== "type") return true;
+        break;
+      case "ExportDefaultDeclaration":
+        return true;
+    }
+  }
+  return false;
 }

@@ -40,7 +40,8 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     return { functions: [], diagnostics: parsed.diagnostics, moduleFormat: moduleFormat ?? "esm", preambleAt: 0, runtimeModule, hasRuntimeImport: false };
   }
   const program = parsed.program;
-  const found = findAnnotatedFunctions(program, parsed.comments, source);
+  // Only a module of unknown format needs the whole-program walk that looks for CommonJS.
+  const found = findAnnotatedFunctions(program, parsed.comments, source, { detectCommonJs: moduleFormat === undefined });
   const diagnostics: PlanDiagnostic[] = [...found.diagnostics];
   const format = moduleFormat ?? (found.usesCommonJs ? "cjs" : "esm");
   const preamble = scanPreamble(program, format);

@@ -43,13 +43,35 @@ export interface ScopeAnalysis {
   capturedNames(fn: AstNode, exclude: ReadonlySet<string>): string[];
 }
 
+/**
+ * Scopes are built on demand, one top-level statement at a time: `capturedNames` only
+ * looks at scopes inside the function and at the non-module scopes around it, all of
+ * which lie inside the top-level statement that holds the function. Which names the
+ * module scope itself declares never matters (a module-level name and a global are
+ * both left out of keys), so the rest of the program need not be walked.
+ */
 export function analyzeScopes(program: AstNode): ScopeAnalysis {
   const functionScopes = new Map<AstNode, Scope>();
-  const root = new Scope("program", null);
-  new ScopeBuilder(functionScopes).visitStatements(program.body, root);
+  const builtStatements = new Set<AstNode>();
+  let builtWholeProgram = false;
+  const scopeOf = (fn: AstNode): Scope | undefined => {
+    const known = functionScopes.get(fn);
+    if (known || builtWholeProgram) return known;
+    const statement = (program.body as AstNode[]).find((candidate) => candidate.start <= fn.start && fn.end <= candidate.end);
+    if (statement && !builtStatements.has(statement)) {
+      builtStatements.add(statement);
+      new ScopeBuilder(functionScopes).visit(statement, new Scope("program", null));
+      const own = functionScopes.get(fn);
+      if (own) return own;
+    }
+    // Not where its range says (or not a statement's descendant at all): walk everything.
+    builtWholeProgram = true;
+    new ScopeBuilder(functionScopes).visitStatements(program.body, new Scope("program", null));
+    return functionScopes.get(fn);
+  };
   return {
     capturedNames(fn, exclude) {
-      const own = functionScopes.get(fn);
+      const own = scopeOf(fn);
       if (!own) return [];
       const captured = new Set<string>();
       for (const scope of descendants(own)) {

@@ -13,26 +13,81 @@ import type { DependencyResolver, ResolvedImport } from "./resolver.ts";
 export interface ModuleSource {
   readonly resolver: DependencyResolver;
   readonly root: string;
-  /** Resolver answers within one planned module: several functions share imports. */
-  readonly resolutions: Map<string, ResolvedImport | null>;
   /** Every file read while hashing the module (so hosts can re-run when one changes). */
   readonly filesRead: Set<string>;
-  /** Files already read for this module (null: unreadable). */
-  readonly loaded: Map<string, ModuleBindings | null>;
   /** The module being planned, from the host's text (it may differ from the disk). */
   readonly current: ModuleBindings;
+  /** What the current build session already knows (files, resolutions, closures of bindings). */
+  readonly session: ClosureSession;
 }
 
+/**
+ * The transitive closure of one module-level binding, computed once per build
+ * session and reused by every function that reaches it. `files` are the versions
+ * of the files it was computed from: it is only reused while `load` still gives
+ * exactly those (the host's text of the planned module can differ from the disk).
+ */
+interface BindingClosure {
+  /** Qualified names, sorted as `Array.prototype.sort` sorts them, and their hashes (same order). */
+  readonly keys: readonly string[];
+  readonly hashes: readonly string[];
+  readonly files: ReadonlyMap<string, ModuleBindings | null>;
+}
+
+/**
+ * State shared by the modules planned in one build session: each file is read
+ * (and checked against the disk) once, each import resolved once, and each
+ * binding's closure computed once. The session owner decides when it ends.
+ */
+export class ClosureSession {
+  /** Files read from the resolver (null: unreadable). */
+  readonly files = new Map<string, ModuleBindings | null>();
+  readonly resolutions = new Map<string, ResolvedImport | null>();
+  readonly closures = new WeakMap<ModuleBindings, Map<string, BindingClosure>>();
+  /** Bindings whose closure is being computed (a cycle reaching one expands it inline instead). */
+  readonly computing = new Set<string>();
+}
+
+const EMPTY_CLOSURE: BindingClosure = { keys: [], hashes: [], files: new Map() };
+
+/** Index of `key` in the sorted `keys`, or -1. */
+function sortedIndexOf(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const probe = keys[middle]!;
+    if (probe === key) return middle;
+    if (probe < key) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
+/** Nested closure computations allowed before expanding inline (keeps deep import chains off the stack). */
+const MAX_NESTED_CLOSURES = 48;
+
 export class DependencyClosure {
+  /**
+   * The largest memoised closure merged so far, kept as is (not copied): in deep
+   * import chains one binding's closure holds nearly everything a function reaches.
+   */
+  private base: BindingClosure | null = null;
+  /** Nodes not (known to be) in `base`, by qualified name. */
   private readonly hashes = new Map<string, string>();
   /** Expansion is iterative: import chains hundreds of files deep must not overflow the stack. */
   private readonly work: (() => void)[] = [];
+  /** For a closure computed for the session: the version of every file it covers (the planned module included). */
+  private readonly files = new Map<string, ModuleBindings | null>();
 
-  constructor(private readonly source: ModuleSource) {}
+  constructor(
+    private readonly source: ModuleSource,
+    private readonly nesting = 0,
+  ) {}
 
   /** Adds the node `key` unless present, and queues `expand` to add what it references. */
   addNode(key: string, hash: () => string, expand?: () => void): void {
-    if (this.hashes.has(key)) return;
+    if (this.has(key)) return;
     this.hashes.set(key, hash());
     if (expand) this.work.push(expand);
   }
@@ -47,8 +102,16 @@ export class DependencyClosure {
   }
 
   addBinding(module: ModuleBindings, name: string): void {
+    const key = `${this.relative(module)}#${name}`;
+    if (this.has(key)) return;
+    const memo = this.bindingClosure(module, name, key);
+    if (memo) this.merge(memo);
+    else this.expandBinding(module, name, key);
+  }
+
+  private expandBinding(module: ModuleBindings, name: string, key: string): void {
     this.addNode(
-      `${this.relative(module)}#${name}`,
+      key,
       () => module.ownHash(name),
       () => {
         const references = module.references(name);
@@ -115,19 +178,111 @@ export class DependencyClosure {
     for (const name of members ?? this.exportNames(module, new Set())) this.addExport(module, name);
   }
 
+  /** Runs queued expansions until the closure is complete. */
+  private complete(): void {
+    for (let expand = this.work.pop(); expand; expand = this.work.pop()) expand();
+  }
+
+  /**
+   * The session's closure of binding `name` of `module`, computed now when missing
+   * or out of date; null when it cannot be memoised here (a cycle back to a
+   * binding being computed, or nesting too deep): the caller then expands inline.
+   */
+  private bindingClosure(module: ModuleBindings, name: string, key: string): BindingClosure | null {
+    const session = this.source.session;
+    let byName = session.closures.get(module);
+    const known = byName?.get(name);
+    if (known && this.isCurrent(known)) return known;
+    if (this.nesting >= MAX_NESTED_CLOSURES || session.computing.has(key)) return null;
+    session.computing.add(key);
+    try {
+      const nested = new DependencyClosure(this.source, this.nesting + 1);
+      nested.expandBinding(module, name, key);
+      nested.complete();
+      const memo = nested.toBindingClosure();
+      if (!byName) session.closures.set(module, (byName = new Map()));
+      byName.set(name, memo);
+      return memo;
+    } finally {
+      session.computing.delete(key);
+    }
+  }
+
+  /** Whether every file `memo` covers still loads as the version it was computed from (in-memory checks only). */
+  private isCurrent(memo: BindingClosure): boolean {
+    for (const [path, module] of memo.files) if (this.peek(path) !== module) return false;
+    return true;
+  }
+
+  private merge(memo: BindingClosure): void {
+    for (const [path, module] of memo.files) this.recordFile(path, module);
+    if (memo === this.base) return;
+    let added = memo;
+    if (!this.base || memo.keys.length > this.base.keys.length) {
+      added = this.base ?? EMPTY_CLOSURE;
+      this.base = memo;
+    }
+    for (let index = 0; index < added.keys.length; index++) {
+      const key = added.keys[index]!;
+      if (!this.has(key)) this.hashes.set(key, added.hashes[index]!);
+    }
+  }
+
+  private has(key: string): boolean {
+    return this.hashes.has(key) || (this.base !== null && sortedIndexOf(this.base.keys, key) !== -1);
+  }
+
+  /**
+   * Visits the complete closure in sorted order: `base` and the other nodes merged
+   * on the fly (a name in both holds the same hash in both), without building a list.
+   */
+  private forEachSorted(visit: (key: string, hash: string) => void): void {
+    this.complete();
+    const extraKeys = [...this.hashes.keys()].sort();
+    const baseKeys = this.base?.keys ?? [];
+    const baseHashes = this.base?.hashes ?? [];
+    let extra = 0;
+    let inBase = 0;
+    while (extra < extraKeys.length || inBase < baseKeys.length) {
+      const fromExtra = extraKeys[extra];
+      const fromBase = baseKeys[inBase];
+      if (fromBase === undefined || (fromExtra !== undefined && fromExtra < fromBase)) {
+        visit(fromExtra!, this.hashes.get(fromExtra!)!);
+        extra++;
+      } else {
+        if (fromExtra === fromBase) extra++;
+        visit(fromBase, baseHashes[inBase]!);
+        inBase++;
+      }
+    }
+  }
+
+  private toBindingClosure(): BindingClosure {
+    const keys: string[] = [];
+    const hashes: string[] = [];
+    this.forEachSorted((key, hash) => {
+      keys.push(key);
+      hashes.push(hash);
+    });
+    return { keys, hashes, files: this.files };
+  }
+
   /** Runs queued expansions until the closure is complete, then hashes it with `ownHash`. */
   digest(ownHash: string): string {
-    for (let expand = this.work.pop(); expand; expand = this.work.pop()) expand();
-    if (this.hashes.size === 0) return ownHash;
     const hasher = new CodeHasher().addHash(ownHash);
-    for (const key of [...this.hashes.keys()].sort()) hasher.add(key).addHash(this.hashes.get(key)!);
-    return hasher.digest();
+    let empty = true;
+    this.forEachSorted((key, hash) => {
+      hasher.add(key).addHash(hash);
+      empty = false;
+    });
+    return empty ? ownHash : hasher.digest();
   }
 
   /** The sorted qualified names in the closure (for diagnostics and tests). */
   names(): string[] {
-    for (let expand = this.work.pop(); expand; expand = this.work.pop()) expand();
-    return [...this.hashes.keys()].sort();
+    const keys: string[] = [];
+    this.forEachSorted((key) => keys.push(key));
+    return keys;
   }
 
   private addExternal(key: string): void {
@@ -170,7 +325,8 @@ export class DependencyClosure {
 
   private resolve(specifier: string, fromFile: string): ResolvedImport | null {
     const key = `${fromFile}\u0000${specifier}`;
-    let resolved = this.source.resolutions.get(key);
+    const resolutions = this.source.session.resolutions;
+    let resolved = resolutions.get(key);
     if (resolved === undefined) {
       try {
         resolved = this.source.resolver.resolve(specifier, fromFile);
@@ -179,30 +335,48 @@ export class DependencyClosure {
         resolved = null;
       }
       if (resolved?.kind === "file") resolved = { kind: "file", path: posix.normalize(resolved.path.replaceAll("\\", "/")) };
-      this.source.resolutions.set(key, resolved);
+      resolutions.set(key, resolved);
     }
     return resolved;
   }
 
   /** The file an earlier answer named is gone: a resolver that caches has forgotten it by now, so ask once more. */
   private loadAfterResolvingAgain(specifier: string, fromFile: string): ModuleBindings | null {
-    this.source.resolutions.delete(`${fromFile}\u0000${specifier}`);
+    const key = `${fromFile}\u0000${specifier}`;
+    const gone = this.source.session.resolutions.get(key);
+    this.source.session.resolutions.delete(key);
     const target = this.resolve(specifier, fromFile);
-    return target?.kind === "file" && !this.source.loaded.has(target.path) ? this.load(target.path) : null;
+    const retry = target?.kind === "file" && !(gone?.kind === "file" && gone.path === target.path);
+    return retry ? this.load(target.path) : null;
   }
 
   private load(path: string): ModuleBindings | null {
+    const module = this.peek(path);
+    this.recordFile(path, module);
+    return module;
+  }
+
+  /**
+   * A closure computed for the session keeps the files it covers; the planned
+   * function's own closure only reports them to the host (`filesRead`).
+   */
+  private recordFile(path: string, module: ModuleBindings | null): void {
+    if (this.nesting > 0) this.files.set(path, module);
+    else if (path !== this.source.current.path) this.source.filesRead.add(path);
+  }
+
+  /** The version of `path` this session uses: the host's text for the planned module, else one read per session. */
+  private peek(path: string): ModuleBindings | null {
     if (path === this.source.current.path) return this.source.current;
-    // One read per file per planned module, however many functions and paths reach it.
-    const loaded = this.source.loaded.get(path);
+    const files = this.source.session.files;
+    const loaded = files.get(path);
     if (loaded !== undefined) return loaded;
     const module = this.read(path);
-    this.source.loaded.set(path, module);
+    files.set(path, module);
     return module;
   }
 
   private read(path: string): ModuleBindings | null {
-    this.source.filesRead.add(path);
     let text: string | undefined;
     try {
       text = this.source.resolver.readFile(path);

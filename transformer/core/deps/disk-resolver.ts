@@ -21,10 +21,17 @@ function readTextFile(path: string): string | undefined {
   }
 }
 
+/**
+ * A file written this recently before it was read may be written again without
+ * its stamp changing (file systems tick their clocks coarsely, some by seconds):
+ * its text is compared again on the next check, as git does with "racily clean" files.
+ */
+const RACY_MS = 2000;
+
 /** Identifies one version of a file on disk without reading it; null when it is gone. */
-function fileStamp(path: string): string | null {
+function fileStamp(path: string): { id: string; changedAt: number } | null {
   const stats = statSync(path, { throwIfNoEntry: false });
-  return stats?.isFile() ? `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}` : null;
+  return stats?.isFile() ? { id: `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`, changedAt: Math.max(stats.mtimeMs, stats.ctimeMs) } : null;
 }
 
 function isFile(path: string): boolean {
@@ -64,9 +71,9 @@ export function createDiskResolver(): DependencyResolver {
     return mapping;
   };
 
-  // A build reads each dependency once per file that imports it: keep texts per
-  // (inode, size, mtime, ctime), checked with one stat, so edits are still seen.
-  const texts = new LruMap<string, { stamp: string; text: string }>(2000);
+  // Each build session reads a dependency once: keep texts per (inode, size, mtime,
+  // ctime), checked with one stat, so edits are still seen (racy ones by content).
+  const texts = new LruMap<string, { stamp: string; text: string; racy: boolean }>(2000);
   // Relative imports found before, reused until reading the file they led to fails
   // (then the import resolves afresh: `x.ts` deleted, `x.js` left).
   const relativeFiles = new LruMap<string, string>(5000);
@@ -79,9 +86,12 @@ export function createDiskResolver(): DependencyResolver {
       return undefined;
     }
     const cached = texts.get(path);
-    if (cached?.stamp === stamp) return cached.text;
-    const text = readTextFile(path);
-    if (text !== undefined) texts.set(path, { stamp, text });
+    if (cached?.stamp === stamp.id && !cached.racy) return cached.text;
+    const readAt = Date.now();
+    const read = readTextFile(path);
+    // An unchanged text keeps its string, so parsed files and closures cached for it stay valid.
+    const text = read === cached?.text ? cached?.text : read;
+    if (text !== undefined) texts.set(path, { stamp: stamp.id, text, racy: readAt - stamp.changedAt < RACY_MS });
     return text;
   };
 

@@ -1,8 +1,9 @@
 import { posix } from "node:path";
 import { type AstNode, boundNames, forEachChild, FUNCTION_TYPES } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
-import { DependencyClosure } from "./closure.ts";
+import { ClosureSession, DependencyClosure } from "./closure.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
+import { LruMap } from "./lru.ts";
 import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { collectReferences, functionDeclarations, hoistedVars, lexicalDeclarations, type References } from "./references.ts";
@@ -44,15 +45,63 @@ export interface DependencyHashing {
 
 let defaultResolver: DependencyResolver | null = null;
 
-/** Forgets every parsed file and the default resolver's file cache (a fresh start, as in a new process). */
+/**
+ * How long a build session may trust what it read. Within a session each
+ * dependency file is checked against the disk (and read, parsed, hashed) once, and
+ * each binding's closure is computed once, however many planned modules reach
+ * them. A session ends after this long, when a module it already planned is
+ * planned again (a rebuild: the host saw an edit), when the root changes, and on
+ * `clearDependencyCaches()`; a new resolver starts its own. So an edit is missed
+ * only when it lands during a session and a file not yet planned in that session
+ * is planned within this window: a watcher then re-plans the files the edit
+ * affects, which starts a new session and sees it.
+ */
+const SESSION_TRUST_MS = 200;
+
+interface BuildSession {
+  readonly state: ClosureSession;
+  readonly root: string;
+  readonly startedAt: number;
+  /** Modules planned in this session. */
+  readonly planned: Set<string>;
+}
+
+let sessions = new WeakMap<DependencyResolver, BuildSession>();
+
+/** The session planning `path` with `resolver` belongs to, starting a new one when the last has ended. */
+function sessionFor(resolver: DependencyResolver, root: string, path: string): ClosureSession {
+  const now = performance.now();
+  let session = sessions.get(resolver);
+  if (!session || session.root !== root || now - session.startedAt > SESSION_TRUST_MS || session.planned.has(path)) {
+    session = { state: new ClosureSession(), root, startedAt: now, planned: new Set() };
+    sessions.set(resolver, session);
+  }
+  session.planned.add(path);
+  return session.state;
+}
+
+/** Forgets every parsed file, build session and the default resolver's file cache (a fresh start, as in a new process). */
 export function clearDependencyCaches(): void {
   clearModuleBindingsCache();
+  sessions = new WeakMap();
   defaultResolver = null;
 }
 
+/** Paths already made absolute (`posix.resolve` is a noticeable part of planning a small file). */
+const absolutePaths = new LruMap<string, string>(4000);
+
 /** The absolute, normalized path dependency hashing knows a file by. */
 function absolutePath(filename: string, root: string): string {
-  return normalizePath(posix.resolve(normalizePath(root), normalizePath(filename)));
+  const resolve = () => normalizePath(posix.resolve(normalizePath(root), normalizePath(filename)));
+  // A relative root resolves against the working directory, which may change: not cached.
+  if (!root.startsWith("/")) return resolve();
+  const key = `${root}\u0000${filename}`;
+  let path = absolutePaths.get(key);
+  if (path === undefined) {
+    path = resolve();
+    absolutePaths.set(key, path);
+  }
+  return path;
 }
 
 /**
@@ -69,7 +118,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   const resolver = typeof input.dependencies === "object" ? input.dependencies : (defaultResolver ??= createDiskResolver());
   const root = absolutePath(".", input.root);
   const path = absolutePath(input.filename, input.root);
-  const source = { resolver, root, resolutions: new Map(), filesRead: new Set<string>(), loaded: new Map(), current: moduleBindingsOf(path, input.source, input.program) };
+  const source = { resolver, root, filesRead: new Set<string>(), current: moduleBindingsOf(path, input.source, input.program), session: sessionFor(resolver, root, path) };
   const closureOf = (fn: AstNode): DependencyClosure => {
     const closure = new DependencyClosure(source);
     new FunctionContext(closure, source.current, input.program, fn).addFunction();
