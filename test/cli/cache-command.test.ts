@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { cpSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +7,7 @@ import { encodeEntry } from "../../runtime/stores/codec.ts";
 import { DiskStore } from "../../runtime/stores/disk.ts";
 import { functionDirName, versionDirName } from "../../runtime/stores/disk-layout.ts";
 import type { StoreFunction } from "../../runtime/stores/store.ts";
+import { spawnAndCollect, type ChildResult } from "../stores/helpers/run-child.ts";
 import { makeTempDir } from "../stores/helpers/temp-dir.ts";
 
 const CLI = fileURLToPath(new URL("../../cli/main.ts", import.meta.url));
@@ -138,16 +138,8 @@ describe("automemo cache (disk)", () => {
 });
 
 describe("the automemo bin", () => {
-  function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk) => (stdout += chunk));
-      child.stderr.on("data", (chunk) => (stderr += chunk));
-      child.once("error", reject);
-      child.once("exit", (code) => resolve({ code, stdout, stderr }));
-    });
+  function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
+    return spawnAndCollect(["--import", "tsx", CLI, ...args], env);
   }
 
   it("runs `cache ls --json` on AUTOMEMO_CACHE_DIR and exits 0; a usage error exits 2", async () => {

@@ -1,25 +1,16 @@
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RedisServer } from "./helpers/redis-server.ts";
 import { redisTestsEnabled } from "./helpers/redis-tests.ts";
-import { tsxArgs } from "./helpers/run-child.ts";
+import { childOutput, spawnAndCollect, tsxArgs } from "./helpers/run-child.ts";
 import { makeTempDir } from "./helpers/temp-dir.ts";
 
 const PROGRAM = fileURLToPath(new URL("./helpers/memo-child.ts", import.meta.url));
 
-function runProgram(env: NodeJS.ProcessEnv): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsxArgs(env.PERSIST === "redis", PROGRAM), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(stdout.trim().split("\n").pop()!)) : reject(new Error(`exit ${code}: ${stderr}`))));
-  });
+async function runProgram(env: NodeJS.ProcessEnv): Promise<unknown> {
+  return childOutput(await spawnAndCollect(tsxArgs(env.PERSIST === "redis", PROGRAM), env));
 }
 
 function computations(marker: string): string[] {

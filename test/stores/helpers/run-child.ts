@@ -15,13 +15,10 @@ export interface ChildResult {
   readonly stderr: string;
 }
 
-/** Run store-child.ts in a fresh Node process (through tsx) with JSON instructions. */
-export function runStoreChild(instructions: { store: "disk" | "redis"; [field: string]: unknown }, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
+/** Spawns `node args...` and collects its exit code and output. */
+export function spawnAndCollect(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, tsxArgs(instructions.store === "redis", CHILD_SCRIPT, JSON.stringify(instructions)), {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -29,6 +26,11 @@ export function runStoreChild(instructions: { store: "disk" | "redis"; [field: s
     child.once("error", reject);
     child.once("exit", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Run store-child.ts in a fresh Node process (through tsx) with JSON instructions. */
+export function runStoreChild(instructions: { store: "disk" | "redis"; [field: string]: unknown }, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
+  return spawnAndCollect(tsxArgs(instructions.store === "redis", CHILD_SCRIPT, JSON.stringify(instructions)), env);
 }
 
 /** The JSON line the child printed last. */
