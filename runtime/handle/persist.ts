@@ -87,6 +87,10 @@ export function settleWithStore(handle: PersistingHandle, miss: MissRecord, comp
   // Known-async computations read asynchronously and get the store's cross-process
   // single flight; others need a synchronous read, since they may return a plain value.
   if (store.readSync !== undefined && !(isAsyncFunction(compute) && store.computeOnce !== undefined)) {
+    if (store.computeOnceSync !== undefined) {
+      const settled = settleOnceAcrossProcesses(handle, store, miss, key, compute);
+      if (settled !== FOREIGN_RECORD) return settled;
+    }
     const hit = store.readSync(handle.storeFunction, key);
     if (hit !== undefined && isPersistedRecord(hit.value)) {
       const { async, value } = hit.value;
@@ -109,6 +113,47 @@ export function settleWithStore(handle: PersistingHandle, miss: MissRecord, comp
     return result;
   }
   return handle.settleAsync(miss, readThenCompute(handle, store, key, compute));
+}
+
+/** Thrown out of the store's lock when a sync-looking function returned a promise. */
+const PROMISE_RESULT = Symbol("automemo.promiseResult");
+/** The store answered with something that is not an automemo record: take the plain read/compute path. */
+const FOREIGN_RECORD = Symbol("automemo.foreignRecord");
+
+/**
+ * Sync computations with a store that has a synchronous single flight (disk): one
+ * process computes while the others wait and read the stored record.
+ */
+function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, miss: MissRecord, key: string, compute: () => unknown): unknown {
+  let computed: { readonly result: unknown } | undefined;
+  let record: unknown;
+  try {
+    record = store.computeOnceSync!(handle.storeFunction, key, () => {
+      const result = handle.runCompute(compute);
+      computed = { result };
+      // A promise cannot be stored synchronously: release the lock and settle it below.
+      if (isPromiseLike(result)) throw PROMISE_RESULT;
+      return { async: false, value: result } satisfies PersistedRecord;
+    });
+  } catch (error) {
+    if (error !== PROMISE_RESULT) throw error;
+    const pending = Promise.resolve(computed!.result as PromiseLike<unknown>);
+    return handle.settleAsync(
+      miss,
+      pending.then((value) => {
+        writeRecord(handle, store, key, { async: true, value });
+        return value;
+      }),
+    );
+  }
+  if (computed !== undefined) {
+    handle.storeValue(miss, computed.result, false);
+    return computed.result;
+  }
+  if (!isPersistedRecord(record)) return FOREIGN_RECORD;
+  handle.countStoreHit();
+  handle.storeValue(miss, record.value, record.async);
+  return record.async ? Promise.resolve(record.value) : record.value;
 }
 
 /** Async-only stores: read, else compute (once across processes when the store can) and write. */

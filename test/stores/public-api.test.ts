@@ -32,10 +32,14 @@ describe("memo({ persist }) through the public API, across processes", () => {
     expect(computations(env.MARKER).map((line) => line.split(" ")[0])).toEqual(["square", "report"]);
   });
 
-  it("disk: 6 programs asking for one async key at once compute it once, and all get the value", async () => {
+  it("disk: 6 programs asking for one sync key and one async key at once compute each once, and all get the values", async () => {
     const env = { PERSIST: "disk", MARKER: join(temp.path, "marker"), AUTOMEMO_CACHE_DIR: join(temp.path, "cache") };
-    const results = (await Promise.all(Array.from({ length: 6 }, () => runProgram(env)))) as { report: unknown }[];
-    for (const result of results) expect(result.report).toEqual({ name: "weekly", rows: [1, 2, 3] });
+    const results = (await Promise.all(Array.from({ length: 6 }, () => runProgram(env)))) as { square: unknown; report: unknown }[];
+    for (const result of results) {
+      expect(result.square).toEqual({ n: 7, square: 49, at: new Date(0).toISOString() });
+      expect(result.report).toEqual({ name: "weekly", rows: [1, 2, 3] });
+    }
+    expect(computations(env.MARKER).filter((line) => line.startsWith("square"))).toHaveLength(1);
     expect(computations(env.MARKER).filter((line) => line.startsWith("report"))).toHaveLength(1);
   });
 });

@@ -13,6 +13,8 @@ const options = { persist };
 const square = memo(
   (n: number) => {
     appendFileSync(marker, `square ${process.pid}\n`);
+    // Synchronous and slow enough that concurrent programs overlap while it runs.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
     return { n, square: n * n, at: new Date(0) };
   },
   { id: "test/e2e.ts#square", hash: "h1", params: ["n"], options },
