@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
-import { defineConfig } from "tsup";
+import { dirname, join } from "node:path";
+import type { Plugin } from "esbuild";
+import { defineConfig, type Options } from "tsup";
 
 /** Public entry points: `automemo`, `automemo/babel`, ... (see package.json "exports"). */
 const entries: Record<string, string> = {
@@ -17,19 +19,66 @@ const entries: Record<string, string> = {
   cli: "cli/main.ts",
 };
 
-export default defineConfig({
-  // Entries that do not exist yet are skipped; the packaging test imports every
-  // entry listed in package.json "exports", so a missing one still fails CI.
-  entry: Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file))),
+/** Files of the browser build of the runtime (dist/index.browser.js, .cjs), written by the second config below. */
+const BROWSER_OUTPUT = "index.browser.*";
+
+/**
+ * The browser build imports runtime/stores/built-in.browser.ts wherever the source
+ * imports runtime/stores/built-in.ts, which leaves the disk and Redis stores (Node only)
+ * out of browser bundles. Fails the build if the module is never swapped.
+ */
+const browserStores: Plugin = {
+  name: "automemo-browser-stores",
+  setup(build) {
+    let swapped = false;
+    build.onStart(() => {
+      swapped = false;
+    });
+    build.onResolve({ filter: /^\.\/built-in\.ts$/ }, (args) => {
+      if (!args.importer.endsWith(join("runtime", "stores", "index.ts"))) return undefined;
+      swapped = true;
+      return { path: join(dirname(args.importer), "built-in.browser.ts") };
+    });
+    build.onEnd((result) => {
+      if (result.errors.length === 0 && !swapped) {
+        return { errors: [{ text: "automemo-browser-stores: runtime/stores/index.ts no longer imports ./built-in.ts; update tsup.config.ts" }] };
+      }
+      return undefined;
+    });
+  },
+};
+
+const shared: Options = {
   format: ["esm", "cjs"],
-  // TypeScript 6 deprecates the baseUrl tsup passes to its declaration build.
-  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
   sourcemap: true,
-  clean: true,
-  target: "node20",
-  platform: "neutral",
-  splitting: true,
   // Replaces import.meta.url in the CommonJS build, so one source serves both formats.
   shims: true,
   external: [/^node:/, "typescript", "@babel/core", "redis", "vite", "rollup", "webpack", "esbuild", "@rspack/core", "oxc-parser", "magic-string", "unplugin"],
-});
+};
+
+export default defineConfig([
+  {
+    ...shared,
+    // Entries that do not exist yet are skipped; the packaging test imports every
+    // entry listed in package.json "exports", so a missing one still fails CI.
+    entry: Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file))),
+    // TypeScript 6 deprecates the baseUrl tsup passes to its declaration build.
+    dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
+    // Both configs run at once: leave the browser build's files alone.
+    clean: [`!${BROWSER_OUTPUT}`],
+    target: "node20",
+    platform: "neutral",
+    splitting: true,
+  },
+  {
+    ...shared,
+    // What package.json exports["."].browser points to; its types are dist/index.d.ts (.d.cts).
+    entry: { "index.browser": "runtime/index.ts" },
+    dts: false,
+    clean: false,
+    target: "es2022",
+    platform: "browser",
+    splitting: false,
+    esbuildPlugins: [browserStores],
+  },
+]);

@@ -12,7 +12,7 @@
  */
 import { createRequire } from "node:module";
 import { memoize as microMemoize } from "micro-memoize";
-import { cacheHandle, clearAll, memo, Miss } from "../runtime/index.ts";
+import { cacheHandle, clearAll, memo, MISS } from "../runtime/index.ts";
 
 // CommonJS peers, loaded with require: two ship no types, and the default-import
 // typings of the others do not resolve under NodeNext. Their call shapes are all the bench needs.
@@ -113,16 +113,16 @@ function automemoRows(caseName: string, arity: number): [string, Fn][] {
     arity === 1
       ? (x: unknown) => {
           const r = h.get1(x);
-          if (!(r instanceof Miss)) return r;
-          return r.settle(() => typeof x);
+          if (r !== MISS) return r;
+          return h.settle(() => typeof x);
         }
       : (a: unknown, b: unknown) => {
           const r = h.get2(a, b);
-          if (!(r instanceof Miss)) return r;
-          return r.settle(() => typeof a + typeof b);
+          if (r !== MISS) return r;
+          return h.settle(() => typeof a + typeof b);
         };
   return [
-    ["automemo (emitted: h.getK + instanceof Miss)", emitted],
+    ["automemo (emitted: h.getK + r !== MISS)", emitted],
     ["automemo (memo() wrapper)", byHand],
   ];
 }

@@ -52,12 +52,15 @@ async function runOnce(entryUrl: string, generation: number, options: RunOptions
   return succeeded;
 }
 
-/** Reruns after every burst of saves; saves during a run collapse into one rerun after it. Never settles: watch mode runs until interrupted. */
-function rerunOnSave(entryUrl: string, folder: string, options: RunOptions, io: RunIo, firstRun: Promise<unknown>): Promise<number> {
+/**
+ * Reruns after every burst of saves; saves during a run collapse into one rerun after it.
+ * Watches `folder`, plus whatever project files outside it the hooks report.
+ */
+function rerunOnSave(entryUrl: string, folder: string, options: RunOptions, io: RunIo) {
   let generation = 1;
-  let running = firstRun;
+  let running: Promise<unknown> = Promise.resolve();
   let queued = false;
-  watchForSaves(folder, (changed) => {
+  const watcher = watchForSaves(folder, (changed) => {
     if (queued) return;
     queued = true;
     running = running.then(() => {
@@ -66,7 +69,13 @@ function rerunOnSave(entryUrl: string, folder: string, options: RunOptions, io: 
       return runOnce(entryUrl, generation++, options, io);
     });
   });
-  return new Promise<number>(() => undefined);
+  return {
+    watcher,
+    /** Reruns start after `firstRun`. */
+    after(firstRun: Promise<unknown>): void {
+      running = firstRun;
+    },
+  };
 }
 
 /** Entry of the `run` subcommand; resolves with the process exit code. */
@@ -77,16 +86,20 @@ export async function runCommand(args: readonly string[], io: RunIo = process): 
 
   if (options.persist) process.env[DEFAULT_PERSIST_ENV] ??= "disk";
   else delete process.env[DEFAULT_PERSIST_ENV];
-  installAutomemoHooks();
+  const entryUrl = pathToFileURL(script).href;
+  // Watching starts before the first run, so a save made while it runs is not missed, and so
+  // the hooks can report project files outside the script's folder (helpers a hash covers) from the start.
+  const reruns = options.watch ? rerunOnSave(entryUrl, dirname(script), options, io) : null;
+  installAutomemoHooks({ onProjectFiles: reruns ? (files) => reruns.watcher.watchFiles(files) : undefined });
   // The script sees itself as the main program, with its own arguments.
   process.argv = [process.argv[0]!, script, ...options.scriptArgs];
   if (io.stderr.isTTY) followComputations(new SlowMissProgress(io.stderr));
 
-  const entryUrl = pathToFileURL(script).href;
   const firstRun = runOnce(entryUrl, 0, options, io);
-  // Watching starts before the first run ends, so a save made while it runs is not missed.
-  if (options.watch) return rerunOnSave(entryUrl, dirname(script), options, io, firstRun);
-  return (await firstRun) ? (typeof process.exitCode === "number" ? process.exitCode : 0) : 1;
+  if (!reruns) return (await firstRun) ? (typeof process.exitCode === "number" ? process.exitCode : 0) : 1;
+  reruns.after(firstRun);
+  // Watch mode runs until interrupted.
+  return new Promise<number>(() => undefined);
 }
 
 export const runSubcommand = {

@@ -210,3 +210,15 @@ export class ClearKeyError extends AutomemoError {
     this.functionId = details.functionId;
   }
 }
+
+/** `handle.settle(compute)` without the lookup that answered MISS right before it (hand-written emitted code). */
+export class SettleWithoutMissError extends AutomemoError {
+  constructor(details: { functionId: string }) {
+    super(
+      "SETTLE_WITHOUT_MISS",
+      `settle() was called on the handle of ${details.functionId}, but no lookup answered MISS just before it.\n` +
+        `Fix it: call settle() only right after get0()...getN() returned MISS, with nothing in between: ` +
+        `const r = h.get1(x); if (r !== MISS) return r; return h.settle(() => compute(x));`,
+    );
+  }
+}

@@ -11,11 +11,11 @@
  */
 import type { CacheKind, FunctionMeta } from "./meta.ts";
 import { wrapByHand } from "./handle/by-hand.ts";
-import { MissClass } from "./handle/miss.ts";
+import { MISS as MISS_TOKEN } from "./handle/miss.ts";
 import { cacheHandle as createCacheHandle } from "./handle/registry.ts";
 import { clearEverything, clearFunction, statsOf, totalStats, type CachedFunctionRef, type TotalStats } from "./handle/control.ts";
 import { configureFunction, configureGlobal, type GlobalSettings } from "./handle/configure.ts";
-import type { CacheStats, Lifecycle, RegisteredHandle } from "./handle/shared.ts";
+import type { CacheStats, Lifecycle } from "./handle/shared.ts";
 
 export type { CacheKind, FunctionMeta } from "./meta.ts";
 export type { CacheStats, Lifecycle } from "./handle/shared.ts";
@@ -28,6 +28,7 @@ export {
   ClearKeyError,
   HasherError,
   InvalidOptionError,
+  SettleWithoutMissError,
   SyncStoreUnsupportedError,
   UnhashableParamError,
   UnknownFunctionError,
@@ -42,8 +43,11 @@ export interface CacheOptions {
   maxEntries?: number;
   /** Memo only: keep at most this many bytes of results (bytes, or "512KB", "64MB", "1GB"). */
   maxBytes?: number | string;
-  /** Memo only: also keep results in a store ("disk", "redis", or a name registered with configure({ stores })). */
-  persist?: string;
+  /**
+   * Memo only: also keep results in a store ("disk", "redis", or a name registered with
+   * configure({ stores })); `false` stays in memory even when a default store is set (`automemo run`).
+   */
+  persist?: string | false;
   /** Singleton only: "identity" keys object arguments by identity (entries die with the argument). */
   key?: "value" | "identity";
   /** Whether edits to called helpers change the code hash (transformer dependency tracking). */
@@ -90,13 +94,20 @@ export function singleton<F extends (this: any, ...args: any[]) => any>(fn: F, m
   return wrapByHand("singleton", fn, meta as FunctionMeta);
 }
 
-/** What the emitted code calls: arity-specialised lookups returning the cached value or a `Miss`. */
+/** What the emitted code calls: arity-specialised lookups answering the cached value or `MISS`, then `settle`. */
 export interface CacheHandle {
   get0(): unknown;
   get1(a: unknown): unknown;
   get2(a: unknown, b: unknown): unknown;
   get3(a: unknown, b: unknown, c: unknown): unknown;
   getN(values: ArrayLike<unknown>): unknown;
+  /**
+   * Right after a lookup answered `MISS` (nothing in between): runs `compute` once,
+   * caches its result (a sync value, or what the promise resolves to) and returns it
+   * to this caller, the original and not a copy. A throw or rejection is passed on
+   * and never cached.
+   */
+  settle<T>(compute: () => T): T;
   /** Records `fn -> handle` so `clear(fn)`, `stats(fn)` and `configure(fn, ...)` accept the function itself. */
   bindFunction(fn: (...args: any[]) => unknown): void;
 }
@@ -110,26 +121,24 @@ export interface CacheHandle {
  * const h = cacheHandle("memo", { id: "src/a.ts#square", hash: "9f2c", params: ["n"], key: ["n"], options: {} });
  * function square(n: number) {
  *   const r = h.get1(n);
- *   if (!(r instanceof Miss)) return r as number;
- *   return r.settle(() => n * n);
+ *   if (r !== MISS) return r as number;
+ *   return h.settle(() => n * n);
  * }
  * h.bindFunction(square);
  */
 export function cacheHandle(kind: CacheKind, meta: FunctionMeta): CacheHandle {
-  return createCacheHandle(kind, meta) as RegisteredHandle;
+  return createCacheHandle(kind, meta) as unknown as CacheHandle;
 }
 
 /**
- * Returned by a lookup when the value must be computed. `miss.settle(compute)` runs
- * `compute` once, caches the result and returns it (the original, not a copy).
- * One class for every copy of the runtime in the process, so `instanceof` is reliable.
+ * What a lookup answers when the value must be computed: one token for every copy of
+ * the runtime in the process, compared by identity. Call `settle` on the handle next.
  *
  * @example
  * const r = h.get1(key);
- * const value = r instanceof Miss ? r.settle(() => compute(key)) : r;
+ * const value = r !== MISS ? r : h.settle(() => compute(key));
  */
-export const Miss = MissClass;
-export type Miss = InstanceType<typeof MissClass>;
+export const MISS: object = MISS_TOKEN;
 
 /**
  * Drops cached entries: `clear(fn)` every entry of one function, `clear(fn, ...args)`

@@ -15,8 +15,11 @@ export interface NormalizedOptions {
   readonly maxEntries?: number;
   /** Memo only: bound on the summed snapshot size of the entries, in bytes. */
   readonly maxBytes?: number;
-  /** Memo only: name of the persistent store (`"disk"`, `"redis"` or a registered name). */
-  readonly persist?: string;
+  /**
+   * Memo only: name of the persistent store (`"disk"`, `"redis"` or a registered name);
+   * `false` keeps the function in memory even when a default store is set.
+   */
+  readonly persist?: string | false;
   /** Singleton only: `"identity"` keys object arguments by identity (WeakMap). */
   readonly key?: "value" | "identity";
   /** Whether the transformer folds the hashes of called helpers into the code hash. */
@@ -193,8 +196,13 @@ export function validateOptions(raw: unknown, kind: CacheKind, where: string): N
         out.maxBytes = parseByteSize(value, option, where);
         break;
       case "persist":
-        if (!isStoreName(value)) {
-          fail(option, where, `${formatValue(value)} is not a store name`, `Use "disk", "redis", or the name of a store registered with configure({ stores: { name: store } }).`);
+        if (value !== false && !isStoreName(value)) {
+          fail(
+            option,
+            where,
+            `${formatValue(value)} is not a store name`,
+            `Use "disk", "redis", the name of a store registered with configure({ stores: { name: store } }), or false to stay in memory.`,
+          );
         }
         out.persist = value;
         break;

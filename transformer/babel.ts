@@ -31,13 +31,6 @@ export interface BabelApi {
 
 interface NodePathLike<N> {
   readonly node: N;
-  readonly scope: { crawl(): void };
-  readonly inList?: boolean;
-  readonly container?: unknown;
-  traverse(visitor: {
-    Function(path: NodePathLike<FunctionNode>): void;
-    Statement(path: NodePathLike<BabelTypes.Statement>): void;
-  }): void;
 }
 
 interface SourcePosition {
@@ -87,13 +80,16 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
         if (plan.functions.length === 0) return;
 
         const emitter = new BabelPlanEmitter(t);
-        const sites = findPlanSites(programPath, plan, file);
+        const sites = findPlanSites(t, programPath.node, plan, file);
         for (const [planned, fn] of sites.functions) emitter.wrapBody(fn, planned);
         for (const site of sites.bindings) emitter.insertBindings(site);
         emitter.insertPreamble(programPath.node, plan);
-        // Re-register bindings so later plugins (import elision in preset-typescript,
-        // module and block-scoping transforms in preset-env) see the new references.
-        programPath.scope.crawl();
+        // No `scope.crawl()` afterwards (it would cost a third of this plugin): the new
+        // names stay unregistered, which every later transform handles. preset-typescript
+        // keeps an import it has no binding for (a registered binding with no recorded
+        // references is what it would elide), the CommonJS transform rewrites any
+        // reference to an imported name that no scope shadows, and scopes of the new
+        // functions are built when the traversal reaches them.
       },
     },
   };
@@ -126,31 +122,47 @@ interface PlanSites {
 }
 
 /**
- * Finds, in one traversal, each planned function (by the start offset of its body)
- * and each statement a `bindFunction` call follows (by its end offset).
+ * Finds each planned function (by the start offset of its body) and each statement a
+ * `bindFunction` call follows (by its end offset). Walks the nodes, not paths, and only
+ * into nodes whose range holds one of those offsets (or that have no range: inserted by
+ * an earlier plugin), so a file costs a few dozen node visits instead of a traversal.
  */
-function findPlanSites(programPath: NodePathLike<BabelTypes.Program>, plan: ModulePlan, file: BabelFile): PlanSites {
+function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, file: BabelFile): PlanSites {
   const byBodyStart = new Map(plan.functions.map((planned) => [planned.body.start, planned]));
   const bindAfter = new Map<number, PlannedFunction[]>();
   for (const planned of plan.functions) {
     const at = planned.bindFunction?.insertAt;
     if (typeof at === "number") bindAfter.set(at, [...(bindAfter.get(at) ?? []), planned]);
   }
+  const offsets = [...byBodyStart.keys(), ...bindAfter.keys()];
+  const mayHoldSite = (node: BabelTypes.Node): boolean =>
+    node.start == null || node.end == null || offsets.some((offset) => node.start! <= offset && offset <= node.end!);
   const functions = new Map<PlannedFunction, FunctionNode>();
   const bindings: BindingSite[] = [];
-  programPath.traverse({
-    Function(path) {
-      const start = bodyStart(path.node);
-      const planned = start == null ? undefined : (byBodyStart.get(start) ?? byBodyStart.get(path.node.body.start ?? -1));
-      if (planned && !functions.has(planned)) functions.set(planned, path.node);
-    },
-    Statement(path) {
-      const planned = path.node.end == null ? undefined : bindAfter.get(path.node.end);
-      if (!planned || !path.inList || !Array.isArray(path.container)) return;
-      bindAfter.delete(path.node.end!);
-      bindings.push({ container: path.container as BabelTypes.Statement[], after: path.node, functions: planned });
-    },
-  });
+  const visit = (node: BabelTypes.Node): void => {
+    if (t.isFunction(node)) {
+      const start = bodyStart(node);
+      const planned = start == null ? undefined : (byBodyStart.get(start) ?? byBodyStart.get(node.body.start ?? -1));
+      if (planned && !functions.has(planned)) functions.set(planned, node);
+    }
+    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      if (!Array.isArray(child)) {
+        if (t.isNode(child) && mayHoldSite(child)) visit(child);
+        continue;
+      }
+      for (const item of child as (BabelTypes.Node | null)[]) {
+        if (!item || !mayHoldSite(item)) continue;
+        const planned = item.end == null ? undefined : bindAfter.get(item.end);
+        if (planned && t.isStatement(item)) {
+          bindAfter.delete(item.end!);
+          bindings.push({ container: child as BabelTypes.Statement[], after: item, functions: planned });
+        }
+        visit(item);
+      }
+    }
+  };
+  visit(program);
   const missing = plan.functions.find((planned) => !functions.has(planned));
   if (missing) {
     // Only happens when a plugin that ran before automemo already replaced the function.
@@ -196,10 +208,10 @@ class BabelPlanEmitter {
       [
         t.variableDeclaration("const", [t.variableDeclarator(result, this.lookupCall(planned))]),
         t.ifStatement(
-          t.unaryExpression("!", t.binaryExpression("instanceof", t.identifier(EMITTED_NAMES.lookupResult), t.identifier(EMITTED_NAMES.miss))),
+          t.binaryExpression("!==", t.identifier(EMITTED_NAMES.lookupResult), t.identifier(EMITTED_NAMES.miss)),
           t.returnStatement(t.identifier(EMITTED_NAMES.lookupResult)),
         ),
-        t.returnStatement(t.callExpression(t.memberExpression(t.identifier(EMITTED_NAMES.lookupResult), t.identifier("settle")), [compute])),
+        t.returnStatement(t.callExpression(t.memberExpression(t.identifier(planned.handleName), t.identifier("settle")), [compute])),
       ],
       directives,
     );

@@ -13,9 +13,11 @@
  * ```
  */
 import { createUnplugin, type FilterPattern, type UnpluginBuildContext } from "unplugin";
+import type { ViteDevServer } from "vite";
 import { AutomemoError } from "../runtime/errors.ts";
 import { TransformError } from "./core/errors.ts";
 import { transformSource } from "./core/index.ts";
+import { DependentModules } from "./bundlers/dependents.ts";
 
 export interface AutomemoPluginOptions {
   /** Module ids to transform. Default: every `.js/.jsx/.ts/.tsx` (and `.mjs/.cjs/.mts/.cts`) file. */
@@ -46,10 +48,29 @@ function bundlerWantsSourceMap(context: UnpluginBuildContext): boolean {
   return true;
 }
 
+/** The module graph calls this needs, common to Vite 5's one graph and Vite 6+'s per-environment graphs. */
+interface ModuleGraphLike {
+  getModulesByFile(file: string): Set<object> | undefined;
+  invalidateModule(module: object): void;
+}
+
+/** Hard-invalidates `files` in every module graph of the dev server (Vite 6+: client, ssr, ...; Vite 5: the one graph). */
+function invalidateEverywhere(server: ViteDevServer, files: readonly string[]): void {
+  const environments = (server as { environments?: Record<string, { moduleGraph: ModuleGraphLike }> }).environments;
+  const graphs: ModuleGraphLike[] = environments ? Object.values(environments).map((environment) => environment.moduleGraph) : [server.moduleGraph as ModuleGraphLike];
+  for (const graph of graphs) {
+    for (const file of files) for (const module of graph.getModulesByFile(file) ?? []) graph.invalidateModule(module);
+  }
+}
+
 export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined, false>((options = {}, meta) => {
   let root = options.root ?? process.cwd();
   // Maps cost a third of the transform; a Vite production build without `build.sourcemap` never reads them.
   let viteWantsSourceMap = true;
+  // A one-off Vite build never rebuilds, and in Vite each `addWatchFile` is a call into native code.
+  let viteWatches = true;
+  const dependents = new DependentModules();
+  let devServer: ViteDevServer | undefined;
   if (!options.root) {
     if (meta.framework === "webpack") root = meta.webpack.compiler.context;
     else if (meta.framework === "rspack") root = meta.rspack.compiler.context;
@@ -62,6 +83,18 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
       configResolved(config) {
         if (!options.root) root = config.root;
         viteWantsSourceMap = config.command === "serve" || Boolean(config.build.sourcemap);
+        viteWatches = config.command === "serve" || Boolean(config.build.watch);
+      },
+      configureServer(server) {
+        devServer = server;
+      },
+      // `addWatchFile` alone is not enough in Vite's dev server: when the changed file is also
+      // a static import of the module, Vite only soft-invalidates the module (it keeps the
+      // transformed code and refreshes import URLs), which would keep the stale hashes.
+      // This hook runs before Vite invalidates anything, so the hard invalidation sticks.
+      watchChange(file) {
+        const modules = dependents.of(file.replaceAll("\\", "/"));
+        if (devServer && modules.length > 0) invalidateEverywhere(devServer, modules);
       },
     },
     esbuild: {
@@ -86,7 +119,11 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
             dependencies: options.dependencies,
             sourceMap: options.sourceMap ?? (viteWantsSourceMap && bundlerWantsSourceMap(this)),
           });
-          return result && { code: result.code, map: result.map ?? null };
+          if (!result) return null;
+          // A dev server or watch build re-transforms this module when a file its hashes cover changes.
+          if (viteWatches) for (const file of result.dependencyFiles) this.addWatchFile(file);
+          if (meta.framework === "vite") dependents.record(filename, result.dependencyFiles);
+          return { code: result.code, map: result.map ?? null };
         } catch (error) {
           if (!(error instanceof AutomemoError)) throw error;
           // The message already holds the code frame; `error()` stops the build in every bundler.

@@ -8,7 +8,7 @@ import { InvalidOptionError } from "../errors.ts";
 import type { CacheKind, FunctionMeta } from "../meta.ts";
 import type { CacheHandle } from "./cache-handle.ts";
 import { THIS_POSITION } from "./key-layout.ts";
-import { MissClass } from "./miss.ts";
+import { MISS } from "./miss.ts";
 import { isAsyncFunction } from "./persist.ts";
 import { cacheHandle, requireMeta } from "./registry.ts";
 
@@ -21,9 +21,9 @@ function componentsOf(self: unknown, args: IArguments, positions: readonly numbe
 }
 
 /** Kept out of the wrappers: a closure there would make every call, hits included, allocate a context. */
-function settleCall(miss: InstanceType<typeof MissClass>, fn: AnyFunction, self: unknown, args: IArguments): unknown {
-  if (isAsyncFunction(fn)) return miss.settle(async () => fn.apply(self, args as unknown as unknown[]));
-  return miss.settle(() => fn.apply(self, args as unknown as unknown[]));
+function settleCall(handle: CacheHandle, fn: AnyFunction, self: unknown, args: IArguments): unknown {
+  if (isAsyncFunction(fn)) return handle.settle(async () => fn.apply(self, args as unknown as unknown[]));
+  return handle.settle(() => fn.apply(self, args as unknown as unknown[]));
 }
 
 type AnyFunction = (this: any, ...args: any[]) => any;
@@ -57,8 +57,8 @@ export function wrapByHand<F extends AnyFunction>(kind: CacheKind, fn: F, meta: 
       else if (args.length === 2) found = handle.get2(args[0], args[1]);
       else if (args.length === 3) found = handle.get3(args[0], args[1], args[2]);
       else found = handle.getN(Array.prototype.slice.call(args));
-      if (!(found instanceof MissClass)) return found;
-      return settleCall(found, fn, this, args);
+      if (found !== MISS) return found;
+      return settleCall(handle, fn, this, args);
     };
   } else {
     const count = positions.length;
@@ -72,8 +72,8 @@ export function wrapByHand<F extends AnyFunction>(kind: CacheKind, fn: F, meta: 
       else if (count === 2) found = handle.get2(component(this, args, p0!), component(this, args, p1!));
       else if (count === 3) found = handle.get3(component(this, args, p0!), component(this, args, p1!), component(this, args, p2!));
       else found = handle.getN(componentsOf(this, args, positions as number[]));
-      if (!(found instanceof MissClass)) return found;
-      return settleCall(found, fn, this, args);
+      if (found !== MISS) return found;
+      return settleCall(handle, fn, this, args);
     };
   }
   Object.defineProperty(wrapper, "name", { value: fn.name, configurable: true });

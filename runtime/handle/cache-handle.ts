@@ -7,14 +7,15 @@
  * key): one Map lookup per component, a couple of field checks, no allocation.
  */
 import { copySnapshot, snapshotResult, type ResultSnapshot } from "../copy/index.ts";
-import { ClearKeyError, InvalidOptionError } from "../errors.ts";
+import { ClearKeyError, InvalidOptionError, SettleWithoutMissError } from "../errors.ts";
 import { keyDigest } from "../hash/index.ts";
 import type { CacheKind, FunctionMeta } from "../meta.ts";
 import { validateOptions, type NormalizedOptions } from "../options.ts";
 import { coarseNow } from "./clock.ts";
 import { Entry, SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, STATE_READY } from "./entry.ts";
 import { hashComponents, keyLayout, type KeyLayout } from "./key-layout.ts";
-import { MissClass, PASS_THROUGH_MISS, type Miss, type MissRecord } from "./miss.ts";
+import { MISS, Miss, PASS_THROUGH_MISS, type MissRecord } from "./miss.ts";
+import { copyKeyValue, NOT_COPIED, sameKeyValue } from "./recent-key.ts";
 import { computeChannel, type ComputeChannel } from "./compute-events.ts";
 import { deleteStored, isAsyncFunction, isPromiseLike, settleWithStore } from "./persist.ts";
 import { defaultPersist, isDisabled, sharedRuntime, type AnyFunction, type CacheStats, type Lifecycle, type RegisteredHandle } from "./shared.ts";
@@ -38,10 +39,10 @@ function isPrimitiveKey(value: unknown): boolean {
 const noop = () => {};
 
 /**
- * What the lookups return while `clear(fn, ...args)` captures a key: a `Miss` (so the
- * emitted code settles it) whose settling never runs the computation.
+ * The pending miss of every lookup while `clear(fn, ...args)` captures a key: the
+ * emitted code settles it as usual, and settling never runs the computation.
  */
-const KEY_CAPTURED: Miss = new MissClass({ settle: () => undefined }, null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
+const KEY_CAPTURED = new Miss({ settleMiss: () => undefined }, null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
 
 /** Code hash, kind, key layout and options: what must match for a re-evaluated module to keep a handle. */
 export function handleSignature(kind: CacheKind, meta: FunctionMeta): string {
@@ -74,13 +75,15 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   /** Set while `clear(fn, ...args)` calls `boundFunction` to capture the key its lookup receives. */
   private capturing = false;
   private capturedKey: unknown[] | null = null;
+  /** What the last lookup that answered MISS left for `settle` (see miss.ts). */
+  private pendingMiss: Miss | null = null;
 
   constructor(kind: CacheKind, meta: FunctionMeta) {
     super(meta.id, kind === "memo");
     this.hash = meta.hash ?? "";
     this.kind = kind;
     this.options = validateOptions(meta.options, kind, meta.id);
-    this.persist = this.options.persist;
+    this.persist = this.options.persist || undefined;
     this.layout = keyLayout(meta, this.options);
     this.signature = handleSignature(kind, meta);
     if (this.persist !== undefined && (this.layout.identityDepth > 0 || this.layout.identityAll)) {
@@ -101,7 +104,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       const entry = this.root.slot;
       if (entry !== undefined) return this.hit(entry);
       this.misses++;
-      return new MissClass(this, this.root, SLOT_NONE, undefined, undefined, undefined, 0, 0, 0, 0);
+      return this.missed(new Miss(this, this.root, SLOT_NONE, undefined, undefined, undefined, 0, 0, 0, 0));
     }
     return this.lookup(this.scratch[0], 0);
   }
@@ -117,12 +120,16 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   }
 
   private find1(a: unknown): unknown {
-    if (this.fastPath && isPrimitiveKey(a)) {
-      const map = this.root.map1;
-      const entry = map === null ? undefined : map.get(a);
-      if (entry !== undefined) return this.hit(entry);
-      this.misses++;
-      return new MissClass(this, this.root, SLOT_MAP1, a, undefined, undefined, 0, 0, 0, 0);
+    if (this.fastPath) {
+      if (isPrimitiveKey(a)) {
+        const map = this.root.map1;
+        const entry = map === null ? undefined : map.get(a);
+        if (entry !== undefined) return this.hit(entry);
+        this.misses++;
+        return this.missed(new Miss(this, this.root, SLOT_MAP1, a, undefined, undefined, 0, 0, 0, 0));
+      }
+      const recent = this.recentKeyEntry;
+      if (recent !== null && sameKeyValue(a, this.recentKey)) return this.hit(recent);
     }
     const values = this.scratch[1];
     values[0] = a;
@@ -145,7 +152,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       const entry = inner === undefined ? undefined : inner.get(b);
       if (entry !== undefined) return this.hit(entry);
       this.misses++;
-      return new MissClass(this, this.root, SLOT_MAP2, a, b, undefined, 0, 0, 0, 0);
+      return this.missed(new Miss(this, this.root, SLOT_MAP2, a, b, undefined, 0, 0, 0, 0));
     }
     const values = this.scratch[2];
     values[0] = a;
@@ -179,20 +186,24 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     if (this.capturing) {
       this.capturedKey = Array.from(values);
       if (ownScratch) clearScratch(values as unknown[]);
-      return KEY_CAPTURED;
+      return this.missed(KEY_CAPTURED);
     }
     if (this.disabled) {
       if (ownScratch) clearScratch(values as unknown[]);
-      return PASS_THROUGH_MISS;
+      return this.missed(PASS_THROUGH_MISS);
     }
     let table: Table;
     let entry: Entry | undefined;
     let components: unknown[] | null = null;
+    let keyCopy: unknown = NOT_COPIED;
     try {
       table = this.locate(values, count, true)!;
       entry = this.find(table);
-      // Only a hashed-key miss needs a copy of the full key (for the store), so hits allocate nothing.
-      if (entry === undefined && this.persist !== undefined && this.cursorSlot === SLOT_DIGEST) components = Array.from(values);
+      // Only hashed-key misses copy their key (for the store, for the recent-key shortcut), so hits allocate nothing.
+      if (entry === undefined && this.cursorSlot === SLOT_DIGEST) {
+        if (this.persist !== undefined) components = Array.from(values);
+        if (count === 1 && this.fastPath) keyCopy = copyKeyValue(values[0]);
+      }
     } finally {
       // Scratch arrays must not keep key objects alive (identity keys die with their objects).
       if (ownScratch) clearScratch(values as unknown[]);
@@ -201,11 +212,18 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     this.misses++;
     const miss = this.missAtCursor(table);
     miss.components = components;
-    return miss;
+    miss.keyCopy = keyCopy;
+    return this.missed(miss);
+  }
+
+  /** Leaves `miss` for the `settle` call the emitted code makes next, and answers MISS. */
+  private missed(miss: Miss): object {
+    this.pendingMiss = miss;
+    return MISS;
   }
 
   private missAtCursor(table: Table): Miss {
-    return new MissClass(this, table, this.cursorSlot, this.cursorK1, this.cursorK2, this.cursorK3, keyDigest[0], keyDigest[1], keyDigest[2], keyDigest[3]);
+    return new Miss(this, table, this.cursorSlot, this.cursorK1, this.cursorK2, this.cursorK3, keyDigest[0], keyDigest[1], keyDigest[2], keyDigest[3]);
   }
 
   /** Resolves identity components to a table and sets the cursor to the key inside it. */
@@ -294,14 +312,29 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     return entry.promise;
   }
 
-  private missForEntry(entry: Entry): Miss {
+  /** The entry's key missed (expired, failed validate): MISS, with a pending miss filing into the same place. */
+  private missForEntry(entry: Entry): object {
     this.misses++;
-    return new MissClass(this, entry.table, entry.slot, entry.k1, entry.k2, entry.k3, entry.d0, entry.d1, entry.d2, entry.d3);
+    return this.missed(new Miss(this, entry.table, entry.slot, entry.k1, entry.k2, entry.k3, entry.d0, entry.d1, entry.d2, entry.d3));
   }
 
   // ---- settling a miss ----
 
-  settle(miss: MissRecord, compute: () => unknown): unknown {
+  /**
+   * Called by the emitted code right after a lookup answered MISS: computes the value
+   * for that lookup's key, caches it and returns the original to this caller.
+   */
+  settle(compute: () => unknown): unknown {
+    const miss = this.pendingMiss;
+    if (miss === null) {
+      throw new SettleWithoutMissError({ functionId: this.id });
+    }
+    // Taken before computing: the computation may look this handle up again (recursion).
+    this.pendingMiss = null;
+    return miss.settle(compute);
+  }
+
+  settleMiss(miss: MissRecord, compute: () => unknown): unknown {
     if (this.persist !== undefined && this.usesStoreFor(compute) && this.fillStoreComponents(miss)) return settleWithStore(this, miss, compute);
     const result = this.runCompute(compute);
     if (isPromiseLike(result)) return this.settleAsync(miss, result);
@@ -563,10 +596,10 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       maxEntries: this.maxEntries === Infinity ? undefined : this.maxEntries,
       maxBytes: this.maxBytes === Infinity ? undefined : this.maxBytes,
     };
-    this.persist = this.options.persist;
+    this.persist = this.options.persist || undefined;
     this.persistIsDefault = false;
-    // Singletons never persist; nor do functions keyed by identity, which no store can key.
-    if (this.persist === undefined && this.isMemo && this.layout.identityDepth === 0 && !this.layout.identityAll) {
+    // Singletons never persist; nor do functions keyed by identity, which no store can key; nor `persist: false`.
+    if (this.options.persist === undefined && this.isMemo && this.layout.identityDepth === 0 && !this.layout.identityAll) {
       this.persist = defaultPersist(shared.settings);
       this.persistIsDefault = this.persist !== undefined;
     }

@@ -7,6 +7,7 @@
  */
 import { coarseNow } from "./clock.ts";
 import { Entry, SLOT_MAP1, SLOT_MAP2, STATE_READY, STATE_REMOVED, type WeakEntryRecord } from "./entry.ts";
+import { NOT_COPIED } from "./recent-key.ts";
 import { LruList } from "./lru.ts";
 import { releaseValue } from "./release.ts";
 import type { MissRecord } from "./miss.ts";
@@ -58,6 +59,13 @@ export abstract class EntryBook {
    */
   protected recent1: Entry | null = null;
   protected recent2: Entry | null = null;
+  /**
+   * The newest ready entry of the root table keyed by one small plain-data argument,
+   * with a private copy of that argument (recent-key.ts): an equal argument skips the
+   * hash. Its hit still goes through every check (ttl, LRU, validate, copy).
+   */
+  protected recentKeyEntry: Entry | null = null;
+  protected recentKey: unknown = NOT_COPIED;
 
   constructor(id: string, isMemo: boolean) {
     this.id = id;
@@ -72,13 +80,25 @@ export abstract class EntryBook {
 
   /** The newest key is the likeliest next one (a loop, a re-render). */
   protected rememberRecent(entry: Entry): void {
+    const keyCopy = entry.keyCopy;
+    if (keyCopy !== NOT_COPIED) {
+      // Only the recent entry keeps a copy of its key.
+      entry.keyCopy = NOT_COPIED;
+      if (entry.table === this.root) {
+        this.recentKeyEntry = entry;
+        this.recentKey = keyCopy;
+      }
+      return;
+    }
     if (!this.quickHits || entry.table !== this.root || entry.snapshot !== null) return;
     if (entry.slot === SLOT_MAP1) this.recent1 = entry;
     else if (entry.slot === SLOT_MAP2) this.recent2 = entry;
   }
 
   protected entryFor(miss: MissRecord): Entry {
-    return new Entry(miss.table!, miss.slot, miss.k1, miss.k2, miss.k3, miss.d0, miss.d1, miss.d2, miss.d3);
+    const entry = new Entry(miss.table!, miss.slot, miss.k1, miss.k2, miss.k3, miss.d0, miss.d1, miss.d2, miss.d3);
+    entry.keyCopy = miss.keyCopy;
+    return entry;
   }
 
   /** Files an entry, replacing (and releasing) whatever held its key, then enforces the bounds. */
@@ -129,6 +149,10 @@ export abstract class EntryBook {
     const wasReady = entry.state === STATE_READY;
     if (this.recent1 === entry) this.recent1 = null;
     if (this.recent2 === entry) this.recent2 = null;
+    if (this.recentKeyEntry === entry) {
+      this.recentKeyEntry = null;
+      this.recentKey = NOT_COPIED;
+    }
     entry.state = STATE_REMOVED;
     this.entryCount--;
     if (wasReady) this.byteCount -= entry.bytes;

@@ -3,6 +3,7 @@
  * constructor keeps entries on one hidden class, so the hit path stays monomorphic.
  */
 import type { ResultSnapshot } from "../copy/index.ts";
+import { NOT_COPIED } from "./recent-key.ts";
 import type { Table } from "./table.ts";
 
 /** How an entry is addressed inside its table. */
@@ -45,6 +46,8 @@ export class Entry {
   older: Entry | null = null;
   linked = false;
   weakRecord: WeakEntryRecord | null = null;
+  /** Until ready: the private key copy of its miss (recent-key.ts); dropped when it becomes ready. */
+  keyCopy: unknown = NOT_COPIED;
 
   constructor(
     readonly table: Table,

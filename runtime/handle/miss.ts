@@ -1,18 +1,25 @@
 /**
- * `Miss`: what a lookup returns when the value must be computed. The emitted code
- * tests `instanceof Miss`, so every copy of the runtime loaded in one process
- * (ESM and CJS, or two bundles) must hand out instances of ONE class: the first
- * copy publishes its class on the shared registry and later copies reuse it.
+ * What a lookup answers when the value must be computed: the one `MISS` token. The
+ * emitted code compares the lookup's answer with it (`r !== MISS`, a pointer
+ * compare: `instanceof` on a hit value cost more than the rest of the hit) and then
+ * calls `handle.settle(compute)`, which consumes the `MissRecord` the lookup left on
+ * the handle. No user code runs between the two calls, so one pending record per
+ * handle is enough, recursion included (settle takes the record before computing).
+ *
+ * Every copy of the runtime loaded in one process (ESM and CJS, two bundles) must
+ * hand out the SAME token, because a handle from the shared registry may have been
+ * created by another copy: the first copy publishes it on the shared registry.
  */
 import type { Table } from "./table.ts";
+import { NOT_COPIED } from "./recent-key.ts";
 import { sharedRuntime } from "./shared.ts";
 
-/** The part of a handle a miss talks to (stable across runtime copies: protocol version 1). */
+/** The part of a handle a miss record talks to. */
 export interface SettlingHandle {
-  settle(miss: MissRecord, compute: () => unknown): unknown;
+  settleMiss(miss: MissRecord, compute: () => unknown): unknown;
 }
 
-/** The fields a handle reads back from its miss. */
+/** Where a missed key goes once computed: the table and slot, the exact components or the digest. */
 export interface MissRecord {
   readonly handle: SettlingHandle | null;
   readonly table: Table | null;
@@ -26,10 +33,13 @@ export interface MissRecord {
   readonly d3: number;
   /** Every key component, kept only when a persistent store needs a full key. */
   components: unknown[] | null;
+  /** A private copy of a single small plain-data key for the recent-key shortcut (recent-key.ts), or NOT_COPIED. */
+  keyCopy: unknown;
 }
 
-class LocalMiss implements MissRecord {
+export class Miss implements MissRecord {
   components: unknown[] | null = null;
+  keyCopy: unknown = NOT_COPIED;
 
   constructor(
     readonly handle: SettlingHandle | null,
@@ -49,17 +59,21 @@ class LocalMiss implements MissRecord {
    * resolves to) and returns it to this caller: the original object, not a copy.
    * A throw or rejection is passed on and never cached.
    */
-  settle<T>(compute: () => T): T {
-    return (this.handle === null ? compute() : this.handle.settle(this, compute)) as T;
+  settle(compute: () => unknown): unknown {
+    return this.handle === null ? compute() : this.handle.settleMiss(this, compute);
   }
 }
 
-export type MissConstructor = typeof LocalMiss;
+/** The token's class: a name in debuggers and a readable `String(MISS)`. */
+class MissToken {
+  toString(): string {
+    return "[automemo MISS]";
+  }
+}
 
 const shared = sharedRuntime();
-/** The shared `Miss` class (see the file comment). */
-export const MissClass: MissConstructor = (shared.Miss ??= LocalMiss) as MissConstructor;
-export type Miss = LocalMiss;
+/** The answer of a lookup that missed (see the file comment). */
+export const MISS: object = (shared.missToken ??= Object.freeze(new MissToken())) as object;
 
-/** Returned by disabled handles: settling just runs the computation. */
-export const PASS_THROUGH_MISS: Miss = new MissClass(null, null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
+/** Pending record of disabled handles: settling just runs the computation. */
+export const PASS_THROUGH_MISS: Miss = new Miss(null, null, 0, undefined, undefined, undefined, 0, 0, 0, 0);

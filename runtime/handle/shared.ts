@@ -1,7 +1,7 @@
 /**
  * State shared by every copy of the runtime in one process (ESM + CJS builds, two
  * bundles): the handle registry, the function -> handle map, the global settings
- * and the `Miss` class. It lives on `globalThis` under a registered symbol and a
+ * and the `MISS` token. It lives on `globalThis` under a registered symbol and a
  * protocol version, holds only plain containers, and each copy talks to the handles
  * in it through the small method set below, so copies of different builds agree.
  */
@@ -12,7 +12,8 @@ import type { NormalizedDefaults } from "../options.ts";
 export type AnyFunction = (...args: any[]) => unknown;
 
 export const REGISTRY_SYMBOL = Symbol.for("automemo.registry");
-export const PROTOCOL_VERSION = 1;
+// 2: lookups answer the shared MISS token and `settle(compute)` is called on the handle (1: Miss instances).
+export const PROTOCOL_VERSION = 2;
 
 /** Counters returned by `stats()`. */
 export interface CacheStats {
@@ -32,19 +33,21 @@ export interface Lifecycle {
   readonly dispose?: (value: any) => unknown;
 }
 
-/** What any runtime copy may call on a handle created by any other copy (protocol version 1). */
+/** What any runtime copy may call on a handle created by any other copy (protocol version 2). */
 export interface RegisteredHandle {
   readonly id: string;
   readonly hash: string;
   readonly kind: "memo" | "singleton";
   /** Code hash, kind, key layout and options: a handle is reused on re-evaluation only when this is unchanged. */
   readonly signature: string;
-  /** Lookups for the emitted code: the cached value, or a `Miss`. */
+  /** Lookups for the emitted code: the cached value, or the `MISS` token. */
   get0(): unknown;
   get1(a: unknown): unknown;
   get2(a: unknown, b: unknown): unknown;
   get3(a: unknown, b: unknown, c: unknown): unknown;
   getN(values: ArrayLike<unknown>): unknown;
+  /** Right after a lookup answered `MISS`: computes, caches and returns the value for that key. */
+  settle(compute: () => unknown): unknown;
   bindFunction(fn: AnyFunction): void;
   /** Drops every entry (singletons are released; persisted entries deleted unless `includeStore` is false); resolves when done. */
   clear(includeStore?: boolean): Promise<void>;
@@ -74,14 +77,15 @@ export interface SharedRuntime {
   readonly handles: Map<string, RegisteredHandle>;
   readonly byFunction: WeakMap<AnyFunction, RegisteredHandle>;
   readonly settings: SharedSettings;
-  Miss?: unknown;
+  /** The `MISS` token every runtime copy answers misses with (miss.ts). */
+  missToken?: object;
 }
 
 type RegistryRoot = Record<string, SharedRuntime>;
 
 let cached: SharedRuntime | undefined;
 
-/** The shared state of protocol version 1, created by the first runtime copy that asks. */
+/** The shared state of this protocol version, created by the first runtime copy that asks. */
 export function sharedRuntime(): SharedRuntime {
   if (cached !== undefined) return cached;
   const holder = globalThis as unknown as Record<symbol, RegistryRoot | undefined>;

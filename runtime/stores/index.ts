@@ -1,8 +1,7 @@
 import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
-import { DiskStore } from "./disk.ts";
-import { readEnv } from "./node-builtins.ts";
+// The browser build swaps built-in.ts for built-in.browser.ts (see tsup.config.ts).
+import { createBuiltInStore } from "./built-in.ts";
 import type { RedisClientLike } from "./redis-connection.ts";
-import { DEFAULT_REDIS_URL, RedisStore } from "./redis.ts";
 import { forgetRegisteredStores, registeredStore, registeredStores, registerStore } from "./registry.ts";
 import type { CacheStore } from "./store.ts";
 
@@ -30,28 +29,24 @@ export interface StoreConfig {
 const BUILT_IN_STORES = ["disk", "redis"] as const;
 
 let config: StoreConfig = {};
-let disk: DiskStore | undefined;
-let redis: RedisStore | undefined;
+/** The built-in stores created so far with the current settings, by name. */
+const builtIns = new Map<string, CacheStore>();
 
 /**
  * The store behind `persist: name`: one registered through any runtime copy of the
  * process (registry.ts), else "disk" and "redis", created on first use with the
- * current configuration.
+ * current configuration (built-in.ts; the browser build throws NodeOnlyFeatureError
+ * for them instead).
  */
 export function getStore(name: string): CacheStore {
   const custom = registeredStore(name);
   if (custom !== undefined) return custom;
-  if (name === "disk") return (disk ??= new DiskStore({ dir: config.cacheDir, lockStaleMs: config.lockTimeoutMs }));
-  if (name === "redis") {
-    return (redis ??= new RedisStore({
-      url: config.redisUrl ?? readEnv("AUTOMEMO_REDIS_URL") ?? DEFAULT_REDIS_URL,
-      client: config.redisClient,
-      prefix: config.redisPrefix,
-      timeoutMs: config.redisTimeoutMs,
-      lockTtlMs: config.lockTimeoutMs,
-    }));
+  const builtIn = builtIns.get(name) ?? createBuiltInStore(name, config);
+  if (builtIn === undefined) {
+    throw new UnknownStoreError({ store: name, known: [...new Set([...BUILT_IN_STORES, ...registeredStores().keys()])] });
   }
-  throw new UnknownStoreError({ store: name, known: [...new Set([...BUILT_IN_STORES, ...registeredStores().keys()])] });
+  builtIns.set(name, builtIn);
+  return builtIn;
 }
 
 /** `configure({ stores })`: add or replace custom stores by name ("disk" and "redis" may be replaced too). */
@@ -66,9 +61,8 @@ export function registerStores(stores: Readonly<Record<string, CacheStore>>): vo
  */
 export function setStoreConfig(update: StoreConfig): void {
   config = { ...config, ...update };
-  const oldRedis = redis;
-  disk = undefined;
-  redis = undefined;
+  const oldRedis = builtIns.get("redis");
+  builtIns.clear();
   void oldRedis?.close?.();
 }
 
@@ -82,9 +76,7 @@ export async function resetStores(): Promise<void> {
 
 /** Close every store's connections (tests, graceful shutdown). */
 export async function closeStores(): Promise<void> {
-  const stores = new Set<CacheStore>([...registeredStores().values()]);
-  if (disk) stores.add(disk);
-  if (redis) stores.add(redis);
+  const stores = new Set<CacheStore>([...registeredStores().values(), ...builtIns.values()]);
   await Promise.all([...stores].map((store) => store.close?.()));
 }
 

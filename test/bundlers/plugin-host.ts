@@ -12,6 +12,7 @@ interface TransformHook {
 }
 
 const pluginContext = {
+  addWatchFile(): void {},
   error(report: { message: string; code?: string }): never {
     throw Object.assign(new Error(report.message), { code: report.code });
   },

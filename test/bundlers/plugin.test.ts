@@ -3,6 +3,7 @@
  * Rollup build: declarative filter, `null` when nothing changes, maps only when asked,
  * ids relative to the root, and misuse failing the build with the core's code frame.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { rollup, type Plugin } from "rollup";
 import { transform as esbuildTransform } from "esbuild";
@@ -79,6 +80,22 @@ describe("automemo bundler plugin", () => {
     const hook = transformHookOf(automemoVite({ root: "/p" }) as Plugin);
     const out = (await hook.handler.call({}, `/** @memo */\nexport function f() { return 1; }\n`, "/p/src/a.vue?vue&type=script&lang.ts")) as { code: string };
     expect(out.code).toContain(`"src/a.vue#f"`);
+  });
+
+  it("asks the bundler to watch the files a module's hashes cover, so editing a helper re-transforms its importers", async () => {
+    const root = writeSampleProject("bundlers/plugin-watch-files", {
+      "src/rate.ts": "export function rate(): number {\n  return 2;\n}\n",
+      "src/price.ts": `import { rate } from "./rate.ts";\n\n/** @memo */\nexport function price(n: number) {\n  return n * rate();\n}\n`,
+    });
+    const watched: string[] = [];
+    const context = { addWatchFile: (file: string) => watched.push(file) };
+    const price = join(root, "src/price.ts");
+    await transformHookOf(automemoRollup({ root })).handler.call(context, readFileSync(price, "utf8"), price);
+    expect(watched).toEqual([join(root, "src/rate.ts").replaceAll("\\", "/")]);
+
+    watched.length = 0;
+    await transformHookOf(automemoRollup({ root, dependencies: false })).handler.call(context, readFileSync(price, "utf8"), price);
+    expect(watched).toEqual([]);
   });
 
   it("transforms a real Rollup build with ids relative to the given root", async () => {

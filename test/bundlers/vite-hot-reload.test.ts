@@ -1,7 +1,8 @@
 /**
  * Hot reload with a real Vite dev server (SSR module loading): after an edit to one of
  * two annotated functions and a reload of the module, the unchanged function keeps its
- * cached entries (same id, same code hash) and the edited one recomputes.
+ * cached entries (same id, same code hash) and the edited one recomputes; an edit to
+ * nothing but an imported helper re-transforms its importers, whose hashes cover it.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,24 +33,64 @@ interface PairModule {
   edited(n: number): number;
 }
 
-let server: ViteDevServer | undefined;
+const HELPER_SOURCE = `export function rate(): number {
+  return 2;
+}
+`;
+
+const PRICE_SOURCE = `import { rate } from "./helper.ts";
+
+export const computed: number[] = ((globalThis as any).__automemoHelperEditComputed ??= []);
+
+/** @memo */
+export function price(n: number): number {
+  computed.push(n);
+  return n * rate();
+}
+`;
+
+interface PriceModule {
+  computed: number[];
+  price(n: number): number;
+}
+
+const servers: ViteDevServer[] = [];
 afterAll(async () => {
-  await server?.close();
+  await Promise.all(servers.map((server) => server.close()));
 });
+
+async function startServer(root: string): Promise<ViteDevServer> {
+  const server = await createServer({
+    root,
+    configFile: false,
+    logLevel: "silent",
+    appType: "custom",
+    server: { middlewareMode: true, hmr: false, ws: false },
+    plugins: [automemoVite(pluginOptionsForTests)],
+    resolve: { alias: { automemo: runtimeEntry } },
+  });
+  servers.push(server);
+  return server;
+}
+
+/** The code hash the transformed module embeds for its one handle. */
+async function embeddedHash(server: ViteDevServer, url: string): Promise<string> {
+  const transformed = await server.transformRequest(url, { ssr: true });
+  return /hash: "([0-9a-f]+)"/.exec(transformed!.code)![1]!;
+}
+
+async function waitUntil(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 25) {
+    if (waited > 10_000) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((done) => setTimeout(done, 25));
+  }
+}
 
 describe("vite dev server", () => {
   it("re-evaluates an edited module; only the edited function recomputes", async () => {
     const root = writeSampleProject("bundlers/vite-hot-reload", { "src/pair.ts": PAIR_SOURCE });
     const file = join(root, "src/pair.ts");
-    server = await createServer({
-      root,
-      configFile: false,
-      logLevel: "silent",
-      appType: "custom",
-      server: { middlewareMode: true, hmr: false, ws: false },
-      plugins: [automemoVite(pluginOptionsForTests)],
-      resolve: { alias: { automemo: runtimeEntry } },
-    });
+    const server = await startServer(root);
 
     const first = (await server.ssrLoadModule("/src/pair.ts")) as PairModule;
     expect([first.unchanged(1), first.edited(1), first.unchanged(1), first.edited(1)]).toEqual([2, 2, 2, 2]);
@@ -64,5 +105,25 @@ describe("vite dev server", () => {
     expect(second).not.toBe(first);
     expect([second.unchanged(1), second.edited(1)]).toEqual([2, 3]);
     expect(second.computed).toEqual(["unchanged", "edited", "edited"]);
+  });
+
+  it("re-transforms the importers of an edited helper: their hashes change and the function recomputes", async () => {
+    const root = writeSampleProject("bundlers/vite-helper-edit", { "src/helper.ts": HELPER_SOURCE, "src/price.ts": PRICE_SOURCE });
+    const server = await startServer(root);
+    const first = (await server.ssrLoadModule("/src/price.ts")) as PriceModule;
+    expect([first.price(5), first.price(5)]).toEqual([10, 10]);
+    expect(first.computed).toEqual([5]);
+    const hashBefore = await embeddedHash(server, "/src/price.ts");
+    const [importer, helper] = await Promise.all(["/src/price.ts", "/src/helper.ts"].map((url) => server.moduleGraph.getModuleByUrl(url, true)));
+
+    // Only the helper changes; the dev server's watcher does the rest, as it would for an editor save.
+    writeFileSync(join(root, "src/helper.ts"), HELPER_SOURCE.replace("return 2;", "return 3;"));
+    await waitUntil(() => importer!.ssrModule === null && helper!.ssrModule === null, "the watcher invalidates both modules");
+
+    const second = (await server.ssrLoadModule("/src/price.ts")) as PriceModule;
+    expect(second).not.toBe(first);
+    expect(second.price(5)).toBe(15);
+    expect(second.computed).toEqual([5, 5]);
+    expect(await embeddedHash(server, "/src/price.ts")).not.toBe(hashBefore);
   });
 });

@@ -39,14 +39,14 @@ describe("transformSource", () => {
     const source = `type Row = { id: number };\n/** @memo */\nexport async function load<T extends Row>(rows: T[], id: number): Promise<T | undefined> {\n  return rows.find((row) => row.id === id);\n}\n`;
     const out = transformSource(source, options)!;
     expect(out.code).toContain("export async function load<T extends Row>(rows: T[], id: number): Promise<T | undefined> {");
-    expect(out.code).toContain("return __am_r.settle(async () => {\n  return rows.find((row) => row.id === id);\n  });");
+    expect(out.code).toContain("return __am_0.settle(async () => {\n  return rows.find((row) => row.id === id);\n  });");
     expect(out.code).toContain("type Row = { id: number };");
     expect(out.map).toBeNull();
   });
 
   it("emits a CommonJS require for CommonJS files", () => {
     const out = transformSource(`const fs = require("fs");\n/** @memo */ function f(x) { return x; }\nmodule.exports = f;`, { ...options, filename: "/repo/a.js" })!;
-    expect(out.code.split("\n")[0]).toBe(`const { cacheHandle: __am_cacheHandle, Miss: __am_Miss } = require("automemo");`);
+    expect(out.code.split("\n")[0]).toBe(`const { cacheHandle: __am_cacheHandle, MISS: __am_MISS } = require("automemo");`);
   });
 
   it("uses getN with an array past three key components", () => {

@@ -126,9 +126,9 @@ class C { /** @memo */ get c() { return 1; } /** @memo */ constructor() {} }
   });
 
   it("skips functions an earlier run already transformed and continues handle numbering", () => {
-    const source = `import { cacheHandle as __am_cacheHandle, Miss as __am_Miss } from "automemo";
+    const source = `import { cacheHandle as __am_cacheHandle, MISS as __am_MISS } from "automemo";
 const __am_3 = __am_cacheHandle("memo", { id: "a.ts#f", hash: "x", params: [], key: [], options: {} });
-/** @memo */ function f() { const __am_r = __am_3.get0(); if (!(__am_r instanceof __am_Miss)) return __am_r; return __am_r.settle(() => {}); }
+/** @memo */ function f() { const __am_r = __am_3.get0(); if (__am_r !== __am_MISS) return __am_r; return __am_3.settle(() => {}); }
 /** @memo */ function g() {}`;
     const plan = planModule(source, at("a.ts"));
     expect(plan.hasRuntimeImport).toBe(true);

@@ -117,6 +117,33 @@ describe("dependency closure", () => {
     expect(planModule(created.read(file), { filename: file, root: created.root, dependencies: false }).dependencyFiles).toEqual([]);
   });
 
+  it("reports a file reached through a helper hashed while planning that file", () => {
+    const created = project({
+      "src/a.ts": `import { h } from "./b.ts";\nexport function g() { return 1; }\n/** @memo */\nexport function f() { return h(); }\n`,
+      "src/b.ts": `import { g } from "./a.ts";\nexport function h() { return g(); }\n/** @memo */\nexport function k() { return h(); }\n`,
+    });
+    const [a, b] = created.taggedFiles();
+    clearDependencyCaches();
+    expect(planModule(created.read(a!), { filename: a!, root: created.root }).dependencyFiles).toEqual([b]);
+    expect(planModule(created.read(b!), { filename: b!, root: created.root }).dependencyFiles).toEqual([a]);
+  });
+
+  it("hashes a long import chain the same in either planning order, without overflowing the stack", () => {
+    const files: Record<string, string> = {};
+    for (let index = 0; index < 3000; index++) {
+      const previous = index > 0 ? `import { f${index - 1} } from "./m${index - 1}.ts";\n` : "";
+      files[`src/m${index}.ts`] = `${previous}/** @memo */\nexport function f${index}(n: number): number { return ${index > 0 ? `f${index - 1}(n) + 1` : "n"}; }\n`;
+    }
+    const created = project(files);
+    const tagged = created.taggedFiles();
+    const read = (path: string) => created.read(path);
+    clearDependencyCaches();
+    const forward = hashes(created.root, tagged, read);
+    clearDependencyCaches();
+    expect(hashes(created.root, [...tagged].reverse(), read)).toEqual(forward);
+    expect(new Set(Object.values(forward)).size).toBe(3000);
+  });
+
   it("uses the host's text for the module being planned, not the disk", () => {
     const created = project({ "src/a.ts": `const K = 1;\n/** @memo */\nexport function f(x: number) { return x + K; }\n` });
     const [file] = created.taggedFiles();

@@ -101,8 +101,8 @@ describe("tspc -p with the automemo/typescript tsconfig plugin", () => {
   }
 
   function expectCachingOutput(project: string, node = process.execPath): void {
-    expect(readFileSync(join(project, "dist/math.js"), "utf8")).toContain('import { cacheHandle as __am_cacheHandle, Miss as __am_Miss } from "automemo";');
-    expect(readFileSync(join(project, "dist/config.cjs"), "utf8")).toContain('const { cacheHandle: __am_cacheHandle, Miss: __am_Miss } = require("automemo");');
+    expect(readFileSync(join(project, "dist/math.js"), "utf8")).toContain('import { cacheHandle as __am_cacheHandle, MISS as __am_MISS } from "automemo";');
+    expect(readFileSync(join(project, "dist/config.cjs"), "utf8")).toContain('const { cacheHandle: __am_cacheHandle, MISS: __am_MISS } = require("automemo");');
     expectTscProjectResult(expectSuccess(run(node, ["dist/main.js"], project), "node dist/main.js"));
   }
 

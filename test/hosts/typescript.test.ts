@@ -52,20 +52,20 @@ describe.each([
 ] as const)("automemo/typescript with %s", (_label, ts) => {
   it("imports the runtime and wraps each body for ES module output", () => {
     const { js } = compileWithTsc(ts, catalogModule, filename, { root });
-    expect(js).toContain('import { cacheHandle as __am_cacheHandle, Miss as __am_Miss } from "automemo";');
+    expect(js).toContain('import { cacheHandle as __am_cacheHandle, MISS as __am_MISS } from "automemo";');
     expect(js).toContain('const __am_0 = __am_cacheHandle("memo", { id: "src/catalog.ts#cheaperThan", hash: "');
     expect(js).toContain('params: ["id", "_rest"], key: ["this", "id"], options: {} });');
     expect(js).toMatch(/export function cheaperThan\(items, limit\) \{\n\s+"use strict";\n\s+const __am_r = __am_0\.get2\(items, limit\);/);
-    expect(js).toContain("return __am_r.settle(async () => {\n            return load(this.name, id);");
-    expect(js).toContain("return __am_r.settle(() => n * n);");
+    expect(js).toContain("return __am_1.settle(async () => {\n            return load(this.name, id);");
+    expect(js).toContain("return __am_3.settle(() => n * n);");
     expect(js).toContain("__am_3.bindFunction(square);");
   });
 
   it("uses require() when TypeScript emits CommonJS, because its module transform ignores synthesized imports", () => {
     const { js } = compileWithTsc(ts, catalogModule, filename, { root }, { module: ts.ModuleKind.CommonJS });
-    expect(js).toContain('const { cacheHandle: __am_cacheHandle, Miss: __am_Miss } = require("automemo");');
+    expect(js).toContain('const { cacheHandle: __am_cacheHandle, MISS: __am_MISS } = require("automemo");');
     expect(js).not.toContain("import ");
-    expect(js).toContain("if (!(__am_r instanceof __am_Miss))");
+    expect(js).toContain("if (__am_r !== __am_MISS)");
     const perFile = compileWithTsc(ts, catalogModule, "/project/src/catalog.cts", { root }, { module: ts.ModuleKind.NodeNext });
     expect(perFile.js).toContain('require("automemo")');
     const esm = compileWithTsc(ts, catalogModule, "/project/src/catalog.mts", { root }, { module: ts.ModuleKind.NodeNext });

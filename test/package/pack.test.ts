@@ -52,6 +52,43 @@ describe("published package", () => {
     expect(Number(out.trim())).toBeGreaterThan(0);
   });
 
+  it("gives browser bundlers the browser build, for import and require", async () => {
+    const { build } = await import("esbuild");
+    const cases = [
+      [`import { memo } from "automemo"; globalThis.memo = memo;`, "index.browser.js"],
+      [`globalThis.memo = require("automemo").memo;`, "index.browser.cjs"],
+    ] as const;
+    for (const [contents, file] of cases) {
+      const result = await build({
+        stdin: { contents, resolveDir: project },
+        absWorkingDir: project,
+        bundle: true,
+        platform: "browser",
+        write: false,
+        metafile: true,
+        logLevel: "silent",
+      });
+      const ours = Object.keys(result.metafile!.inputs).filter((input) => input.includes("node_modules/automemo/"));
+      expect(ours).toEqual([`node_modules/automemo/dist/${file}`]);
+      expect(result.outputFiles[0]!.text).not.toContain("DiskStore");
+    }
+  });
+
+  it.each([
+    ["import", "--input-type=module", `const { memo, stats, configure } = await import("automemo");`],
+    ["require", "--input-type=commonjs", `const { memo, stats, configure } = require("automemo");`],
+  ])("keeps the disk store under Node (%s)", (_mode, inputType, load) => {
+    const cacheDir = join(project, `disk-cache-${inputType}`);
+    const script = `${load}
+      configure({ cacheDir: ${JSON.stringify(cacheDir)} });
+      let calls = 0;
+      const square = memo((n) => (calls++, n * n), { id: "pack#square", params: ["n"], options: { persist: "disk" } });
+      console.log(JSON.stringify({ value: square(9), calls, storeHits: stats(square).storeHits }));`;
+    const runOnce = () => JSON.parse(run("node", [inputType, "-e", script], project).trim());
+    expect(runOnce()).toEqual({ value: 81, calls: 1, storeHits: 0 });
+    expect(runOnce()).toEqual({ value: 81, calls: 0, storeHits: 1 });
+  });
+
   it("ships types that a consumer can type-check in ESM and CommonJS mode", () => {
     const imports = entries.map((entry, i) => `import * as m${i} from ${JSON.stringify(entry)};\nvoid m${i};`).join("\n");
     writeFileSync(join(project, "esm.mts"), imports);

@@ -101,27 +101,48 @@ describe("automemo run (built CLI)", () => {
       child?.kill();
     });
 
-    it("reruns in the same process on save; only the edited function recomputes", async () => {
-      const root = writeProject("watch");
-      child = spawn(process.execPath, [cli, "run", "--watch", "--no-persist", "main.ts"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk));
-      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk));
+    /** Starts `automemo run --watch --no-persist <script>` in `root`; `waitFor` resolves once stdout matches. */
+    function startWatching(root: string, script: string) {
+      child = spawn(process.execPath, [cli, "run", "--watch", "--no-persist", script], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+      const output = { stdout: "", stderr: "" };
+      child.stdout!.on("data", (chunk: Buffer) => (output.stdout += chunk));
+      child.stderr!.on("data", (chunk: Buffer) => (output.stderr += chunk));
       const waitFor = async (pattern: RegExp) => {
-        for (let waited = 0; !pattern.test(stdout); waited += 50) {
-          if (waited > 20_000) throw new Error(`timed out waiting for ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+        for (let waited = 0; !pattern.test(output.stdout); waited += 50) {
+          if (waited > 20_000) throw new Error(`timed out waiting for ${pattern}\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`);
           await new Promise((done) => setTimeout(done, 50));
         }
       };
+      return { output, waitFor };
+    }
+
+    it("reruns in the same process on save; only the edited function recomputes", async () => {
+      const root = writeProject("watch");
+      const { output, waitFor } = startWatching(root, "main.ts");
 
       await waitFor(/values 3 4 3\n/);
-      expect(stdout).toBe("computing stable\ncomputing edited\nvalues 3 4 3\n");
+      expect(output.stdout).toBe("computing stable\ncomputing edited\nvalues 3 4 3\n");
       const edited = join(root, "edited.ts");
       writeFileSync(edited, readFileSync(edited, "utf8").replace("n * 2", "n * 5"));
       await waitFor(/values 3 10 3\n/);
-      expect(stdout).toBe("computing stable\ncomputing edited\nvalues 3 4 3\ncomputing edited\nvalues 3 10 3\n");
-      expect(stderr).toContain("edited.ts changed, rerunning");
+      expect(output.stdout).toBe("computing stable\ncomputing edited\nvalues 3 4 3\ncomputing edited\nvalues 3 10 3\n");
+      expect(output.stderr).toContain("edited.ts changed, rerunning");
+    });
+
+    it("reruns when only a helper changes, also outside the script's folder, and the function using it recomputes", async () => {
+      const root = writeProject("watch-helper", {
+        "lib/rate.ts": "export function rate(): number {\n  return 2;\n}\n",
+        "lib/price.ts": `import { rate } from "./rate.ts";\n\n/** @memo */\nexport function price(n: number): number {\n  console.log("computing price");\n  return n * rate();\n}\n`,
+        "scripts/main.ts": `import { price } from "../lib/price.ts";\n\nconsole.log(\`price \${price(5)} \${price(5)}\`);\n`,
+      });
+      const { output, waitFor } = startWatching(root, "scripts/main.ts");
+
+      await waitFor(/price 10 10\n/);
+      const rate = join(root, "lib/rate.ts");
+      writeFileSync(rate, readFileSync(rate, "utf8").replace("return 2;", "return 3;"));
+      await waitFor(/price 15 15\n/);
+      expect(output.stdout).toBe("computing price\nprice 10 10\ncomputing price\nprice 15 15\n");
+      expect(output.stderr).toContain("rate.ts changed, rerunning");
     });
   });
 });

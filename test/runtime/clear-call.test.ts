@@ -3,7 +3,7 @@
  * destructured, defaulted and rest parameters (whose metadata lists bound names).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { cacheHandle, clear, clearAll, ClearKeyError, configure, Miss, stats } from "../../runtime/index.ts";
+import { cacheHandle, clear, clearAll, ClearKeyError, configure, MISS, stats } from "../../runtime/index.ts";
 import { resetSettingsForTesting } from "../../runtime/handle/configure.ts";
 import { uniqueId } from "./helpers.ts";
 
@@ -22,8 +22,8 @@ function emitToSql(id: string, onCompute: () => void) {
   const h = cacheHandle("memo", { id, hash: "h", params: ["table", "column", "limit", "offset"], key: ["table", "column", "limit", "offset"], options: {} });
   function toSql({ table, where: { column } = { column: "id" } }: Query, [limit, offset = 0]: number[]): string {
     const r = h.getN([table, column, limit, offset]);
-    if (!(r instanceof Miss)) return r as string;
-    return r.settle(() => (onCompute(), `${table}.${column} ${limit},${offset}`));
+    if (r !== MISS) return r as string;
+    return h.settle(() => (onCompute(), `${table}.${column} ${limit},${offset}`));
   }
   h.bindFunction(toSql);
   return toSql;
@@ -34,8 +34,8 @@ function emitTotal(id: string, onCompute: () => void) {
   const h = cacheHandle("memo", { id, hash: "h", params: ["first", "rest"], key: ["first", "rest"], options: {} });
   async function total(first: number, ...rest: number[]): Promise<number> {
     const r = h.get2(first, rest);
-    if (!(r instanceof Miss)) return r as Promise<number>;
-    return r.settle(async () => (onCompute(), rest.reduce((sum, n) => sum + n, first)));
+    if (r !== MISS) return r as Promise<number>;
+    return h.settle(async () => (onCompute(), rest.reduce((sum, n) => sum + n, first)));
   }
   h.bindFunction(total);
   return total;

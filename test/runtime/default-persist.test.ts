@@ -70,6 +70,19 @@ describe("default persistence", () => {
     expect(() => configure({ defaultPersist: "no such store!" as string })).toThrow(InvalidOptionError);
   });
 
+  it("leaves a function with persist: false in memory, and rejects other non-names", () => {
+    process.env.AUTOMEMO_DEFAULT_PERSIST = "disk";
+    const id = uniqueId("persist-false");
+    let calls = 0;
+    const meta = { id, hash: "v1", params: ["n"], options: { persist: false as const } };
+    expect(memo((n: number) => (calls++, n + 1), meta)(1)).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+    forgetInMemory(id);
+    memo((n: number) => (calls++, n + 1), meta)(1);
+    expect(calls).toBe(2);
+    expect(() => memo((n: number) => n, { id: uniqueId("persist-true"), options: { persist: true as never } })).toThrow(/true is not a store name[\s\S]*or false to stay in memory/);
+  });
+
   it("applies to handles created before configure() too, and never to singletons", () => {
     const id = uniqueId("default-late");
     const singletonId = uniqueId("default-singleton");

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cacheHandle, clearAll, Miss, stats } from "../../runtime/index.ts";
+import { cacheHandle, clearAll, MISS, stats } from "../../runtime/index.ts";
 import { collectUntil, uniqueId } from "./helpers.ts";
 
 afterEach(() => clearAll());
@@ -12,13 +12,13 @@ function defineAccount(id: string) {
     constructor(readonly balance: number) {}
     total(rate: number): number {
       const r = h.get2(this, rate);
-      if (!(r instanceof Miss)) return r as number;
-      return r.settle(() => (this.computed++, this.balance * rate));
+      if (r !== MISS) return r as number;
+      return h.settle(() => (this.computed++, this.balance * rate));
     }
     report(options: { rate: number }): string {
       const r = h.get2(this, options);
-      if (!(r instanceof Miss)) return r as string;
-      return r.settle(() => (this.computed++, `${this.balance * options.rate}`));
+      if (r !== MISS) return r as string;
+      return h.settle(() => (this.computed++, `${this.balance * options.rate}`));
     }
   }
   return Account;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { cacheHandle, clear, clearAll, memo, Miss, stats, UnhashableParamError, UnserializableReturnValueError, InvalidOptionError } from "../../runtime/index.ts";
+import { cacheHandle, clear, clearAll, memo, MISS, stats, UnhashableParamError, UnserializableReturnValueError, InvalidOptionError } from "../../runtime/index.ts";
 import { uniqueId } from "./helpers.ts";
 
 afterEach(() => clearAll());
@@ -190,8 +190,8 @@ describe("clear", () => {
     let calls = 0;
     function double(n: number): number {
       const r = h.get1(n);
-      if (!(r instanceof Miss)) return r as number;
-      return r.settle(() => (calls++, n * 2));
+      if (r !== MISS) return r as number;
+      return h.settle(() => (calls++, n * 2));
     }
     h.bindFunction(double);
     h.bindFunction(double);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as runtime from "../../runtime/index.ts";
-import { cacheHandle, clearAll, configure, memo, Miss, singleton, stats } from "../../runtime/index.ts";
+import { cacheHandle, clearAll, configure, memo, MISS, singleton, stats } from "../../runtime/index.ts";
 import { resetSettingsForTesting } from "../../runtime/handle/configure.ts";
 import { uniqueId } from "./helpers.ts";
 
@@ -14,8 +14,8 @@ function emitSquare(api: typeof runtime, id: string, hash: string, onCompute: ()
   const h = api.cacheHandle("memo", { id, hash, params: ["n"], key: ["n"], options: {} });
   function square(n: number): number {
     const r = h.get1(n);
-    if (!(r instanceof api.Miss)) return r as number;
-    return r.settle(() => (onCompute(), n * n));
+    if (r !== api.MISS) return r as number;
+    return h.settle(() => (onCompute(), n * n));
   }
   h.bindFunction(square);
   return square;
@@ -40,7 +40,7 @@ describe("re-evaluation", () => {
       const h = cacheHandle("singleton", { id, hash, params: [], key: [], options: {} });
       return () => {
         const r = h.get0();
-        return r instanceof Miss ? r.settle(() => ({ [Symbol.dispose]: () => disposed++ })) : r;
+        return r !== MISS ? r : h.settle(() => ({ [Symbol.dispose]: () => disposed++ }));
       };
     };
     const v1 = make("v1");
@@ -60,11 +60,11 @@ describe("re-evaluation", () => {
     expect(cacheHandle("memo", { id, hash: "h", params: [], key: [], options: { ttl: 20 } })).not.toBe(a);
   });
 
-  it("shares handles, Miss and settings between two copies of the runtime", async () => {
+  it("shares handles, MISS and settings between two copies of the runtime", async () => {
     vi.resetModules();
     const copy = (await import("../../runtime/index.ts")) as typeof runtime;
     expect(copy.memo).not.toBe(runtime.memo);
-    expect(copy.Miss).toBe(runtime.Miss);
+    expect(copy.MISS).toBe(runtime.MISS);
     const id = uniqueId("two-copies");
     let calls = 0;
     const fromFirst = emitSquare(runtime, id, "h", () => calls++);
@@ -89,7 +89,7 @@ describe("re-evaluation", () => {
 });
 
 describe("a CommonJS build and the ESM source in one process", () => {
-  it("share the registry, Miss and clearAll", async () => {
+  it("share the registry, MISS and clearAll", async () => {
     const esbuild = await import("esbuild");
     const { mkdirSync } = await import("node:fs");
     const { createRequire } = await import("node:module");
@@ -97,7 +97,7 @@ describe("a CommonJS build and the ESM source in one process", () => {
     mkdirSync(new URL("../.tmp/runtime-copy/", import.meta.url).pathname, { recursive: true });
     await esbuild.build({ entryPoints: [new URL("../../runtime/index.ts", import.meta.url).pathname], bundle: true, format: "cjs", platform: "neutral", outfile: out, logLevel: "silent" });
     const cjs = createRequire(import.meta.url)(out) as typeof runtime;
-    expect(cjs.Miss).toBe(runtime.Miss);
+    expect(cjs.MISS).toBe(runtime.MISS);
     const id = uniqueId("cjs-copy");
     let calls = 0;
     const fromCjs = emitSquare(cjs, id, "h", () => calls++);
@@ -146,16 +146,16 @@ describe("emitted shape", () => {
     const id = uniqueId("arity");
     const h = cacheHandle("memo", { id, hash: "h", params: ["a", "b", "c", "d"], key: ["a", "b", "c", "d"], options: {} });
     let calls = 0;
-    const run = (r: unknown) => (r instanceof Miss ? r.settle(() => ++calls) : r);
-    expect(run(h.getN([1, "x", { y: 2 }, null]))).toBe(1);
-    expect(run(h.getN([1, "x", { y: 2 }, null]))).toBe(1);
+    const run = (handle: typeof h, r: unknown) => (r !== MISS ? r : handle.settle(() => ++calls));
+    expect(run(h, h.getN([1, "x", { y: 2 }, null]))).toBe(1);
+    expect(run(h, h.getN([1, "x", { y: 2 }, null]))).toBe(1);
     const h3 = cacheHandle("memo", { id: uniqueId("arity3"), hash: "h", params: ["a", "b", "c"], key: ["a", "b", "c"], options: {} });
-    expect(run(h3.get3(1, 2, 3))).toBe(2);
-    expect(run(h3.get3(1, 2, 3))).toBe(2);
-    expect(run(h3.get3(1, 2, [3]))).toBe(3);
-    expect(run(h3.get3(1, 2, [3]))).toBe(3);
+    expect(run(h3, h3.get3(1, 2, 3))).toBe(2);
+    expect(run(h3, h3.get3(1, 2, 3))).toBe(2);
+    expect(run(h3, h3.get3(1, 2, [3]))).toBe(3);
+    expect(run(h3, h3.get3(1, 2, [3]))).toBe(3);
     const h0 = cacheHandle("memo", { id: uniqueId("arity0"), hash: "h", params: [], key: [], options: {} });
-    expect(run(h0.get0())).toBe(4);
-    expect(run(h0.get0())).toBe(4);
+    expect(run(h0, h0.get0())).toBe(4);
+    expect(run(h0, h0.get0())).toBe(4);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cacheHandle, clear, clearAll, configure, InvalidOptionError, Miss, singleton, stats } from "../../runtime/index.ts";
+import { cacheHandle, clear, clearAll, configure, InvalidOptionError, MISS, singleton, stats } from "../../runtime/index.ts";
 import { collectUntil, manualClock, uniqueId } from "./helpers.ts";
 
 afterEach(async () => {
@@ -151,7 +151,7 @@ describe("singleton with key: \"identity\"", () => {
     const a = {};
     const make = (...args: unknown[]) => {
       const r = h.getN(args);
-      return r instanceof Miss ? r.settle(() => ({ args })) : r;
+      return r !== MISS ? r : h.settle(() => ({ args }));
     };
     const first = make(a, 1, "x", null);
     expect(make(a, 1, "x", null)).toBe(first);

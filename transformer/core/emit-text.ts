@@ -18,6 +18,12 @@ export interface TransformSourceOptions extends PlanOptions {
 export interface TransformSourceResult {
   readonly code: string;
   readonly map: SourceMap | null;
+  /**
+   * Absolute paths of the other project files the embedded hashes were computed from
+   * (`ModulePlan.dependencyFiles`). A host with a watch mode re-transforms this module
+   * when one of them changes (`this.addWatchFile` in bundlers), or its hashes go stale.
+   */
+  readonly dependencyFiles: readonly string[];
 }
 
 /** Cheap pre-filter: a file that never says `@memo` / `@singleton` needs no parse. */
@@ -54,11 +60,13 @@ export function transformSource(source: string, options: TransformSourceOptions)
   }
   const preamble = preambleLines(plan).join("\n");
   text.appendLeft(plan.preambleAt, plan.preambleAt === 0 ? `${preamble}\n` : `\n${preamble}`);
-  if (!options.sourceMap) return { code: text.apply(source), map: null };
+  const dependencyFiles = plan.dependencyFiles ?? [];
+  if (!options.sourceMap) return { code: text.apply(source), map: null, dependencyFiles };
   const edited = text.toMagicString(source);
   return {
     code: edited.toString(),
     map: edited.generateMap({ hires: true, source: projectRelativePath(options.filename, options.root), includeContent: true }),
+    dependencyFiles,
   };
 }
 
@@ -112,8 +120,8 @@ function runtimeImportStatement(plan: ModulePlan): string {
   const module = JSON.stringify(plan.runtimeModule);
   const { cacheHandle, miss } = EMITTED_NAMES;
   return plan.moduleFormat === "esm"
-    ? `import { cacheHandle as ${cacheHandle}, Miss as ${miss} } from ${module};`
-    : `const { cacheHandle: ${cacheHandle}, Miss: ${miss} } = require(${module});`;
+    ? `import { cacheHandle as ${cacheHandle}, MISS as ${miss} } from ${module};`
+    : `const { cacheHandle: ${cacheHandle}, MISS: ${miss} } = require(${module});`;
 }
 
 function handleDeclaration(fn: PlannedFunction): string {
@@ -138,8 +146,8 @@ function lookupStatements(fn: PlannedFunction): [string, string, string] {
   const result = EMITTED_NAMES.lookupResult;
   return [
     `const ${result} = ${lookupCall(fn)};`,
-    `if (!(${result} instanceof ${EMITTED_NAMES.miss})) return ${result};`,
-    `return ${result}.settle(${fn.isAsync ? "async " : ""}() => `,
+    `if (${result} !== ${EMITTED_NAMES.miss}) return ${result};`,
+    `return ${fn.handleName}.settle(${fn.isAsync ? "async " : ""}() => `,
   ];
 }
 

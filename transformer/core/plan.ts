@@ -100,7 +100,7 @@ export interface PlanOptions {
 /** Names the emitted code uses; one place so every host and the idempotency check agree. */
 export const EMITTED_NAMES = {
   cacheHandle: "__am_cacheHandle",
-  miss: "__am_Miss",
+  miss: "__am_MISS",
   lookupResult: "__am_r",
   handlePrefix: "__am_",
   bindFunction: "bindFunction",

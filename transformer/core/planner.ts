@@ -13,12 +13,33 @@ import { createDependencyHashing, parseForPlanning } from "./deps/index.ts";
 const DEFAULT_RUNTIME_MODULE = "automemo";
 const HANDLE_NAME = /^__am_(\d+)$/;
 
+/** Paths already computed (`posix.relative` is a noticeable part of planning a small file); cleared when it grows large. */
+const relativePaths = new Map<string, string>();
+
 /** The posix path of `filename` relative to `root`, as ids embed it. */
 export function projectRelativePath(filename: string, root: string): string {
+  // A relative root resolves against the working directory, which may change: not cached.
+  if (!isAbsolutePath(root)) return computeRelativePath(filename, root);
+  const key = `${root}\u0000${filename}`;
+  let path = relativePaths.get(key);
+  if (path === undefined) {
+    if (relativePaths.size >= 10_000) relativePaths.clear();
+    path = computeRelativePath(filename, root);
+    relativePaths.set(key, path);
+  }
+  return path;
+}
+
+function computeRelativePath(filename: string, root: string): string {
   const file = filename.replaceAll("\\", "/");
   const base = root.replaceAll("\\", "/");
-  if (!posix.isAbsolute(file) && !/^[A-Za-z]:\//.test(file)) return posix.normalize(file);
+  if (!isAbsolutePath(file)) return posix.normalize(file);
   return posix.relative(base, file) || posix.basename(file);
+}
+
+/** Posix or Windows (`C:\` / `C:/`) absolute path. */
+function isAbsolutePath(path: string): boolean {
+  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path);
 }
 
 /**

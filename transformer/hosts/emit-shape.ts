@@ -34,6 +34,6 @@ export function handleMetaEntries(meta: Required<FunctionMeta>): [string, unknow
 export function runtimeBindings(names: { cacheHandle: string; miss: string }): [imported: string, local: string][] {
   return [
     ["cacheHandle", names.cacheHandle],
-    ["Miss", names.miss],
+    ["MISS", names.miss],
   ];
 }

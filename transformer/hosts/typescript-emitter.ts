@@ -93,7 +93,7 @@ export class TsPlanEmitter {
     return this.byBodyStart.get(node.getStart(this.sourceFile));
   }
 
-  /** `{ prologue; const __am_r = lookup; if (!(__am_r instanceof Miss)) return __am_r; return __am_r.settle(() => ORIGINAL); }` */
+  /** `{ prologue; const __am_r = lookup; if (__am_r !== MISS) return __am_r; return handle.settle(() => ORIGINAL); }` */
   private wrapBody(body: TS.ConciseBody, planned: PlannedFunction): TS.Block {
     const { ts, factory } = this;
     let prologue: TS.Statement[] = [];
@@ -123,10 +123,10 @@ export class TsPlanEmitter {
           factory.createVariableDeclarationList([factory.createVariableDeclaration(result(), undefined, undefined, this.lookupCall(planned))], ts.NodeFlags.Const),
         ),
         factory.createIfStatement(
-          factory.createLogicalNot(factory.createBinaryExpression(result(), ts.SyntaxKind.InstanceOfKeyword, factory.createIdentifier(EMITTED_NAMES.miss))),
+          factory.createBinaryExpression(result(), ts.SyntaxKind.ExclamationEqualsEqualsToken, factory.createIdentifier(EMITTED_NAMES.miss)),
           factory.createReturnStatement(result()),
         ),
-        factory.createReturnStatement(factory.createCallExpression(factory.createPropertyAccessExpression(result(), "settle"), undefined, [compute])),
+        factory.createReturnStatement(factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier(planned.handleName), "settle"), undefined, [compute])),
       ],
       true,
     );

@@ -14,7 +14,10 @@ interface CommonJsInternals {
   _extensions: Record<string, (module: { _compile(code: string, filename: string): void }, filename: string) => void>;
 }
 
-export function installCommonJsSupport(): void {
+/** Receives a project file that was loaded, followed by the files its code hashes cover. */
+export type ProjectFilesListener = (files: readonly string[]) => void;
+
+export function installCommonJsSupport(onProjectFiles?: ProjectFilesListener): void {
   const internals = Module as unknown as CommonJsInternals;
   const resolveFilename = internals._resolveFilename;
   internals._resolveFilename = function resolveTypeScriptSpelling(request, parent, ...rest) {
@@ -35,7 +38,9 @@ export function installCommonJsSupport(): void {
   for (const extension of [".ts", ".cts", ".tsx"]) {
     internals._extensions[extension] ??= (module, filename) => {
       // A required file is CommonJS whatever its package says (require(esm) is not what a .ts author means here).
-      module._compile(compileForNode(readFileSync(filename, "utf8"), filename, "commonjs")!, filename);
+      const compiled = compileForNode(readFileSync(filename, "utf8"), filename, "commonjs")!;
+      onProjectFiles?.([filename, ...compiled.dependencyFiles]);
+      module._compile(compiled.code, filename);
     };
   }
 }

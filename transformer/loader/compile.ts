@@ -46,14 +46,23 @@ function withInlineMap(code: string, maps: SourceMapInput[], filename: string, o
   return `${code}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(composed.toString()).toString("base64")}\n`;
 }
 
+export interface CompiledModule {
+  readonly code: string;
+  /** The other project files the embedded code hashes were computed from (a watcher reruns when they change). */
+  readonly dependencyFiles: readonly string[];
+}
+
 /**
  * The JavaScript Node should run for a project file, or null when a JavaScript file
  * needs no change. TypeScript is always compiled (to `kind` module syntax).
  */
-export function compileForNode(source: string, filename: string, kind: ModuleKind): string | null {
+export function compileForNode(source: string, filename: string, kind: ModuleKind): CompiledModule | null {
   const transformed = transformSource(source, { filename, root: process.cwd(), sourceMap: true });
   const transformedMap = transformed?.map as SourceMapInput | undefined;
-  if (!TYPESCRIPT_FILE.test(filename)) return transformed && withInlineMap(transformed.code, [transformedMap!], filename, source);
+  const dependencyFiles = transformed?.dependencyFiles ?? [];
+  if (!TYPESCRIPT_FILE.test(filename)) {
+    return transformed && { code: withInlineMap(transformed.code, [transformedMap!], filename, source), dependencyFiles };
+  }
   const stripped = findTypeStripper(filename)(transformed?.code ?? source, filename, kind);
-  return withInlineMap(stripped.code, transformedMap ? [stripped.map, transformedMap] : [stripped.map], filename, source);
+  return { code: withInlineMap(stripped.code, transformedMap ? [stripped.map, transformedMap] : [stripped.map], filename, source), dependencyFiles };
 }

@@ -5,8 +5,9 @@
  * to project modules; `load` compiles project files (see compile.ts).
  */
 import { readFile } from "node:fs/promises";
-import type { LoadHook, ResolveHook } from "node:module";
+import type { InitializeHook, LoadHook, ResolveHook } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { MessagePort } from "node:worker_threads";
 import { SCRIPT_FILE, TYPESCRIPT_FILE, compileForNode, typeScriptModuleKind } from "./compile.ts";
 import { RERUN_PARAM, isRelativeSpecifier, typeScriptCandidates } from "./specifiers.ts";
 
@@ -32,6 +33,18 @@ async function resolveFirst(candidates: string[], context: ResolveContext, nextR
   return undefined;
 }
 
+/** What `register` hands these hooks (see install.ts). */
+export interface HooksData {
+  /** Where to post, for each project file loaded, `[file, ...files its code hashes cover]` (`automemo run --watch` watches them). */
+  readonly projectFiles?: MessagePort;
+}
+
+let projectFiles: MessagePort | undefined;
+
+export const initialize: InitializeHook<HooksData | undefined> = (data) => {
+  projectFiles = data?.projectFiles;
+};
+
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   let resolved;
   try {
@@ -54,12 +67,15 @@ export const load: LoadHook = async (url, context, nextLoad) => {
 
   if (TYPESCRIPT_FILE.test(filename)) {
     const format = typeScriptModuleKind(filename);
-    return { format, source: compileForNode(await readFile(filename, "utf8"), filename, format)!, shortCircuit: true };
+    const compiled = compileForNode(await readFile(filename, "utf8"), filename, format)!;
+    projectFiles?.postMessage([filename, ...compiled.dependencyFiles]);
+    return { format, source: compiled.code, shortCircuit: true };
   }
   const loaded = await nextLoad(url, context);
   if (loaded.format !== "module" && loaded.format !== "commonjs") return loaded;
   // CommonJS comes back without source (Node would read it itself), so read it here.
   const source = loaded.source == null ? await readFile(filename, "utf8") : String(loaded.source);
   const compiled = compileForNode(source, filename, loaded.format);
-  return compiled === null ? loaded : { format: loaded.format, source: compiled, shortCircuit: true };
+  projectFiles?.postMessage([filename, ...(compiled?.dependencyFiles ?? [])]);
+  return compiled === null ? loaded : { format: loaded.format, source: compiled.code, shortCircuit: true };
 };

@@ -4,7 +4,9 @@
  */
 import { register } from "node:module";
 import { pathToFileURL } from "node:url";
-import { installCommonJsSupport } from "./commonjs.ts";
+import { MessageChannel } from "node:worker_threads";
+import { installCommonJsSupport, type ProjectFilesListener } from "./commonjs.ts";
+import type { HooksData } from "./hooks.ts";
 
 // The CommonJS build has no import.meta; the hooks always load as ESM from the same folder.
 const here = typeof __filename === "string" ? pathToFileURL(__filename).href : import.meta.url;
@@ -13,11 +15,25 @@ const hooksFile = here.endsWith(".ts") ? "./hooks.ts" : "./register-hooks.js";
 
 let installed = false;
 
+export interface InstallOptions {
+  /** Called with each project file loaded and the files its code hashes cover (`automemo run --watch` watches them). */
+  readonly onProjectFiles?: ProjectFilesListener;
+}
+
 /** Idempotent: the hooks are registered once per process, and stack traces use the inline source maps. */
-export function installAutomemoHooks(): void {
+export function installAutomemoHooks({ onProjectFiles }: InstallOptions = {}): void {
   if (installed) return;
   installed = true;
   process.setSourceMapsEnabled(true);
-  register(hooksFile, here);
-  installCommonJsSupport();
+  if (onProjectFiles) {
+    // The module hooks run on their own thread; they report through a port that never keeps the process alive.
+    const { port1, port2 } = new MessageChannel();
+    port1.on("message", onProjectFiles);
+    port1.unref();
+    const data: HooksData = { projectFiles: port2 };
+    register(hooksFile, here, { data, transferList: [port2] });
+  } else {
+    register(hooksFile, here);
+  }
+  installCommonJsSupport(onProjectFiles);
 }

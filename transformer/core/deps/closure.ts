@@ -1,95 +1,63 @@
-import { posix } from "node:path";
 import { CodeHasher } from "../hash.ts";
-import { type ImportedBinding, type ModuleBindings, moduleBindingsOf } from "./module-bindings.ts";
-import type { DependencyResolver, ResolvedImport } from "./resolver.ts";
+import { completeDigests, DependencyNode, reachableFrom } from "./digest-graph.ts";
+import type { ImportedBinding, ModuleBindings } from "./module-bindings.ts";
+import type { ClosureSession, DigestMemo } from "./session.ts";
 
 /**
- * The transitive closure of the code one cached function depends on, as a set of
- * (qualified name, own hash) pairs. The set is built first and hashed sorted, so
- * the result does not depend on traversal order and cycles simply stop at nodes
- * already in the set. Qualified names are project-relative (`src/a.ts#helper`,
- * `npm:lodash@4.17.21`, `node:fs`), so two machines agree on every hash.
+ * What one planned module's hashes are computed from. Qualified names are
+ * project-relative (`src/a.ts#helper`, `npm:lodash@4.17.21`, `node:fs`), so two
+ * machines agree on every hash.
  */
 export interface ModuleSource {
-  readonly resolver: DependencyResolver;
   readonly root: string;
-  /** Every file read while hashing the module (so hosts can re-run when one changes). */
-  readonly filesRead: Set<string>;
   /** The module being planned, from the host's text (it may differ from the disk). */
   readonly current: ModuleBindings;
-  /** What the current build session already knows (files, resolutions, closures of bindings). */
+  /** What the current build session already knows (files, resolutions). */
   readonly session: ClosureSession;
+  /** Module-level nodes already hashed (`session.memoFor(current)`). */
+  readonly memo: DigestMemo;
+  /** The files each hashed function's digest was computed from (sorted lists; `current` may be among them). */
+  readonly filesRead: (readonly string[])[];
 }
 
 /**
- * The transitive closure of one module-level binding, computed once per build
- * session and reused by every function that reaches it. `files` are the versions
- * of the files it was computed from: it is only reused while `load` still gives
- * exactly those (the host's text of the planned module can differ from the disk).
+ * The dependency graph below one cached function. The function is the root node;
+ * `expandRoot` adds what it reads (through `addNode`, `addModuleName`, ...), and
+ * every other node is expanded when the digest walk first enters it, so each
+ * `add*` call adds a successor to the node being expanded. Module-level nodes come
+ * from (and go to) the memo, so a build hashes each of them once.
  */
-interface BindingClosure {
-  /** Qualified names, sorted as `Array.prototype.sort` sorts them, and their hashes (same order). */
-  readonly keys: readonly string[];
-  readonly hashes: readonly string[];
-  readonly files: ReadonlyMap<string, ModuleBindings | null>;
-}
-
-/**
- * State shared by the modules planned in one build session: each file is read
- * (and checked against the disk) once, each import resolved once, and each
- * binding's closure computed once. The session owner decides when it ends.
- */
-export class ClosureSession {
-  /** Files read from the resolver (null: unreadable). */
-  readonly files = new Map<string, ModuleBindings | null>();
-  readonly resolutions = new Map<string, ResolvedImport | null>();
-  readonly closures = new WeakMap<ModuleBindings, Map<string, BindingClosure>>();
-  /** Bindings whose closure is being computed (a cycle reaching one expands it inline instead). */
-  readonly computing = new Set<string>();
-}
-
-const EMPTY_CLOSURE: BindingClosure = { keys: [], hashes: [], files: new Map() };
-
-/** Index of `key` in the sorted `keys`, or -1. */
-function sortedIndexOf(keys: readonly string[], key: string): number {
-  let low = 0;
-  let high = keys.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const probe = keys[middle]!;
-    if (probe === key) return middle;
-    if (probe < key) low = middle + 1;
-    else high = middle - 1;
-  }
-  return -1;
-}
-
-/** Nested closure computations allowed before expanding inline (keeps deep import chains off the stack). */
-const MAX_NESTED_CLOSURES = 48;
-
 export class DependencyClosure {
-  /**
-   * The largest memoised closure merged so far, kept as is (not copied): in deep
-   * import chains one binding's closure holds nearly everything a function reaches.
-   */
-  private base: BindingClosure | null = null;
-  /** Nodes not (known to be) in `base`, by qualified name. */
-  private readonly hashes = new Map<string, string>();
-  /** Expansion is iterative: import chains hundreds of files deep must not overflow the stack. */
-  private readonly work: (() => void)[] = [];
-  /** For a closure computed for the session: the version of every file it covers (the planned module included). */
-  private readonly files = new Map<string, ModuleBindings | null>();
+  private readonly root: DependencyNode;
+  /** Nodes of this graph by key (a name reached twice is one node). */
+  private readonly nodes = new Map<string, DependencyNode>();
+  private expanding: DependencyNode;
 
   constructor(
     private readonly source: ModuleSource,
-    private readonly nesting = 0,
-  ) {}
+    ownHash: string,
+    expandRoot: () => void,
+  ) {
+    this.root = this.expanding = new DependencyNode("", ownHash, expandRoot);
+  }
 
-  /** Adds the node `key` unless present, and queues `expand` to add what it references. */
+  /** `ownHash` extended with the digests of everything the function references; `ownHash` itself when it references nothing. */
+  digest(): string {
+    this.complete();
+    return this.root.digest!;
+  }
+
+  /** The sorted qualified names the function reaches (for diagnostics and tests). */
+  names(): string[] {
+    this.complete();
+    return reachableFrom(this.root)
+      .map((node) => node.key)
+      .sort();
+  }
+
+  /** Adds the node `key` as a successor, created with `hash` and `expand` unless the graph has it. */
   addNode(key: string, hash: () => string, expand?: () => void): void {
-    if (this.has(key)) return;
-    this.hashes.set(key, hash());
-    if (expand) this.work.push(expand);
+    this.link(this.nodes.get(key) ?? this.added(new DependencyNode(key, hash(), expand ?? null)));
   }
 
   /** A name read at module level of `module`: a declaration, an import, or a global (nothing). */
@@ -102,22 +70,27 @@ export class DependencyClosure {
   }
 
   addBinding(module: ModuleBindings, name: string): void {
-    const key = `${this.relative(module)}#${name}`;
-    if (this.has(key)) return;
-    const memo = this.bindingClosure(module, name, key);
-    if (memo) this.merge(memo);
-    else this.expandBinding(module, name, key);
+    this.link(this.source.memo.binding(module, name) ?? this.bindingNode(module, name));
   }
 
-  private expandBinding(module: ModuleBindings, name: string, key: string): void {
-    this.addNode(
-      key,
-      () => module.ownHash(name),
-      () => {
-        const references = module.references(name);
-        for (const [used, members] of references.names) this.addModuleName(module, used, members);
-        for (const specifier of references.specifiers) this.addSpecifier(module, specifier);
-      },
+  /** The node of a binding the memo does not have yet: this graph's, else a new one. */
+  private bindingNode(module: ModuleBindings, name: string): DependencyNode {
+    const key = `${this.relative(module)}#${name}`;
+    const memo = this.source.memo;
+    return (
+      this.nodes.get(key) ??
+      this.added(
+        new DependencyNode(
+          key,
+          module.ownHash(name),
+          () => {
+            const references = module.references(name);
+            for (const [used, members] of references.names) this.addModuleName(module, used, members);
+            for (const specifier of references.specifiers) this.addSpecifier(module, specifier);
+          },
+          (node) => memo.rememberBinding(module, name, node),
+        ),
+      )
     );
   }
 
@@ -127,7 +100,7 @@ export class DependencyClosure {
   }
 
   addImport(module: ModuleBindings, binding: ImportedBinding, members: ReadonlySet<string> | null): void {
-    const target = this.resolve(binding.specifier, module.path);
+    const target = this.source.session.resolve(binding.specifier, module.path);
     if (!target) {
       this.addExternal(`unresolved:${binding.specifier}`);
       return;
@@ -152,7 +125,7 @@ export class DependencyClosure {
     }
     if (name !== "default") {
       for (const specifier of module.starExports) {
-        const target = this.resolve(specifier, module.path);
+        const target = this.source.session.resolve(specifier, module.path);
         if (target?.kind !== "file") continue;
         const file = this.load(target.path);
         if (file && this.exportsName(file, name, new Set())) {
@@ -162,7 +135,7 @@ export class DependencyClosure {
       }
       // A star re-export of a package or an unresolvable module may provide it.
       for (const specifier of module.starExports) {
-        if (this.resolve(specifier, module.path)?.kind !== "file") this.addSpecifier(module, specifier);
+        if (this.source.session.resolve(specifier, module.path)?.kind !== "file") this.addSpecifier(module, specifier);
       }
     }
     if (!module.isEsm) this.addWholeFile(module);
@@ -178,111 +151,25 @@ export class DependencyClosure {
     for (const name of members ?? this.exportNames(module, new Set())) this.addExport(module, name);
   }
 
-  /** Runs queued expansions until the closure is complete. */
+  /** Hashes the graph (once), then reports the files it was computed from. */
   private complete(): void {
-    for (let expand = this.work.pop(); expand; expand = this.work.pop()) expand();
-  }
-
-  /**
-   * The session's closure of binding `name` of `module`, computed now when missing
-   * or out of date; null when it cannot be memoised here (a cycle back to a
-   * binding being computed, or nesting too deep): the caller then expands inline.
-   */
-  private bindingClosure(module: ModuleBindings, name: string, key: string): BindingClosure | null {
-    const session = this.source.session;
-    let byName = session.closures.get(module);
-    const known = byName?.get(name);
-    if (known && this.isCurrent(known)) return known;
-    if (this.nesting >= MAX_NESTED_CLOSURES || session.computing.has(key)) return null;
-    session.computing.add(key);
-    try {
-      const nested = new DependencyClosure(this.source, this.nesting + 1);
-      nested.expandBinding(module, name, key);
-      nested.complete();
-      const memo = nested.toBindingClosure();
-      if (!byName) session.closures.set(module, (byName = new Map()));
-      byName.set(name, memo);
-      return memo;
-    } finally {
-      session.computing.delete(key);
-    }
-  }
-
-  /** Whether every file `memo` covers still loads as the version it was computed from (in-memory checks only). */
-  private isCurrent(memo: BindingClosure): boolean {
-    for (const [path, module] of memo.files) if (this.peek(path) !== module) return false;
-    return true;
-  }
-
-  private merge(memo: BindingClosure): void {
-    for (const [path, module] of memo.files) this.recordFile(path, module);
-    if (memo === this.base) return;
-    let added = memo;
-    if (!this.base || memo.keys.length > this.base.keys.length) {
-      added = this.base ?? EMPTY_CLOSURE;
-      this.base = memo;
-    }
-    for (let index = 0; index < added.keys.length; index++) {
-      const key = added.keys[index]!;
-      if (!this.has(key)) this.hashes.set(key, added.hashes[index]!);
-    }
-  }
-
-  private has(key: string): boolean {
-    return this.hashes.has(key) || (this.base !== null && sortedIndexOf(this.base.keys, key) !== -1);
-  }
-
-  /**
-   * Visits the complete closure in sorted order: `base` and the other nodes merged
-   * on the fly (a name in both holds the same hash in both), without building a list.
-   */
-  private forEachSorted(visit: (key: string, hash: string) => void): void {
-    this.complete();
-    const extraKeys = [...this.hashes.keys()].sort();
-    const baseKeys = this.base?.keys ?? [];
-    const baseHashes = this.base?.hashes ?? [];
-    let extra = 0;
-    let inBase = 0;
-    while (extra < extraKeys.length || inBase < baseKeys.length) {
-      const fromExtra = extraKeys[extra];
-      const fromBase = baseKeys[inBase];
-      if (fromBase === undefined || (fromExtra !== undefined && fromExtra < fromBase)) {
-        visit(fromExtra!, this.hashes.get(fromExtra!)!);
-        extra++;
-      } else {
-        if (fromExtra === fromBase) extra++;
-        visit(fromBase, baseHashes[inBase]!);
-        inBase++;
-      }
-    }
-  }
-
-  private toBindingClosure(): BindingClosure {
-    const keys: string[] = [];
-    const hashes: string[] = [];
-    this.forEachSorted((key, hash) => {
-      keys.push(key);
-      hashes.push(hash);
+    if (this.root.digest !== null) return;
+    completeDigests(this.root, (node) => {
+      this.expanding = node;
+      node.expand!();
     });
-    return { keys, hashes, files: this.files };
+    this.source.filesRead.push(this.root.files);
   }
 
-  /** Runs queued expansions until the closure is complete, then hashes it with `ownHash`. */
-  digest(ownHash: string): string {
-    const hasher = new CodeHasher().addHash(ownHash);
-    let empty = true;
-    this.forEachSorted((key, hash) => {
-      hasher.add(key).addHash(hash);
-      empty = false;
-    });
-    return empty ? ownHash : hasher.digest();
+  /** Adds `node` as a successor of the node being expanded. */
+  private link(node: DependencyNode): void {
+    this.expanding.successors.push(node);
   }
 
-  /** The sorted qualified names in the closure (for diagnostics and tests). */
-  names(): string[] {
-    const keys: string[] = [];
-    this.forEachSorted((key) => keys.push(key));
-    return keys;
+  /** `node`, now known to this graph by its key. */
+  private added(node: DependencyNode): DependencyNode {
+    this.nodes.set(node.key, node);
+    return node;
   }
 
   private addExternal(key: string): void {
@@ -291,12 +178,21 @@ export class DependencyClosure {
 
   /** A CommonJS module, an asset or an unparsable file: one node, plus whatever it requires. */
   private addWholeFile(module: ModuleBindings): void {
-    this.addNode(
-      this.relative(module),
-      () => module.wholeFileHash(),
-      () => {
-        for (const specifier of module.wholeFileSpecifiers()) this.addSpecifier(module, specifier);
-      },
+    const memo = this.source.memo;
+    const key = this.relative(module);
+    this.link(
+      memo.wholeFile(module) ??
+        this.nodes.get(key) ??
+        this.added(
+          new DependencyNode(
+            key,
+            module.wholeFileHash(),
+            () => {
+              for (const specifier of module.wholeFileSpecifiers()) this.addSpecifier(module, specifier);
+            },
+            (node) => memo.rememberWholeFile(module, node),
+          ),
+        ),
     );
   }
 
@@ -305,7 +201,7 @@ export class DependencyClosure {
     if (seen.has(module.path)) return false;
     seen.add(module.path);
     return module.starExports.some((specifier) => {
-      const target = this.resolve(specifier, module.path);
+      const target = this.source.session.resolve(specifier, module.path);
       const file = target?.kind === "file" ? this.load(target.path) : null;
       return file !== null && this.exportsName(file, name, seen);
     });
@@ -316,79 +212,30 @@ export class DependencyClosure {
     if (seen.has(module.path)) return names;
     seen.add(module.path);
     for (const specifier of module.starExports) {
-      const target = this.resolve(specifier, module.path);
+      const target = this.source.session.resolve(specifier, module.path);
       const file = target?.kind === "file" ? this.load(target.path) : null;
       if (file) for (const name of this.exportNames(file, seen)) if (name !== "default") names.add(name);
     }
     return names;
   }
 
-  private resolve(specifier: string, fromFile: string): ResolvedImport | null {
-    const key = `${fromFile}\u0000${specifier}`;
-    const resolutions = this.source.session.resolutions;
-    let resolved = resolutions.get(key);
-    if (resolved === undefined) {
-      try {
-        resolved = this.source.resolver.resolve(specifier, fromFile);
-      } catch {
-        // A resolver that throws must not break the build: count the import by its text.
-        resolved = null;
-      }
-      if (resolved?.kind === "file") resolved = { kind: "file", path: posix.normalize(resolved.path.replaceAll("\\", "/")) };
-      resolutions.set(key, resolved);
-    }
-    return resolved;
-  }
-
-  /** The file an earlier answer named is gone: a resolver that caches has forgotten it by now, so ask once more. */
   private loadAfterResolvingAgain(specifier: string, fromFile: string): ModuleBindings | null {
-    const key = `${fromFile}\u0000${specifier}`;
-    const gone = this.source.session.resolutions.get(key);
-    this.source.session.resolutions.delete(key);
-    const target = this.resolve(specifier, fromFile);
-    const retry = target?.kind === "file" && !(gone?.kind === "file" && gone.path === target.path);
-    return retry ? this.load(target.path) : null;
-  }
-
-  private load(path: string): ModuleBindings | null {
-    const module = this.peek(path);
-    this.recordFile(path, module);
-    return module;
+    const path = this.source.session.resolveAgain(specifier, fromFile);
+    return path === null ? null : this.load(path);
   }
 
   /**
-   * A closure computed for the session keeps the files it covers; the planned
-   * function's own closure only reports them to the host (`filesRead`).
+   * The version of `path` the planning uses (the host's text for the planned
+   * module), noted as read by the node being expanded (the planned module too: a
+   * memoised node that reads it is reused by plannings of other modules).
    */
-  private recordFile(path: string, module: ModuleBindings | null): void {
-    if (this.nesting > 0) this.files.set(path, module);
-    else if (path !== this.source.current.path) this.source.filesRead.add(path);
-  }
-
-  /** The version of `path` this session uses: the host's text for the planned module, else one read per session. */
-  private peek(path: string): ModuleBindings | null {
-    if (path === this.source.current.path) return this.source.current;
-    const files = this.source.session.files;
-    const loaded = files.get(path);
-    if (loaded !== undefined) return loaded;
-    const module = this.read(path);
-    files.set(path, module);
-    return module;
-  }
-
-  private read(path: string): ModuleBindings | null {
-    let text: string | undefined;
-    try {
-      text = this.source.resolver.readFile(path);
-    } catch {
-      text = undefined;
-    }
-    return text === undefined ? null : moduleBindingsOf(path, text);
+  private load(path: string): ModuleBindings | null {
+    const { current, session } = this.source;
+    this.expanding.loaded.push(path);
+    return path === current.path ? current : session.file(path);
   }
 
   private relative(module: ModuleBindings): string {
     return module.relativePath(this.source.root);
   }
 }
-
-

@@ -1,13 +1,15 @@
 import { posix } from "node:path";
 import { type AstNode, boundNames, forEachChild, FUNCTION_TYPES } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
-import { ClosureSession, DependencyClosure } from "./closure.ts";
+import { DependencyClosure, type ModuleSource } from "./closure.ts";
+import { unionOfFiles } from "./digest-graph.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
 import { LruMap } from "./lru.ts";
 import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { collectReferences, functionDeclarations, hoistedVars, lexicalDeclarations, type References } from "./references.ts";
 import { type DependencyResolver, normalizePath } from "./resolver.ts";
+import { ClosureSession } from "./session.ts";
 
 /**
  * Dependency-aware code hashes (issue 6): a cached function's hash covers its own
@@ -48,7 +50,7 @@ let defaultResolver: DependencyResolver | null = null;
 /**
  * How long a build session may trust what it read. Within a session each
  * dependency file is checked against the disk (and read, parsed, hashed) once, and
- * each binding's closure is computed once, however many planned modules reach
+ * each module-level binding is hashed once, however many planned modules reach
  * them. A session ends after this long, when a module it already planned is
  * planned again (a rebuild: the host saw an edit), when the root changes, and on
  * `clearDependencyCaches()`; a new resolver starts its own. So an edit is missed
@@ -73,7 +75,7 @@ function sessionFor(resolver: DependencyResolver, root: string, path: string): C
   const now = performance.now();
   let session = sessions.get(resolver);
   if (!session || session.root !== root || now - session.startedAt > SESSION_TRUST_MS || session.planned.has(path)) {
-    session = { state: new ClosureSession(), root, startedAt: now, planned: new Set() };
+    session = { state: new ClosureSession(resolver), root, startedAt: now, planned: new Set() };
     sessions.set(resolver, session);
   }
   session.planned.add(path);
@@ -118,16 +120,17 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   const resolver = typeof input.dependencies === "object" ? input.dependencies : (defaultResolver ??= createDiskResolver());
   const root = absolutePath(".", input.root);
   const path = absolutePath(input.filename, input.root);
-  const source = { resolver, root, filesRead: new Set<string>(), current: moduleBindingsOf(path, input.source, input.program), session: sessionFor(resolver, root, path) };
-  const closureOf = (fn: AstNode): DependencyClosure => {
-    const closure = new DependencyClosure(source);
-    new FunctionContext(closure, source.current, input.program, fn).addFunction();
+  const current = moduleBindingsOf(path, input.source, input.program);
+  const session = sessionFor(resolver, root, path);
+  const source: ModuleSource = { root, current, session, memo: session.memoFor(current), filesRead: [] };
+  const closureOf = (fn: AstNode, ownHash: string): DependencyClosure => {
+    const closure: DependencyClosure = new DependencyClosure(source, ownHash, () => new FunctionContext(closure, current, input.program, fn).addFunction());
     return closure;
   };
   return {
-    hash: (fn, ownHash, enabled) => (enabled ? closureOf(fn).digest(ownHash) : ownHash),
-    dependencyNames: (fn) => closureOf(fn).names(),
-    files: () => [...source.filesRead].sort(),
+    hash: (fn, ownHash, enabled) => (enabled ? closureOf(fn, ownHash).digest() : ownHash),
+    dependencyNames: (fn) => closureOf(fn, "").names(),
+    files: () => unionOfFiles([], source.filesRead).filter((file) => file !== path),
   };
 }
 

@@ -1,0 +1,203 @@
+import { CodeHasher } from "../hash.ts";
+
+const NO_FILES: readonly string[] = [];
+
+/**
+ * One node of the dependency graph: a module-level binding, an imported package,
+ * a whole file, or a helper of the cached function's own context. Its digest is a
+ * Merkle hash: its own code plus the keys and digests of what it references, so a
+ * node is hashed once however many functions reach it. (Hashing each function's
+ * whole closure flat would cost the closure's size per function: quadratic along
+ * import chains.)
+ */
+export class DependencyNode {
+  /** Set once the node and everything it reaches are hashed. */
+  digest: string | null;
+  /** What the node references directly; filled by `expand`. */
+  readonly successors: DependencyNode[] = [];
+  /** Files read while finding what it references. */
+  readonly loaded: string[] = [];
+  /** Every file the digest was computed from (hosts watch them), sorted: `loaded` and the successors' `files`. */
+  files: readonly string[] = NO_FILES;
+  /** Tarjan bookkeeping, meaningful only while the node's component is being hashed. */
+  index = -1;
+  low = -1;
+  onStack = false;
+
+  constructor(
+    /** Project-relative qualified name (`src/a.ts#helper`, `npm:lodash@4.17.21`): part of every referrer's digest. */
+    readonly key: string,
+    /** Hash of the node's own code, never of what it references. */
+    readonly own: string,
+    /** Adds the successors; null for nodes that reference nothing (they are hashed at once). */
+    public expand: (() => void) | null,
+    /** Called once the digest is known (to memoise the node for the build session). */
+    private readonly remember: ((node: DependencyNode) => void) | null = null,
+  ) {
+    this.digest = expand ? null : own;
+  }
+
+  /** Called by `completeDigests` only. */
+  finish(digest: string, files: readonly string[]): void {
+    this.digest = digest;
+    this.files = files;
+    this.expand = null;
+    this.remember?.(this);
+  }
+}
+
+/**
+ * Hashes every node `root` reaches that has no digest yet: an iterative Tarjan walk
+ * (import chains thousands of files deep must not overflow the stack) that expands
+ * each node when first entered and hashes each strongly connected component once
+ * it is complete, so every successor outside it already has its digest.
+ */
+export function completeDigests(root: DependencyNode, expand: (node: DependencyNode) => void): void {
+  if (root.digest !== null) return;
+  let counter = 0;
+  const stack: DependencyNode[] = [];
+  const frames: { node: DependencyNode; next: number }[] = [];
+  const enter = (node: DependencyNode): void => {
+    node.index = node.low = counter++;
+    node.onStack = true;
+    stack.push(node);
+    expand(node);
+    frames.push({ node, next: 0 });
+  };
+  enter(root);
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    const node = frame.node;
+    if (frame.next < node.successors.length) {
+      const successor = node.successors[frame.next++]!;
+      if (successor.digest !== null) continue;
+      if (successor.index === -1) enter(successor);
+      else if (successor.onStack) node.low = Math.min(node.low, successor.index);
+      continue;
+    }
+    frames.pop();
+    const parent = frames[frames.length - 1]?.node;
+    if (parent) parent.low = Math.min(parent.low, node.low);
+    if (node.low === node.index) {
+      const component = stack.splice(stack.lastIndexOf(node));
+      for (const member of component) member.onStack = false;
+      hashComponent(component);
+    }
+  }
+}
+
+function byKey(a: DependencyNode, b: DependencyNode): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/** Sorts `node.successors` by key and drops repeats (one import can be reached by several names). */
+function sortSuccessors(node: DependencyNode): void {
+  const successors = node.successors.sort(byKey);
+  let kept = 0;
+  for (const successor of successors) if (kept === 0 || successors[kept - 1]!.key !== successor.key) successors[kept++] = successor;
+  successors.length = kept;
+}
+
+/**
+ * A node outside any cycle: its own hash alone when it references nothing, else
+ * its own hash and the sorted (key, digest) pairs of its successors. A cycle (a
+ * component of several nodes, or one that references itself) is hashed as one
+ * unit: every member's key, own hash and successor keys, in key order, plus the
+ * digests of successors outside the cycle; every member gets that digest. Both
+ * depend on the graph alone, never on which node the walk started from.
+ */
+function hashComponent(component: DependencyNode[]): void {
+  for (const node of component) sortSuccessors(node);
+  const single = component.length === 1 ? component[0]! : null;
+  if (single && !single.successors.includes(single)) {
+    const fileLists: (readonly string[])[] = [];
+    for (const successor of single.successors) fileLists.push(successor.files);
+    const files = unionOfFiles(single.loaded, fileLists);
+    if (single.successors.length === 0) return single.finish(single.own, files);
+    const hasher = new CodeHasher().addHash(single.own);
+    for (const successor of single.successors) hasher.add(successor.key).addHash(successor.digest!);
+    return single.finish(hasher.digest(), files);
+  }
+  const members = new Set(component);
+  const hasher = new CodeHasher();
+  const loaded: string[] = [];
+  const fileLists: (readonly string[])[] = [];
+  for (const node of component.sort(byKey)) {
+    hasher.add(node.key).addHash(node.own);
+    loaded.push(...node.loaded);
+    for (const successor of node.successors) {
+      hasher.add(successor.key);
+      if (members.has(successor)) continue;
+      hasher.addHash(successor.digest!);
+      fileLists.push(successor.files);
+    }
+  }
+  const digest = hasher.digest();
+  const files = unionOfFiles(loaded, fileLists);
+  for (const node of component) node.finish(digest, files);
+}
+
+/**
+ * `loaded` (in any order) united with `sorted` (each sorted, without repeats),
+ * sorted. When one list already holds them all it is returned as is, so nodes
+ * that read no new file share their successor's list; otherwise the lists are
+ * merged pairwise, in linear time each.
+ */
+export function unionOfFiles(loaded: readonly string[], sorted: readonly (readonly string[])[]): readonly string[] {
+  let largest = NO_FILES;
+  for (const list of sorted) if (list.length > largest.length) largest = list;
+  if (includesAll(largest, loaded) && sorted.every((list) => list === largest || includesAll(largest, list))) return largest;
+  let union = mergeSorted(largest, [...new Set(loaded)].sort());
+  for (const list of sorted) if (list !== largest) union = mergeSorted(union, list);
+  return union;
+}
+
+/**
+ * Two sorted lists without repeats, merged into one. Each path of the shorter list
+ * is placed by binary search and the runs of the longer one between them are
+ * copied, so adding a file or two to a long list costs a copy, not a comparison
+ * per path (paths share long prefixes).
+ */
+function mergeSorted(a: readonly string[], b: readonly string[]): readonly string[] {
+  const [long, short] = a.length >= b.length ? [a, b] : [b, a];
+  if (short.length === 0) return long;
+  const merged: string[] = [];
+  let copied = 0;
+  for (const path of short) {
+    const at = lowerBound(long, path, copied);
+    while (copied < at) merged.push(long[copied++]!);
+    if (long[at] !== path) merged.push(path);
+  }
+  while (copied < long.length) merged.push(long[copied++]!);
+  return merged;
+}
+
+/** The first index at or after `from` whose path is not below `path`. */
+function lowerBound(list: readonly string[], path: string, from: number): number {
+  let low = from;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (list[middle]! < path) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Whether the sorted `list` holds every path of `paths`. */
+function includesAll(list: readonly string[], paths: readonly string[]): boolean {
+  for (const path of paths) if (list[lowerBound(list, path, 0)] !== path) return false;
+  return true;
+}
+
+/** Every node reachable from `root`, itself excluded. */
+export function reachableFrom(root: DependencyNode): DependencyNode[] {
+  const reached = new Set<DependencyNode>();
+  const pending = [...root.successors];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (reached.has(node)) continue;
+    reached.add(node);
+    pending.push(...node.successors);
+  }
+  return [...reached];
+}
