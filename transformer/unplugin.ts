@@ -67,8 +67,9 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
   let root = options.root ?? process.cwd();
   // Maps cost a third of the transform; a Vite production build without `build.sourcemap` never reads them.
   let viteWantsSourceMap = true;
-  // A one-off Vite build never rebuilds, and in Vite each `addWatchFile` is a call into native code.
-  let viteWatches = true;
+  // Other bundlers take watch files cheaply; a one-off Vite build never rebuilds, and there
+  // each `addWatchFile` is a call into native code.
+  let reportWatchFiles = true;
   const dependents = new DependentModules();
   let devServer: ViteDevServer | undefined;
   if (!options.root) {
@@ -83,7 +84,7 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
       configResolved(config) {
         if (!options.root) root = config.root;
         viteWantsSourceMap = config.command === "serve" || Boolean(config.build.sourcemap);
-        viteWatches = config.command === "serve" || Boolean(config.build.watch);
+        reportWatchFiles = config.command === "serve" || Boolean(config.build.watch);
       },
       configureServer(server) {
         devServer = server;
@@ -121,7 +122,7 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
           });
           if (!result) return null;
           // A dev server or watch build re-transforms this module when a file its hashes cover changes.
-          if (viteWatches) for (const file of result.dependencyFiles) this.addWatchFile(file);
+          if (reportWatchFiles) for (const file of result.dependencyFiles) this.addWatchFile(file);
           if (meta.framework === "vite") dependents.record(filename, result.dependencyFiles);
           return { code: result.code, map: result.map ?? null };
         } catch (error) {

@@ -28,8 +28,13 @@ function readTextFile(path: string): string | undefined {
  */
 const RACY_MS = 2000;
 
+interface FileStamp {
+  readonly id: string;
+  readonly changedAt: number;
+}
+
 /** Identifies one version of a file on disk without reading it; null when it is gone. */
-function fileStamp(path: string): { id: string; changedAt: number } | null {
+function fileStamp(path: string): FileStamp | null {
   const stats = statSync(path, { throwIfNoEntry: false });
   return stats?.isFile() ? { id: `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`, changedAt: Math.max(stats.mtimeMs, stats.ctimeMs) } : null;
 }
@@ -78,8 +83,17 @@ export function createDiskResolver(): DependencyResolver {
   // (then the import resolves afresh: `x.ts` deleted, `x.js` left).
   const relativeFiles = new LruMap<string, string>(5000);
   const forgetResolutionsTo = new Map<string, string[]>();
-  const readFile = (path: string): string | undefined => {
+  // The stat that found the file a resolution answered: the read that follows it
+  // (an import is resolved, then read) uses it instead of a second stat.
+  let found: { path: string; stamp: FileStamp } | null = null;
+  const exists = (path: string): boolean => {
     const stamp = fileStamp(path);
+    if (stamp) found = { path, stamp };
+    return stamp !== null;
+  };
+  const readFile = (path: string): string | undefined => {
+    const stamp = found?.path === path ? found.stamp : fileStamp(path);
+    found = null;
     if (stamp === null) {
       for (const key of forgetResolutionsTo.get(path) ?? []) relativeFiles.delete(key);
       forgetResolutionsTo.delete(path);
@@ -89,7 +103,7 @@ export function createDiskResolver(): DependencyResolver {
     if (cached?.stamp === stamp.id && !cached.racy) return cached.text;
     const readAt = Date.now();
     const read = readTextFile(path);
-    // An unchanged text keeps its string, so parsed files and closures cached for it stay valid.
+    // An unchanged text keeps its string, so the parsed file cached for it stays valid.
     const text = read === cached?.text ? cached?.text : read;
     if (text !== undefined) texts.set(path, { stamp: stamp.id, text, racy: readAt - stamp.changedAt < RACY_MS });
     return text;
@@ -105,20 +119,20 @@ export function createDiskResolver(): DependencyResolver {
         const key = `${posix.dirname(from)}\u0000${specifier}`;
         const known = relativeFiles.get(key);
         if (known !== undefined) return { kind: "file", path: known };
-        const found = resolveSourceFile(posix.resolve(posix.dirname(from), specifier));
-        if (found) {
-          relativeFiles.set(key, found);
-          forgetResolutionsTo.set(found, [...(forgetResolutionsTo.get(found) ?? []), key]);
+        const file = resolveSourceFile(posix.resolve(posix.dirname(from), specifier), exists);
+        if (file) {
+          relativeFiles.set(key, file);
+          forgetResolutionsTo.set(file, [...(forgetResolutionsTo.get(file) ?? []), key]);
         }
-        return fileResult(found);
+        return fileResult(file);
       }
       const mapping = configFor(from);
       if (mapping) {
         for (const candidate of pathCandidates(specifier, mapping)) {
-          const found = resolveSourceFile(candidate);
-          if (found) return fileResult(found);
+          const file = resolveSourceFile(candidate, exists);
+          if (file) return fileResult(file);
         }
-        const underBase = mapping.baseUrl ? resolveSourceFile(posix.join(mapping.baseUrl, specifier)) : null;
+        const underBase = mapping.baseUrl ? resolveSourceFile(posix.join(mapping.baseUrl, specifier), exists) : null;
         if (underBase) return fileResult(underBase);
       }
       const name = packageNameOf(specifier);

@@ -64,12 +64,17 @@ export function lexicalDeclarations(statements: readonly AstNode[], out: Map<str
 
 /** `var` declarators anywhere in a function body, not inside nested functions. */
 export function hoistedVars(node: AstNode, out: Map<string, AstNode | null>): void {
-  if (node.type === "VariableDeclaration" && node.kind === "var") {
-    for (const declarator of node.declarations) for (const name of boundNames(declarator.id)) if (!out.has(name)) out.set(name, declarator);
-  }
-  forEachChild(node, (child) => {
-    if (!FUNCTION_NODES.has(child.type) && !child.type.startsWith("Class") && !child.type.startsWith("TS")) hoistedVars(child, out);
-  });
+  // Two callbacks per call, not one per node visited: this walks every function body.
+  const visit = (current: AstNode): void => {
+    if (current.type === "VariableDeclaration" && current.kind === "var") {
+      for (const declarator of current.declarations) for (const name of boundNames(declarator.id)) if (!out.has(name)) out.set(name, declarator);
+    }
+    forEachChild(current, enter);
+  };
+  const enter = (child: AstNode): void => {
+    if (!FUNCTION_NODES.has(child.type) && !child.type.startsWith("Class") && !child.type.startsWith("TS")) visit(child);
+  };
+  visit(node);
 }
 
 /** Names a function declares for its body: parameters (values, so null), its own name, hoisted vars. */
@@ -91,6 +96,8 @@ class ReferenceCollector {
   private readonly thisMembers = new Set<string>();
   private usesThisWhole = false;
   private usesSuper = false;
+  /** One callback for every `forEachChild` of the walk. */
+  private readonly visitChild = (child: AstNode): void => this.visit(child);
 
   result(): References {
     const { names, specifiers, thisMembers, usesThisWhole, usesSuper } = this;
@@ -127,7 +134,7 @@ class ReferenceCollector {
       case "ForInStatement":
       case "ForOfStatement":
       case "SwitchStatement":
-        return this.withScope(this.loopNames(node), () => forEachChild(node, (child) => this.visit(child)));
+        return this.withScope(this.loopNames(node), () => forEachChild(node, this.visitChild));
       case "CatchClause":
         return this.withScope(new Set(boundNames(node.param)), () => {
           this.visitPattern(node.param);
@@ -188,11 +195,11 @@ class ReferenceCollector {
         return;
     }
     if (node.type.startsWith("TS")) return;
-    forEachChild(node, (child) => this.visit(child));
+    forEachChild(node, this.visitChild);
   }
 
   private use(name: string, member: string | null): void {
-    if (this.scopes.some((scope) => scope.has(name))) return;
+    if (this.isDeclared(name)) return;
     const seen = this.names.get(name);
     if (seen === null) return;
     if (member === null) this.names.set(name, null);
@@ -274,7 +281,7 @@ class ReferenceCollector {
 
   private recordRequire(node: AstNode): void {
     const [argument] = node.arguments;
-    if (node.callee.type !== "Identifier" || node.callee.name !== "require" || this.scopes.some((scope) => scope.has("require"))) return;
+    if (node.callee.type !== "Identifier" || node.callee.name !== "require" || this.isDeclared("require")) return;
     if (argument?.type === "Literal" && typeof argument.value === "string") this.specifiers.add(argument.value);
   }
 
@@ -296,6 +303,12 @@ class ReferenceCollector {
       while (root.type === "JSXMemberExpression") root = root.object;
       if (root.type === "JSXIdentifier") this.use(root.name, null);
     }
+  }
+
+  /** Declared in a scope inside the code being collected (a plain loop: this runs for every identifier). */
+  private isDeclared(name: string): boolean {
+    for (const scope of this.scopes) if (scope.has(name)) return true;
+    return false;
   }
 
   private withScope(names: Set<string>, body: () => void): void {
