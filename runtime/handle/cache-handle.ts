@@ -38,6 +38,9 @@ function isPrimitiveKey(value: unknown): boolean {
 
 const noop = () => {};
 
+/** Failed compares in a row after which a handle stops trying its recent key (recent-key.ts). */
+const RECENT_KEY_PATIENCE = 16;
+
 /**
  * The pending miss of every lookup while `clear(fn, ...args)` captures a key: the
  * emitted code settles it as usual, and settling never runs the computation.
@@ -129,7 +132,14 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
         return this.missed(new Miss(this, this.root, SLOT_MAP1, a, undefined, undefined, 0, 0, 0, 0));
       }
       const recent = this.recentKeyEntry;
-      if (recent !== null && sameKeyValue(a, this.recentKey)) return this.hit(recent);
+      if (recent !== null) {
+        if (sameKeyValue(a, this.recentKey)) {
+          if (this.recentKeyFailures !== 0) this.recentKeyFailures = 0;
+          return this.hit(recent);
+        }
+        // Calls spread over many keys: stop paying for the compare until the next new key is filed.
+        if (++this.recentKeyFailures === RECENT_KEY_PATIENCE) this.forgetRecentKey();
+      }
     }
     const values = this.scratch[1];
     values[0] = a;

@@ -66,6 +66,8 @@ export abstract class EntryBook {
    */
   protected recentKeyEntry: Entry | null = null;
   protected recentKey: unknown = NOT_COPIED;
+  /** Compares with the recent key that failed in a row; past RECENT_KEY_PATIENCE it is dropped (see CacheHandle.find1). */
+  protected recentKeyFailures = 0;
 
   constructor(id: string, isMemo: boolean) {
     this.id = id;
@@ -87,12 +89,18 @@ export abstract class EntryBook {
       if (entry.table === this.root) {
         this.recentKeyEntry = entry;
         this.recentKey = keyCopy;
+        this.recentKeyFailures = 0;
       }
       return;
     }
     if (!this.quickHits || entry.table !== this.root || entry.snapshot !== null) return;
     if (entry.slot === SLOT_MAP1) this.recent1 = entry;
     else if (entry.slot === SLOT_MAP2) this.recent2 = entry;
+  }
+
+  protected forgetRecentKey(): void {
+    this.recentKeyEntry = null;
+    this.recentKey = NOT_COPIED;
   }
 
   protected entryFor(miss: MissRecord): Entry {
@@ -149,10 +157,7 @@ export abstract class EntryBook {
     const wasReady = entry.state === STATE_READY;
     if (this.recent1 === entry) this.recent1 = null;
     if (this.recent2 === entry) this.recent2 = null;
-    if (this.recentKeyEntry === entry) {
-      this.recentKeyEntry = null;
-      this.recentKey = NOT_COPIED;
-    }
+    if (this.recentKeyEntry === entry) this.forgetRecentKey();
     entry.state = STATE_REMOVED;
     this.entryCount--;
     if (wasReady) this.byteCount -= entry.bytes;
