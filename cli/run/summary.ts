@@ -14,6 +14,8 @@ export interface FunctionActivity {
   readonly storeHits: number | undefined;
   /** Time spent computing the misses, when the runtime reports it. */
   readonly computeMs: number | undefined;
+  /** The persistent store that answered `storeHits`, when the runtime reports it. */
+  readonly store?: string;
 }
 
 type Counters = Omit<FunctionActivity, "id">;
@@ -24,13 +26,14 @@ export type ActivitySnapshot = ReadonlyMap<string, FunctionActivity>;
 export function snapshotActivity(): ActivitySnapshot {
   const snapshot = new Map<string, FunctionActivity>();
   for (const handle of sharedRuntime().handles.values()) {
-    const stats = handle.stats() as ReturnType<typeof handle.stats> & Partial<Pick<Counters, "storeHits" | "computeMs">>;
+    const stats = handle.stats() as ReturnType<typeof handle.stats> & Partial<Pick<Counters, "storeHits" | "computeMs" | "store">>;
     snapshot.set(`${handle.id}\n${handle.hash}`, {
       id: handle.id,
       hits: stats.hits,
       misses: stats.misses,
       storeHits: stats.storeHits,
       computeMs: stats.computeMs,
+      store: stats.store,
     });
   }
   return snapshot;
@@ -64,6 +67,7 @@ export function activityBetween(before: ActivitySnapshot, after: ActivitySnapsho
     const then = before.get(key);
     addActivity(byId, {
       id: now.id,
+      store: now.store,
       hits: now.hits - (then?.hits ?? 0),
       misses: now.misses - (then?.misses ?? 0),
       storeHits: combine(now.storeHits, then?.storeHits, -1),
@@ -103,7 +107,7 @@ export function formatSummary(activity: readonly FunctionActivity[], totals: Act
     if (entry.storeHits === undefined) {
       if (entry.misses > 0) parts.push(`${entry.misses} miss${entry.misses === 1 ? "" : "es"}${took}`);
     } else {
-      if (entry.storeHits > 0) parts.push(`${entry.storeHits} from disk`);
+      if (entry.storeHits > 0) parts.push(`${entry.storeHits} from ${entry.store ?? "the store"}`);
       if (computed > 0) parts.push(`${computed} computed${took}`);
     }
     const average = averageComputeMs(totals, entry.id);

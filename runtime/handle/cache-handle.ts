@@ -573,6 +573,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       evictions: this.evictions,
       storeHits: this.storeHits,
       computeMs: this.computeMs,
+      store: this.persist,
     };
   }
 

@@ -26,6 +26,8 @@ export interface CacheStats {
   storeHits: number;
   /** Total time spent computing misses, in ms (async: until the promise settled). */
   computeMs: number;
+  /** The persistent store under the memory cache ("disk", "redis", a registered name), if any. */
+  store?: string;
 }
 
 export interface Lifecycle {

@@ -200,8 +200,10 @@ describe("run summary", () => {
   });
 
   it("tells disk hits from computations when the runtime counts store hits, and says 'miss' when it does not", () => {
-    const known = activity("a.ts#f", { hits: 1, misses: 3, storeHits: 2, computeMs: 1500 });
+    const known = activity("a.ts#f", { hits: 1, misses: 3, storeHits: 2, computeMs: 1500, store: "disk" });
     expect(formatSummary([known], snapshot(["1", known]), 5)).toMatch(/miss +a\.ts#f +1 hit, 2 from disk, 1 computed in 1\.50 s/);
+    const shared = activity("a.ts#f", { hits: 1, misses: 3, storeHits: 3, computeMs: 0, store: "redis" });
+    expect(formatSummary([shared], snapshot(["1", shared]), 5)).toMatch(/hit +a\.ts#f +1 hit, 3 from redis$/m);
     const unknown = activity("a.ts#f", { hits: 1, misses: 3 });
     expect(formatSummary([unknown], snapshot(["1", unknown]), 5)).toMatch(/miss +a\.ts#f +1 hit, 3 misses$/m);
   });

@@ -53,7 +53,7 @@ describe("default persistence", () => {
     const reloaded = memo((n: number) => (calls++, { n: -n }), meta);
     expect(reloaded(3)).toEqual({ n: 3 });
     expect(calls).toBe(1);
-    expect(stats(reloaded)).toMatchObject({ misses: 1, storeHits: 1 });
+    expect(stats(reloaded)).toMatchObject({ misses: 1, storeHits: 1, store: "disk" });
   });
 
   it("lets configure({ defaultPersist }) win over the environment, false included", () => {
