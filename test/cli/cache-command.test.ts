@@ -17,7 +17,7 @@ const key = (digit: number) => String(digit).repeat(32);
 
 let temp: ReturnType<typeof makeTempDir>;
 
-/** loadRows: an old version (2 entries, written an hour ago) and a current one (1 entry); fetchUser: 1 expired entry. */
+/** loadRows: an old version (2 entries, written an hour ago) and a current one (2 entries, one fresh); fetchUser: 1 expired entry. */
 function populate(): void {
   const store = new DiskStore({ dir: temp.path });
   const clock = vi.spyOn(Date, "now").mockReturnValue(Date.now() - 3_600_000);
@@ -29,7 +29,10 @@ function populate(): void {
   const current = join(functionDir, versionDirName("new2"));
   cpSync(join(functionDir, versionDirName("old1")), current, { recursive: true });
   writeFileSync(join(current, `${key(1)}.entry`), encodeEntry(loadRows.id, "fresh", { createdAt: Date.now(), expiresAt: 0 }), { mode: 0o600 });
+  // Written a second ago with a 1 ms ttl: certainly expired by the time a test looks, however fast the machine.
+  const secondAgo = vi.spyOn(Date, "now").mockReturnValue(Date.now() - 1_000);
   store.writeSync(fetchUser, key(3), [1, 2]);
+  secondAgo.mockRestore();
 }
 
 async function run(...args: string[]) {
