@@ -20,6 +20,16 @@ function hashes(root: string, files: readonly string[], read: (path: string) => 
   return table;
 }
 
+/** Hashes of every tagged file planned front to back and back to front, each from cold caches. */
+function hashesBothWays(created: Project): [forward: Record<string, string>, backward: Record<string, string>] {
+  const files = created.taggedFiles();
+  const read = (path: string) => created.read(path);
+  clearDependencyCaches();
+  const forward = hashes(created.root, files, read);
+  clearDependencyCaches();
+  return [forward, hashes(created.root, [...files].reverse(), read)];
+}
+
 /** The qualified names the first tagged function of `file` depends on. */
 function dependencyNames(root: string, file: string, source: string): string[] {
   const { program } = parseModule(source, file, file);
@@ -50,13 +60,7 @@ describe("dependency closure", () => {
   });
 
   it("gives the same hashes whatever order the files are planned in (cycles included)", () => {
-    const created = project(cycle);
-    const files = created.taggedFiles();
-    const read = (path: string) => created.read(path);
-    clearDependencyCaches();
-    const forward = hashes(created.root, files, read);
-    clearDependencyCaches();
-    const backward = hashes(created.root, [...files].reverse(), read);
+    const [forward, backward] = hashesBothWays(project(cycle));
     expect(Object.keys(forward)).toEqual(["src/a.ts#f", "src/b.ts#g"]);
     expect(backward).toEqual(forward);
     expect(forward["src/a.ts#f"]).not.toBe(forward["src/b.ts#g"]);
@@ -134,13 +138,8 @@ describe("dependency closure", () => {
       const previous = index > 0 ? `import { f${index - 1} } from "./m${index - 1}.ts";\n` : "";
       files[`src/m${index}.ts`] = `${previous}/** @memo */\nexport function f${index}(n: number): number { return ${index > 0 ? `f${index - 1}(n) + 1` : "n"}; }\n`;
     }
-    const created = project(files);
-    const tagged = created.taggedFiles();
-    const read = (path: string) => created.read(path);
-    clearDependencyCaches();
-    const forward = hashes(created.root, tagged, read);
-    clearDependencyCaches();
-    expect(hashes(created.root, [...tagged].reverse(), read)).toEqual(forward);
+    const [forward, backward] = hashesBothWays(project(files));
+    expect(backward).toEqual(forward);
     expect(new Set(Object.values(forward)).size).toBe(1000);
   });
 
