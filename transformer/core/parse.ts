@@ -1,7 +1,12 @@
-// The native binding and oxc-parser's own JSON decoding, instead of `parseSync`: its
-// wrapper converts the whole module record (imports, exports) to JS objects on every
-// call, a fifth of the parse, and all the planner wants from it is `hasModuleSyntax`,
-// which the program usually answers. Both subpaths are public in oxc-parser's exports.
+// Two ways to get oxc's AST into JavaScript, the same AST either way:
+// - raw transfer (Node 22+ on 64-bit): JavaScript reads the AST out of the parser's
+//   buffer directly, about twice as fast as the JSON route on a 10 KB file;
+// - elsewhere (Node 20), the native binding and oxc-parser's own JSON decoding, instead
+//   of `parseSync`: its wrapper converts the whole module record (imports, exports) to
+//   JS objects on every call, a fifth of the parse, and all the planner wants from it
+//   is `hasModuleSyntax`, which the program usually answers.
+// Both subpaths are public in oxc-parser's exports.
+import { parseSync as parseWithRawTransfer, rawTransferSupported } from "oxc-parser";
 import { parseSync as parseNative } from "oxc-parser/src-js/bindings";
 import { jsonParseAst } from "oxc-parser/src-js/wrap";
 import type { AstComment, AstNode } from "./ast.ts";
@@ -32,12 +37,28 @@ export function formatFromExtension(filename: string): "esm" | "cjs" | null {
   return null;
 }
 
+const useRawTransfer = rawTransferSupported();
+
+interface NativeParse {
+  readonly program: AstNode;
+  readonly comments: unknown;
+  readonly errors: readonly { readonly severity: string; readonly message: string; readonly labels: readonly { readonly start: number; readonly end: number }[] }[];
+  readonly module: { readonly hasModuleSyntax: boolean };
+}
+
+function parseWithOxc(filename: string, source: string, options: { lang: Lang; sourceType: "module" | "commonjs" | "unambiguous"; preserveParens: boolean }): NativeParse {
+  // The option is read by oxc-parser's JavaScript wrapper but missing from its typings.
+  if (useRawTransfer) return parseWithRawTransfer(filename, source, { ...options, experimentalRawTransfer: true } as typeof options) as unknown as NativeParse;
+  const result = parseNative(filename, source, options);
+  return { program: jsonParseAst(result.program) as AstNode, comments: result.comments, errors: result.errors, module: result.module };
+}
+
 /** Parses with oxc-parser; syntax errors become diagnostics instead of exceptions. */
 export function parseModule(source: string, filename: string, displayName: string): ParsedModule {
   const extensionFormat = formatFromExtension(filename);
   const sourceType = extensionFormat === "esm" ? "module" : extensionFormat === "cjs" ? "commonjs" : "unambiguous";
-  const result = parseNative(filename, source, { lang: languageOf(filename), sourceType, preserveParens: true });
-  const program = jsonParseAst(result.program) as AstNode;
+  const result = parseWithOxc(filename, source, { lang: languageOf(filename), sourceType, preserveParens: true });
+  const program = result.program;
   const diagnostics: PlanDiagnostic[] = result.errors
     .filter((error) => error.severity === "Error")
     .map((error) => {
