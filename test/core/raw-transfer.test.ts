@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { rawTransferSupported } from "oxc-parser";
 import { loadFixtures, readExpected } from "../support/fixtures.ts";
+import { node24OrSkip } from "../support/node24.ts";
 
-const node24 = process.env.AUTOMEMO_NODE24;
 const script = fileURLToPath(new URL("./helpers/transform-fixtures.ts", import.meta.url));
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -19,13 +19,8 @@ describe("oxc raw transfer (Node 22+)", () => {
   });
 
   it("transforms every fixture exactly as the JSON route does", { timeout: 120_000 }, (context) => {
-    if (!node24) {
-      const reason = "AUTOMEMO_NODE24 is not set (.ci/run sets it to a Node 24 binary)";
-      if (process.env.CI === "true") throw new Error(`${reason}; CI must run this test.`);
-      console.warn(`[skipped] ${reason}`);
-      context.skip();
-    }
-    const child = spawnSync(node24!, ["--import", "tsx", script], { cwd: repo, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const node24 = node24OrSkip(context, "raw transfer needs Node 22+");
+    const child = spawnSync(node24, ["--import", "tsx", script], { cwd: repo, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     expect(child.status, child.stderr).toBe(0);
     const { rawTransfer, node, outputs } = JSON.parse(child.stdout) as { rawTransfer: boolean; node: string; outputs: Record<string, string> };
     expect(node).toMatch(/^v2[2-9]\./);

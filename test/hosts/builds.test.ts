@@ -10,6 +10,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { node24OrSkip } from "../support/node24.ts";
 
 const repo = resolve(import.meta.dirname, "../..");
 const workspace = join(repo, "test/.tmp/host-builds");
@@ -23,8 +24,6 @@ const tspc4 = join(tsPatch4Prefix, "node_modules/ts-patch/bin/tspc.js");
 const plainTsc = join(repo, "node_modules/typescript/bin/tsc");
 const babelCli = join(repo, "node_modules/@babel/cli/bin/babel.js");
 
-/** ts-patch 4 needs Node 22.15+; .ci/run installs Node 24 and exports its path. */
-const node24 = process.env.AUTOMEMO_NODE24;
 
 function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
   return spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
@@ -131,17 +130,12 @@ describe("tspc -p with the automemo/typescript tsconfig plugin", () => {
   });
 
   it("works through ts-patch 4 under Node 22.15+", { timeout: 240_000 }, (context) => {
-    if (!node24) {
-      const reason = "AUTOMEMO_NODE24 is not set (.ci/run sets it to a Node 24 binary): ts-patch 4 needs Node 22.15+";
-      if (process.env.CI === "true") throw new Error(`${reason}; CI must run this test.`);
-      console.warn(`[skipped] ${reason}`);
-      context.skip();
-    }
+    const node24 = node24OrSkip(context, "ts-patch 4 needs Node 22.15+");
     installTsPatch4();
     const project = copyExample("tsc-project", "ts-patch4");
     const env = { TSP_COMPILER_TS_PATH: join(repo, "node_modules/typescript") };
-    expect(expectSuccess(run(node24!, [tspc4, "-v"], project, env), "tspc 4 -v")).toContain("Version 6.0.");
-    expectSuccess(run(node24!, [tspc4, "-p", "."], project, env), "ts-patch 4 tspc -p .");
+    expect(expectSuccess(run(node24, [tspc4, "-v"], project, env), "tspc 4 -v")).toContain("Version 6.0.");
+    expectSuccess(run(node24, [tspc4, "-p", "."], project, env), "ts-patch 4 tspc -p .");
     expectCachingOutput(project, node24);
   });
 });
