@@ -14,7 +14,7 @@ import { validateOptions, type NormalizedOptions } from "../options.ts";
 import { coarseNow } from "./clock.ts";
 import { Entry, SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, STATE_READY } from "./entry.ts";
 import { hashComponents, keyLayout, type KeyLayout } from "./key-layout.ts";
-import { MISS, Miss, PASS_THROUGH_MISS, type MissRecord } from "./miss.ts";
+import { MISS, Miss, type MissRecord } from "./miss.ts";
 import { copyKeyValue, NOT_COPIED, sameKeyValue } from "./recent-key.ts";
 import { computeChannel, type ComputeChannel } from "./compute-events.ts";
 import { deleteStored, isAsyncFunction, isPromiseLike, settleWithStore } from "./persist.ts";
@@ -45,7 +45,9 @@ const RECENT_KEY_PATIENCE = 16;
  * The pending miss of every lookup while `clear(fn, ...args)` captures a key: the
  * emitted code settles it as usual, and settling never runs the computation.
  */
-const KEY_CAPTURED = new Miss({ settleMiss: () => undefined }, null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
+const KEY_CAPTURED = new Miss(null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
+/** The pending miss of a disabled handle: settling just runs the computation. */
+const PASS_THROUGH = new Miss(null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
 
 /** Code hash, kind, key layout and options: what must match for a re-evaluated module to keep a handle. */
 export function handleSignature(kind: CacheKind, meta: FunctionMeta): string {
@@ -107,7 +109,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       const entry = this.root.slot;
       if (entry !== undefined) return this.hit(entry);
       this.misses++;
-      return this.missed(new Miss(this, this.root, SLOT_NONE, undefined, undefined, undefined, 0, 0, 0, 0));
+      return this.missed(new Miss(this.root, SLOT_NONE, undefined, undefined, undefined, 0, 0, 0, 0));
     }
     return this.lookup(this.scratch[0], 0);
   }
@@ -129,7 +131,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
         const entry = map === null ? undefined : map.get(a);
         if (entry !== undefined) return this.hit(entry);
         this.misses++;
-        return this.missed(new Miss(this, this.root, SLOT_MAP1, a, undefined, undefined, 0, 0, 0, 0));
+        return this.missed(new Miss(this.root, SLOT_MAP1, a, undefined, undefined, 0, 0, 0, 0));
       }
       const recent = this.recentKeyEntry;
       if (recent !== null) {
@@ -162,7 +164,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       const entry = inner === undefined ? undefined : inner.get(b);
       if (entry !== undefined) return this.hit(entry);
       this.misses++;
-      return this.missed(new Miss(this, this.root, SLOT_MAP2, a, b, undefined, 0, 0, 0, 0));
+      return this.missed(new Miss(this.root, SLOT_MAP2, a, b, undefined, 0, 0, 0, 0));
     }
     const values = this.scratch[2];
     values[0] = a;
@@ -200,7 +202,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     }
     if (this.disabled) {
       if (ownScratch) clearScratch(values as unknown[]);
-      return this.missed(PASS_THROUGH_MISS);
+      return this.missed(PASS_THROUGH);
     }
     let table: Table;
     let entry: Entry | undefined;
@@ -233,7 +235,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   }
 
   private missAtCursor(table: Table): Miss {
-    return new Miss(this, table, this.cursorSlot, this.cursorK1, this.cursorK2, this.cursorK3, keyDigest[0], keyDigest[1], keyDigest[2], keyDigest[3]);
+    return new Miss(table, this.cursorSlot, this.cursorK1, this.cursorK2, this.cursorK3, keyDigest[0], keyDigest[1], keyDigest[2], keyDigest[3]);
   }
 
   /** Resolves identity components to a table and sets the cursor to the key inside it. */
@@ -325,7 +327,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   /** The entry's key missed (expired, failed validate): MISS, with a pending miss filing into the same place. */
   private missForEntry(entry: Entry): object {
     this.misses++;
-    return this.missed(new Miss(this, entry.table, entry.slot, entry.k1, entry.k2, entry.k3, entry.d0, entry.d1, entry.d2, entry.d3));
+    return this.missed(new Miss(entry.table, entry.slot, entry.k1, entry.k2, entry.k3, entry.d0, entry.d1, entry.d2, entry.d3));
   }
 
   // ---- settling a miss ----
@@ -341,10 +343,12 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     }
     // Taken before computing: the computation may look this handle up again (recursion).
     this.pendingMiss = null;
-    return miss.settle(compute);
+    if (miss === PASS_THROUGH) return compute();
+    if (miss === KEY_CAPTURED) return undefined;
+    return this.settleMiss(miss, compute);
   }
 
-  settleMiss(miss: MissRecord, compute: () => unknown): unknown {
+  private settleMiss(miss: MissRecord, compute: () => unknown): unknown {
     if (this.persist !== undefined && this.usesStoreFor(compute) && this.fillStoreComponents(miss)) return settleWithStore(this, miss, compute);
     const result = this.runCompute(compute);
     if (isPromiseLike(result)) return this.settleAsync(miss, result);

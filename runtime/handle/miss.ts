@@ -14,14 +14,8 @@ import type { Table } from "./table.ts";
 import { NOT_COPIED } from "./recent-key.ts";
 import { sharedRuntime } from "./shared.ts";
 
-/** The part of a handle a miss record talks to. */
-export interface SettlingHandle {
-  settleMiss(miss: MissRecord, compute: () => unknown): unknown;
-}
-
 /** Where a missed key goes once computed: the table and slot, the exact components or the digest. */
 export interface MissRecord {
-  readonly handle: SettlingHandle | null;
   readonly table: Table | null;
   readonly slot: number;
   readonly k1: unknown;
@@ -37,12 +31,12 @@ export interface MissRecord {
   keyCopy: unknown;
 }
 
+/** One class for every miss record, so the handle code reading them stays monomorphic. */
 export class Miss implements MissRecord {
   components: unknown[] | null = null;
   keyCopy: unknown = NOT_COPIED;
 
   constructor(
-    readonly handle: SettlingHandle | null,
     readonly table: Table | null,
     readonly slot: number,
     readonly k1: unknown,
@@ -53,15 +47,6 @@ export class Miss implements MissRecord {
     readonly d2: number,
     readonly d3: number,
   ) {}
-
-  /**
-   * Runs `compute` once, caches its result (a sync value, or what the promise
-   * resolves to) and returns it to this caller: the original object, not a copy.
-   * A throw or rejection is passed on and never cached.
-   */
-  settle(compute: () => unknown): unknown {
-    return this.handle === null ? compute() : this.handle.settleMiss(this, compute);
-  }
 }
 
 /** The token's class: a name in debuggers and a readable `String(MISS)`. */
@@ -74,6 +59,3 @@ class MissToken {
 const shared = sharedRuntime();
 /** The answer of a lookup that missed (see the file comment). */
 export const MISS: object = (shared.missToken ??= Object.freeze(new MissToken())) as object;
-
-/** Pending record of disabled handles: settling just runs the computation. */
-export const PASS_THROUGH_MISS: Miss = new Miss(null, null, 0, undefined, undefined, undefined, 0, 0, 0, 0);

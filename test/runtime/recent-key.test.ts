@@ -9,9 +9,8 @@ import { clear, clearAll, memo, singleton, stats, UnhashableParamError } from ".
 import { copyKeyValue, NOT_COPIED, sameKeyValue } from "../../runtime/handle/recent-key.ts";
 import { digestHex, hashKeyComponents } from "../../runtime/hash/index.ts";
 import { supportedValue } from "../hash/supported-values.ts";
+import { uniqueId } from "./helpers.ts";
 
-let ids = 0;
-const uniqueId = (name: string) => `test/recent-key.ts#${name}~${++ids}`;
 
 function digestOf(value: unknown): string {
   hashKeyComponents([value], ["x"], "test/recent-key.ts#fn");
@@ -167,6 +166,19 @@ describe("memo with one small object argument", () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     fn({ a: 1 });
     expect(counter.calls).toBe(3);
+  });
+
+  it("stays correct when calls spread over many keys make it give up the shortcut, and takes it up again for a new key", () => {
+    const { fn, counter } = countingMemo();
+    for (let n = 0; n < 20; n++) fn({ n });
+    // The newest key is { n: 19 }: forty calls with other keys fail the compare far past its patience.
+    for (let round = 0; round < 2; round++) for (let n = 0; n < 19; n++) expect(fn({ n })).toBe(`{"n":${n}}`);
+    expect(fn({ n: 19 })).toBe('{"n":19}');
+    expect(counter.calls).toBe(20);
+    expect(fn({ n: 20 })).toBe('{"n":20}');
+    expect(fn({ n: 20 })).toBe('{"n":20}');
+    expect(counter.calls).toBe(21);
+    expect(stats(fn)).toMatchObject({ hits: 40, misses: 21 });
   });
 
   it("returns a fresh copy of an object result on every shortcut hit", () => {
