@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as runtime from "../../runtime/index.ts";
-import { cacheHandle, clearAll, configure, memo, MISS, singleton, stats } from "../../runtime/index.ts";
+import { cacheHandle, clearAll, configure, memo, MISS, SettleWithoutMissError, singleton, stats } from "../../runtime/index.ts";
 import { resetSettingsForTesting } from "../../runtime/handle/configure.ts";
 import { uniqueId } from "./helpers.ts";
 
@@ -142,6 +142,16 @@ describe("disabled", () => {
 });
 
 describe("emitted shape", () => {
+  it("refuses settle() without a lookup that just answered MISS, naming the function and the fix", () => {
+    const h = cacheHandle("memo", { id: uniqueId("settle-misuse"), hash: "h", params: ["n"], key: ["n"], options: {} });
+    expect(() => h.settle(() => 1)).toThrow(SettleWithoutMissError);
+    expect(h.get1(1)).toBe(MISS);
+    expect(h.settle(() => 2)).toBe(2);
+    // The pending miss was consumed: a second settle has nothing to settle.
+    expect(() => h.settle(() => 3)).toThrow(/settle\(\) was called on the handle of test\/runtime\.ts#settle-misuse.*\n.*right after get0\(\)\.\.\.getN\(\) returned MISS/);
+    expect(h.get1(1)).toBe(2);
+  });
+
   it("supports get0..get3 and getN with the same keys as memo()", () => {
     const id = uniqueId("arity");
     const h = cacheHandle("memo", { id, hash: "h", params: ["a", "b", "c", "d"], key: ["a", "b", "c", "d"], options: {} });
