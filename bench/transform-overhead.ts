@@ -72,7 +72,7 @@ export const describe${index} = (row: Row${index}): string => \`\${row.label} (\
 `;
 }
 
-function writeProject(root: string, tagged: boolean): void {
+export function writeProject(root: string, tagged: boolean): void {
   const src = join(root, "src");
   mkdirSync(src, { recursive: true });
   writeFileSync(join(src, "shared.ts"), "export function scale(value: number): number {\n  return value * 2;\n}\n");

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { clearDependencyCaches, planModule, type DependencyResolver } from "../../transformer/core/index.ts";
 import { createDependencyHashing } from "../../transformer/core/deps/index.ts";
+import { moduleBindingsOf } from "../../transformer/core/deps/module-bindings.ts";
 import { parseModule } from "../../transformer/core/parse.ts";
 import { Project } from "./harness.ts";
 
@@ -150,5 +151,55 @@ describe("dependency closure", () => {
     const fromDisk = planModule(created.read(file!), { filename: file!, root: created.root }).functions[0]!.meta.hash;
     const fromHost = planModule(edited, { filename: file!, root: created.root }).functions[0]!.meta.hash;
     expect(fromHost).not.toBe(fromDisk);
+  });
+
+  describe("parsed files are not kept for the whole build", () => {
+    const files = {
+      "src/helpers.ts": `export const BASE = 10;\nexport function add(x: number) { return x + BASE; }\nexport function twice(x: number) { return add(add(x)); }\nexport class Counter { n = 0; bump() { return add(this.n++); } }\n`,
+      "src/a.ts": `import { add } from "./helpers.ts";\n/** @memo */\nexport function f(x: number) { return add(x); }\n`,
+      "src/b.ts": `import { twice, Counter } from "./helpers.ts";\nimport { f } from "./a.ts";\n/** @memo */\nexport function g(x: number) { return twice(x) + new Counter().bump() + f(x); }\n`,
+    };
+
+    it("drops the AST of a planned file and of an untagged helper once a planning is done, keeping what later plannings need", () => {
+      const created = project(files);
+      const read = (path: string) => created.read(path);
+      clearDependencyCaches();
+      hashes(created.root, [`${created.root}/src/a.ts`], read);
+      const helpers = moduleBindingsOf(`${created.root}/src/helpers.ts`, read(`${created.root}/src/helpers.ts`));
+      const planned = moduleBindingsOf(`${created.root}/src/a.ts`, read(`${created.root}/src/a.ts`));
+      expect([helpers.isReleased, helpers.parsed, planned.isReleased, planned.parsed]).toEqual([true, null, true, null]);
+      // b reads bindings of both released files that a's planning never asked for (twice, Counter, f).
+      const afterRelease = hashes(created.root, [`${created.root}/src/b.ts`], read);
+      // ...from the summaries: neither file had to be parsed again.
+      expect([helpers.isReleased, planned.isReleased]).toEqual([true, true]);
+      clearDependencyCaches();
+      expect(afterRelease).toEqual(hashes(created.root, [`${created.root}/src/b.ts`], read));
+    });
+
+    it("takes a released file's AST back when the host plans the same text again", () => {
+      const created = project(files);
+      const file = `${created.root}/src/b.ts`;
+      clearDependencyCaches();
+      const first = planModule(created.read(file), { filename: file, root: created.root });
+      expect(moduleBindingsOf(file, created.read(file)).isReleased).toBe(true);
+      // A new build session (the same module planned again) over the released summaries.
+      const again = planModule(created.read(file), { filename: file, root: created.root });
+      expect(again.functions.map((fn) => fn.meta)).toEqual(first.functions.map((fn) => fn.meta));
+      expect(again.dependencyFiles).toEqual(first.dependencyFiles);
+    });
+
+    it("keeps the AST of a tagged dependency until it is planned, so it is parsed once", () => {
+      const created = project(files);
+      const read = (path: string) => created.read(path);
+      clearDependencyCaches();
+      hashes(created.root, [`${created.root}/src/b.ts`], read);
+      const dependency = moduleBindingsOf(`${created.root}/src/a.ts`, read(`${created.root}/src/a.ts`));
+      expect(dependency.isReleased).toBe(false);
+      const parsed = dependency.parsed;
+      expect(parsed).not.toBeNull();
+      const plan = planModule(read(`${created.root}/src/a.ts`), { filename: `${created.root}/src/a.ts`, root: created.root });
+      expect(plan.functions).toHaveLength(1);
+      expect(dependency.isReleased).toBe(true);
+    });
   });
 });

@@ -108,6 +108,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     );
   });
   diagnostics.sort((a, b) => a.range.start - b.range.start);
+  dependencies?.release();
   return {
     functions,
     diagnostics,

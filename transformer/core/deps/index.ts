@@ -43,6 +43,8 @@ export interface DependencyHashing {
   dependencyNames(fn: AstNode): string[];
   /** Absolute paths of the other files the hashes so far were computed from, sorted. */
   files(): string[];
+  /** Planning is done: keep what later plannings need from these files, drop their ASTs. */
+  release(): void;
 }
 
 let defaultResolver: DependencyResolver | null = null;
@@ -116,7 +118,7 @@ export function parseForPlanning(source: string, filename: string, root: string,
 }
 
 export function createDependencyHashing(input: DependencyHashingInput): DependencyHashing {
-  if (input.dependencies === false) return { hash: (_fn, ownHash) => ownHash, dependencyNames: () => [], files: () => [] };
+  if (input.dependencies === false) return { hash: (_fn, ownHash) => ownHash, dependencyNames: () => [], files: () => [], release: () => {} };
   const resolver = typeof input.dependencies === "object" ? input.dependencies : (defaultResolver ??= createDiskResolver());
   const root = absolutePath(".", input.root);
   const path = absolutePath(input.filename, input.root);
@@ -131,6 +133,10 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
     hash: (fn, ownHash, enabled) => (enabled ? closureOf(fn, ownHash).digest() : ownHash),
     dependencyNames: (fn) => closureOf(fn, "").names(),
     files: () => unionOfFiles([], source.filesRead).filter((file) => file !== path),
+    release: () => {
+      current.release();
+      session.releaseReadFiles();
+    },
   };
 }
 

@@ -41,17 +41,69 @@ export class ModuleBindings {
   private relativeRoot: string | null = null;
   private relative: string | null = null;
 
+  /** Names `declarations` had when the AST was released. */
+  private releasedNames: ReadonlySet<string> | null = null;
+
   constructor(
     readonly path: string,
     /** Null for files that are not JavaScript / TypeScript (JSON, CSS, ...), or that do not parse. */
-    private readonly program: AstNode | null,
+    private program: AstNode | null,
     readonly text: string,
     /** The file has import/export syntax; a CommonJS file counts as one unit. */
     readonly isEsm: boolean,
-    /** The whole parse, kept so the planner can reuse it (`parseModuleShared`). */
-    readonly parsed: ParsedModule | null = null,
+    /** The whole parse, kept so the planner can reuse it (`parseModuleShared`); null once released. */
+    private parsedModule: ParsedModule | null = null,
   ) {
     if (program) this.index(program);
+  }
+
+  get parsed(): ParsedModule | null {
+    return this.parsedModule;
+  }
+
+  /** The AST was dropped by `release()` (the summaries stay). */
+  get isReleased(): boolean {
+    return this.releasedNames !== null;
+  }
+
+  /**
+   * Computes every binding's own hash and references, then drops the AST. A build
+   * keeps one ModuleBindings per file for its whole length; holding every parsed
+   * file alive made garbage collection the largest cost of dependency tracking.
+   */
+  release(): void {
+    if (this.isReleased || !this.program) return;
+    for (const name of this.declarations.keys()) {
+      this.ownHash(name);
+      this.references(name);
+    }
+    if (!this.isEsm) {
+      this.wholeFileHash();
+      this.wholeFileSpecifiers();
+    }
+    this.releasedNames = new Set(this.declarations.keys());
+    this.declarations.clear();
+    this.attachedStatements.clear();
+    this.program = null;
+    this.parsedModule = null;
+  }
+
+  /** `release()` summarizes every binding, so this only runs if a query comes that it did not foresee. */
+  private reparseIfReleased(): void {
+    if (this.isReleased) this.restore(parseModule(this.text, this.path, this.path).program, null);
+  }
+
+  /** Gives a released module its AST back (the planner parsed the same text again). */
+  restore(program: AstNode, parsed: ParsedModule | null): void {
+    if (!this.isReleased) return;
+    this.program = program;
+    this.parsedModule = parsed;
+    this.releasedNames = null;
+    this.imports.clear();
+    this.exports.clear();
+    this.starExports.length = 0;
+    this.variableKinds.clear();
+    this.index(program);
   }
 
   /** The project-relative path qualified names use (memoized for the last root asked). */
@@ -64,13 +116,14 @@ export class ModuleBindings {
   }
 
   hasBinding(name: string): boolean {
-    return this.declarations.has(name);
+    return this.releasedNames ? this.releasedNames.has(name) : this.declarations.has(name);
   }
 
   /** Hash of the binding's own code (plus statements attached to it); never of what it references. */
   ownHash(name: string): string {
     let hash = this.ownHashes.get(name);
     if (hash === undefined) {
+      this.reparseIfReleased();
       const hasher = new CodeHasher().add(this.variableKinds.get(name) ?? "").addNode(this.declarations.get(name)!);
       for (const statement of this.attachedStatements.get(name) ?? []) hasher.addNode(statement);
       hash = hasher.digest();
@@ -82,6 +135,7 @@ export class ModuleBindings {
   references(name: string): References {
     let references = this.referenceCache.get(name);
     if (!references) {
+      this.reparseIfReleased();
       references = collectReferences(this.declarations.get(name)!);
       for (const statement of this.attachedStatements.get(name) ?? []) mergeReferences(references, collectReferences(statement));
       this.referenceCache.set(name, references);
@@ -91,6 +145,7 @@ export class ModuleBindings {
 
   /** The whole file as one unit (CommonJS modules, assets, unparsable files). */
   wholeFileHash(): string {
+    if (this.wholeHash === null) this.reparseIfReleased();
     this.wholeHash ??= this.program ? new CodeHasher().addNode(this.program).digest() : new CodeHasher().add(this.text).digest();
     return this.wholeHash;
   }
@@ -98,6 +153,7 @@ export class ModuleBindings {
   /** What the whole file loads with `require` / `import()` / `import ... from` (CommonJS and whole-file units). */
   wholeFileSpecifiers(): ReadonlySet<string> {
     if (!this.wholeSpecifiers) {
+      this.reparseIfReleased();
       this.wholeSpecifiers = new Set(this.program ? collectReferences(this.program).specifiers : []);
       for (const imported of this.imports.values()) this.wholeSpecifiers.add(imported.specifier);
     }
@@ -244,7 +300,10 @@ function cachedModule(path: string, text: string): ModuleBindings | undefined {
  */
 export function moduleBindingsOf(path: string, text: string, program?: AstNode): ModuleBindings {
   const cached = cachedModule(path, text);
-  if (cached) return cached;
+  if (cached) {
+    if (program) cached.restore(program, null);
+    return cached;
+  }
   let bindings: ModuleBindings;
   if (program) bindings = new ModuleBindings(path, program, text, hasModuleSyntax(program));
   else if (!CODE_FILE.test(path) || path.endsWith(".d.ts")) bindings = new ModuleBindings(path, null, text, false);
@@ -263,10 +322,13 @@ export function moduleBindingsOf(path: string, text: string, program?: AstNode):
  * the way the planner does).
  */
 export function parseModuleShared(text: string, path: string, displayName: string): ParsedModule {
-  const cached = cachedModule(path, text)?.parsed;
-  if (cached) return cached;
+  const cached = cachedModule(path, text);
+  if (cached?.parsed) return cached.parsed;
   const parsed = parseModule(text, path, displayName);
-  if (parsed.diagnostics.length === 0) moduleCache.set(path, new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed));
+  if (parsed.diagnostics.length > 0) return parsed;
+  // A released module keeps its summaries (same text, same hashes) and takes the new AST.
+  if (cached?.isReleased) cached.restore(parsed.program, parsed);
+  else moduleCache.set(path, new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed));
   return parsed;
 }
 

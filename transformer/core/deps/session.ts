@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import type { DependencyNode } from "./digest-graph.ts";
 import { type ModuleBindings, moduleBindingsOf } from "./module-bindings.ts";
 import type { DependencyResolver, ResolvedImport } from "./resolver.ts";
+import { TAG_PATTERN } from "../tags.ts";
 
 /**
  * Hashed module-level nodes by the file version they belong to. A node's digest
@@ -41,6 +42,8 @@ export class ClosureSession {
   private readonly files = new Map<string, ModuleBindings | null>();
   private readonly resolutions = new Map<string, ResolvedImport | null>();
   private readonly digests = new DigestMemo();
+  /** Files read that the host will not plan (no tag in their text), not yet released. */
+  private unreleased: ModuleBindings[] = [];
 
   constructor(readonly resolver: DependencyResolver) {}
 
@@ -92,6 +95,16 @@ export class ClosureSession {
     return target?.kind === "file" && !(gone?.kind === "file" && gone.path === target.path) ? target.path : null;
   }
 
+  /**
+   * Releases the AST of each file read so far that the host will not plan (no tag in
+   * its text). A tagged file keeps its AST until it is planned and released then,
+   * so it is parsed once either way.
+   */
+  releaseReadFiles(): void {
+    for (const module of this.unreleased) module.release();
+    this.unreleased = [];
+  }
+
   private read(path: string): ModuleBindings | null {
     let text: string | undefined;
     try {
@@ -99,6 +112,9 @@ export class ClosureSession {
     } catch {
       text = undefined;
     }
-    return text === undefined ? null : moduleBindingsOf(path, text);
+    if (text === undefined) return null;
+    const module = moduleBindingsOf(path, text);
+    if (!module.isReleased && !TAG_PATTERN.test(text)) this.unreleased.push(module);
+    return module;
   }
 }
