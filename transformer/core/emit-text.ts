@@ -65,7 +65,7 @@ export function transformSource(source: string, options: TransformSourceOptions)
   const edited = text.toMagicString(source);
   return {
     code: edited.toString(),
-    map: edited.generateMap({ hires: true, source: projectRelativePath(options.filename, options.root), includeContent: true }),
+    map: edited.generateMap({ hires: "boundary", source: projectRelativePath(options.filename, options.root), includeContent: true }),
     dependencyFiles,
   };
 }
