@@ -12,7 +12,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AstNode } from "../transformer/core/ast.ts";
+import { collectReferences } from "../transformer/core/deps/references.ts";
+import { CodeHasher } from "../transformer/core/hash.ts";
 import { clearDependencyCaches, planModule, transformSource } from "../transformer/core/index.ts";
+import { parseModule } from "../transformer/core/parse.ts";
 import { formatRatio, type BenchRow } from "./table.ts";
 
 const FILE_COUNT = 500;
@@ -120,6 +124,37 @@ function buildAll(step: Step, root: string, sources: ReadonlyMap<string, string>
   return (used.user + used.system) / 1000;
 }
 
+/**
+ * The least work any tracking that hashes syntax trees has to add: one hash walk and one
+ * reference walk over every top-level statement (what the bench's functions reach is
+ * most of each file), on files already parsed. Reported as (planning without tracking +
+ * this) / planning without tracking: a floor for the cold ratio under this hash format.
+ */
+function leastTrackingWork(shape: Shape, sources: ReadonlyMap<string, string>, off: number, rounds: number): BenchRow {
+  const programs = [...sources].map(([filename, source]) => parseModule(source, filename, filename).program);
+  const samples: number[] = [];
+  for (let round = -1; round < rounds; round++) {
+    const started = process.cpuUsage();
+    for (const program of programs) {
+      for (const statement of program.body as AstNode[]) {
+        new CodeHasher().addNode(statement).digest();
+        collectReferences(statement);
+      }
+    }
+    const used = process.cpuUsage(started);
+    if (round >= 0) samples.push((used.user + used.system) / 1000);
+  }
+  const work = median(samples);
+  return {
+    group: `dependency tracking overhead (${FILE_COUNT} generated .ts files, ${shape})`,
+    name: "floor: one hash walk + one reference walk of every top-level statement",
+    value: work,
+    unit: "CPU ms",
+    ratio: formatRatio(off + work, off),
+    note: `(planning without tracking + this) / planning without tracking (${off.toFixed(0)} ms), median of ${rounds}`,
+  };
+}
+
 /** One row per (shape, step, cache state): median time with tracking and its ratio to the same build without. */
 export async function benchDepsOverhead({ quick = false }: { quick?: boolean } = {}): Promise<BenchRow[]> {
   const rounds = quick ? 5 : 11;
@@ -144,6 +179,7 @@ export async function benchDepsOverhead({ quick = false }: { quick?: boolean } =
           }
         }
         const off = median(samples.off);
+        if (step === "planModule") rows.push(leastTrackingWork(shape, sources, off, rounds));
         for (const mode of ["cold", "warm"] as const) {
           const value = median(samples[mode]);
           rows.push({

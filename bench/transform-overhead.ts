@@ -197,10 +197,12 @@ const HOSTS = {
   "babel transformSync": babelBuild,
 } satisfies Record<string, (root: string, mode: PluginMode) => unknown>;
 type HostName = keyof typeof HOSTS;
+const ROUNDS: Record<HostName, number> = { "vite build": 15, "rollup + esbuild": 7, "babel transformSync": 9 };
 
 /** The rows of one host, measured in this process. */
 async function measureHost(host: HostName, quick: boolean): Promise<BenchRow[]> {
-  const rounds = quick ? 3 : 7;
+  // Short builds need more rounds for a stable median.
+  const rounds = quick ? 3 : ROUNDS[host];
   const run = HOSTS[host];
   const workspace = mkdtempSync(join(tmpdir(), "automemo-overhead-"));
   try {
