@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { clearDependencyCaches, planModule, type DependencyResolver } from "../../transformer/core/index.ts";
 import { createDependencyHashing } from "../../transformer/core/deps/index.ts";
-import { moduleBindingsOf } from "../../transformer/core/deps/module-bindings.ts";
+import { moduleBindingsOf, setRecentParseLimit } from "../../transformer/core/deps/module-bindings.ts";
 import { parseModule } from "../../transformer/core/parse.ts";
 import { Project } from "./harness.ts";
 
@@ -159,45 +159,64 @@ describe("dependency closure", () => {
       "src/a.ts": `import { add } from "./helpers.ts";\n/** @memo */\nexport function f(x: number) { return add(x); }\n`,
       "src/b.ts": `import { twice, Counter } from "./helpers.ts";\nimport { f } from "./a.ts";\n/** @memo */\nexport function g(x: number) { return twice(x) + new Counter().bump() + f(x); }\n`,
     };
-
-    it("drops the AST of a planned file and of an untagged helper once a planning is done, keeping what later plannings need", () => {
-      const created = project(files);
-      const read = (path: string) => created.read(path);
-      clearDependencyCaches();
-      hashes(created.root, [`${created.root}/src/a.ts`], read);
-      const helpers = moduleBindingsOf(`${created.root}/src/helpers.ts`, read(`${created.root}/src/helpers.ts`));
-      const planned = moduleBindingsOf(`${created.root}/src/a.ts`, read(`${created.root}/src/a.ts`));
-      expect([helpers.isReleased, helpers.parsed, planned.isReleased, planned.parsed]).toEqual([true, null, true, null]);
-      // b reads bindings of both released files that a's planning never asked for (twice, Counter, f).
-      const afterRelease = hashes(created.root, [`${created.root}/src/b.ts`], read);
-      // ...from the summaries: neither file had to be parsed again.
-      expect([helpers.isReleased, planned.isReleased]).toEqual([true, true]);
-      clearDependencyCaches();
-      expect(afterRelease).toEqual(hashes(created.root, [`${created.root}/src/b.ts`], read));
+    const path = (created: Project, file: string) => `${created.root}/${file}`;
+    const bindings = (created: Project, file: string) => moduleBindingsOf(path(created, file), created.read(path(created, file)));
+    let previousLimit = 0;
+    /** No released file keeps its AST: every drop happens as soon as a planning ends. */
+    const dropAtOnce = () => (previousLimit = setRecentParseLimit(0));
+    afterEach(() => {
+      if (previousLimit) setRecentParseLimit(previousLimit);
+      previousLimit = 0;
     });
 
-    it("takes a released file's AST back when the host plans the same text again", () => {
+    it("drops the AST of a planned file and of an untagged helper it read; later plannings get the same hashes", () => {
+      dropAtOnce();
       const created = project(files);
-      const file = `${created.root}/src/b.ts`;
+      const read = (file: string) => created.read(file);
+      clearDependencyCaches();
+      hashes(created.root, [path(created, "src/a.ts")], read);
+      const helpers = bindings(created, "src/helpers.ts");
+      const planned = bindings(created, "src/a.ts");
+      expect([helpers.isReleased, helpers.parsed, planned.isReleased, planned.parsed]).toEqual([true, null, true, null]);
+      // b reads bindings of both dropped files that a's planning never summarized (twice, Counter, f).
+      const afterDrop = hashes(created.root, [path(created, "src/b.ts")], read);
+      clearDependencyCaches();
+      expect(afterDrop).toEqual(hashes(created.root, [path(created, "src/b.ts")], read));
+    });
+
+    it("keeps the most recently released files' ASTs and drops the oldest", () => {
+      previousLimit = setRecentParseLimit(1);
+      const created = project(files);
+      clearDependencyCaches();
+      hashes(created.root, [path(created, "src/a.ts")], (file) => created.read(file));
+      // a is released first, then the helper it read: the pool of one keeps the helper.
+      expect([bindings(created, "src/a.ts").isReleased, bindings(created, "src/helpers.ts").isReleased]).toEqual([true, false]);
+      expect(bindings(created, "src/helpers.ts").parsed).not.toBeNull();
+    });
+
+    it("takes a dropped file's AST back when the host plans the same text again", () => {
+      dropAtOnce();
+      const created = project(files);
+      const file = path(created, "src/b.ts");
       clearDependencyCaches();
       const first = planModule(created.read(file), { filename: file, root: created.root });
-      expect(moduleBindingsOf(file, created.read(file)).isReleased).toBe(true);
-      // A new build session (the same module planned again) over the released summaries.
+      expect(bindings(created, "src/b.ts").isReleased).toBe(true);
+      // A new build session (the same module planned again) over the dropped file's summaries.
       const again = planModule(created.read(file), { filename: file, root: created.root });
       expect(again.functions.map((fn) => fn.meta)).toEqual(first.functions.map((fn) => fn.meta));
       expect(again.dependencyFiles).toEqual(first.dependencyFiles);
     });
 
     it("keeps the AST of a tagged dependency until it is planned, so it is parsed once", () => {
+      dropAtOnce();
       const created = project(files);
-      const read = (path: string) => created.read(path);
       clearDependencyCaches();
-      hashes(created.root, [`${created.root}/src/b.ts`], read);
-      const dependency = moduleBindingsOf(`${created.root}/src/a.ts`, read(`${created.root}/src/a.ts`));
+      hashes(created.root, [path(created, "src/b.ts")], (file) => created.read(file));
+      const dependency = bindings(created, "src/a.ts");
       expect(dependency.isReleased).toBe(false);
       const parsed = dependency.parsed;
       expect(parsed).not.toBeNull();
-      const plan = planModule(read(`${created.root}/src/a.ts`), { filename: `${created.root}/src/a.ts`, root: created.root });
+      const plan = planModule(created.read(path(created, "src/a.ts")), { filename: path(created, "src/a.ts"), root: created.root });
       expect(plan.functions).toHaveLength(1);
       expect(dependency.isReleased).toBe(true);
     });

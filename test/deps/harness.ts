@@ -207,7 +207,8 @@ export function runScenario(scenario: Scenario, host: Host): ScenarioRun {
   return run;
 }
 
-function runScenarioUncached(scenario: Scenario, host: Host): ScenarioRun {
+/** Runs `scenario` on `host` now, bypassing the per-process cache of `runScenario`. */
+export function runScenarioUncached(scenario: Scenario, host: Host): ScenarioRun {
   const project = new Project(scenario.files);
   try {
     const before = host.hashes(project, scenario.buildWideOff ?? false);

@@ -61,26 +61,34 @@ export class ModuleBindings {
     return this.parsedModule;
   }
 
-  /** The AST was dropped by `release()` (the summaries stay). */
+  /** The AST was dropped (the summaries stay); see `release()`. */
   get isReleased(): boolean {
     return this.releasedNames !== null;
   }
 
   /**
-   * Computes every binding's own hash and references, then drops the AST. A build
-   * keeps one ModuleBindings per file for its whole length; holding every parsed
-   * file alive made garbage collection the largest cost of dependency tracking.
+   * Planning is done with this file: it joins the pool of recently used parses, and the
+   * oldest file of a full pool gives up its AST (`dropAst`). A build keeps one
+   * ModuleBindings per file for its whole length; holding every parsed file alive made
+   * garbage collection the largest cost of dependency tracking.
    */
   release(): void {
     if (this.isReleased || !this.program) return;
-    for (const name of this.declarations.keys()) {
-      this.ownHash(name);
-      this.references(name);
+    recentParses.delete(this);
+    recentParses.add(this);
+    for (const oldest of recentParses) {
+      if (recentParses.size <= recentParseLimit) break;
+      recentParses.delete(oldest);
+      oldest.dropAst();
     }
-    if (!this.isEsm) {
-      this.wholeFileHash();
-      this.wholeFileSpecifiers();
-    }
+  }
+
+  /**
+   * Keeps the summaries computed so far and drops the AST. A later query for a binding
+   * not summarized yet parses the text again; by then the files that import this one
+   * have usually been planned (the pool holds the recent ones), so that is rare.
+   */
+  private dropAst(): void {
     this.releasedNames = new Set(this.declarations.keys());
     this.declarations.clear();
     this.attachedStatements.clear();
@@ -88,9 +96,11 @@ export class ModuleBindings {
     this.parsedModule = null;
   }
 
-  /** `release()` summarizes every binding, so this only runs if a query comes that it did not foresee. */
   private reparseIfReleased(): void {
-    if (this.isReleased) this.restore(parseModule(this.text, this.path, this.path).program, null);
+    if (!this.isReleased) return;
+    this.restore(parseModule(this.text, this.path, this.path).program, null);
+    // Released again when the planning that needed it ends (`releaseReparsed`).
+    reparsed.push(this);
   }
 
   /** Gives a released module its AST back (the planner parsed the same text again). */
@@ -281,6 +291,25 @@ function mergeReferences(into: References, from: References): void {
   for (const specifier of from.specifiers) into.specifiers.add(specifier);
 }
 
+/** Released files that still hold their AST, oldest first (see `release`). */
+const recentParses = new Set<ModuleBindings>();
+let recentParseLimit = 64;
+/** Dropped files parsed again for a query since the last `releaseReparsed`. */
+let reparsed: ModuleBindings[] = [];
+
+/** Releases the files that had to be parsed again during the planning that just ended. */
+export function releaseReparsed(): void {
+  for (const module of reparsed) module.release();
+  reparsed = [];
+}
+
+/** How many released files keep their AST; tests lower it to see files give theirs up. Returns the previous limit. */
+export function setRecentParseLimit(limit: number): number {
+  const previous = recentParseLimit;
+  recentParseLimit = limit;
+  return previous;
+}
+
 const CODE_FILE = /\.[cm]?[jt]sx?$/;
 /**
  * Parsed files by path; an entry counts only while its text is unchanged (texts
@@ -339,4 +368,6 @@ function hasModuleSyntax(program: AstNode): boolean {
 /** For tests and long-lived watchers that want to drop everything. */
 export function clearModuleBindingsCache(): void {
   moduleCache.clear();
+  recentParses.clear();
+  reparsed = [];
 }

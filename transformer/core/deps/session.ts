@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import type { DependencyNode } from "./digest-graph.ts";
-import { type ModuleBindings, moduleBindingsOf } from "./module-bindings.ts";
+import { type ModuleBindings, moduleBindingsOf, releaseReparsed } from "./module-bindings.ts";
 import type { DependencyResolver, ResolvedImport } from "./resolver.ts";
 import { TAG_PATTERN } from "../tags.ts";
 
@@ -96,13 +96,15 @@ export class ClosureSession {
   }
 
   /**
-   * Releases the AST of each file read so far that the host will not plan (no tag in
-   * its text). A tagged file keeps its AST until it is planned and released then,
-   * so it is parsed once either way.
+   * Releases (see `ModuleBindings.release`) each file read so far that the host will
+   * not plan (no tag in its text), and any dropped file a query had to parse again. A
+   * tagged file keeps its AST until it is planned and released then, so it is parsed
+   * once either way.
    */
   releaseReadFiles(): void {
     for (const module of this.unreleased) module.release();
     this.unreleased = [];
+    releaseReparsed();
   }
 
   private read(path: string): ModuleBindings | null {
