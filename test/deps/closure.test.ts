@@ -177,7 +177,7 @@ describe("dependency closure", () => {
       hashes(created.root, [path(created, "src/a.ts")], read);
       const helpers = bindings(created, "src/helpers.ts");
       const planned = bindings(created, "src/a.ts");
-      expect([helpers.isReleased, helpers.parsed, planned.isReleased, planned.parsed]).toEqual([true, null, true, null]);
+      expect([helpers.astDropped, helpers.parsed, planned.astDropped, planned.parsed]).toEqual([true, null, true, null]);
       // b reads bindings of both dropped files that a's planning never summarized (twice, Counter, f).
       const afterDrop = hashes(created.root, [path(created, "src/b.ts")], read);
       clearDependencyCaches();
@@ -190,7 +190,7 @@ describe("dependency closure", () => {
       clearDependencyCaches();
       hashes(created.root, [path(created, "src/a.ts")], (file) => created.read(file));
       // a is released first, then the helper it read: the pool of one keeps the helper.
-      expect([bindings(created, "src/a.ts").isReleased, bindings(created, "src/helpers.ts").isReleased]).toEqual([true, false]);
+      expect([bindings(created, "src/a.ts").astDropped, bindings(created, "src/helpers.ts").astDropped]).toEqual([true, false]);
       expect(bindings(created, "src/helpers.ts").parsed).not.toBeNull();
     });
 
@@ -200,7 +200,7 @@ describe("dependency closure", () => {
       const file = path(created, "src/b.ts");
       clearDependencyCaches();
       const first = planModule(created.read(file), { filename: file, root: created.root });
-      expect(bindings(created, "src/b.ts").isReleased).toBe(true);
+      expect(bindings(created, "src/b.ts").astDropped).toBe(true);
       // A new build session (the same module planned again) over the dropped file's summaries.
       const again = planModule(created.read(file), { filename: file, root: created.root });
       expect(again.functions.map((fn) => fn.meta)).toEqual(first.functions.map((fn) => fn.meta));
@@ -213,12 +213,12 @@ describe("dependency closure", () => {
       clearDependencyCaches();
       hashes(created.root, [path(created, "src/b.ts")], (file) => created.read(file));
       const dependency = bindings(created, "src/a.ts");
-      expect(dependency.isReleased).toBe(false);
+      expect(dependency.astDropped).toBe(false);
       const parsed = dependency.parsed;
       expect(parsed).not.toBeNull();
       const plan = planModule(created.read(path(created, "src/a.ts")), { filename: path(created, "src/a.ts"), root: created.root });
       expect(plan.functions).toHaveLength(1);
-      expect(dependency.isReleased).toBe(true);
+      expect(dependency.astDropped).toBe(true);
     });
   });
 });

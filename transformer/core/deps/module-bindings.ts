@@ -41,8 +41,8 @@ export class ModuleBindings {
   private relativeRoot: string | null = null;
   private relative: string | null = null;
 
-  /** Names `declarations` had when the AST was released. */
-  private releasedNames: ReadonlySet<string> | null = null;
+  /** Names `declarations` had when the AST was dropped (null while the AST is held). */
+  private namesWithoutAst: ReadonlySet<string> | null = null;
 
   constructor(
     readonly path: string,
@@ -51,7 +51,7 @@ export class ModuleBindings {
     readonly text: string,
     /** The file has import/export syntax; a CommonJS file counts as one unit. */
     readonly isEsm: boolean,
-    /** The whole parse, kept so the planner can reuse it (`parseModuleShared`); null once released. */
+    /** The whole parse, kept so the planner can reuse it (`parseModuleShared`); null once the AST is dropped. */
     private parsedModule: ParsedModule | null = null,
   ) {
     if (program) this.index(program);
@@ -61,9 +61,9 @@ export class ModuleBindings {
     return this.parsedModule;
   }
 
-  /** The AST was dropped (the summaries stay); see `release()`. */
-  get isReleased(): boolean {
-    return this.releasedNames !== null;
+  /** The AST is gone (the summaries stay); see `release()`. */
+  get astDropped(): boolean {
+    return this.namesWithoutAst !== null;
   }
 
   /**
@@ -73,7 +73,7 @@ export class ModuleBindings {
    * garbage collection the largest cost of dependency tracking.
    */
   release(): void {
-    if (this.isReleased || !this.program) return;
+    if (this.astDropped || !this.program) return;
     recentParses.delete(this);
     recentParses.add(this);
     for (const oldest of recentParses) {
@@ -89,26 +89,26 @@ export class ModuleBindings {
    * have usually been planned (the pool holds the recent ones), so that is rare.
    */
   private dropAst(): void {
-    this.releasedNames = new Set(this.declarations.keys());
+    this.namesWithoutAst = new Set(this.declarations.keys());
     this.declarations.clear();
     this.attachedStatements.clear();
     this.program = null;
     this.parsedModule = null;
   }
 
-  private reparseIfReleased(): void {
-    if (!this.isReleased) return;
+  private reparseIfDropped(): void {
+    if (!this.astDropped) return;
     this.restore(parseModule(this.text, this.path, this.path).program, null);
     // Released again when the planning that needed it ends (`releaseReparsed`).
     reparsed.push(this);
   }
 
-  /** Gives a released module its AST back (the planner parsed the same text again). */
+  /** Gives a module that dropped its AST a new one (the same text parsed again). */
   restore(program: AstNode, parsed: ParsedModule | null): void {
-    if (!this.isReleased) return;
+    if (!this.astDropped) return;
     this.program = program;
     this.parsedModule = parsed;
-    this.releasedNames = null;
+    this.namesWithoutAst = null;
     this.imports.clear();
     this.exports.clear();
     this.starExports.length = 0;
@@ -126,14 +126,14 @@ export class ModuleBindings {
   }
 
   hasBinding(name: string): boolean {
-    return this.releasedNames ? this.releasedNames.has(name) : this.declarations.has(name);
+    return this.namesWithoutAst ? this.namesWithoutAst.has(name) : this.declarations.has(name);
   }
 
   /** Hash of the binding's own code (plus statements attached to it); never of what it references. */
   ownHash(name: string): string {
     let hash = this.ownHashes.get(name);
     if (hash === undefined) {
-      this.reparseIfReleased();
+      this.reparseIfDropped();
       const hasher = new CodeHasher().add(this.variableKinds.get(name) ?? "").addNode(this.declarations.get(name)!);
       for (const statement of this.attachedStatements.get(name) ?? []) hasher.addNode(statement);
       hash = hasher.digest();
@@ -145,7 +145,7 @@ export class ModuleBindings {
   references(name: string): References {
     let references = this.referenceCache.get(name);
     if (!references) {
-      this.reparseIfReleased();
+      this.reparseIfDropped();
       references = collectReferences(this.declarations.get(name)!);
       for (const statement of this.attachedStatements.get(name) ?? []) mergeReferences(references, collectReferences(statement));
       this.referenceCache.set(name, references);
@@ -155,7 +155,7 @@ export class ModuleBindings {
 
   /** The whole file as one unit (CommonJS modules, assets, unparsable files). */
   wholeFileHash(): string {
-    if (this.wholeHash === null) this.reparseIfReleased();
+    if (this.wholeHash === null) this.reparseIfDropped();
     this.wholeHash ??= this.program ? new CodeHasher().addNode(this.program).digest() : new CodeHasher().add(this.text).digest();
     return this.wholeHash;
   }
@@ -163,7 +163,7 @@ export class ModuleBindings {
   /** What the whole file loads with `require` / `import()` / `import ... from` (CommonJS and whole-file units). */
   wholeFileSpecifiers(): ReadonlySet<string> {
     if (!this.wholeSpecifiers) {
-      this.reparseIfReleased();
+      this.reparseIfDropped();
       this.wholeSpecifiers = new Set(this.program ? collectReferences(this.program).specifiers : []);
       for (const imported of this.imports.values()) this.wholeSpecifiers.add(imported.specifier);
     }
@@ -355,8 +355,8 @@ export function parseModuleShared(text: string, path: string, displayName: strin
   if (cached?.parsed) return cached.parsed;
   const parsed = parseModule(text, path, displayName);
   if (parsed.diagnostics.length > 0) return parsed;
-  // A released module keeps its summaries (same text, same hashes) and takes the new AST.
-  if (cached?.isReleased) cached.restore(parsed.program, parsed);
+  // A module that dropped its AST keeps its summaries (same text, same hashes) and takes the new one.
+  if (cached?.astDropped) cached.restore(parsed.program, parsed);
   else moduleCache.set(path, new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed));
   return parsed;
 }

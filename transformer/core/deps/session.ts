@@ -116,7 +116,7 @@ export class ClosureSession {
     }
     if (text === undefined) return null;
     const module = moduleBindingsOf(path, text);
-    if (!module.isReleased && !TAG_PATTERN.test(text)) this.unreleased.push(module);
+    if (!module.astDropped && !TAG_PATTERN.test(text)) this.unreleased.push(module);
     return module;
   }
 }
