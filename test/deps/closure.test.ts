@@ -207,6 +207,15 @@ describe("dependency closure", () => {
       expect(again.dependencyFiles).toEqual(first.dependencyFiles);
     });
 
+    it("releases the parse of a planned file that has nothing to hash", () => {
+      dropAtOnce();
+      const created = project({ "src/doc.ts": `export const usage = "write /** @memo */ above a function";\n` });
+      const file = path(created, "src/doc.ts");
+      clearDependencyCaches();
+      expect(planModule(created.read(file), { filename: file, root: created.root }).functions).toEqual([]);
+      expect(bindings(created, "src/doc.ts").astDropped).toBe(true);
+    });
+
     it("keeps the AST of a tagged dependency until it is planned, so it is parsed once", () => {
       dropAtOnce();
       const created = project(files);

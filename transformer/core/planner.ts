@@ -8,7 +8,7 @@ import { CodeHasher } from "./hash.ts";
 import { formatFromExtension } from "./parse.ts";
 import { EMITTED_NAMES, type ModulePlan, type PlanDiagnostic, type PlannedFunction, type PlanOptions } from "./plan.ts";
 import { analyzeScopes } from "./scope.ts";
-import { createDependencyHashing, parseForPlanning } from "./deps/index.ts";
+import { createDependencyHashing, parseForPlanning, releaseSharedParse } from "./deps/index.ts";
 
 const DEFAULT_RUNTIME_MODULE = "automemo";
 const HANDLE_NAME = /^__am_(\d+)$/;
@@ -108,7 +108,9 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     );
   });
   diagnostics.sort((a, b) => a.range.start - b.range.start);
-  dependencies?.release();
+  if (dependencies) dependencies.release();
+  // Nothing to hash (the tag text was in a string, say): the shared parse still goes back to the pool.
+  else releaseSharedParse(source, options.filename, options.root, options.dependencies);
   return {
     functions,
     diagnostics,

@@ -5,7 +5,7 @@ import { DependencyClosure, type ModuleSource } from "./closure.ts";
 import { unionOfFiles } from "./digest-graph.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
 import { LruMap } from "./lru.ts";
-import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
+import { cachedModuleBindings, clearModuleBindingsCache, moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { collectReferences, functionDeclarations, hoistedVars, lexicalDeclarations, type References } from "./references.ts";
 import { type DependencyResolver, normalizePath } from "./resolver.ts";
@@ -115,6 +115,11 @@ function absolutePath(filename: string, root: string): string {
  */
 export function parseForPlanning(source: string, filename: string, root: string, displayName: string, dependencies: boolean | DependencyResolver | undefined): ParsedModule {
   return dependencies === false ? parseModule(source, filename, displayName) : parseModuleShared(source, absolutePath(filename, root), displayName);
+}
+
+/** Releases the parse `parseForPlanning` shared (see `ModuleBindings.release`), for a planning that hashed nothing. */
+export function releaseSharedParse(source: string, filename: string, root: string, dependencies: boolean | DependencyResolver | undefined): void {
+  if (dependencies !== false) cachedModuleBindings(absolutePath(filename, root), source)?.release();
 }
 
 export function createDependencyHashing(input: DependencyHashingInput): DependencyHashing {

@@ -318,7 +318,8 @@ const CODE_FILE = /\.[cm]?[jt]sx?$/;
  */
 const moduleCache = new LruMap<string, ModuleBindings>(2000);
 
-function cachedModule(path: string, text: string): ModuleBindings | undefined {
+/** The cached bindings of `path` if they are for this exact text; never parses. */
+export function cachedModuleBindings(path: string, text: string): ModuleBindings | undefined {
   const cached = moduleCache.get(path);
   return cached?.text === text ? cached : undefined;
 }
@@ -328,7 +329,7 @@ function cachedModule(path: string, text: string): ModuleBindings | undefined {
  * `program` is the AST when the caller already parsed this exact text.
  */
 export function moduleBindingsOf(path: string, text: string, program?: AstNode): ModuleBindings {
-  const cached = cachedModule(path, text);
+  const cached = cachedModuleBindings(path, text);
   if (cached) {
     if (program) cached.restore(program, null);
     return cached;
@@ -351,7 +352,7 @@ export function moduleBindingsOf(path: string, text: string, program?: AstNode):
  * the way the planner does).
  */
 export function parseModuleShared(text: string, path: string, displayName: string): ParsedModule {
-  const cached = cachedModule(path, text);
+  const cached = cachedModuleBindings(path, text);
   if (cached?.parsed) return cached.parsed;
   const parsed = parseModule(text, path, displayName);
   if (parsed.diagnostics.length > 0) return parsed;
