@@ -17,7 +17,7 @@ import { collectReferences } from "../transformer/core/deps/references.ts";
 import { CodeHasher } from "../transformer/core/hash.ts";
 import { clearDependencyCaches, planModule, transformSource } from "../transformer/core/index.ts";
 import { parseModule } from "../transformer/core/parse.ts";
-import { formatRatio, type BenchRow } from "./table.ts";
+import { cpuMsOf, formatRatio, median, type BenchRow } from "./table.ts";
 
 const FILE_COUNT = 500;
 const TARGET = 1.1;
@@ -101,12 +101,6 @@ export function writeProject(root: string, shape: Shape): string[] {
   return files;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 type Step = "planModule" | "transformSource";
 
 /**
@@ -115,13 +109,12 @@ type Step = "planModule" | "transformSource";
  * disturb the comparison much less.
  */
 function buildAll(step: Step, root: string, sources: ReadonlyMap<string, string>, dependencies: boolean): number {
-  const started = process.cpuUsage();
-  for (const [filename, source] of sources) {
-    if (step === "planModule") planModule(source, { filename, root, dependencies });
-    else transformSource(source, { filename, root, dependencies });
-  }
-  const used = process.cpuUsage(started);
-  return (used.user + used.system) / 1000;
+  return cpuMsOf(() => {
+    for (const [filename, source] of sources) {
+      if (step === "planModule") planModule(source, { filename, root, dependencies });
+      else transformSource(source, { filename, root, dependencies });
+    }
+  });
 }
 
 /**
@@ -134,15 +127,15 @@ function leastTrackingWork(shape: Shape, sources: ReadonlyMap<string, string>, o
   const programs = [...sources].map(([filename, source]) => parseModule(source, filename, filename).program);
   const samples: number[] = [];
   for (let round = -1; round < rounds; round++) {
-    const started = process.cpuUsage();
-    for (const program of programs) {
-      for (const statement of program.body as AstNode[]) {
-        new CodeHasher().addNode(statement).digest();
-        collectReferences(statement);
+    const ms = cpuMsOf(() => {
+      for (const program of programs) {
+        for (const statement of program.body as AstNode[]) {
+          new CodeHasher().addNode(statement).digest();
+          collectReferences(statement);
+        }
       }
-    }
-    const used = process.cpuUsage(started);
-    if (round >= 0) samples.push((used.user + used.system) / 1000);
+    });
+    if (round >= 0) samples.push(ms);
   }
   const work = median(samples);
   return {

@@ -13,6 +13,7 @@
 import { createRequire } from "node:module";
 import { memoize as microMemoize } from "micro-memoize";
 import { cacheHandle, clearAll, memo, MISS } from "../runtime/index.ts";
+import { cpuMs } from "./table.ts";
 
 // CommonJS peers, loaded with require: two ship no types, and the default-import
 // typings of the others do not resolve under NodeNext. Their call shapes are all the bench needs.
@@ -49,15 +50,6 @@ function compileLoop(arity: number): (fn: Fn, inputs: unknown[][], iterations: n
      for (let i = 0; i < iterations; i++) { const input = inputs[i & mask]; sink = fn(${args}); }
      return sink;`,
   ) as never;
-}
-
-/**
- * CPU time of this process in ms: unlike wall-clock time it does not count the
- * time the process waits for a core, which dominates on a busy 2-core machine.
- */
-function cpuMs(): number {
-  const usage = process.cpuUsage();
-  return (usage.user + usage.system) / 1000;
 }
 
 /** Best ns (of CPU time) per call over several timed rounds, after a warm-up that also fills the cache. */

@@ -12,7 +12,9 @@ import { build } from "vite";
 import automemoBabel from "../transformer/babel.ts";
 import automemoRollup from "../transformer/bundlers/rollup.ts";
 import automemoVite from "../transformer/bundlers/vite.ts";
+import { mightContainTags, TAG_PATTERN } from "../transformer/core/index.ts";
 import { parseModule } from "../transformer/core/parse.ts";
+import { DEFAULT_EXCLUDE, DEFAULT_INCLUDE } from "../transformer/unplugin.ts";
 
 export const FILE_COUNT = 500;
 
@@ -87,14 +89,12 @@ export function writeProject(root: string, tagged: boolean): void {
  */
 export type PluginMode = "without" | "automemo" | "parse only";
 
-const TAG_IN_SOURCE = /@(?:memo|singleton)\b/;
-
-/** Bundler plugin for the probe: same filter as automemo's, then a parse and no edit. */
+/** Bundler plugin for the probe: automemo's filter, then a parse and no edit. */
 const parseOnlyPlugin = {
   name: "parse-only-probe",
   enforce: "pre" as const,
   transform: {
-    filter: { id: /\.ts$/, code: TAG_IN_SOURCE },
+    filter: { id: { include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE }, code: TAG_PATTERN },
     handler(code: string, id: string): null {
       parseModule(code, id, id);
       return null;
@@ -107,7 +107,7 @@ function parseOnlyBabelPlugin(): { visitor: Record<string, never>; pre(file: { c
   return {
     visitor: {},
     pre(file) {
-      if (TAG_IN_SOURCE.test(file.code)) parseModule(file.code, file.opts.filename, file.opts.filename);
+      if (mightContainTags(file.code)) parseModule(file.code, file.opts.filename, file.opts.filename);
     },
   };
 }

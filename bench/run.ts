@@ -13,7 +13,6 @@
  * Hit ratios are peer / automemo (emitted shape): above 1 means automemo is faster.
  * `--quick` shortens every round (a smoke run; the figures get noisier).
  */
-import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { benchCopy } from "./copy.ts";
 import { benchDepsOverhead } from "./deps-overhead.ts";
@@ -21,7 +20,7 @@ import { benchPersistence } from "./persistence.ts";
 import { benchTransformOverhead } from "./transform-overhead.ts";
 import { benchHashing } from "./hashing.ts";
 import { HIT_CASES, type HitCase, type HitRow } from "./hit-path.ts";
-import { formatRatio, printTable, type BenchRow } from "./table.ts";
+import { formatRatio, printTable, resultFromChild, type BenchRow } from "./table.ts";
 
 const quick = process.argv.includes("--quick");
 const roundMs = quick ? 20 : 80;
@@ -29,17 +28,10 @@ const HIT_PROCESSES = quick ? 1 : 3;
 const onlyFlag = process.argv.indexOf("--only");
 const sections = new Set(onlyFlag === -1 ? ["hit", "hashing", "persistence", "transform", "deps"] : process.argv[onlyFlag + 1].split(","));
 
-/** Runs one hit case in a fresh Node process (same flags, so tsx keeps loading TypeScript). */
+/** Runs one hit case in a fresh Node process. */
 function measureInChild(caseIndex: number): Promise<HitRow[]> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL("./hit-path.ts", import.meta.url)), ["--hit-case", String(caseIndex), "--round-ms", String(roundMs)], {
-      execArgv: process.execArgv,
-    });
-    let rows: HitRow[] | undefined;
-    child.on("message", (message) => (rows = message as HitRow[]));
-    child.on("error", reject);
-    child.on("exit", (code) => (rows ? resolve(rows) : reject(new Error(`hit case ${caseIndex} exited with code ${code}`))));
-  });
+  const script = fileURLToPath(new URL("./hit-path.ts", import.meta.url));
+  return resultFromChild(script, ["--hit-case", String(caseIndex), "--round-ms", String(roundMs)], `hit case ${caseIndex}`);
 }
 
 /**
@@ -49,7 +41,7 @@ function measureInChild(caseIndex: number): Promise<HitRow[]> {
  */
 async function bestOfProcesses(caseIndex: number): Promise<HitRow[]> {
   let best: HitRow[] | undefined;
-  for (let process = 0; process < HIT_PROCESSES; process++) {
+  for (let run = 0; run < HIT_PROCESSES; run++) {
     const rows = await measureInChild(caseIndex);
     best = best?.map((row, i) => (rows[i]!.nsPerHit! < row.nsPerHit! ? rows[i]! : row)) ?? rows;
   }

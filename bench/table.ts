@@ -1,7 +1,9 @@
 /**
- * Shared bench plumbing: one row type, a robust ns/op measurement, and a table
- * printer. Every figure in a table is measured in the same run.
+ * Shared bench plumbing: one row type, CPU timing, a robust ns/op measurement, a
+ * fresh-process runner and a table printer. Every figure in a table is measured in
+ * the same run.
  */
+import { fork } from "node:child_process";
 export interface BenchRow {
   group: string;
   name: string;
@@ -21,9 +23,36 @@ export interface MeasureOptions {
 }
 
 /** CPU time of this process in ms: unlike wall time it does not count time other processes took the core. */
-function cpuMs(): number {
+export function cpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
+}
+
+/** CPU ms that one call of `work` took. */
+export function cpuMsOf(work: () => void): number {
+  const started = cpuMs();
+  work();
+  return cpuMs() - started;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Runs `script` in a fresh Node process (same flags, so tsx keeps loading TypeScript)
+ * and resolves with the last message it sends; `what` names it in the error if it sends none.
+ */
+export function resultFromChild<T>(script: string, args: readonly string[], what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(script, args, { execArgv: process.execArgv });
+    let result: T | undefined;
+    child.on("message", (message) => (result = message as T));
+    child.on("error", reject);
+    child.on("exit", (code) => (result !== undefined ? resolve(result) : reject(new Error(`${what} exited with code ${code}`))));
+  });
 }
 
 /**

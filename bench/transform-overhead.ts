@@ -11,20 +11,13 @@
  * For (b) a probe plugin that only parses each tagged file (no planning, no edit)
  * measures the floor that the parse alone puts under any oxc-based transform.
  */
-import { fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { clearDependencyCaches } from "../transformer/core/index.ts";
 import { FILE_COUNT, HOSTS, type HostName, type PluginMode, type Variant, writeProject } from "./overhead-project.ts";
-import { formatRatio, type BenchRow } from "./table.ts";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+import { formatRatio, median, resultFromChild, type BenchRow } from "./table.ts";
 
 async function timeMs(run: () => unknown): Promise<number> {
   const started = performance.now();
@@ -91,15 +84,9 @@ async function measureHost(host: HostName, quick: boolean): Promise<BenchRow[]> 
   }
 }
 
-/** One host in a fresh Node process (same flags, so tsx keeps loading TypeScript): no host's heap or JIT state skews another's. */
+/** One host in a fresh Node process: no host's heap or JIT state skews another's. */
 function measureHostInChild(host: HostName, quick: boolean): Promise<BenchRow[]> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ["--transform-host", host, ...(quick ? ["--quick"] : [])], { execArgv: process.execArgv });
-    let rows: BenchRow[] | undefined;
-    child.on("message", (message) => (rows = message as BenchRow[]));
-    child.on("error", reject);
-    child.on("exit", (code) => (rows ? resolve(rows) : reject(new Error(`transform overhead for ${host} exited with code ${code}`))));
-  });
+  return resultFromChild(fileURLToPath(import.meta.url), ["--transform-host", host, ...(quick ? ["--quick"] : [])], `transform overhead for ${host}`);
 }
 
 /**

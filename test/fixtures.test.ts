@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { transformSource } from "../transformer/core/index.ts";
-import { type Fixture, FIXTURE_ROOT, type FixtureOptions, loadFixtures, readExpected, UPDATE_FIXTURES, writeExpected } from "./support/fixtures.ts";
+import { type Fixture, FIXTURE_ROOT, type FixtureOptions, fixtureErrorText, loadFixtures, readExpected, transformAsTextHost, UPDATE_FIXTURES, writeExpected } from "./support/fixtures.ts";
 import { clearHandles, runFixtureProgram, totalHits } from "./support/execute-fixture.ts";
 import { transformWithBundlerPlugin } from "./bundlers/plugin-host.ts";
 import { AST_FIXTURE_HOSTS } from "./hosts/fixture-hosts.ts";
@@ -30,13 +29,7 @@ const HOSTS: readonly FixtureHost[] = [
   {
     name: "text (bundlers, Node loader)",
     outputFile: "output.bundler.js",
-    transform: (input, filename, options) =>
-      transformSource(input, {
-        filename,
-        root: FIXTURE_ROOT,
-        runtimeModule: options.runtimeModule,
-        moduleFormat: options.moduleFormat,
-      })?.code ?? null,
+    transform: transformAsTextHost,
   },
   {
     // The real bundler plugin (transformer/unplugin.ts) through the hook object Rollup and Vite receive.
@@ -48,17 +41,12 @@ const HOSTS: readonly FixtureHost[] = [
   ...AST_FIXTURE_HOSTS,
 ];
 
-function defaultErrorText(error: unknown): string {
-  const { code, message } = error as { code?: string; message: string };
-  return `${code ?? "(no code)"}\n${message}\n`;
-}
-
 async function transformOrError(host: FixtureHost, fixture: Fixture, input: string): Promise<{ output: string } | { error: string }> {
   try {
     return { output: (await host.transform(input, fixture.filename, fixture.options)) ?? input };
   } catch (error) {
     if (!(error instanceof Error) || !("code" in error)) throw error;
-    return { error: (host.formatError ?? defaultErrorText)(error) };
+    return { error: (host.formatError ?? fixtureErrorText)(error) };
   }
 }
 

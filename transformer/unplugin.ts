@@ -16,7 +16,7 @@ import { createUnplugin, type FilterPattern, type UnpluginBuildContext } from "u
 import type { ViteDevServer } from "vite";
 import { AutomemoError } from "../runtime/errors.ts";
 import { TransformError } from "./core/errors.ts";
-import { transformSource } from "./core/index.ts";
+import { TAG_PATTERN, transformSource } from "./core/index.ts";
 import { DependentModules } from "./bundlers/dependents.ts";
 
 export interface AutomemoPluginOptions {
@@ -36,8 +36,6 @@ export interface AutomemoPluginOptions {
 
 export const DEFAULT_INCLUDE = /\.[cm]?[jt]sx?$/;
 export const DEFAULT_EXCLUDE = /[\\/]node_modules[\\/]/;
-/** Same test as the core's `mightContainTags`, expressed declaratively so bundlers with native filters never call into JS for untagged files. */
-const TAG_IN_SOURCE = /@(?:memo|singleton)\b/;
 
 /** Whether the host bundler wants a map for this module (Rollup always consumes one; Vite is decided in `configResolved`). */
 function bundlerWantsSourceMap(context: UnpluginBuildContext): boolean {
@@ -108,7 +106,8 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
     transform: {
       filter: {
         id: { include: options.include ?? DEFAULT_INCLUDE, exclude: options.exclude ?? DEFAULT_EXCLUDE },
-        code: TAG_IN_SOURCE,
+        // The core's own pre-filter, as a RegExp: bundlers with native filters never call into JS for untagged files.
+        code: TAG_PATTERN,
       },
       handler(code, id) {
         const filename = id.replace(/[?#].*$/, "");
@@ -120,10 +119,11 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
             dependencies: options.dependencies,
             sourceMap: options.sourceMap ?? (viteWantsSourceMap && bundlerWantsSourceMap(this)),
           });
+          // Only Vite's dev server reads this (`watchChange`); a module that lost its tags drops its entries.
+          if (devServer) dependents.record(filename, result?.dependencyFiles ?? []);
           if (!result) return null;
           // A dev server or watch build re-transforms this module when a file its hashes cover changes.
           if (reportWatchFiles) for (const file of result.dependencyFiles) this.addWatchFile(file);
-          if (meta.framework === "vite") dependents.record(filename, result.dependencyFiles);
           return { code: result.code, map: result.map ?? null };
         } catch (error) {
           if (!(error instanceof AutomemoError)) throw error;

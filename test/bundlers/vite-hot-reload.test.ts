@@ -10,6 +10,7 @@ import { createServer, type ViteDevServer } from "vite";
 import { afterAll, describe, expect, it } from "vitest";
 import automemoVite from "../../transformer/bundlers/vite.ts";
 import { pluginOptionsForTests, runtimeEntry, writeSampleProject } from "./sample-project.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const PAIR_SOURCE = `// Survives module reloads: the record of what really computed.
 export const computed: string[] = ((globalThis as any).__automemoHotReloadComputed ??= []);
@@ -79,13 +80,6 @@ async function embeddedHash(server: ViteDevServer, url: string): Promise<string>
   return /hash: "([0-9a-f]+)"/.exec(transformed!.code)![1]!;
 }
 
-async function waitUntil(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 25) {
-    if (waited > 10_000) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((done) => setTimeout(done, 25));
-  }
-}
-
 describe("vite dev server", () => {
   it("re-evaluates an edited module; only the edited function recomputes", async () => {
     const root = writeSampleProject("bundlers/vite-hot-reload", { "src/pair.ts": PAIR_SOURCE });
@@ -118,7 +112,7 @@ describe("vite dev server", () => {
 
     // Only the helper changes; the dev server's watcher does the rest, as it would for an editor save.
     writeFileSync(join(root, "src/helper.ts"), HELPER_SOURCE.replace("return 2;", "return 3;"));
-    await waitUntil(() => importer!.ssrModule === null && helper!.ssrModule === null, "the watcher invalidates both modules");
+    await waitUntil(() => importer!.ssrModule === null && helper!.ssrModule === null, () => "the watcher invalidates both modules");
 
     const second = (await server.ssrLoadModule("/src/price.ts")) as PriceModule;
     expect(second).not.toBe(first);

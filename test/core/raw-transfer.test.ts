@@ -22,16 +22,15 @@ describe("oxc raw transfer (Node 22+)", () => {
     const node24 = node24OrSkip(context, "raw transfer needs Node 22+");
     const child = spawnSync(node24, ["--import", "tsx", script], { cwd: repo, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     expect(child.status, child.stderr).toBe(0);
-    const { rawTransfer, node, outputs } = JSON.parse(child.stdout) as { rawTransfer: boolean; node: string; outputs: Record<string, string> };
+    const { rawTransfer, node, outputs } = JSON.parse(child.stdout) as { rawTransfer: boolean; node: string; outputs: Record<string, { output: string } | { error: string }> };
     expect(node).toMatch(/^v2[2-9]\./);
     expect(rawTransfer).toBe(true);
     const fixtures = loadFixtures();
     expect(Object.keys(outputs)).toHaveLength(fixtures.length);
     for (const fixture of fixtures) {
-      const expected = readExpected(fixture, "output.bundler.js");
-      const actual = outputs[fixture.name];
-      if (expected === null) expect(actual === fixture.input || actual!.startsWith("error "), fixture.name).toBe(true);
-      else expect(actual, fixture.name).toBe(expected);
+      const expected = readExpected(fixture, "error.txt") ?? readExpected(fixture, "output.bundler.js") ?? fixture.input;
+      const actual = outputs[fixture.name]!;
+      expect("error" in actual ? actual.error : actual.output, fixture.name).toBe(expected);
     }
   });
 });

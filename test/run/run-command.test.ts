@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseRunArgs } from "../../cli/run/args.ts";
 import { activityBetween, formatSummary, type ActivitySnapshot, type FunctionActivity } from "../../cli/run/summary.ts";
+import { waitUntil } from "../support/wait.ts";
 
 const repo = resolve(import.meta.dirname, "../..");
 const cli = join(repo, "dist/cli.js");
@@ -107,12 +108,8 @@ describe("automemo run (built CLI)", () => {
       const output = { stdout: "", stderr: "" };
       child.stdout!.on("data", (chunk: Buffer) => (output.stdout += chunk));
       child.stderr!.on("data", (chunk: Buffer) => (output.stderr += chunk));
-      const waitFor = async (pattern: RegExp) => {
-        for (let waited = 0; !pattern.test(output.stdout); waited += 50) {
-          if (waited > 20_000) throw new Error(`timed out waiting for ${pattern}\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`);
-          await new Promise((done) => setTimeout(done, 50));
-        }
-      };
+      const waitFor = (pattern: RegExp) =>
+        waitUntil(() => pattern.test(output.stdout), () => `stdout matches ${pattern}\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`, { timeoutMs: 20_000, everyMs: 50 });
       return { output, waitFor };
     }
 

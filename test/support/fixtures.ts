@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { transformSource } from "../../transformer/core/index.ts";
 
 /**
  * The shared fixture layout: `fixtures/<kebab-case>/input.ts`, optional
@@ -61,4 +62,15 @@ export function writeExpected(fixture: Fixture, file: string, content: string | 
   const path = join(fixture.dir, file);
   if (content === null) rmSync(path, { force: true });
   else writeFileSync(path, content);
+}
+
+/** The text host (bundlers, Node loader) on one fixture: the transformed code, or null when nothing changed. */
+export function transformAsTextHost(input: string, filename: string, options: FixtureOptions): string | null {
+  return transformSource(input, { filename, root: FIXTURE_ROOT, runtimeModule: options.runtimeModule, moduleFormat: options.moduleFormat })?.code ?? null;
+}
+
+/** What `error.txt` holds for a thrown transform error: its code, then its message. */
+export function fixtureErrorText(error: unknown): string {
+  const { code, message } = error as { code?: string; message: string };
+  return `${code ?? "(no code)"}\n${message}\n`;
 }

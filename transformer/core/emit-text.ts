@@ -2,7 +2,7 @@ import MagicString, { type SourceMap } from "magic-string";
 import { TransformError } from "./errors.ts";
 import { EMITTED_NAMES, type ModulePlan, type PlannedFunction, type PlanOptions } from "./plan.ts";
 import { planModule, projectRelativePath } from "./planner.ts";
-import { TAG_PATTERN } from "./tags.ts";
+import { mightContainTags } from "./tags.ts";
 
 /**
  * The text emitter: applies a plan as magic-string edits at original offsets, so
@@ -26,10 +26,6 @@ export interface TransformSourceResult {
   readonly dependencyFiles: readonly string[];
 }
 
-/** Cheap pre-filter: a file that never says `@memo` / `@singleton` needs no parse. */
-export function mightContainTags(source: string): boolean {
-  return TAG_PATTERN.test(source);
-}
 
 /**
  * Rewrites the annotated functions of one module. Returns null when there is

@@ -4,7 +4,8 @@
  * TypeScript) use `planModule`; bundlers and the Node loader use `transformSource`.
  */
 export { planModule, projectRelativePath } from "./planner.ts";
-export { mightContainTags, transformSource, type TransformSourceOptions, type TransformSourceResult } from "./emit-text.ts";
+export { transformSource, type TransformSourceOptions, type TransformSourceResult } from "./emit-text.ts";
+export { mightContainTags, TAG_PATTERN } from "./tags.ts";
 export { formatCodeFrame, locate, TransformError, type SourceLocation } from "./errors.ts";
 export {
   clearDependencyCaches,

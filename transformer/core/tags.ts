@@ -28,8 +28,13 @@ export interface CommentTags {
   readonly problems: readonly TagProblem[];
 }
 
-/** Cheap pre-filter: could this text hold a tag at all? */
+/** Cheap pre-filter: could this text hold a tag at all? (A RegExp, so bundlers can also test it natively.) */
 export const TAG_PATTERN = /@(memo|singleton)\b/;
+
+/** A file that never says `@memo` / `@singleton` needs no parse, and hosts never transform it. */
+export function mightContainTags(source: string): boolean {
+  return TAG_PATTERN.test(source);
+}
 
 /**
  * `@memo` as a JSDoc tag: at the start of the text or after whitespace / `*`, and not

@@ -1,19 +1,17 @@
 /**
  * Run by test/core/raw-transfer.test.ts under another Node: transforms every fixture
  * with the text host and prints, as JSON, whether oxc's raw transfer was in use and
- * each fixture's output or error code.
+ * each fixture's output (or its error text, as `error.txt` holds it).
  */
 import { rawTransferSupported } from "oxc-parser";
-import { transformSource } from "../../../transformer/core/index.ts";
-import { FIXTURE_ROOT, loadFixtures } from "../../support/fixtures.ts";
+import { fixtureErrorText, loadFixtures, transformAsTextHost } from "../../support/fixtures.ts";
 
-const outputs: Record<string, string> = {};
+const outputs: Record<string, { output: string } | { error: string }> = {};
 for (const fixture of loadFixtures()) {
   try {
-    const result = transformSource(fixture.input, { filename: fixture.filename, root: FIXTURE_ROOT, runtimeModule: fixture.options.runtimeModule, moduleFormat: fixture.options.moduleFormat });
-    outputs[fixture.name] = result?.code ?? fixture.input;
+    outputs[fixture.name] = { output: transformAsTextHost(fixture.input, fixture.filename, fixture.options) ?? fixture.input };
   } catch (error) {
-    outputs[fixture.name] = `error ${(error as { code?: string }).code}`;
+    outputs[fixture.name] = { error: fixtureErrorText(error) };
   }
 }
 process.stdout.write(JSON.stringify({ rawTransfer: rawTransferSupported(), node: process.version, outputs }));

@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import type { DependencyNode } from "./digest-graph.ts";
 import { type ModuleBindings, moduleBindingsOf, releaseReparsed } from "./module-bindings.ts";
 import type { DependencyResolver, ResolvedImport } from "./resolver.ts";
-import { TAG_PATTERN } from "../tags.ts";
+import { mightContainTags } from "../tags.ts";
 
 /**
  * Hashed module-level nodes by the file version they belong to. A node's digest
@@ -116,7 +116,7 @@ export class ClosureSession {
     }
     if (text === undefined) return null;
     const module = moduleBindingsOf(path, text);
-    if (!module.astDropped && !TAG_PATTERN.test(text)) this.unreleased.push(module);
+    if (!module.astDropped && !mightContainTags(text)) this.unreleased.push(module);
     return module;
   }
 }
