@@ -200,11 +200,33 @@ describe("dependency closure", () => {
       const file = path(created, "src/b.ts");
       clearDependencyCaches();
       const first = planModule(created.read(file), { filename: file, root: created.root });
-      expect(bindings(created, "src/b.ts").astDropped).toBe(true);
+      const dropped = bindings(created, "src/b.ts");
+      expect(dropped.astDropped).toBe(true);
       // A new build session (the same module planned again) over the dropped file's summaries.
       const again = planModule(created.read(file), { filename: file, root: created.root });
       expect(again.functions.map((fn) => fn.meta)).toEqual(first.functions.map((fn) => fn.meta));
       expect(again.dependencyFiles).toEqual(first.dependencyFiles);
+      // The same object took the new parse: digests memoized for it stay valid.
+      expect(bindings(created, "src/b.ts")).toBe(dropped);
+    });
+
+    it("hashes a cycle as a cold build does when a file parsed again for a query is planned next", () => {
+      previousLimit = setRecentParseLimit(1);
+      const created = project({
+        "src/a.ts": `import { fromB } from "./b.ts";\nexport function fromA(x: number): number { return x <= 0 ? 0 : fromB(x - 1); }\nexport function extra() { return 1; }\n/** @memo */\nexport function f(x: number) { return fromA(x); }\n`,
+        "src/b.ts": `import { fromA, extra } from "./a.ts";\nexport function fromB(x: number): number { return x <= 0 ? 1 : fromA(x - 1); }\n/** @memo */\nexport function g(x: number) { return fromB(x); }\n/** @memo */\nexport function k() { return extra(); }\n`,
+        "src/c.ts": `/** @memo */\nexport function h(x: number) { return x; }\n`,
+      });
+      const plan = (file: string) => hashes(created.root, [path(created, file)], (name) => created.read(name));
+      clearDependencyCaches();
+      const cold = plan("src/a.ts");
+      clearDependencyCaches();
+      plan("src/a.ts");
+      plan("src/c.ts"); // a leaves the pool of one: its AST is dropped
+      plan("src/c.ts"); // planned again: a new build session
+      plan("src/b.ts"); // asks a for `extra`, which nobody summarized: a is parsed again
+      expect(bindings(created, "src/a.ts").astDropped).toBe(false);
+      expect(plan("src/a.ts")).toEqual(cold);
     });
 
     it("releases the parse of a planned file that has nothing to hash", () => {

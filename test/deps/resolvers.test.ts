@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -100,6 +100,23 @@ describe("createDiskResolver", () => {
     expect(resolver.readFile(path)).toBe("two");
     rmSync(path);
     expect(resolver.readFile(path)).toBeUndefined();
+  });
+
+  it("sees an edit made after a resolution that no read followed", { timeout: 10_000 }, async () => {
+    const root = project({ "src/a.ts": "export const v = 1;\n", "src/x/c.ts": "" });
+    const path = join(root, "src/a.ts");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(path, old, old);
+    // Past the racy window of the file's ctime (which cannot be set back), so the text cache trusts stamps.
+    await new Promise((done) => setTimeout(done, 2_100));
+    const resolver = createDiskResolver();
+    expect(resolver.readFile(path)).toBe("export const v = 1;\n");
+    // The resolution stats a.ts; the session already has its text, so no read follows.
+    expect(resolver.resolve("../a.ts", join(root, "src/x/c.ts"))).toEqual({ kind: "file", path });
+    writeFileSync(path, "export const v = 22;\n");
+    const later = new Date(Date.now() - 30_000);
+    utimesSync(path, later, later);
+    expect(resolver.readFile(path)).toBe("export const v = 22;\n");
   });
 });
 

@@ -7,39 +7,23 @@ import { type AnnotatedFunction, findAnnotatedFunctions } from "./find.ts";
 import { CodeHasher } from "./hash.ts";
 import { formatFromExtension } from "./parse.ts";
 import { EMITTED_NAMES, type ModulePlan, type PlanDiagnostic, type PlannedFunction, type PlanOptions } from "./plan.ts";
+import { isAbsolutePath, PathMemo } from "./path-memo.ts";
 import { analyzeScopes } from "./scope.ts";
-import { createDependencyHashing, parseForPlanning, releaseSharedParse } from "./deps/index.ts";
+import { createDependencyHashing, parseForPlanning } from "./deps/index.ts";
 
 const DEFAULT_RUNTIME_MODULE = "automemo";
 const HANDLE_NAME = /^__am_(\d+)$/;
 
-/** Paths already computed (`posix.relative` is a noticeable part of planning a small file); cleared when it grows large. */
-const relativePaths = new Map<string, string>();
-
-/** The posix path of `filename` relative to `root`, as ids embed it. */
-export function projectRelativePath(filename: string, root: string): string {
-  // A relative root resolves against the working directory, which may change: not cached.
-  if (!isAbsolutePath(root)) return computeRelativePath(filename, root);
-  const key = `${root}\u0000${filename}`;
-  let path = relativePaths.get(key);
-  if (path === undefined) {
-    if (relativePaths.size >= 10_000) relativePaths.clear();
-    path = computeRelativePath(filename, root);
-    relativePaths.set(key, path);
-  }
-  return path;
-}
-
-function computeRelativePath(filename: string, root: string): string {
+const relativePaths = new PathMemo((filename, root) => {
   const file = filename.replaceAll("\\", "/");
   const base = root.replaceAll("\\", "/");
   if (!isAbsolutePath(file)) return posix.normalize(file);
   return posix.relative(base, file) || posix.basename(file);
-}
+});
 
-/** Posix or Windows (`C:\` / `C:/`) absolute path. */
-function isAbsolutePath(path: string): boolean {
-  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path);
+/** The posix path of `filename` relative to `root`, as ids embed it. */
+export function projectRelativePath(filename: string, root: string): string {
+  return relativePaths.get(filename, root);
 }
 
 /**
@@ -67,7 +51,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
   const format = moduleFormat ?? (found.usesCommonJs ? "cjs" : "esm");
   const preamble = scanPreamble(program, format);
   const scopes = found.functions.length > 0 ? analyzeScopes(program) : null;
-  const dependencies = found.functions.length > 0 ? createDependencyHashing({ program, source, filename: options.filename, root: options.root, dependencies: options.dependencies }) : null;
+  const dependencies = createDependencyHashing({ program, source, filename: options.filename, root: options.root, dependencies: options.dependencies });
   const ids = uniqueIds(found.functions.map((fn) => `${relativePath}#${fn.qualifiedName}`));
 
   const commentStartsByEnd = new Map(parsed.comments.map((comment) => [comment.end, comment.start]));
@@ -100,7 +84,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     functions.push(
       planFunction(annotated, kind, commentStartsByEnd, source, {
         id: ids[index],
-        hash: dependencies!.hash(annotated.fn, hashAnnotated(annotated), rawOptions.deps !== false),
+        hash: dependencies.hash(annotated.fn, hashAnnotated(annotated), rawOptions.deps !== false),
         params,
         key,
         options: rawOptions,
@@ -108,9 +92,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     );
   });
   diagnostics.sort((a, b) => a.range.start - b.range.start);
-  if (dependencies) dependencies.release();
-  // Nothing to hash (the tag text was in a string, say): the shared parse still goes back to the pool.
-  else releaseSharedParse(source, options.filename, options.root, options.dependencies);
+  dependencies.release();
   return {
     functions,
     diagnostics,
@@ -118,7 +100,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     preambleAt: preamble.insertAt,
     runtimeModule,
     hasRuntimeImport: preamble.hasRuntimeImport,
-    dependencyFiles: dependencies?.files(),
+    dependencyFiles: dependencies.files(),
   };
 }
 

@@ -83,17 +83,10 @@ export function createDiskResolver(): DependencyResolver {
   // (then the import resolves afresh: `x.ts` deleted, `x.js` left).
   const relativeFiles = new LruMap<string, string>(5000);
   const forgetResolutionsTo = new Map<string, string[]>();
-  // The stat that found the file a resolution answered: the read that follows it
-  // (an import is resolved, then read) uses it instead of a second stat.
-  let found: { path: string; stamp: FileStamp } | null = null;
-  const exists = (path: string): boolean => {
-    const stamp = fileStamp(path);
-    if (stamp) found = { path, stamp };
-    return stamp !== null;
-  };
+  // Every read takes its own stat: reusing the one a resolution made saved a syscall but,
+  // when no read followed that resolution, a later read (after an edit) got the old stamp.
   const readFile = (path: string): string | undefined => {
-    const stamp = found?.path === path ? found.stamp : fileStamp(path);
-    found = null;
+    const stamp = fileStamp(path);
     if (stamp === null) {
       for (const key of forgetResolutionsTo.get(path) ?? []) relativeFiles.delete(key);
       forgetResolutionsTo.delete(path);
@@ -119,7 +112,7 @@ export function createDiskResolver(): DependencyResolver {
         const key = `${posix.dirname(from)}\u0000${specifier}`;
         const known = relativeFiles.get(key);
         if (known !== undefined) return { kind: "file", path: known };
-        const file = resolveSourceFile(posix.resolve(posix.dirname(from), specifier), exists);
+        const file = resolveSourceFile(posix.resolve(posix.dirname(from), specifier));
         if (file) {
           relativeFiles.set(key, file);
           forgetResolutionsTo.set(file, [...(forgetResolutionsTo.get(file) ?? []), key]);
@@ -129,10 +122,10 @@ export function createDiskResolver(): DependencyResolver {
       const mapping = configFor(from);
       if (mapping) {
         for (const candidate of pathCandidates(specifier, mapping)) {
-          const file = resolveSourceFile(candidate, exists);
+          const file = resolveSourceFile(candidate);
           if (file) return fileResult(file);
         }
-        const underBase = mapping.baseUrl ? resolveSourceFile(posix.join(mapping.baseUrl, specifier), exists) : null;
+        const underBase = mapping.baseUrl ? resolveSourceFile(posix.join(mapping.baseUrl, specifier)) : null;
         if (underBase) return fileResult(underBase);
       }
       const name = packageNameOf(specifier);
@@ -154,12 +147,12 @@ function findUp(dir: string, name: string): string | null {
 }
 
 /** The file an import of `base` (absolute, extension optional) loads, preferring TypeScript sources. */
-export function resolveSourceFile(base: string, exists: (path: string) => boolean = isFile): string | null {
+function resolveSourceFile(base: string): string | null {
   const extension = posix.extname(base);
   const stem = base.slice(0, base.length - extension.length);
-  for (const source of SOURCE_FOR_EMITTED[extension] ?? []) if (exists(stem + source)) return stem + source;
-  if (extension && exists(base)) return base;
-  for (const candidate of EXTENSIONS) if (exists(base + candidate)) return base + candidate;
-  for (const candidate of EXTENSIONS) if (exists(`${base}/index${candidate}`)) return `${base}/index${candidate}`;
+  for (const source of SOURCE_FOR_EMITTED[extension] ?? []) if (isFile(stem + source)) return stem + source;
+  if (extension && isFile(base)) return base;
+  for (const candidate of EXTENSIONS) if (isFile(base + candidate)) return base + candidate;
+  for (const candidate of EXTENSIONS) if (isFile(`${base}/index${candidate}`)) return `${base}/index${candidate}`;
   return null;
 }

@@ -4,8 +4,8 @@ import { CodeHasher } from "../hash.ts";
 import { DependencyClosure, type ModuleSource } from "./closure.ts";
 import { unionOfFiles } from "./digest-graph.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
-import { LruMap } from "./lru.ts";
-import { cachedModuleBindings, clearModuleBindingsCache, moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
+import { PathMemo } from "../path-memo.ts";
+import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { collectReferences, functionDeclarations, hoistedVars, lexicalDeclarations, type References } from "./references.ts";
 import { type DependencyResolver, normalizePath } from "./resolver.ts";
@@ -43,7 +43,7 @@ export interface DependencyHashing {
   dependencyNames(fn: AstNode): string[];
   /** Absolute paths of the other files the hashes so far were computed from, sorted. */
   files(): string[];
-  /** Planning is done: keep what later plannings need from these files, drop their ASTs. */
+  /** Planning is done: the planned file and the untagged files it read go to the pool of recent parses (`ModuleBindings.release`). */
   release(): void;
 }
 
@@ -91,21 +91,11 @@ export function clearDependencyCaches(): void {
   defaultResolver = null;
 }
 
-/** Paths already made absolute (`posix.resolve` is a noticeable part of planning a small file). */
-const absolutePaths = new LruMap<string, string>(4000);
+const absolutePaths = new PathMemo((filename, root) => normalizePath(posix.resolve(normalizePath(root), normalizePath(filename))));
 
 /** The absolute, normalized path dependency hashing knows a file by. */
 function absolutePath(filename: string, root: string): string {
-  const resolve = () => normalizePath(posix.resolve(normalizePath(root), normalizePath(filename)));
-  // A relative root resolves against the working directory, which may change: not cached.
-  if (!root.startsWith("/")) return resolve();
-  const key = `${root}\u0000${filename}`;
-  let path = absolutePaths.get(key);
-  if (path === undefined) {
-    path = resolve();
-    absolutePaths.set(key, path);
-  }
-  return path;
+  return absolutePaths.get(filename, root);
 }
 
 /**
@@ -115,11 +105,6 @@ function absolutePath(filename: string, root: string): string {
  */
 export function parseForPlanning(source: string, filename: string, root: string, displayName: string, dependencies: boolean | DependencyResolver | undefined): ParsedModule {
   return dependencies === false ? parseModule(source, filename, displayName) : parseModuleShared(source, absolutePath(filename, root), displayName);
-}
-
-/** Releases the parse `parseForPlanning` shared (see `ModuleBindings.release`), for a planning that hashed nothing. */
-export function releaseSharedParse(source: string, filename: string, root: string, dependencies: boolean | DependencyResolver | undefined): void {
-  if (dependencies !== false) cachedModuleBindings(absolutePath(filename, root), source)?.release();
 }
 
 export function createDependencyHashing(input: DependencyHashingInput): DependencyHashing {
@@ -191,7 +176,7 @@ class FunctionContext {
       if (local) {
         const { index, declaration } = local;
         if (declaration && !contains(declaration, this.fn)) this.addLocal(name, index, declaration);
-      } else if (!(this.module.hasBinding(name) && contains(this.module.declarations.get(name)!, this.fn))) {
+      } else if (!(this.module.hasBinding(name) && contains(this.module.declarationOf(name), this.fn))) {
         this.closure.addModuleName(this.module, name, members);
       }
     }

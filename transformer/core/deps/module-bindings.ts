@@ -6,11 +6,6 @@ import { type ParsedModule, parseModule } from "../parse.ts";
 import { LruMap } from "./lru.ts";
 import { collectReferences, type References } from "./references.ts";
 
-/**
- * One file seen as a dependency: its module-level bindings (each with an own-code
- * hash and the names it reads), what it imports and what it exports. Everything
- * here depends on the file's text alone, so it is cached per (path, content hash).
- */
 export interface ImportedBinding {
   readonly specifier: string;
   /** Export name, `default`, or `*` for a namespace import. */
@@ -19,9 +14,18 @@ export interface ImportedBinding {
 
 export type ExportEntry = { readonly local: string } | ImportedBinding;
 
+/**
+ * One file seen as a dependency: its module-level bindings (each with an own-code
+ * hash and the names it reads), what it imports and what it exports. Everything
+ * here depends on the file's text alone, so it is cached per (path, text). The AST
+ * may be dropped (`release`); the summaries stay, and a query that needs the AST
+ * again parses the text again.
+ */
 export class ModuleBindings {
-  /** Local name => the declaration that creates it (a declarator, function, class, enum, ...). */
-  readonly declarations = new Map<string, AstNode>();
+  /** Local name => the declaration that creates it (a declarator, function, class, enum, ...); empty once the AST is dropped. */
+  private readonly declarations = new Map<string, AstNode>();
+  /** Every module-level binding name; kept when the AST is dropped. */
+  private readonly bindingNames = new Set<string>();
   readonly imports = new Map<string, ImportedBinding>();
   readonly exports = new Map<string, ExportEntry>();
   /** `export * from "x"` specifiers, in source order. */
@@ -41,8 +45,7 @@ export class ModuleBindings {
   private relativeRoot: string | null = null;
   private relative: string | null = null;
 
-  /** Names `declarations` had when the AST was dropped (null while the AST is held). */
-  private namesWithoutAst: ReadonlySet<string> | null = null;
+  private dropped = false;
 
   constructor(
     readonly path: string,
@@ -63,7 +66,7 @@ export class ModuleBindings {
 
   /** The AST is gone (the summaries stay); see `release()`. */
   get astDropped(): boolean {
-    return this.namesWithoutAst !== null;
+    return this.dropped;
   }
 
   /**
@@ -73,7 +76,7 @@ export class ModuleBindings {
    * garbage collection the largest cost of dependency tracking.
    */
   release(): void {
-    if (this.astDropped || !this.program) return;
+    if (!this.program) return;
     recentParses.delete(this);
     recentParses.add(this);
     for (const oldest of recentParses) {
@@ -89,7 +92,7 @@ export class ModuleBindings {
    * have usually been planned (the pool holds the recent ones), so that is rare.
    */
   private dropAst(): void {
-    this.namesWithoutAst = new Set(this.declarations.keys());
+    this.dropped = true;
     this.declarations.clear();
     this.attachedStatements.clear();
     this.program = null;
@@ -97,23 +100,29 @@ export class ModuleBindings {
   }
 
   private reparseIfDropped(): void {
-    if (!this.astDropped) return;
-    this.restore(parseModule(this.text, this.path, this.path).program, null);
+    if (!this.dropped) return;
+    // The whole parse, so the planner can reuse it if it plans this file next.
+    this.adopt(parseModule(this.text, this.path, this.path));
     // Released again when the planning that needed it ends (`releaseReparsed`).
     reparsed.push(this);
   }
 
-  /** Gives a module that dropped its AST a new one (the same text parsed again). */
-  restore(program: AstNode, parsed: ParsedModule | null): void {
-    if (!this.astDropped) return;
-    this.program = program;
+  /**
+   * Takes a parse of this same text in place (after a drop, or when the entry was built
+   * from a bare program), so the object, and every digest memoized for it, stays valid.
+   */
+  adopt(parsed: ParsedModule): void {
+    this.program = parsed.program;
     this.parsedModule = parsed;
-    this.namesWithoutAst = null;
+    this.dropped = false;
+    this.declarations.clear();
+    this.bindingNames.clear();
+    this.attachedStatements.clear();
     this.imports.clear();
     this.exports.clear();
     this.starExports.length = 0;
     this.variableKinds.clear();
-    this.index(program);
+    this.index(parsed.program);
   }
 
   /** The project-relative path qualified names use (memoized for the last root asked). */
@@ -126,15 +135,20 @@ export class ModuleBindings {
   }
 
   hasBinding(name: string): boolean {
-    return this.namesWithoutAst ? this.namesWithoutAst.has(name) : this.declarations.has(name);
+    return this.bindingNames.has(name);
+  }
+
+  /** The node that declares `name` (parsing the text again if the AST was dropped). */
+  declarationOf(name: string): AstNode {
+    this.reparseIfDropped();
+    return this.declarations.get(name)!;
   }
 
   /** Hash of the binding's own code (plus statements attached to it); never of what it references. */
   ownHash(name: string): string {
     let hash = this.ownHashes.get(name);
     if (hash === undefined) {
-      this.reparseIfDropped();
-      const hasher = new CodeHasher().add(this.variableKinds.get(name) ?? "").addNode(this.declarations.get(name)!);
+      const hasher = new CodeHasher().add(this.variableKinds.get(name) ?? "").addNode(this.declarationOf(name));
       for (const statement of this.attachedStatements.get(name) ?? []) hasher.addNode(statement);
       hash = hasher.digest();
       this.ownHashes.set(name, hash);
@@ -145,8 +159,7 @@ export class ModuleBindings {
   references(name: string): References {
     let references = this.referenceCache.get(name);
     if (!references) {
-      this.reparseIfDropped();
-      references = collectReferences(this.declarations.get(name)!);
+      references = collectReferences(this.declarationOf(name));
       for (const statement of this.attachedStatements.get(name) ?? []) mergeReferences(references, collectReferences(statement));
       this.referenceCache.set(name, references);
     }
@@ -168,6 +181,11 @@ export class ModuleBindings {
       for (const imported of this.imports.values()) this.wholeSpecifiers.add(imported.specifier);
     }
     return this.wholeSpecifiers;
+  }
+
+  private addDeclaration(name: string, node: AstNode): void {
+    this.declarations.set(name, node);
+    this.bindingNames.add(name);
   }
 
   private index(program: AstNode): void {
@@ -201,7 +219,7 @@ export class ModuleBindings {
       case "VariableDeclaration":
         for (const declarator of statement.declarations) {
           for (const name of boundNames(declarator.id)) {
-            this.declarations.set(name, declarator);
+            this.addDeclaration(name, declarator);
             this.variableKinds.set(name, statement.kind);
           }
         }
@@ -209,13 +227,13 @@ export class ModuleBindings {
       case "FunctionDeclaration":
       case "ClassDeclaration":
       case "TSEnumDeclaration":
-        if (statement.id) this.declarations.set(statement.id.name, statement);
+        if (statement.id) this.addDeclaration(statement.id.name, statement);
         return true;
       case "TSModuleDeclaration":
-        if (statement.id?.type === "Identifier") this.declarations.set(statement.id.name, statement);
+        if (statement.id?.type === "Identifier") this.addDeclaration(statement.id.name, statement);
         return true;
       case "TSImportEqualsDeclaration":
-        if (statement.importKind !== "type") this.declarations.set(statement.id.name, statement);
+        if (statement.importKind !== "type") this.addDeclaration(statement.id.name, statement);
         return true;
       case "TSDeclareFunction":
       case "TSInterfaceDeclaration":
@@ -262,7 +280,7 @@ export class ModuleBindings {
       this.exports.set("default", { local: declaration.id.name });
     } else if (!declaration.type.startsWith("TSInterface")) {
       // `export default <expression>`: the expression is an anonymous binding of its own.
-      this.declarations.set("*default*", statement);
+      this.addDeclaration("*default*", statement);
       this.exports.set("default", { local: "*default*" });
     }
   }
@@ -319,21 +337,19 @@ const CODE_FILE = /\.[cm]?[jt]sx?$/;
 const moduleCache = new LruMap<string, ModuleBindings>(2000);
 
 /** The cached bindings of `path` if they are for this exact text; never parses. */
-export function cachedModuleBindings(path: string, text: string): ModuleBindings | undefined {
+function cachedModuleBindings(path: string, text: string): ModuleBindings | undefined {
   const cached = moduleCache.get(path);
   return cached?.text === text ? cached : undefined;
 }
 
 /**
- * The bindings of `path` with content `text`, parsed once per (path, content);
- * `program` is the AST when the caller already parsed this exact text.
+ * The bindings of `path` with content `text`, one object per (path, content) while
+ * the cache holds it; `program` is the AST when the caller already parsed this exact
+ * text. (A file parsed again after its AST was dropped keeps the same object.)
  */
 export function moduleBindingsOf(path: string, text: string, program?: AstNode): ModuleBindings {
   const cached = cachedModuleBindings(path, text);
-  if (cached) {
-    if (program) cached.restore(program, null);
-    return cached;
-  }
+  if (cached) return cached;
   let bindings: ModuleBindings;
   if (program) bindings = new ModuleBindings(path, program, text, hasModuleSyntax(program));
   else if (!CODE_FILE.test(path) || path.endsWith(".d.ts")) bindings = new ModuleBindings(path, null, text, false);
@@ -347,8 +363,8 @@ export function moduleBindingsOf(path: string, text: string, program?: AstNode):
 
 /**
  * `parseModule` through the same cache: a file parsed earlier as another file's
- * dependency is not parsed again when the host transforms it, so each file of a
- * build is parsed once. Only clean parses are shared (error messages name the file
+ * dependency is not parsed again when the host transforms it, as long as it still
+ * holds its AST (see `release`). Only clean parses are shared (error messages name the file
  * the way the planner does).
  */
 export function parseModuleShared(text: string, path: string, displayName: string): ParsedModule {
@@ -356,8 +372,8 @@ export function parseModuleShared(text: string, path: string, displayName: strin
   if (cached?.parsed) return cached.parsed;
   const parsed = parseModule(text, path, displayName);
   if (parsed.diagnostics.length > 0) return parsed;
-  // A module that dropped its AST keeps its summaries (same text, same hashes) and takes the new one.
-  if (cached?.astDropped) cached.restore(parsed.program, parsed);
+  // The cached entry keeps its summaries (same text, same hashes) and takes the parse in place.
+  if (cached) cached.adopt(parsed);
   else moduleCache.set(path, new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed));
   return parsed;
 }

@@ -59,12 +59,13 @@ export class ClosureSession {
 
   /**
    * The memo for planning `current` (the host's text of the planned module). When
-   * that is the text the session reads for the file, every version agrees and the
-   * session's memo is shared; otherwise (another plugin changed the text, a
-   * virtual module) the planning hashes with a memo of its own.
+   * that is the very object the session reads for the file, every version agrees
+   * and the session's memo is shared; otherwise (another plugin changed the text, a
+   * virtual module, or the cache made a new object for the same text, which the
+   * memo's nodes do not know) the planning hashes with a memo of its own.
    */
   memoFor(current: ModuleBindings): DigestMemo {
-    return this.file(current.path)?.text === current.text ? this.digests : new DigestMemo();
+    return this.file(current.path) === current ? this.digests : new DigestMemo();
   }
 
   resolve(specifier: string, fromFile: string): ResolvedImport | null {
