@@ -14,7 +14,7 @@ import { validateOptions, type NormalizedOptions } from "../options.ts";
 import { coarseNow } from "./clock.ts";
 import { Entry, SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, STATE_READY } from "./entry.ts";
 import { hashComponents, keyLayout, type KeyLayout } from "./key-layout.ts";
-import { MISS, Miss, type MissRecord } from "./miss.ts";
+import { MISS, Miss } from "./miss.ts";
 import { copyKeyValue, NOT_COPIED, sameKeyValue } from "./recent-key.ts";
 import { computeChannel, type ComputeChannel } from "./compute-events.ts";
 import { deleteStored, isAsyncFunction, isPromiseLike, settleWithStore } from "./persist.ts";
@@ -88,10 +88,10 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     this.hash = meta.hash ?? "";
     this.kind = kind;
     this.options = validateOptions(meta.options, kind, meta.id);
-    this.persist = this.options.persist || undefined;
     this.layout = keyLayout(meta, this.options);
     this.signature = handleSignature(kind, meta);
-    if (this.persist !== undefined && (this.layout.identityDepth > 0 || this.layout.identityAll)) {
+    // A store name (persist: false is no store; the effective store is set in refreshSettings).
+    if (this.options.persist && (this.layout.identityDepth > 0 || this.layout.identityAll)) {
       throw new InvalidOptionError({
         option: "persist",
         where: this.id,
@@ -303,15 +303,9 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   /** A hit that needs more than a counter: in flight, ttl, LRU bookkeeping or validate. */
   private checkedHit(entry: Entry): unknown {
     if (entry.state !== STATE_READY) return this.hitPending(entry);
-    if (this.ttlMs !== 0 && coarseNow() >= entry.expiresAt) {
-      this.removeEntry(entry, true);
-      return this.missForEntry(entry);
-    }
+    if (this.ttlMs !== 0 && coarseNow() >= entry.expiresAt) return this.removeAndMiss(entry);
     if (this.bounded) this.lru.touch(entry);
-    if (this.validateHook !== undefined && !this.validateHook(entry.value)) {
-      this.removeEntry(entry, true);
-      return this.missForEntry(entry);
-    }
+    if (this.validateHook !== undefined && !this.validateHook(entry.value)) return this.removeAndMiss(entry);
     this.hits++;
     const snapshot = entry.snapshot;
     return snapshot === null ? entry.hitValue : this.copyOut(entry, snapshot);
@@ -324,10 +318,15 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     return entry.promise;
   }
 
-  /** The entry's key missed (expired, failed validate): MISS, with a pending miss filing into the same place. */
-  private missForEntry(entry: Entry): object {
+  /** The entry's key missed (expired, failed validate): removes it and answers MISS, with a pending miss filing into the same place. */
+  private removeAndMiss(entry: Entry): object {
+    // The recent key's entry hands its key copy on, so the shortcut survives a ttl expiry.
+    const keyCopy = entry === this.recentKeyEntry ? this.recentKey : NOT_COPIED;
+    this.removeEntry(entry, true);
     this.misses++;
-    return this.missed(new Miss(entry.table, entry.slot, entry.k1, entry.k2, entry.k3, entry.d0, entry.d1, entry.d2, entry.d3));
+    const miss = new Miss(entry.table, entry.slot, entry.k1, entry.k2, entry.k3, entry.d0, entry.d1, entry.d2, entry.d3);
+    miss.keyCopy = keyCopy;
+    return this.missed(miss);
   }
 
   // ---- settling a miss ----
@@ -348,7 +347,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     return this.settleMiss(miss, compute);
   }
 
-  private settleMiss(miss: MissRecord, compute: () => unknown): unknown {
+  private settleMiss(miss: Miss, compute: () => unknown): unknown {
     if (this.persist !== undefined && this.usesStoreFor(compute) && this.fillStoreComponents(miss)) return settleWithStore(this, miss, compute);
     const result = this.runCompute(compute);
     if (isPromiseLike(result)) return this.settleAsync(miss, result);
@@ -362,7 +361,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
    * when its components were not copied at lookup (a store applied in between), false,
    * and the value stays in memory only.
    */
-  private fillStoreComponents(miss: MissRecord): boolean {
+  private fillStoreComponents(miss: Miss): boolean {
     if (miss.components !== null) return true;
     switch (miss.slot) {
       case SLOT_NONE:
@@ -433,7 +432,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   }
 
   /** Caches a value computed (or read from a store) for the key of `miss`. */
-  storeValue(miss: MissRecord, value: unknown, isAsync: boolean): void {
+  storeValue(miss: Miss, value: unknown, isAsync: boolean): void {
     const entry = this.entryFor(miss);
     if (this.isMemo) this.fillMemo(entry, snapshotResult(value, this.id));
     else entry.value = value;
@@ -447,7 +446,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
    * One shared in-flight entry per key: concurrent callers wait on it; the resolved
    * value replaces it; a rejection removes it and reaches every waiter.
    */
-  settleAsync(miss: MissRecord, result: PromiseLike<unknown>): Promise<unknown> {
+  settleAsync(miss: Miss, result: PromiseLike<unknown>): Promise<unknown> {
     const entry = this.entryFor(miss);
     entry.isAsync = true;
     this.file(entry);
@@ -611,13 +610,11 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       maxEntries: this.maxEntries === Infinity ? undefined : this.maxEntries,
       maxBytes: this.maxBytes === Infinity ? undefined : this.maxBytes,
     };
-    this.persist = this.options.persist || undefined;
-    this.persistIsDefault = false;
-    // Singletons never persist; nor do functions keyed by identity, which no store can key; nor `persist: false`.
-    if (this.options.persist === undefined && this.isMemo && this.layout.identityDepth === 0 && !this.layout.identityAll) {
-      this.persist = defaultPersist(shared.settings);
-      this.persistIsDefault = this.persist !== undefined;
-    }
+    // The store named by the tag; else, for a memo that a store can key (not `persist: false`,
+    // not keyed by identity), the default store (`automemo run`, `configure`); singletons never persist.
+    const takesDefault = this.options.persist === undefined && this.isMemo && this.layout.identityDepth === 0 && !this.layout.identityAll;
+    this.persist = takesDefault ? defaultPersist(shared.settings) : this.options.persist || undefined;
+    this.persistIsDefault = takesDefault && this.persist !== undefined;
     this.fastPath = !this.disabled && this.layout.identityDepth === 0 && !this.layout.identityAll;
     this.updateQuickHits();
   }

@@ -10,7 +10,7 @@ import { Entry, SLOT_MAP1, SLOT_MAP2, STATE_READY, STATE_REMOVED, type WeakEntry
 import { NOT_COPIED } from "./recent-key.ts";
 import { LruList } from "./lru.ts";
 import { releaseValue } from "./release.ts";
-import type { MissRecord } from "./miss.ts";
+import type { Miss } from "./miss.ts";
 import type { Lifecycle } from "./shared.ts";
 import { IdentityScope, Table } from "./table.ts";
 
@@ -84,13 +84,11 @@ export abstract class EntryBook {
   protected rememberRecent(entry: Entry): void {
     const keyCopy = entry.keyCopy;
     if (keyCopy !== NOT_COPIED) {
-      // Only the recent entry keeps a copy of its key.
+      // Only the recent entry keeps a copy of its key (copies are only taken in the root table: no identity levels).
       entry.keyCopy = NOT_COPIED;
-      if (entry.table === this.root) {
-        this.recentKeyEntry = entry;
-        this.recentKey = keyCopy;
-        this.recentKeyFailures = 0;
-      }
+      this.recentKeyEntry = entry;
+      this.recentKey = keyCopy;
+      this.recentKeyFailures = 0;
       return;
     }
     if (!this.quickHits || entry.table !== this.root || entry.snapshot !== null) return;
@@ -103,7 +101,7 @@ export abstract class EntryBook {
     this.recentKey = NOT_COPIED;
   }
 
-  protected entryFor(miss: MissRecord): Entry {
+  protected entryFor(miss: Miss): Entry {
     const entry = new Entry(miss.table!, miss.slot, miss.k1, miss.k2, miss.k3, miss.d0, miss.d1, miss.d2, miss.d3);
     entry.keyCopy = miss.keyCopy;
     return entry;

@@ -2,7 +2,7 @@
  * What a lookup answers when the value must be computed: the one `MISS` token. The
  * emitted code compares the lookup's answer with it (`r !== MISS`, a pointer
  * compare: `instanceof` on a hit value cost more than the rest of the hit) and then
- * calls `handle.settle(compute)`, which consumes the `MissRecord` the lookup left on
+ * calls `handle.settle(compute)`, which consumes the `Miss` record the lookup left on
  * the handle. No user code runs between the two calls, so one pending record per
  * handle is enough, recursion included (settle takes the record before computing).
  *
@@ -14,26 +14,15 @@ import type { Table } from "./table.ts";
 import { NOT_COPIED } from "./recent-key.ts";
 import { sharedRuntime } from "./shared.ts";
 
-/** Where a missed key goes once computed: the table and slot, the exact components or the digest. */
-export interface MissRecord {
-  readonly table: Table | null;
-  readonly slot: number;
-  readonly k1: unknown;
-  readonly k2: unknown;
-  readonly k3: unknown;
-  readonly d0: number;
-  readonly d1: number;
-  readonly d2: number;
-  readonly d3: number;
+/**
+ * Where a missed key goes once computed: the table and slot, the exact components or
+ * the digest. One class for every miss record, so the handle code reading them stays
+ * monomorphic.
+ */
+export class Miss {
   /** Every key component, kept only when a persistent store needs a full key. */
-  components: unknown[] | null;
-  /** A private copy of a single small plain-data key for the recent-key shortcut (recent-key.ts), or NOT_COPIED. */
-  keyCopy: unknown;
-}
-
-/** One class for every miss record, so the handle code reading them stays monomorphic. */
-export class Miss implements MissRecord {
   components: unknown[] | null = null;
+  /** A private copy of a single small plain-data key for the recent-key shortcut (recent-key.ts), or NOT_COPIED. */
   keyCopy: unknown = NOT_COPIED;
 
   constructor(

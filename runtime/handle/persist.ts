@@ -14,7 +14,7 @@ import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
 import { digestHex, hashKeyComponents } from "../hash/index.ts";
 import { getStore } from "../stores/index.ts";
 import type { CacheStore, StoreFunction } from "../stores/store.ts";
-import type { MissRecord } from "./miss.ts";
+import type { Miss } from "./miss.ts";
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return value instanceof Promise || (typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function");
@@ -27,8 +27,8 @@ export interface PersistingHandle {
   readonly persist: string | undefined;
   readonly storeFunction: StoreFunction;
   storeKeyNames(count: number): readonly string[];
-  storeValue(miss: MissRecord, value: unknown, isAsync: boolean): void;
-  settleAsync(miss: MissRecord, result: PromiseLike<unknown>): Promise<unknown>;
+  storeValue(miss: Miss, value: unknown, isAsync: boolean): void;
+  settleAsync(miss: Miss, result: PromiseLike<unknown>): Promise<unknown>;
   /** Calls `compute`, timing it and announcing it (see CacheHandle#runCompute). */
   runCompute(compute: () => unknown): unknown;
   countStoreHit(): void;
@@ -81,7 +81,7 @@ export function isAsyncFunction(fn: unknown): boolean {
   return fn instanceof AsyncFunction;
 }
 
-export function settleWithStore(handle: PersistingHandle, miss: MissRecord, compute: () => unknown): unknown {
+export function settleWithStore(handle: PersistingHandle, miss: Miss, compute: () => unknown): unknown {
   const store = getStore(handle.persist!);
   const key = storeKeyOf(handle, miss.components ?? []);
   // Known-async computations read asynchronously and get the store's cross-process
@@ -124,7 +124,7 @@ const FOREIGN_RECORD = Symbol("automemo.foreignRecord");
  * Sync computations with a store that has a synchronous single flight (disk): one
  * process computes while the others wait and read the stored record.
  */
-function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, miss: MissRecord, key: string, compute: () => unknown): unknown {
+function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, miss: Miss, key: string, compute: () => unknown): unknown {
   let computed: { readonly result: unknown } | undefined;
   let record: unknown;
   try {

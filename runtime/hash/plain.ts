@@ -3,7 +3,9 @@
  * undefined, and plain (or null-prototype) objects and arrays of them, nested up to
  * PLAIN_DEPTH. It produces exactly the digest the general walk (structural.ts) would:
  * same words (the leaf encoders in mix.ts are shared), same lane steps, same member
- * sums, same finish; test/hash/properties.test.ts checks the two agree.
+ * sums, same finish; test/hash/properties.test.ts checks the two agree. The recent-key
+ * shortcut (handle/recent-key.ts) relies on the same rules of what is plain data:
+ * change them together (test/runtime/recent-key.test.ts checks it against the hasher).
  *
  * Why it is faster: the lanes live in local variables (registers) instead of module
  * state, leaves are encoded into a scratch array and absorbed in one loop per member

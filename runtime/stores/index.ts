@@ -41,12 +41,14 @@ const builtIns = new Map<string, CacheStore>();
 export function getStore(name: string): CacheStore {
   const custom = registeredStore(name);
   if (custom !== undefined) return custom;
-  const builtIn = builtIns.get(name) ?? createBuiltInStore(name, config);
-  if (builtIn === undefined) {
+  const existing = builtIns.get(name);
+  if (existing !== undefined) return existing;
+  const created = createBuiltInStore(name, config);
+  if (created === undefined) {
     throw new UnknownStoreError({ store: name, known: [...new Set([...BUILT_IN_STORES, ...registeredStores().keys()])] });
   }
-  builtIns.set(name, builtIn);
-  return builtIn;
+  builtIns.set(name, created);
+  return created;
 }
 
 /** `configure({ stores })`: add or replace custom stores by name ("disk" and "redis" may be replaced too). */
@@ -61,9 +63,9 @@ export function registerStores(stores: Readonly<Record<string, CacheStore>>): vo
  */
 export function setStoreConfig(update: StoreConfig): void {
   config = { ...config, ...update };
-  const oldRedis = builtIns.get("redis");
+  const old = [...builtIns.values()];
   builtIns.clear();
-  void oldRedis?.close?.();
+  for (const store of old) void store.close?.();
 }
 
 /** Forget registered stores and settings, closing connections (what resetting `configure()` means for stores). */

@@ -9,7 +9,13 @@ import { clear, clearAll, memo, singleton, stats, UnhashableParamError } from ".
 import { copyKeyValue, NOT_COPIED, sameKeyValue } from "../../runtime/handle/recent-key.ts";
 import { digestHex, hashKeyComponents } from "../../runtime/hash/index.ts";
 import { supportedValue } from "../hash/supported-values.ts";
+import { findHandle } from "../../runtime/handle/control.ts";
 import { uniqueId } from "./helpers.ts";
+
+/** Whether `fn`'s handle holds a recent key to compare with (the shortcut is on); reads a protected field. */
+function hasShortcut(fn: (...args: never[]) => unknown): boolean {
+  return (findHandle(fn, "test") as unknown as { recentKeyEntry: unknown }).recentKeyEntry !== null;
+}
 
 
 function digestOf(value: unknown): string {
@@ -116,6 +122,7 @@ describe("memo with one small object argument", () => {
     expect(fn({ c: "x", b: [1, 2, 3], a: 1 })).toBe('{"a":1,"b":[1,2,3],"c":"x"}');
     expect(counter.calls).toBe(1);
     expect(stats(fn)).toMatchObject({ hits: 2, misses: 1 });
+    expect(hasShortcut(fn)).toBe(true);
   });
 
   it("keeps a private copy: mutating the argument after the call makes the next call miss", () => {
@@ -168,14 +175,28 @@ describe("memo with one small object argument", () => {
     expect(counter.calls).toBe(3);
   });
 
+  it("keeps the shortcut across a ttl expiry: the recomputed entry takes over the key copy", async () => {
+    const { fn, counter } = countingMemo({ ttl: "20ms" });
+    fn({ a: 1 });
+    expect(hasShortcut(fn)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fn({ a: 1 })).toBe('{"a":1}');
+    expect(counter.calls).toBe(2);
+    expect(hasShortcut(fn)).toBe(true);
+    expect(fn({ a: 1 })).toBe('{"a":1}');
+    expect(counter.calls).toBe(2);
+  });
+
   it("stays correct when calls spread over many keys make it give up the shortcut, and takes it up again for a new key", () => {
     const { fn, counter } = countingMemo();
     for (let n = 0; n < 20; n++) fn({ n });
     // The newest key is { n: 19 }: forty calls with other keys fail the compare far past its patience.
     for (let round = 0; round < 2; round++) for (let n = 0; n < 19; n++) expect(fn({ n })).toBe(`{"n":${n}}`);
+    expect(hasShortcut(fn)).toBe(false);
     expect(fn({ n: 19 })).toBe('{"n":19}');
     expect(counter.calls).toBe(20);
     expect(fn({ n: 20 })).toBe('{"n":20}');
+    expect(hasShortcut(fn)).toBe(true);
     expect(fn({ n: 20 })).toBe('{"n":20}');
     expect(counter.calls).toBe(21);
     expect(stats(fn)).toMatchObject({ hits: 40, misses: 21 });
