@@ -1,6 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import type { AstNode } from "../../transformer/core/ast.ts";
 import { planModule } from "../../transformer/core/index.ts";
 import { CodeHasher } from "../../transformer/core/hash.ts";
+import { parseModule } from "../../transformer/core/parse.ts";
 
 function hashOf(source: string): string {
   const plan = planModule(source, { filename: "/p/a.ts", root: "/p" });
@@ -82,4 +84,81 @@ describe("code hash", () => {
   it("keeps token boundaries: ab+c and a+bc differ", () => {
     expect(new CodeHasher().add("ab").add("c").digest()).not.toBe(new CodeHasher().add("a").add("bc").digest());
   });
+
+  it("keeps array structure apart from field and argument boundaries", () => {
+    const hashes = ["f([a], b);", "f([a, b]);", "f([[a], b]);", "f([a], [b]);", "f([, a]);", "f([a]);", "f([null, a]);", 'f("ab", "c");', 'f("a", "bc");', 'f("");', "f();"].map(
+      (code) => new CodeHasher().addNode(statementOf(code)).digest(),
+    );
+    expect(new Set(hashes).size).toBe(hashes.length);
+  });
+
+  it("gives every node type its own code, apart from field keys and text", () => {
+    const probe = (node: object) => new CodeHasher().addNode(node as AstNode).digest();
+    const hashes = [
+      probe({ type: "ProbeAb" }),
+      probe({ type: "ProbeBa" }),
+      probe({ type: "Probe" }),
+      probe({ type: "Probe", ab: { type: "Probe" } }),
+      probe({ type: "Probe", ab: true }),
+      probe({ type: "Probe", ba: true }),
+      probe({ type: "Probe", ab: "x" }),
+      probe({ type: "Probe", ab: ["x"] }),
+      probe({ type: "Probe", ab: [{ type: "Probe" }] }),
+      probe({ type: "Probe", ab: [{ type: "Probe" }, { type: "Probe" }] }),
+      probe({ type: "Probe", ab: [{ type: "Probe", ab: { type: "Probe" } }] }),
+      probe({ type: "Probe", ab: [{ type: "Probe" }], ba: [{ type: "Probe" }] }),
+      // Where a child node ends: its fields vs its parent's.
+      probe({ type: "Probe", ab: { type: "Probe" }, ba: true }),
+      probe({ type: "Probe", ab: { type: "Probe", ba: true } }),
+      probe({ type: "Probe", ab: [{ type: "Probe" }], ba: true }),
+      probe({ type: "Probe", ab: [{ type: "Probe", ba: true }] }),
+      // An array hole vs a non-node item (`ab: ["x"]` above).
+      probe({ type: "Probe", ab: [null] }),
+      new CodeHasher().add("Probe").digest(),
+      new CodeHasher().add(":Probe").digest(),
+    ];
+    expect(new Set(hashes).size).toBe(hashes.length);
+  });
+
+  it("treats null, missing and false fields alike, and apart from other values", () => {
+    const probe = (fields: object) => new CodeHasher().addNode({ type: "Probe", ...fields } as unknown as AstNode).digest();
+    const nothing = probe({});
+    expect(probe({ flag: null })).toBe(nothing);
+    expect(probe({ flag: false })).toBe(nothing);
+    expect(probe({ flag: undefined })).toBe(nothing);
+    const values = [nothing, probe({ flag: true }), probe({ flag: 0 }), probe({ flag: "false" }), probe({ flag: "true" }), probe({ flag: "0" }), probe({ flag: [] })];
+    expect(new Set(values).size).toBe(values.length);
+  });
+
+  it("hashes a node the same whichever nodes of its type were hashed before, in any process", async () => {
+    // oxc nodes of one type differ in keys: TS-only fields, `regex` / `bigint` on some Literals.
+    const sources = ['"s";', "/a+/g;", "/a+/i;", "10n;", "let x = 1;", "export const y = 2;", "const { a, ...b } = c;"];
+    const variants = [
+      ...sources.map((code) => statementOf(code)),
+      ...sources.map((code) => statementOf(code, "/p/a.js")),
+      { type: "ZzProbe", a: "1" },
+      { type: "ZzProbe", b: "1", a: "1" },
+      { type: "ZzProbe", c: true, a: "1" },
+    ] as AstNode[];
+    const hashAll = async (order: readonly number[]) => {
+      vi.resetModules();
+      const fresh = await import("../../transformer/core/hash.ts");
+      const hashes: string[] = [];
+      for (const index of order) hashes[index] = new fresh.CodeHasher().addNode(variants[index]!).digest();
+      return hashes;
+    };
+    const forward = variants.map((_, index) => index);
+    const first = await hashAll(forward);
+    expect(await hashAll(forward.slice().reverse())).toEqual(first);
+    expect(await hashAll([...forward.slice(7), ...forward.slice(0, 7)])).toEqual(first);
+    // And the fields a first node of the type lacked still count.
+    expect(new Set(first.slice(0, 4)).size).toBe(4);
+    expect(new Set(first.slice(-3)).size).toBe(3);
+  });
 });
+
+function statementOf(code: string, filename = "/p/a.ts"): AstNode {
+  const parsed = parseModule(code, filename, filename);
+  expect(parsed.diagnostics).toEqual([]);
+  return (parsed.program.body as AstNode[])[0]!;
+}

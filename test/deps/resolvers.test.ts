@@ -1,10 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type * as TS from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDiskResolver, createTypeScriptDependencyResolver } from "../../transformer/core/index.ts";
+import { readToEnd } from "../../transformer/core/deps/file-reads.ts";
 import { pathCandidates, readPathMapping, stripJsonComments } from "../../transformer/core/deps/tsconfig.ts";
 
 const ts = createRequire(import.meta.url)("typescript") as typeof TS;
@@ -117,6 +119,99 @@ describe("createDiskResolver", () => {
     const later = new Date(Date.now() - 30_000);
     utimesSync(path, later, later);
     expect(resolver.readFile(path)).toBe("export const v = 22;\n");
+  });
+});
+
+describe("createDiskResolver reads", () => {
+  const pastRacyWindow = (): Promise<void> => new Promise((done) => setTimeout(done, 2_100));
+
+  it("sees a same-size edit whose mtime was set back (by its ctime)", { timeout: 10_000 }, async () => {
+    const root = project({ "src/a.ts": "export const v = 1;\n" });
+    const path = join(root, "src/a.ts");
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(path, old, old);
+    await pastRacyWindow();
+    const resolver = createDiskResolver();
+    expect(resolver.readFile(path)).toBe("export const v = 1;\n");
+    // Same inode, same size, same mtime: only the ctime tells.
+    writeFileSync(path, "export const v = 2;\n");
+    utimesSync(path, old, old);
+    expect(resolver.readFile(path)).toBe("export const v = 2;\n");
+  });
+
+  it("does not read directories, whether never read or replacing a file", () => {
+    const root = project({ "src/a.ts": "one", "src/from.ts": "", "src/dir.ts/index.ts": "" });
+    const resolver = createDiskResolver();
+    expect(resolver.readFile(join(root, "src"))).toBeUndefined();
+    expect(resolver.readFile(join(root, "src/dir.ts"))).toBeUndefined();
+    // `./dir.ts` names a directory: not the file, but the index inside it.
+    expect(resolver.resolve("./dir.ts", join(root, "src/from.ts"))).toEqual({ kind: "file", path: join(root, "src/dir.ts/index.ts") });
+    const path = join(root, "src/a.ts");
+    expect(resolver.resolve("./a.js", join(root, "src/from.ts"))).toEqual({ kind: "file", path });
+    expect(resolver.readFile(path)).toBe("one");
+    rmSync(path);
+    mkdirSync(path);
+    expect(resolver.readFile(path)).toBeUndefined();
+    // The resolution that led to it is forgotten with it.
+    expect(resolver.resolve("./a.js", join(root, "src/from.ts"))).toBeNull();
+  });
+
+  it("answers undefined for files it cannot read: broken links, link loops, no permission", () => {
+    const root = project({ "src/a.ts": "one" });
+    const resolver = createDiskResolver();
+    symlinkSync(join(root, "src/missing.ts"), join(root, "src/broken.ts"));
+    symlinkSync(join(root, "src/loop2.ts"), join(root, "src/loop1.ts"));
+    symlinkSync(join(root, "src/loop1.ts"), join(root, "src/loop2.ts"));
+    expect(resolver.readFile(join(root, "src/broken.ts"))).toBeUndefined();
+    expect(resolver.readFile(join(root, "src/loop1.ts"))).toBeUndefined();
+    expect(resolver.readFile(join(root, "src/nothing.ts"))).toBeUndefined();
+    const path = join(root, "src/a.ts");
+    chmodSync(path, 0o000);
+    // Root reads it anyway; then so must the resolver.
+    let readable = true;
+    try {
+      readFileSync(path, "utf8");
+    } catch {
+      readable = false;
+    }
+    expect(resolver.readFile(path)).toBe(readable ? "one" : undefined);
+  });
+
+  it.skipIf(process.platform === "win32")("does not hang on a FIFO, which is no file", () => {
+    const root = project({});
+    const path = join(root, "pipe.ts");
+    execFileSync("mkfifo", [path]);
+    expect(createDiskResolver().readFile(path)).toBeUndefined();
+  });
+
+  it("decodes like readFileSync(path, \"utf8\"): BOM, invalid bytes, large and empty files, one after another", () => {
+    const root = project({});
+    const bytes = [
+      Buffer.from([0xef, 0xbb, 0xbf, 0x61, 0xff, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0xf0, 0x9f, 0x98]),
+      Buffer.from("é€😀".repeat(300_000)), // past every kept buffer, multi-byte characters across read boundaries
+      Buffer.alloc(0),
+      Buffer.from("short"),
+    ];
+    const resolver = createDiskResolver();
+    bytes.forEach((content, index) => writeFileSync(join(root, `f${index}.ts`), content));
+    for (let index = 0; index < bytes.length; index++) {
+      const path = join(root, `f${index}.ts`);
+      expect(resolver.readFile(path)).toBe(readFileSync(path, "utf8"));
+    }
+  });
+
+  it.skipIf(process.platform !== "linux")("reads past the size fstat gave (a file that grew, or one that reports no size)", () => {
+    const root = project({ "big.ts": "x".repeat(300_000) + "end" });
+    const path = join(root, "big.ts");
+    const fd = openSync(path, "r");
+    try {
+      // As if fstat had run before the file grew to its present size.
+      expect(readToEnd(fd, 10)).toBe(readFileSync(path, "utf8"));
+    } finally {
+      closeSync(fd);
+    }
+    // /proc files report size 0 and have content.
+    expect(createDiskResolver().readFile("/proc/self/mountinfo")?.length).toBeGreaterThan(0);
   });
 });
 

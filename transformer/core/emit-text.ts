@@ -56,14 +56,17 @@ export function transformSource(source: string, options: TransformSourceOptions)
   }
   const preamble = preambleLines(plan).join("\n");
   text.appendLeft(plan.preambleAt, plan.preambleAt === 0 ? `${preamble}\n` : `\n${preamble}`);
-  const dependencyFiles = plan.dependencyFiles ?? [];
-  if (!options.sourceMap) return { code: text.apply(source), map: null, dependencyFiles };
+  const result = (code: string, map: SourceMap | null): TransformSourceResult => ({
+    code,
+    map,
+    // Read from the plan on first use: gathering the files costs a walk of every closure, and only watch modes need them.
+    get dependencyFiles() {
+      return plan.dependencyFiles ?? [];
+    },
+  });
+  if (!options.sourceMap) return result(text.apply(source), null);
   const edited = text.toMagicString(source);
-  return {
-    code: edited.toString(),
-    map: edited.generateMap({ hires: "boundary", source: projectRelativePath(options.filename, options.root), includeContent: true }),
-    dependencyFiles,
-  };
+  return result(edited.toString(), edited.generateMap({ hires: "boundary", source: projectRelativePath(options.filename, options.root), includeContent: true }));
 }
 
 /**

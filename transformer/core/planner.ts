@@ -93,6 +93,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
   });
   diagnostics.sort((a, b) => a.range.start - b.range.start);
   dependencies.release();
+  let dependencyFiles: readonly string[] | undefined;
   return {
     functions,
     diagnostics,
@@ -100,7 +101,10 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     preambleAt: preamble.insertAt,
     runtimeModule,
     hasRuntimeImport: preamble.hasRuntimeImport,
-    dependencyFiles: dependencies.files(),
+    // Gathered on first read: only hosts with a watch mode read it.
+    get dependencyFiles() {
+      return (dependencyFiles ??= dependencies.files());
+    },
   };
 }
 

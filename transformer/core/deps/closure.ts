@@ -16,8 +16,8 @@ export interface ModuleSource {
   readonly session: ClosureSession;
   /** Module-level nodes already hashed (`session.memoFor(current)`). */
   readonly memo: DigestMemo;
-  /** The files each hashed function's digest was computed from (sorted lists; `current` may be among them). */
-  readonly filesRead: (readonly string[])[];
+  /** The graph root of each function hashed so far (what `filesReachedFrom` starts from). */
+  readonly hashedRoots: DependencyNode[];
 }
 
 /**
@@ -151,14 +151,14 @@ export class DependencyClosure {
     for (const name of members ?? this.exportNames(module, new Set())) this.addExport(module, name);
   }
 
-  /** Hashes the graph (once), then reports the files it was computed from. */
+  /** Hashes the graph (once), then records its root for `files()`. */
   private complete(): void {
     if (this.root.digest !== null) return;
     completeDigests(this.root, (node) => {
       this.expanding = node;
       node.expand!();
     });
-    this.source.filesRead.push(this.root.files);
+    this.source.hashedRoots.push(this.root);
   }
 
   /** Adds `node` as a successor of the node being expanded. */

@@ -1,7 +1,5 @@
 import { CodeHasher } from "../hash.ts";
 
-const NO_FILES: readonly string[] = [];
-
 /**
  * One node of the dependency graph: a module-level binding, an imported package,
  * a whole file, or a helper of the cached function's own context. Its digest is a
@@ -15,10 +13,8 @@ export class DependencyNode {
   digest: string | null;
   /** What the node references directly; filled by `expand`. */
   readonly successors: DependencyNode[] = [];
-  /** Files read while finding what it references. */
+  /** Files read while finding what it references (the digest was computed from these and its successors' files: `filesReachedFrom`). */
   readonly loaded: string[] = [];
-  /** Every file the digest was computed from (hosts watch them), sorted: `loaded` and the successors' `files`. */
-  files: readonly string[] = NO_FILES;
   /** Tarjan bookkeeping, meaningful only while the node's component is being hashed. */
   index = -1;
   low = -1;
@@ -38,9 +34,8 @@ export class DependencyNode {
   }
 
   /** Called by `completeDigests` only. */
-  finish(digest: string, files: readonly string[]): void {
+  finish(digest: string): void {
     this.digest = digest;
-    this.files = files;
     this.expand = null;
     this.remember?.(this);
   }
@@ -110,84 +105,41 @@ function hashComponent(component: DependencyNode[]): void {
   for (const node of component) sortSuccessors(node);
   const single = component.length === 1 ? component[0]! : null;
   if (single && !single.successors.includes(single)) {
-    const fileLists: (readonly string[])[] = [];
-    for (const successor of single.successors) fileLists.push(successor.files);
-    const files = unionOfFiles(single.loaded, fileLists);
-    if (single.successors.length === 0) return single.finish(single.own, files);
+    if (single.successors.length === 0) return single.finish(single.own);
     const hasher = new CodeHasher().addHash(single.own);
     for (const successor of single.successors) hasher.add(successor.key).addHash(successor.digest!);
-    return single.finish(hasher.digest(), files);
+    return single.finish(hasher.digest());
   }
   const members = new Set(component);
   const hasher = new CodeHasher();
-  const loaded: string[] = [];
-  const fileLists: (readonly string[])[] = [];
   for (const node of component.sort(byKey)) {
     hasher.add(node.key).addHash(node.own);
-    loaded.push(...node.loaded);
     for (const successor of node.successors) {
       hasher.add(successor.key);
-      if (members.has(successor)) continue;
-      hasher.addHash(successor.digest!);
-      fileLists.push(successor.files);
+      if (!members.has(successor)) hasher.addHash(successor.digest!);
     }
   }
   const digest = hasher.digest();
-  const files = unionOfFiles(loaded, fileLists);
-  for (const node of component) node.finish(digest, files);
+  for (const node of component) node.finish(digest);
 }
 
 /**
- * `loaded` (in any order) united with `sorted` (each sorted, without repeats),
- * sorted. When one list already holds them all it is returned as is, so nodes
- * that read no new file share their successor's list; otherwise the lists are
- * merged pairwise, in linear time each.
+ * Every file the digests of `roots` were computed from (hosts watch them), sorted:
+ * what each reachable node read. Computed only when a host asks (watch modes);
+ * keeping a merged list on every node cost a build time and memory quadratic in
+ * the depth of import chains.
  */
-export function unionOfFiles(loaded: readonly string[], sorted: readonly (readonly string[])[]): readonly string[] {
-  let largest = NO_FILES;
-  for (const list of sorted) if (list.length > largest.length) largest = list;
-  if (includesAll(largest, loaded) && sorted.every((list) => list === largest || includesAll(largest, list))) return largest;
-  let union = mergeSorted(largest, [...new Set(loaded)].sort());
-  for (const list of sorted) if (list !== largest) union = mergeSorted(union, list);
-  return union;
-}
-
-/**
- * Two sorted lists without repeats, merged into one. Each path of the shorter list
- * is placed by binary search and the runs of the longer one between them are
- * copied, so adding a file or two to a long list costs a copy, not a comparison
- * per path (paths share long prefixes).
- */
-function mergeSorted(a: readonly string[], b: readonly string[]): readonly string[] {
-  const [long, short] = a.length >= b.length ? [a, b] : [b, a];
-  if (short.length === 0) return long;
-  const merged: string[] = [];
-  let copied = 0;
-  for (const path of short) {
-    const at = lowerBound(long, path, copied);
-    while (copied < at) merged.push(long[copied++]!);
-    if (long[at] !== path) merged.push(path);
+export function filesReachedFrom(roots: readonly DependencyNode[]): string[] {
+  const files = new Set<string>();
+  const seen = new Set<DependencyNode>();
+  const pending = [...roots];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (seen.has(node)) continue;
+    seen.add(node);
+    for (const file of node.loaded) files.add(file);
+    for (const successor of node.successors) pending.push(successor);
   }
-  while (copied < long.length) merged.push(long[copied++]!);
-  return merged;
-}
-
-/** The first index at or after `from` whose path is not below `path`. */
-function lowerBound(list: readonly string[], path: string, from: number): number {
-  let low = from;
-  let high = list.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (list[middle]! < path) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/** Whether the sorted `list` holds every path of `paths`. */
-function includesAll(list: readonly string[], paths: readonly string[]): boolean {
-  for (const path of paths) if (list[lowerBound(list, path, 0)] !== path) return false;
-  return true;
+  return [...files].sort();
 }
 
 /** Every node reachable from `root`, itself excluded. */

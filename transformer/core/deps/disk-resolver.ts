@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from "node:fs";
 import { posix } from "node:path";
+import { changedAt, type FileStamp, isFile, readStampedText, sameStamp, statPath } from "./file-reads.ts";
 import { LruMap } from "./lru.ts";
 import { type DependencyResolver, builtinName, findInstalledPackage, isRelativeSpecifier, normalizePath, packageNameOf, type ResolvedImport } from "./resolver.ts";
 import { type PathMapping, pathCandidates, readPathMapping } from "./tsconfig.ts";
@@ -14,11 +14,7 @@ const SOURCE_FOR_EMITTED: Readonly<Record<string, readonly string[]>> = {
 const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 
 function readTextFile(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
+  return readStampedText(path)?.text;
 }
 
 /**
@@ -28,26 +24,20 @@ function readTextFile(path: string): string | undefined {
  */
 const RACY_MS = 2000;
 
-interface FileStamp {
-  readonly id: string;
-  readonly changedAt: number;
-}
-
-/** Identifies one version of a file on disk without reading it; null when it is gone. */
-function fileStamp(path: string): FileStamp | null {
-  const stats = statSync(path, { throwIfNoEntry: false });
-  return stats?.isFile() ? { id: `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`, changedAt: Math.max(stats.mtimeMs, stats.ctimeMs) } : null;
-}
-
-function isFile(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+interface CachedText {
+  /** Of the descriptor the text was read from. */
+  readonly stamp: FileStamp;
+  readonly text: string;
+  /** Written within RACY_MS of being read: its stamp does not vouch for its text. */
+  readonly racy: boolean;
 }
 
 /**
  * The default resolver (Babel, bundlers, Node loader): relative imports with
  * TypeScript's extension rules, `paths` / `baseUrl` from the nearest tsconfig.json,
  * packages by walking `node_modules`. Every answer is checked against the disk with
- * a stat (file texts per inode/size/mtime/ctime, tsconfig per mtime/size, a cached
+ * a stat or, for a text read afresh, an fstat of the descriptor it is read from (file
+ * texts per inode/size/mtime/ctime, tsconfig per mtime/size, a cached
  * relative resolution until its file cannot be read), so edits between builds are seen. Not
  * seen without a new resolver: a new file that would shadow an earlier resolution
  * (`x.ts` created beside the `x.js` an import resolved to).
@@ -57,7 +47,7 @@ function isFile(path: string): boolean {
  */
 export function createDiskResolver(): DependencyResolver {
   const nearestConfig = new Map<string, string | null>();
-  const configs = new Map<string, { stamp: string; mapping: PathMapping | null }>();
+  const configs = new Map<string, { mtimeMs: number; size: number; mapping: PathMapping | null }>();
 
   const configFor = (fromFile: string): PathMapping | null => {
     const dir = posix.dirname(fromFile);
@@ -67,38 +57,47 @@ export function createDiskResolver(): DependencyResolver {
       nearestConfig.set(dir, configPath);
     }
     if (!configPath) return null;
-    const stats = statSync(configPath, { throwIfNoEntry: false });
-    const stamp = stats ? `${stats.mtimeMs}:${stats.size}` : "missing";
+    const stats = statPath(configPath);
+    // -1 for a missing file, which no file's size equals.
+    const mtimeMs = stats ? stats.mtimeMs : -1;
+    const size = stats ? stats.size : -1;
     const cached = configs.get(configPath);
-    if (cached?.stamp === stamp) return cached.mapping;
+    if (cached !== undefined && cached.mtimeMs === mtimeMs && cached.size === size) return cached.mapping;
     const mapping = readPathMapping(configPath, readTextFile);
-    configs.set(configPath, { stamp, mapping });
+    configs.set(configPath, { mtimeMs, size, mapping });
     return mapping;
   };
 
   // Each build session reads a dependency once: keep texts per (inode, size, mtime,
   // ctime), checked with one stat, so edits are still seen (racy ones by content).
-  const texts = new LruMap<string, { stamp: string; text: string; racy: boolean }>(2000);
+  const texts = new LruMap<string, CachedText>(2000);
   // Relative imports found before, reused until reading the file they led to fails
   // (then the import resolves afresh: `x.ts` deleted, `x.js` left).
   const relativeFiles = new LruMap<string, string>(5000);
   const forgetResolutionsTo = new Map<string, string[]>();
+  const unreadable = (path: string): undefined => {
+    for (const key of forgetResolutionsTo.get(path) ?? []) relativeFiles.delete(key);
+    forgetResolutionsTo.delete(path);
+    return undefined;
+  };
   // Every read takes its own stat: reusing the one a resolution made saved a syscall but,
   // when no read followed that resolution, a later read (after an edit) got the old stamp.
+  // A known text is checked with a stat; any other read stamps the file with fstat on the
+  // descriptor it reads from (no stat of its own, and no edit can fall between the two).
   const readFile = (path: string): string | undefined => {
-    const stamp = fileStamp(path);
-    if (stamp === null) {
-      for (const key of forgetResolutionsTo.get(path) ?? []) relativeFiles.delete(key);
-      forgetResolutionsTo.delete(path);
-      return undefined;
-    }
     const cached = texts.get(path);
-    if (cached?.stamp === stamp.id && !cached.racy) return cached.text;
+    if (cached !== undefined && !cached.racy) {
+      const stats = statPath(path);
+      if (!stats?.isFile()) return unreadable(path);
+      if (sameStamp(cached.stamp, stats)) return cached.text;
+    }
+    // Taken before the fstat: an edit made in between then makes the text racy, never trusted.
     const readAt = Date.now();
-    const read = readTextFile(path);
+    const read = readStampedText(path);
+    if (read === undefined) return unreadable(path);
     // An unchanged text keeps its string, so the parsed file cached for it stays valid.
-    const text = read === cached?.text ? cached?.text : read;
-    if (text !== undefined) texts.set(path, { stamp: stamp.id, text, racy: readAt - stamp.changedAt < RACY_MS });
+    const text = read.text === cached?.text ? cached.text : read.text;
+    texts.set(path, { stamp: read.stamp, text, racy: readAt - changedAt(read.stamp) < RACY_MS });
     return text;
   };
 
@@ -115,7 +114,9 @@ export function createDiskResolver(): DependencyResolver {
         const file = resolveSourceFile(posix.resolve(posix.dirname(from), specifier));
         if (file) {
           relativeFiles.set(key, file);
-          forgetResolutionsTo.set(file, [...(forgetResolutionsTo.get(file) ?? []), key]);
+          const keys = forgetResolutionsTo.get(file);
+          if (keys) keys.push(key);
+          else forgetResolutionsTo.set(file, [key]);
         }
         return fileResult(file);
       }

@@ -2,7 +2,7 @@ import { posix } from "node:path";
 import { type AstNode, boundNames, forEachChild, FUNCTION_TYPES } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
 import { DependencyClosure, type ModuleSource } from "./closure.ts";
-import { unionOfFiles } from "./digest-graph.ts";
+import { filesReachedFrom } from "./digest-graph.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
 import { PathMemo } from "../path-memo.ts";
 import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
@@ -114,7 +114,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   const path = absolutePath(input.filename, input.root);
   const current = moduleBindingsOf(path, input.source, input.program);
   const session = sessionFor(resolver, root, path);
-  const source: ModuleSource = { root, current, session, memo: session.memoFor(current), filesRead: [] };
+  const source: ModuleSource = { root, current, session, memo: session.memoFor(current), hashedRoots: [] };
   const closureOf = (fn: AstNode, ownHash: string): DependencyClosure => {
     const closure: DependencyClosure = new DependencyClosure(source, ownHash, () => new FunctionContext(closure, current, input.program, fn).addFunction());
     return closure;
@@ -122,7 +122,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   return {
     hash: (fn, ownHash, enabled) => (enabled ? closureOf(fn, ownHash).digest() : ownHash),
     dependencyNames: (fn) => closureOf(fn, "").names(),
-    files: () => unionOfFiles([], source.filesRead).filter((file) => file !== path),
+    files: () => filesReachedFrom(source.hashedRoots).filter((file) => file !== path),
     release: () => {
       current.release();
       session.releaseReadFiles();

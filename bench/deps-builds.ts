@@ -1,0 +1,180 @@
+/**
+ * Dependency tracking in whole builds (issue 6): the generated 500-file projects of
+ * deps-overhead.ts built by Vite, Rollup + esbuild, Babel and the TypeScript
+ * compiler API, with automemo's `dependencies` option on and off. The ratio is
+ * median(on) / median(off). Target: within 10% (1.10x).
+ *
+ * Every build runs in a fresh Node process, like a one-shot `vite build` or `tsc`:
+ * automemo's caches and the JIT start cold, and nothing one build parsed helps the
+ * next. The plugins are loaded from dist/ (what users install; `npm run bench`
+ * builds it first), so the figures are of the shipped code. The two modes alternate
+ * round by round, so drift in machine speed hits both alike.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type Shape, writeProject } from "./deps-overhead.ts";
+import { formatRatio, median, resultFromChild, type BenchRow } from "./table.ts";
+
+const TARGET = 1.1;
+const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
+const require = createRequire(import.meta.url);
+
+type Build = (root: string, dependencies: boolean) => Promise<unknown> | unknown;
+/** Loads a host's modules (not timed: a build's own work is what is compared) and returns its build. */
+type LoadBuild = () => Promise<Build>;
+
+/** The built plugin entry `name` (dist/<name>.js), as a user's build imports `automemo/<name>`. */
+async function fromDist<T>(name: string): Promise<T> {
+  const file = join(DIST, `${name}.js`);
+  if (!existsSync(file)) throw new Error(`bench/deps-builds.ts: ${file} is missing; run \`npm run build\` first (\`npm run bench\` does).`);
+  return (await import(pathToFileURL(file).href)) as T;
+}
+
+function sourceFiles(root: string): string[] {
+  const src = join(root, "src");
+  return readdirSync(src)
+    .filter((name) => name.endsWith(".ts"))
+    .map((name) => join(src, name));
+}
+
+const viteBuild: LoadBuild = async () => {
+  const { build } = await import("vite");
+  const { default: automemo } = await fromDist<{ default: (options: object) => never }>("vite");
+  return (root, dependencies) => build({
+    root,
+    configFile: false,
+    logLevel: "silent",
+    plugins: [automemo({ dependencies })],
+    build: { write: false, minify: false, lib: { entry: join(root, "src/index.ts"), formats: ["es"], fileName: "index" }, rollupOptions: { external: ["automemo"] } },
+  });
+};
+
+/** Rollup with TypeScript stripped per module by esbuild (as rollup-plugin-esbuild does); `./x.js` imports find `./x.ts`. */
+const rollupBuild: LoadBuild = async () => {
+  const { rollup } = await import("rollup");
+  const { transform } = await import("esbuild");
+  const { default: automemo } = await fromDist<{ default: (options: object) => never }>("rollup");
+  return async (root, dependencies) => {
+  const stripTypes = {
+    name: "esbuild-strip-types",
+    resolveId(specifier: string, importer: string | undefined): string | null {
+      if (!importer || !specifier.startsWith(".")) return null;
+      const path = join(dirname(importer), specifier);
+      return path.endsWith(".js") && !existsSync(path) ? `${path.slice(0, -3)}.ts` : path;
+    },
+    async transform(code: string, id: string): Promise<{ code: string; map: null } | null> {
+      return id.endsWith(".ts") ? { code: (await transform(code, { loader: "ts", sourcefile: id })).code, map: null } : null;
+    },
+  };
+  const bundle = await rollup({ input: join(root, "src/index.ts"), plugins: [automemo({ root, dependencies }), stripTypes], external: ["automemo"], logLevel: "silent" });
+  await bundle.generate({ format: "es" });
+  await bundle.close();
+  };
+};
+
+interface BabelCore {
+  transformSync(code: string, options: Record<string, unknown>): unknown;
+}
+
+const babelBuild: LoadBuild = async () => {
+  const babel = require("@babel/core") as BabelCore;
+  const { default: automemo } = await fromDist<{ default: unknown }>("babel");
+  return (root, dependencies) => {
+  for (const filename of sourceFiles(root)) {
+    babel.transformSync(readFileSync(filename, "utf8"), {
+      filename,
+      babelrc: false,
+      configFile: false,
+      presets: [["@babel/preset-typescript", { allowDeclareFields: true }]],
+      plugins: [[automemo, { root, dependencies }]],
+    });
+  }
+  };
+};
+
+/** `tsc`-style emit of the whole program (no type-check pass), automemo as a `before` transformer resolving imports with the checker. */
+const typescriptBuild: LoadBuild = async () => {
+  const ts = require("typescript") as typeof import("typescript");
+  const { automemoTransformer } = await fromDist<{ automemoTransformer: (program: unknown, options: object, ts: unknown) => never }>("typescript");
+  return (root, dependencies) => {
+  const program = ts.createProgram(sourceFiles(root), {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    skipLibCheck: true,
+    types: [],
+  });
+  program.emit(undefined, () => {}, undefined, false, { before: [automemoTransformer(program, { root, dependencies }, ts)] });
+  };
+};
+
+const HOSTS = {
+  "vite build": viteBuild,
+  "rollup + esbuild": rollupBuild,
+  "babel transformSync": babelBuild,
+  "typescript emit": typescriptBuild,
+} satisfies Record<string, LoadBuild>;
+type HostName = keyof typeof HOSTS;
+
+const SHAPES: Shape[] = ["1-2 imported helpers per file", "deep chain (file i calls file i-1)"];
+
+/** The project of `shape` under `root`, plus the `src/index.ts` entry the bundlers start from. */
+function writeBuildProject(root: string, shape: Shape): void {
+  const files = writeProject(root, shape);
+  writeFileSync(join(root, "src/index.ts"), files.map((file) => `export * from "./${file.slice(file.lastIndexOf("/") + 1, -3)}.js";`).join("\n") + "\n");
+}
+
+/** Wall-clock ms of one build in a fresh process. */
+function buildInChild(host: HostName, root: string, dependencies: boolean): Promise<number> {
+  return resultFromChild(fileURLToPath(import.meta.url), ["--deps-build", host, root, String(dependencies)], `${host} build`);
+}
+
+export async function benchDepsBuilds({ quick = false }: { quick?: boolean } = {}): Promise<BenchRow[]> {
+  const rounds = quick ? 3 : 7;
+  const workspace = mkdtempSync(join(tmpdir(), "automemo-deps-builds-"));
+  const rows: BenchRow[] = [];
+  try {
+    for (const shape of SHAPES) {
+      const root = join(workspace, shape.startsWith("deep") ? "chain" : "helpers");
+      writeBuildProject(root, shape);
+      for (const host of Object.keys(HOSTS) as HostName[]) {
+        const samples = { on: [] as number[], off: [] as number[] };
+        // One untimed pair first: the OS file cache and Node's compile cache settle.
+        for (let round = -1; round < rounds; round++) {
+          for (const mode of round % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const)) {
+            const ms = await buildInChild(host, root, mode === "on");
+            if (round >= 0) samples[mode].push(ms);
+          }
+        }
+        const off = median(samples.off);
+        const on = median(samples.on);
+        rows.push({
+          group: `dependency tracking in whole builds (500 generated .ts files, ${shape}, one-shot build per process)`,
+          name: host,
+          value: on,
+          unit: "ms",
+          ratio: formatRatio(on, off),
+          note: `with / without tracking (${off.toFixed(0)} ms), median of ${rounds}; target <= ${TARGET.toFixed(2)}x`,
+        });
+      }
+    }
+    return rows;
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+const buildFlag = process.argv.indexOf("--deps-build");
+if (buildFlag !== -1 && process.send) {
+  const [host, root, dependencies] = process.argv.slice(buildFlag + 1) as [HostName, string, string];
+  const build = await HOSTS[host]();
+  const started = performance.now();
+  await build(root, dependencies === "true");
+  process.send(performance.now() - started);
+} else if (import.meta.url === `file://${process.argv[1]}`) {
+  const { printTable } = await import("./table.ts");
+  printTable(await benchDepsBuilds({ quick: process.argv.includes("--quick") }));
+}
