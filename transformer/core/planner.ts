@@ -93,19 +93,16 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
   });
   diagnostics.sort((a, b) => a.range.start - b.range.start);
   dependencies.release();
-  let dependencyFiles: readonly string[] | undefined;
-  return {
-    functions,
-    diagnostics,
-    moduleFormat: format,
-    preambleAt: preamble.insertAt,
-    runtimeModule,
-    hasRuntimeImport: preamble.hasRuntimeImport,
-    // Gathered on first read: only hosts with a watch mode read it.
-    get dependencyFiles() {
-      return (dependencyFiles ??= dependencies.files());
-    },
-  };
+  return withLazyDependencyFiles(
+    { functions, diagnostics, moduleFormat: format, preambleAt: preamble.insertAt, runtimeModule, hasRuntimeImport: preamble.hasRuntimeImport },
+    dependencies.files,
+  );
+}
+
+/** `plan` with `dependencyFiles` gathered on first read: only hosts with a watch mode read it, and gathering walks every closure. */
+function withLazyDependencyFiles(plan: ModulePlan, files: () => readonly string[]): ModulePlan {
+  let gathered: readonly string[] | undefined;
+  return Object.defineProperty(plan, "dependencyFiles", { enumerable: true, get: () => (gathered ??= files()) });
 }
 
 function planFunction(

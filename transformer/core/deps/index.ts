@@ -107,8 +107,11 @@ export function parseForPlanning(source: string, filename: string, root: string,
   return dependencies === false ? parseModule(source, filename, displayName) : parseModuleShared(source, absolutePath(filename, root), displayName);
 }
 
+/** Shared, so a plan made with tracking off holds no reference to its module (the closures here would). */
+const TRACKING_OFF: DependencyHashing = { hash: (_fn, ownHash) => ownHash, dependencyNames: () => [], files: () => [], release: () => {} };
+
 export function createDependencyHashing(input: DependencyHashingInput): DependencyHashing {
-  if (input.dependencies === false) return { hash: (_fn, ownHash) => ownHash, dependencyNames: () => [], files: () => [], release: () => {} };
+  if (input.dependencies === false) return TRACKING_OFF;
   const resolver = typeof input.dependencies === "object" ? input.dependencies : (defaultResolver ??= createDiskResolver());
   const root = absolutePath(".", input.root);
   const path = absolutePath(input.filename, input.root);
