@@ -3,6 +3,7 @@
  * of a generated 500-file project with dependency-aware hashes and with
  * `dependencies: false`, interleaved round by round in the same process; the ratio
  * is median(with tracking) / median(without), in CPU time. Target: within 10% (1.10x).
+ * The core is the shipped bundle (shipped-core.ts), not tsx-compiled source.
  *
  * "cold" clears the parsed-file cache before each round (a one-shot build in a new
  * process); "warm" keeps it (a watch-mode rebuild). The "deep chain" project is the
@@ -13,10 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AstNode } from "../transformer/core/ast.ts";
-import { collectReferences } from "../transformer/core/deps/references.ts";
-import { CodeHasher } from "../transformer/core/hash.ts";
-import { clearDependencyCaches, planModule, transformSource } from "../transformer/core/index.ts";
-import { parseModule } from "../transformer/core/parse.ts";
+import { loadShippedCore, type ShippedCore } from "./shipped-core.ts";
 import { cpuMsOf, formatRatio, median, type BenchRow } from "./table.ts";
 
 const FILE_COUNT = 500;
@@ -108,11 +106,11 @@ type Step = "planModule" | "transformSource";
  * CPU time rather than wall time: other processes on a shared 2-core machine then
  * disturb the comparison much less.
  */
-function buildAll(step: Step, root: string, sources: ReadonlyMap<string, string>, dependencies: boolean): number {
+function buildAll(core: ShippedCore, step: Step, root: string, sources: ReadonlyMap<string, string>, dependencies: boolean): number {
   return cpuMsOf(() => {
     for (const [filename, source] of sources) {
-      if (step === "planModule") planModule(source, { filename, root, dependencies });
-      else transformSource(source, { filename, root, dependencies });
+      if (step === "planModule") core.planModule(source, { filename, root, dependencies });
+      else core.transformSource(source, { filename, root, dependencies });
     }
   });
 }
@@ -123,15 +121,15 @@ function buildAll(step: Step, root: string, sources: ReadonlyMap<string, string>
  * most of each file), on files already parsed. Reported as (planning without tracking +
  * this) / planning without tracking: a floor for the cold ratio under this hash format.
  */
-function leastTrackingWork(shape: Shape, sources: ReadonlyMap<string, string>, off: number, rounds: number): BenchRow {
-  const programs = [...sources].map(([filename, source]) => parseModule(source, filename, filename).program);
+function leastTrackingWork(core: ShippedCore, shape: Shape, sources: ReadonlyMap<string, string>, off: number, rounds: number): BenchRow {
+  const programs = [...sources].map(([filename, source]) => core.parseModule(source, filename, filename).program);
   const samples: number[] = [];
   for (let round = -1; round < rounds; round++) {
     const ms = cpuMsOf(() => {
       for (const program of programs) {
         for (const statement of program.body as AstNode[]) {
-          new CodeHasher().addNode(statement).digest();
-          collectReferences(statement);
+          new core.CodeHasher().addNode(statement).digest();
+          core.collectReferences(statement);
         }
       }
     });
@@ -151,6 +149,7 @@ function leastTrackingWork(shape: Shape, sources: ReadonlyMap<string, string>, o
 /** One row per (shape, step, cache state): median time with tracking and its ratio to the same build without. */
 export async function benchDepsOverhead({ quick = false }: { quick?: boolean } = {}): Promise<BenchRow[]> {
   const rounds = quick ? 5 : 11;
+  const core = await loadShippedCore();
   const workspace = mkdtempSync(join(tmpdir(), "automemo-deps-bench-"));
   const rows: BenchRow[] = [];
   try {
@@ -165,14 +164,14 @@ export async function benchDepsOverhead({ quick = false }: { quick?: boolean } =
           // Alternate the order so drift in machine speed hits both sides alike.
           const order = round % 2 === 0 ? (["off", "cold", "warm"] as const) : (["warm", "cold", "off"] as const);
           for (const mode of order) {
-            if (mode === "cold") clearDependencyCaches();
-            if (mode === "warm") buildAll(step, root, sources, true);
-            const ms = buildAll(step, root, sources, mode !== "off");
+            if (mode === "cold") core.clearDependencyCaches();
+            if (mode === "warm") buildAll(core, step, root, sources, true);
+            const ms = buildAll(core, step, root, sources, mode !== "off");
             if (round >= 0) samples[mode].push(ms);
           }
         }
         const off = median(samples.off);
-        if (step === "planModule") rows.push(leastTrackingWork(shape, sources, off, rounds));
+        if (step === "planModule") rows.push(leastTrackingWork(core, shape, sources, off, rounds));
         for (const mode of ["cold", "warm"] as const) {
           const value = median(samples[mode]);
           rows.push({

@@ -28,7 +28,7 @@ export class DependencyNode {
     /** Adds the successors; null for nodes that reference nothing (they are hashed at once). */
     public expand: (() => void) | null,
     /** Called once the digest is known (to memoise the node for the build session). */
-    private readonly remember: ((node: DependencyNode) => void) | null = null,
+    private remember: ((node: DependencyNode) => void) | null = null,
   ) {
     this.digest = expand ? null : own;
   }
@@ -36,8 +36,10 @@ export class DependencyNode {
   /** Called by `completeDigests` only. */
   finish(digest: string): void {
     this.digest = digest;
+    // Both callbacks hold the graph that built the node: let it go with them.
     this.expand = null;
     this.remember?.(this);
+    this.remember = null;
   }
 }
 
