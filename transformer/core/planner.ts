@@ -100,9 +100,14 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
 }
 
 /** `plan` with `dependencyFiles` gathered on first read: only hosts with a watch mode read it, and gathering walks every closure. */
-function withLazyDependencyFiles(plan: ModulePlan, files: () => readonly string[]): ModulePlan {
+function withLazyDependencyFiles(plan: Omit<ModulePlan, "dependencyFiles">, files: () => readonly string[]): ModulePlan {
   let gathered: readonly string[] | undefined;
-  return Object.defineProperty(plan, "dependencyFiles", { enumerable: true, get: () => (gathered ??= files()) });
+  return {
+    ...plan,
+    get dependencyFiles() {
+      return (gathered ??= files());
+    },
+  };
 }
 
 function planFunction(
