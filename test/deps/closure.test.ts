@@ -3,6 +3,7 @@ import { clearDependencyCaches, planModule, type DependencyResolver } from "../.
 import { createDependencyHashing } from "../../transformer/core/deps/index.ts";
 import { moduleBindingsOf, setRecentParseLimit } from "../../transformer/core/deps/module-bindings.ts";
 import { parseModule } from "../../transformer/core/parse.ts";
+import { collectUntil } from "../runtime/helpers.ts";
 import { Project } from "./harness.ts";
 
 const projects: Project[] = [];
@@ -151,6 +152,19 @@ describe("dependency closure", () => {
     const fromDisk = planModule(created.read(file!), { filename: file!, root: created.root }).functions[0]!.meta.hash;
     const fromHost = planModule(edited, { filename: file!, root: created.root }).functions[0]!.meta.hash;
     expect(fromHost).not.toBe(fromDisk);
+  });
+
+  it("with tracking off, holds nothing of the module it hashes for (a kept plan would keep its AST alive)", async () => {
+    let collected = false;
+    const watcher = new FinalizationRegistry(() => (collected = true));
+    const source = `/** @memo */\nexport function f(x: number) { return x + 1; }\n`;
+    const hashing = (() => {
+      const { program } = parseModule(source, "/p/a.ts", "a.ts");
+      watcher.register(program, "program");
+      return createDependencyHashing({ program, source, filename: "/p/a.ts", root: "/p", dependencies: false });
+    })();
+    expect(await collectUntil(() => collected)).toBe(true);
+    expect(hashing.files()).toEqual([]);
   });
 
   describe("parsed files are not kept for the whole build", () => {

@@ -1,5 +1,5 @@
 import { CodeHasher } from "../hash.ts";
-import { completeDigests, DependencyNode, reachableFrom } from "./digest-graph.ts";
+import { completeDigests, DependencyNode, nodesReachedFrom } from "./digest-graph.ts";
 import type { ImportedBinding, ModuleBindings } from "./module-bindings.ts";
 import type { ClosureSession, DigestMemo } from "./session.ts";
 
@@ -50,7 +50,7 @@ export class DependencyClosure {
   /** The sorted qualified names the function reaches (for diagnostics and tests). */
   names(): string[] {
     this.complete();
-    return reachableFrom(this.root)
+    return [...nodesReachedFrom(this.root.successors)]
       .map((node) => node.key)
       .sort();
   }

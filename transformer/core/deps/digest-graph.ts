@@ -127,31 +127,24 @@ function hashComponent(component: DependencyNode[]): void {
 
 /**
  * Every file the digests of `roots` were computed from (hosts watch them), sorted:
- * what each reachable node read. Computed only when a host asks (watch modes);
+ * what each node they reach read. Computed only when a host asks (watch modes);
  * keeping a merged list on every node cost a build time and memory quadratic in
  * the depth of import chains.
  */
 export function filesReachedFrom(roots: readonly DependencyNode[]): string[] {
   const files = new Set<string>();
-  const seen = new Set<DependencyNode>();
-  const pending = [...roots];
-  for (let node = pending.pop(); node; node = pending.pop()) {
-    if (seen.has(node)) continue;
-    seen.add(node);
-    for (const file of node.loaded) files.add(file);
-    for (const successor of node.successors) pending.push(successor);
-  }
+  for (const node of nodesReachedFrom(roots)) for (const file of node.loaded) files.add(file);
   return [...files].sort();
 }
 
-/** Every node reachable from `root`, itself excluded. */
-export function reachableFrom(root: DependencyNode): DependencyNode[] {
+/** `from` and every node they reach. */
+export function nodesReachedFrom(from: readonly DependencyNode[]): Set<DependencyNode> {
   const reached = new Set<DependencyNode>();
-  const pending = [...root.successors];
+  const pending = [...from];
   for (let node = pending.pop(); node; node = pending.pop()) {
     if (reached.has(node)) continue;
     reached.add(node);
-    pending.push(...node.successors);
+    for (const successor of node.successors) pending.push(successor);
   }
-  return [...reached];
+  return reached;
 }
