@@ -85,6 +85,12 @@ describe("code hash", () => {
     expect(new CodeHasher().add("ab").add("c").digest()).not.toBe(new CodeHasher().add("a").add("bc").digest());
   });
 
+  it("tells texts apart that differ only by trailing NUL units (texts are fed two units per word)", () => {
+    expect(new CodeHasher().add("a").digest()).not.toBe(new CodeHasher().add("a\u0000").digest());
+    const literal = (code: string) => new CodeHasher().addNode(statementOf(code)).digest();
+    expect(literal('f("a");')).not.toBe(literal('f("a\\0");'));
+  });
+
   it("keeps array structure apart from field and argument boundaries", () => {
     const hashes = ["f([a], b);", "f([a, b]);", "f([[a], b]);", "f([a], [b]);", "f([, a]);", "f([a]);", "f([null, a]);", 'f("ab", "c");', 'f("a", "bc");', 'f("");', "f();"].map(
       (code) => new CodeHasher().addNode(statementOf(code)).digest(),

@@ -93,6 +93,21 @@ describe("createDiskResolver", () => {
     expect(resolver.resolve("leftpad", from)).toEqual({ kind: "package", name: "leftpad", version: "9.9.9" });
   });
 
+  it("sees an edit to a config that tsconfig.json extends", () => {
+    const root = project({
+      "configs/base.json": `{ "compilerOptions": { "paths": { "@lib/*": ["../lib/*"] } } }`,
+      "tsconfig.json": `{ "extends": "./configs/base.json" }`,
+      "lib/x.ts": "",
+      "vendor/x.ts": "",
+      "src/a.ts": "",
+    });
+    const resolver = createDiskResolver();
+    const from = join(root, "src/a.ts");
+    expect(resolver.resolve("@lib/x", from)).toEqual({ kind: "file", path: join(root, "lib/x.ts") });
+    writeFileSync(join(root, "configs/base.json"), `{ "compilerOptions": { "paths": { "@lib/*": ["../vendor/*"] } } }`);
+    expect(resolver.resolve("@lib/x", from)).toEqual({ kind: "file", path: join(root, "vendor/x.ts") });
+  });
+
   it("sees a changed file through its text cache", () => {
     const root = project({ "src/a.ts": "one" });
     const resolver = createDiskResolver();

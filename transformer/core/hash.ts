@@ -117,15 +117,10 @@ const JSON_VALUE = nameCode("#json");
 const TRUE = nameCode("#true");
 const STRING = nameCode("=string");
 const NUMBER = nameCode("=number");
-const primitiveMarkers = new Map<string, NameCode>([
-  ["string", STRING],
-  ["number", NUMBER],
-]);
-
+const BIGINT = nameCode("=bigint");
+/** Literal `value`s that are neither: `bigint` (`10n`); any other kind gets its own marker the same way. */
 function primitiveMarker(kind: string): NameCode {
-  let code = primitiveMarkers.get(kind);
-  if (code === undefined) primitiveMarkers.set(kind, (code = nameCode(`=${kind}`)));
-  return code;
+  return kind === "bigint" ? BIGINT : nameCode(`=${kind}`);
 }
 
 /** How a node type is hashed: its fields; as its `expression` alone (a type-only wrapper or parentheses); not at all (a TypeScript type). */
@@ -290,9 +285,4 @@ export class CodeHasher {
       this.text(JSON.stringify(value));
     }
   }
-}
-
-/** The own-code hash of a function: its name (as used in its id) plus its AST. */
-export function hashFunctionCode(name: string, node: AstNode): string {
-  return new CodeHasher().add(name).addNode(node).digest();
 }

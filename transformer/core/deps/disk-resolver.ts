@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { changedAt, type FileStamp, isFile, readStampedText, sameStamp, statPath } from "./file-reads.ts";
+import { type FileStamp, isFile, readStampedText, sameStamp, statPath } from "./file-reads.ts";
 import { LruMap } from "./lru.ts";
 import { type DependencyResolver, builtinName, findInstalledPackage, isRelativeSpecifier, normalizePath, packageNameOf, type ResolvedImport } from "./resolver.ts";
 import { type PathMapping, pathCandidates, readPathMapping } from "./tsconfig.ts";
@@ -24,6 +24,11 @@ function readTextFile(path: string): string | undefined {
  */
 const RACY_MS = 2000;
 
+/** The latest time the file's content or inode changed. */
+function changedAt(stamp: FileStamp): number {
+  return Math.max(stamp.mtimeMs, stamp.ctimeMs);
+}
+
 interface CachedText {
   /** Of the descriptor the text was read from. */
   readonly stamp: FileStamp;
@@ -47,7 +52,10 @@ interface CachedText {
  */
 export function createDiskResolver(): DependencyResolver {
   const nearestConfig = new Map<string, string | null>();
-  const configs = new Map<string, { mtimeMs: number; size: number; mapping: PathMapping | null }>();
+  // A mapping with the files it was read from (the config and every config it extends)
+  // and their texts: reused while `readFile` hands back the same strings (it does while a
+  // file is unchanged), so an edit to any of them is seen.
+  const configs = new Map<string, { reads: [path: string, text: string | undefined][]; mapping: PathMapping | null }>();
 
   const configFor = (fromFile: string): PathMapping | null => {
     const dir = posix.dirname(fromFile);
@@ -57,14 +65,15 @@ export function createDiskResolver(): DependencyResolver {
       nearestConfig.set(dir, configPath);
     }
     if (!configPath) return null;
-    const stats = statPath(configPath);
-    // -1 for a missing file, which no file's size equals.
-    const mtimeMs = stats ? stats.mtimeMs : -1;
-    const size = stats ? stats.size : -1;
     const cached = configs.get(configPath);
-    if (cached !== undefined && cached.mtimeMs === mtimeMs && cached.size === size) return cached.mapping;
-    const mapping = readPathMapping(configPath, readTextFile);
-    configs.set(configPath, { mtimeMs, size, mapping });
+    if (cached?.reads.every(([path, text]) => readFile(path) === text)) return cached.mapping;
+    const reads: [string, string | undefined][] = [];
+    const mapping = readPathMapping(configPath, (path) => {
+      const text = readFile(path);
+      reads.push([path, text]);
+      return text;
+    });
+    configs.set(configPath, { reads, mapping });
     return mapping;
   };
 

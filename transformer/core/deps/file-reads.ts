@@ -29,7 +29,7 @@ export function statPath(path: string): Stats | undefined {
 }
 
 export function isFile(path: string): boolean {
-  return statSync(path, NO_THROW)?.isFile() ?? false;
+  return statPath(path)?.isFile() ?? false;
 }
 
 function stampOf(stats: Stats): FileStamp {
@@ -38,11 +38,6 @@ function stampOf(stats: Stats): FileStamp {
 
 export function sameStamp(stamp: FileStamp, stats: Stats): boolean {
   return stamp.ino === stats.ino && stamp.size === stats.size && stamp.mtimeMs === stats.mtimeMs && stamp.ctimeMs === stats.ctimeMs;
-}
-
-/** The latest time the file's content or inode changed. */
-export function changedAt(stamp: FileStamp): number {
-  return Math.max(stamp.mtimeMs, stamp.ctimeMs);
 }
 
 /**
@@ -88,12 +83,12 @@ function bufferOf(bytes: number): Buffer {
 
 /**
  * Reads from the descriptor's position until a read returns nothing (`size`, from
- * fstat, only sizes the first read). Exported for tests. The text is
+ * fstat, only sizes the first read). Exported for the growth test only. The text is
  * decoded (copied) out of the buffer before anyone else can use it, so one buffer
  * serves every read.
  */
 export function readToEnd(fd: number, size: number): string {
-  // One byte more than fstat said: a read that fills the buffer means the file grew.
+  // One byte more than fstat said, so the closing empty read needs no larger buffer.
   let buffer = bufferOf(size + 1);
   let length = 0;
   for (;;) {
