@@ -106,13 +106,29 @@ type Step = "planModule" | "transformSource";
  * CPU time rather than wall time: other processes on a shared 2-core machine then
  * disturb the comparison much less.
  */
-function buildAll(core: ShippedCore, step: Step, root: string, sources: ReadonlyMap<string, string>, dependencies: boolean): number {
+function buildAll(core: ShippedCore, step: Step, root: string, sources: ReadonlyMap<string, string>, mode: Mode): number {
+  const dependencies = mode !== "off";
+  const dependencyCache = summaryFolder(root);
   return cpuMsOf(() => {
     for (const [filename, source] of sources) {
-      if (step === "planModule") core.planModule(source, { filename, root, dependencies });
-      else core.transformSource(source, { filename, root, dependencies });
+      if (step === "planModule") core.planModule(source, { filename, root, dependencies, dependencyCache });
+      else core.transformSource(source, { filename, root, dependencies, dependencyCache });
     }
+    // A one-shot build ends with its process, which saves the summaries (`cold`) or finds nothing new (`saved`).
+    if (mode === "cold" || mode === "saved") core.clearDependencyCaches();
   });
+}
+
+/**
+ * - off: no tracking (the baseline);
+ * - cold: a one-shot build in a new process, nothing saved from earlier builds;
+ * - saved: a one-shot build in a new process after an earlier build saved its file summaries;
+ * - warm: a rebuild in the same process (watch mode).
+ */
+type Mode = "off" | "cold" | "saved" | "warm";
+
+function summaryFolder(root: string): string {
+  return join(root, ".automemo-cache");
 }
 
 /**
@@ -146,6 +162,12 @@ function leastTrackingWork(core: ShippedCore, shape: Shape, sources: ReadonlyMap
   };
 }
 
+const MODE_NAMES = {
+  cold: "one-shot build, nothing saved (first build)",
+  saved: "one-shot build, summaries saved by an earlier build",
+  warm: "rebuild in the same process (watch mode)",
+} as const;
+
 /** One row per (shape, step, cache state): median time with tracking and its ratio to the same build without. */
 export async function benchDepsOverhead({ quick = false }: { quick?: boolean } = {}): Promise<BenchRow[]> {
   const rounds = quick ? 5 : 11;
@@ -159,24 +181,25 @@ export async function benchDepsOverhead({ quick = false }: { quick?: boolean } =
       // Sources are read once up front: hosts hand the transform the text they already have.
       const sources = new Map(writeProject(root, shape).map((file) => [file, readFileSync(file, "utf8")]));
       for (const step of ["planModule", "transformSource"] as const) {
-        const samples = { off: [] as number[], cold: [] as number[], warm: [] as number[] };
+        const samples: Record<Mode, number[]> = { off: [], cold: [], saved: [], warm: [] };
         for (let round = -1; round < rounds; round++) {
-          // Alternate the order so drift in machine speed hits both sides alike.
-          const order = round % 2 === 0 ? (["off", "cold", "warm"] as const) : (["warm", "cold", "off"] as const);
+          // Alternate the order so drift in machine speed hits both sides alike (`saved` reuses what `cold` saved).
+          const order: Mode[] = round % 2 === 0 ? ["off", "cold", "saved", "warm"] : ["warm", "cold", "saved", "off"];
           for (const mode of order) {
-            if (mode === "cold") core.clearDependencyCaches();
-            if (mode === "warm") buildAll(core, step, root, sources, true);
-            const ms = buildAll(core, step, root, sources, mode !== "off");
+            core.clearDependencyCaches();
+            if (mode === "cold") rmSync(summaryFolder(root), { recursive: true, force: true });
+            if (mode === "warm") buildAll(core, step, root, sources, mode);
+            const ms = buildAll(core, step, root, sources, mode);
             if (round >= 0) samples[mode].push(ms);
           }
         }
         const off = median(samples.off);
         if (step === "planModule") rows.push(leastTrackingWork(core, shape, sources, off, rounds));
-        for (const mode of ["cold", "warm"] as const) {
+        for (const mode of ["cold", "saved", "warm"] as const) {
           const value = median(samples[mode]);
           rows.push({
             group: `dependency tracking overhead (${FILE_COUNT} generated .ts files, ${shape})`,
-            name: `${step}, ${mode === "cold" ? "cold cache (one-shot build)" : "warm cache (rebuild)"}`,
+            name: `${step}, ${MODE_NAMES[mode]}`,
             value,
             unit: "CPU ms",
             ratio: formatRatio(value, off),

@@ -72,6 +72,7 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
           root: options.root ?? file.opts.root ?? file.opts.cwd ?? process.cwd(),
           runtimeModule: options.runtimeModule,
           dependencies: options.dependencies,
+          dependencyCache: options.dependencyCache,
           // A script (sourceType "script", or "unambiguous" without ESM syntax) cannot hold an import.
           moduleFormat: programPath.node.sourceType === "script" ? "cjs" : undefined,
         });

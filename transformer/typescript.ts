@@ -123,7 +123,7 @@ type PlanSettings = Omit<PlanOptions, "filename">;
  */
 function planSettings(ts: typeof TS, program: TS.Program | undefined, options: HostOptions): PlanSettings {
   const dependencies = options.dependencies === false ? false : program ? createTypeScriptDependencyResolver(ts, program) : undefined;
-  return { root: projectRoot(program, options), runtimeModule: options.runtimeModule, dependencies };
+  return { root: projectRoot(program, options), runtimeModule: options.runtimeModule, dependencies, dependencyCache: options.dependencyCache };
 }
 
 function createAutomemoFactory(ts: typeof TS, settings: PlanSettings, report: ReportProblems): TS.TransformerFactory<TS.SourceFile> {

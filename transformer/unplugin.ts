@@ -32,6 +32,8 @@ export interface AutomemoPluginOptions {
   sourceMap?: boolean;
   /** Fold the hashes of the helpers a cached function calls into its code hash (same file and imported files). Default `true`. */
   dependencies?: boolean;
+  /** Folder (relative to `root`) for the saved per-file summaries that let later builds skip unchanged files, or `false`. Default `node_modules/.cache/automemo` when the root has `node_modules`. */
+  dependencyCache?: string | false;
 }
 
 export const DEFAULT_INCLUDE = /\.[cm]?[jt]sx?$/;
@@ -117,6 +119,7 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
             root,
             runtimeModule: options.runtimeModule,
             dependencies: options.dependencies,
+            dependencyCache: options.dependencyCache,
             sourceMap: options.sourceMap ?? (viteWantsSourceMap && bundlerWantsSourceMap(this)),
           });
           // Only Vite's dev server reads this (`watchChange`); a module that lost its tags drops its entries.

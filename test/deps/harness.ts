@@ -6,7 +6,7 @@ import * as babel7 from "@babel/core";
 import babelPresetTypescript from "@babel/preset-typescript";
 import type * as TS from "typescript";
 import automemoBabel from "../../transformer/babel.ts";
-import { createTypeScriptDependencyResolver, planModule, transformSource } from "../../transformer/core/index.ts";
+import { clearDependencyCaches, createTypeScriptDependencyResolver, planModule, transformSource } from "../../transformer/core/index.ts";
 import { automemoTransformer } from "../../transformer/typescript.ts";
 
 /**
@@ -121,6 +121,32 @@ export const CORE_HOST: Host = {
     return table;
   },
 };
+
+/** Where `newProcessHost` saves; inside the project, so it goes with it. */
+export const SAVED_CACHE_FOLDER = ".automemo-cache";
+
+/**
+ * `CORE_HOST` as one-shot builds in new processes that share a saved cache
+ * folder: each `hashes` starts from empty in-memory caches, so whatever it does not
+ * compute comes from the module summaries and plan records earlier builds saved.
+ */
+export function newProcessHost(name: string): Host {
+  return {
+    name,
+    supportsBuildWideOff: false,
+    hashes(project) {
+      clearDependencyCaches();
+      const table = new Map<string, string>();
+      for (const file of project.taggedFiles()) {
+        const plan = planModule(project.read(file), { filename: file, root: project.root, dependencyCache: SAVED_CACHE_FOLDER });
+        for (const fn of plan.functions) table.set(fn.meta.id, fn.meta.hash);
+      }
+      // Saves, as the process would at exit.
+      clearDependencyCaches();
+      return table;
+    },
+  };
+}
 
 export const CORE_TS_RESOLVER_HOST: Host = {
   name: "core planModule (TypeScript program resolver)",

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setRecentParseLimit } from "../../transformer/core/deps/module-bindings.ts";
-import { HOSTS, runScenario, runScenarioUncached } from "./harness.ts";
+import { CORE_HOST, HOSTS, newProcessHost, Project, runScenario, runScenarioUncached } from "./harness.ts";
 import { SCENARIOS } from "./scenarios.ts";
 
 describe.each(HOSTS)("dependency hashes: $name", (host) => {
@@ -47,5 +47,29 @@ describe("the same hashes when every released file gives up its AST at once", ()
       after: Object.fromEntries(keeping.after),
     });
     expect(dropping.changed).toEqual([...scenario.changed].sort());
+  });
+});
+
+describe("the same hashes from what earlier builds saved (each build a new process)", () => {
+  // Build 1 saves module summaries and plan records; build 2 (nothing edited) takes every
+  // digest from the records; build 3 (after the edit) must notice exactly what changed,
+  // with records and summaries of the untouched files still on disk.
+  const host = newProcessHost("core planModule, new process per build, saved cache");
+  it.each(SCENARIOS.filter((scenario) => !scenario.buildWideOff))("$name", (scenario) => {
+    const reference = runScenario(scenario, CORE_HOST);
+    const project = new Project(scenario.files);
+    try {
+      const first = host.hashes(project, false);
+      const second = host.hashes(project, false);
+      project.write(scenario.edit);
+      const afterEdit = host.hashes(project, false);
+      const afterEditAgain = host.hashes(project, false);
+      expect(Object.fromEntries(first)).toEqual(Object.fromEntries(reference.before));
+      expect(Object.fromEntries(second)).toEqual(Object.fromEntries(reference.before));
+      expect(Object.fromEntries(afterEdit)).toEqual(Object.fromEntries(reference.after));
+      expect(Object.fromEntries(afterEditAgain)).toEqual(Object.fromEntries(reference.after));
+    } finally {
+      project.dispose();
+    }
   });
 });

@@ -131,6 +131,9 @@ describe("automemo/babel", () => {
     const api = { version: "7.29.0", types: babel7.types as unknown as BabelApi["types"], assertVersion: () => undefined };
     expect(() => automemoBabel(api, { root: 42 })).toThrow(InvalidOptionError);
     expect(() => automemoBabel(api, { dependencies: "yes" })).toThrow(/Invalid option 'dependencies'.*expected a boolean, got "yes"/);
+    expect(() => automemoBabel(api, { dependencyCache: true })).toThrow(/Invalid option 'dependencyCache'.*expected a folder path or false, got true/);
+    expect(() => automemoBabel(api, { dependencyCache: "" })).toThrow(/Invalid option 'dependencyCache'/);
+    expect(() => automemoBabel(api, { dependencyCache: false, dependencies: true })).not.toThrow();
     expect(() => automemoBabel(api, ["root"])).toThrow(/expected an object, got an array/);
   });
 

@@ -95,6 +95,14 @@ export interface PlanOptions {
    * passes one built on its program). Default: on, resolving from disk.
    */
   readonly dependencies?: boolean | DependencyResolver;
+  /**
+   * Where dependency tracking saves what it learned about each file (module-level
+   * names, per-binding hashes and references, keyed by the file's text), so later
+   * builds skip parsing and walking unchanged files: a folder (relative to `root`),
+   * or `false` for none. Default: `node_modules/.cache/automemo` under `root` when
+   * `root` has a `node_modules` folder, else none.
+   */
+  readonly dependencyCache?: string | false;
 }
 
 /** Names the emitted code uses; one place so every host and the idempotency check agree. */

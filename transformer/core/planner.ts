@@ -9,7 +9,7 @@ import { formatFromExtension } from "./parse.ts";
 import { EMITTED_NAMES, type ModulePlan, type PlanDiagnostic, type PlannedFunction, type PlanOptions } from "./plan.ts";
 import { isAbsolutePath, PathMemo } from "./path-memo.ts";
 import { analyzeScopes } from "./scope.ts";
-import { createDependencyHashing, parseForPlanning } from "./deps/index.ts";
+import { createDependencyHashing } from "./deps/index.ts";
 
 const DEFAULT_RUNTIME_MODULE = "automemo";
 const HANDLE_NAME = /^__am_(\d+)$/;
@@ -38,7 +38,14 @@ export function projectRelativePath(filename: string, root: string): string {
 export function planModule(source: string, options: PlanOptions): ModulePlan {
   const relativePath = projectRelativePath(options.filename, options.root);
   const runtimeModule = options.runtimeModule ?? DEFAULT_RUNTIME_MODULE;
-  const parsed = parseForPlanning(source, options.filename, options.root, relativePath, options.dependencies);
+  const dependencies = createDependencyHashing({
+    source,
+    filename: options.filename,
+    root: options.root,
+    dependencies: options.dependencies,
+    dependencyCache: options.dependencyCache,
+  });
+  const parsed = dependencies.parse(source, options.filename, relativePath);
   const moduleFormat =
     options.moduleFormat ?? formatFromExtension(options.filename) ?? (parsed.hasModuleSyntax ? "esm" : undefined);
   if (parsed.diagnostics.length > 0) {
@@ -51,7 +58,6 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
   const format = moduleFormat ?? (found.usesCommonJs ? "cjs" : "esm");
   const preamble = scanPreamble(program, format);
   const scopes = found.functions.length > 0 ? analyzeScopes(program) : null;
-  const dependencies = createDependencyHashing({ program, source, filename: options.filename, root: options.root, dependencies: options.dependencies });
   const ids = uniqueIds(found.functions.map((fn) => `${relativePath}#${fn.qualifiedName}`));
 
   const commentStartsByEnd = new Map(parsed.comments.map((comment) => [comment.end, comment.start]));

@@ -20,6 +20,12 @@ export interface HostOptions {
    * packages. Default `true`; `false` hashes only the function's own code.
    */
   readonly dependencies?: boolean;
+  /**
+   * Folder (relative to `root`) where dependency tracking saves per-file summaries
+   * so later builds skip re-reading unchanged files' code, or `false` for none.
+   * Default: `node_modules/.cache/automemo` when the root has `node_modules`.
+   */
+  readonly dependencyCache?: string | false;
 }
 
 interface OptionCheck {
@@ -34,6 +40,7 @@ const KNOWN_OPTIONS: Readonly<Record<keyof HostOptions, OptionCheck>> = {
   root: { accepts: isNonEmptyString, expected: "a non-empty string", fix: "a folder path" },
   runtimeModule: { accepts: isNonEmptyString, expected: "a non-empty string", fix: 'a module specifier such as "automemo"' },
   dependencies: { accepts: (value) => typeof value === "boolean", expected: "a boolean", fix: "true or false" },
+  dependencyCache: { accepts: (value) => value === false || isNonEmptyString(value), expected: "a folder path or false", fix: 'a folder such as "node_modules/.cache/automemo", or false' },
 };
 
 /**

@@ -1,6 +1,7 @@
 import { CodeHasher } from "../hash.ts";
 import { completeDigests, DependencyNode, nodesReachedFrom } from "./digest-graph.ts";
 import type { ImportedBinding, ModuleBindings } from "./module-bindings.ts";
+import type { ResolvedImport } from "./resolver.ts";
 import type { ClosureSession, DigestMemo } from "./session.ts";
 
 /**
@@ -100,7 +101,7 @@ export class DependencyClosure {
   }
 
   addImport(module: ModuleBindings, binding: ImportedBinding, members: ReadonlySet<string> | null): void {
-    const target = this.source.session.resolve(binding.specifier, module.path);
+    const target = this.resolve(binding.specifier, module.path);
     if (!target) {
       this.addExternal(`unresolved:${binding.specifier}`);
       return;
@@ -125,7 +126,7 @@ export class DependencyClosure {
     }
     if (name !== "default") {
       for (const specifier of module.starExports) {
-        const target = this.source.session.resolve(specifier, module.path);
+        const target = this.resolve(specifier, module.path);
         if (target?.kind !== "file") continue;
         const file = this.load(target.path);
         if (file && this.exportsName(file, name, new Set())) {
@@ -135,7 +136,7 @@ export class DependencyClosure {
       }
       // A star re-export of a package or an unresolvable module may provide it.
       for (const specifier of module.starExports) {
-        if (this.source.session.resolve(specifier, module.path)?.kind !== "file") this.addSpecifier(module, specifier);
+        if (this.resolve(specifier, module.path)?.kind !== "file") this.addSpecifier(module, specifier);
       }
     }
     if (!module.isEsm) this.addWholeFile(module);
@@ -201,7 +202,7 @@ export class DependencyClosure {
     if (seen.has(module.path)) return false;
     seen.add(module.path);
     return module.starExports.some((specifier) => {
-      const target = this.source.session.resolve(specifier, module.path);
+      const target = this.resolve(specifier, module.path);
       const file = target?.kind === "file" ? this.load(target.path) : null;
       return file !== null && this.exportsName(file, name, seen);
     });
@@ -212,7 +213,7 @@ export class DependencyClosure {
     if (seen.has(module.path)) return names;
     seen.add(module.path);
     for (const specifier of module.starExports) {
-      const target = this.source.session.resolve(specifier, module.path);
+      const target = this.resolve(specifier, module.path);
       const file = target?.kind === "file" ? this.load(target.path) : null;
       if (file) for (const name of this.exportNames(file, seen)) if (name !== "default") names.add(name);
     }
@@ -220,8 +221,17 @@ export class DependencyClosure {
   }
 
   private loadAfterResolvingAgain(specifier: string, fromFile: string): ModuleBindings | null {
-    const path = this.source.session.resolveAgain(specifier, fromFile);
-    return path === null ? null : this.load(path);
+    const fact = this.source.session.resolveAgain(specifier, fromFile);
+    if (fact === null) return null;
+    this.expanding.resolved.push(fact);
+    return this.load((fact.target as { path: string }).path);
+  }
+
+  /** Resolves through the session, noted as a resolution the node being expanded depends on (`plan-records.ts`). */
+  private resolve(specifier: string, fromFile: string): ResolvedImport | null {
+    const fact = this.source.session.resolution(specifier, fromFile);
+    this.expanding.resolved.push(fact);
+    return fact.target;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { CodeHasher } from "../hash.ts";
+import type { ResolutionFact } from "./session.ts";
 
 /**
  * One node of the dependency graph: a module-level binding, an imported package,
@@ -15,6 +16,8 @@ export class DependencyNode {
   readonly successors: DependencyNode[] = [];
   /** Files read while finding what it references (the digest was computed from these and its successors' files: `filesReachedFrom`). */
   readonly loaded: string[] = [];
+  /** Resolutions made while finding what it references (what a saved plan record re-checks). */
+  readonly resolved: ResolutionFact[] = [];
   /** Tarjan bookkeeping, meaningful only while the node's component is being hashed. */
   index = -1;
   low = -1;

@@ -2,10 +2,13 @@ import { posix } from "node:path";
 import { type AstNode, boundNames, forEachChild, FUNCTION_TYPES } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
 import { DependencyClosure, type ModuleSource } from "./closure.ts";
-import { filesReachedFrom } from "./digest-graph.ts";
+import { type DependencyNode, filesReachedFrom } from "./digest-graph.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
 import { PathMemo } from "../path-memo.ts";
-import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared } from "./module-bindings.ts";
+import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared, summaryFingerprint, useSummaryStore } from "./module-bindings.ts";
+import { closeSummaryStores, type SummaryStore, summaryStoreIn, summaryTextKey } from "./summary-store.ts";
+import { type PlannedFile, planRecordHolds, planRecordOf, recordedDigest, recordedFiles } from "./plan-records.ts";
+import { statPath } from "./file-reads.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { collectReferences, functionDeclarations, hoistedVars, lexicalDeclarations, type References } from "./references.ts";
 import { type DependencyResolver, normalizePath } from "./resolver.ts";
@@ -24,15 +27,20 @@ export { createTypeScriptDependencyResolver } from "./typescript-resolver.ts";
 export type { DependencyResolver, ResolvedImport } from "./resolver.ts";
 
 export interface DependencyHashingInput {
-  readonly program: AstNode;
+  /** The module's AST when the caller parsed it; otherwise hash only after `parse`. */
+  readonly program?: AstNode;
   readonly source: string;
   readonly filename: string;
   readonly root: string;
   /** `false` turns tracking off for the whole build; a resolver replaces the disk resolver. Default true. */
   readonly dependencies?: boolean | DependencyResolver;
+  /** Folder of the saved file summaries, or `false` for none (see `PlanOptions.dependencyCache`). */
+  readonly dependencyCache?: string | false;
 }
 
 export interface DependencyHashing {
+  /** Parses the module (the planner's parse): call before `hash`. */
+  parse(source: string, filename: string, displayName: string): ParsedModule;
   /**
    * `ownHash` extended with the closure of what `fn` depends on; `ownHash` itself
    * when tracking is off (build-wide or `enabled` false, from `@memo { deps: false }`)
@@ -84,8 +92,10 @@ function sessionFor(resolver: DependencyResolver, root: string, path: string): C
   return session.state;
 }
 
-/** Forgets every parsed file, build session and the default resolver's file cache (a fresh start, as in a new process). */
+/** Forgets every parsed file, build session and the default resolver's file cache (a fresh start, as in a new process); saves summaries first. */
 export function clearDependencyCaches(): void {
+  closeSummaryStores();
+  defaultCacheFolders.clear();
   clearModuleBindingsCache();
   sessions = new WeakMap();
   defaultResolver = null;
@@ -98,37 +108,107 @@ function absolutePath(filename: string, root: string): string {
   return absolutePaths.get(filename, root);
 }
 
-/**
- * The planner's parse, shared with dependency hashing when tracking is on (each
- * file of a build is then parsed once, whether it was first seen as a dependency
- * or as a file to transform). With tracking off nothing is cached.
- */
-export function parseForPlanning(source: string, filename: string, root: string, displayName: string, dependencies: boolean | DependencyResolver | undefined): ParsedModule {
-  return dependencies === false ? parseModule(source, filename, displayName) : parseModuleShared(source, absolutePath(filename, root), displayName);
+/** Default summary folder by project root: `node_modules/.cache/automemo` when the root has a `node_modules` folder, else none. */
+const defaultCacheFolders = new Map<string, string | null>();
+
+/** Makes the store for this root and option the one summaries are looked up in, and returns it (null: none). */
+function useSummaryStoreFor(root: string, dependencyCache: string | false | undefined): SummaryStore | null {
+  let store: SummaryStore | null = null;
+  if (dependencyCache !== undefined) {
+    if (dependencyCache !== false) store = summaryStoreIn(posix.resolve(root, normalizePath(dependencyCache)), root, summaryFingerprint);
+  } else {
+    let folder = defaultCacheFolders.get(root);
+    if (folder === undefined) {
+      const modules = posix.join(root, "node_modules");
+      folder = statPath(modules)?.isDirectory() ? posix.join(modules, ".cache", "automemo") : null;
+      defaultCacheFolders.set(root, folder);
+    }
+    if (folder !== null) store = summaryStoreIn(folder, posix.join(root, "node_modules"), summaryFingerprint);
+  }
+  useSummaryStore(store);
+  return store;
 }
 
 /** Shared, so a plan made with tracking off holds no reference to its module (the closures here would). */
-const TRACKING_OFF: DependencyHashing = { hash: (_fn, ownHash) => ownHash, dependencyNames: () => [], files: () => [], release: () => {} };
+const TRACKING_OFF: DependencyHashing = {
+  parse: parseModule,
+  hash: (_fn, ownHash) => ownHash,
+  dependencyNames: () => [],
+  files: () => [],
+  release: () => {},
+};
 
+/**
+ * Dependency hashing for planning one module: create it before parsing, parse
+ * through it, then hash. When a saved plan record of this exact text still holds
+ * (`plan-records.ts`), the digests come from it and nothing else is read or kept;
+ * otherwise the parse is shared with dependency reads (each file of a build is
+ * parsed once, whether first seen as a dependency or as a file to transform).
+ */
 export function createDependencyHashing(input: DependencyHashingInput): DependencyHashing {
   if (input.dependencies === false) return TRACKING_OFF;
   const resolver = typeof input.dependencies === "object" ? input.dependencies : (defaultResolver ??= createDiskResolver());
   const root = absolutePath(".", input.root);
+  const store = useSummaryStoreFor(root, input.dependencyCache);
   const path = absolutePath(input.filename, input.root);
-  const current = moduleBindingsOf(path, input.source, input.program);
   const session = sessionFor(resolver, root, path);
-  const source: ModuleSource = { root, current, session, memo: session.memoFor(current), hashedRoots: [] };
+  const planned: PlannedFile = { path, textKey: store ? summaryTextKey(input.source) : "", root, session };
+  const record = store?.planRecord(path);
+  // Checked before parsing: a record that holds means this planning needs no module summaries at all.
+  const saved = record && planRecordHolds(record, planned) ? record : null;
+
+  let program = input.program ?? null;
+  let source: ModuleSource | null = null;
+  const moduleSource = (): ModuleSource => {
+    if (!source) {
+      if (!program) throw new Error("automemo internal error: dependency hashing used before the module was parsed");
+      const current = moduleBindingsOf(path, input.source, program);
+      source = { root, current, session, memo: session.memoFor(current), hashedRoots: [] };
+    }
+    return source;
+  };
   const closureOf = (fn: AstNode, ownHash: string): DependencyClosure => {
-    const closure: DependencyClosure = new DependencyClosure(source, ownHash, () => new FunctionContext(closure, current, input.program, fn).addFunction());
+    const module = moduleSource();
+    const closure: DependencyClosure = new DependencyClosure(module, ownHash, () => new FunctionContext(closure, module.current, program!, fn).addFunction());
     return closure;
   };
+  /** [start, own hash, digest] of the digests computed (not reused) in this planning. */
+  const computed: (number | string)[] = [];
+  let hashedRoots: readonly DependencyNode[] = [];
   return {
-    hash: (fn, ownHash, enabled) => (enabled ? closureOf(fn, ownHash).digest() : ownHash),
+    parse: (text, _filename, displayName) => {
+      const parsed = saved ? parseModule(text, path, displayName) : parseModuleShared(text, path, displayName);
+      program = parsed.program;
+      return parsed;
+    },
+    hash: (fn, ownHash, enabled) => {
+      if (!enabled) return ownHash;
+      let digest = saved ? recordedDigest(saved, fn, ownHash) : undefined;
+      if (digest === undefined) {
+        digest = closureOf(fn, ownHash).digest();
+        computed.push(fn.start, ownHash, digest);
+      }
+      return digest;
+    },
     dependencyNames: (fn) => closureOf(fn, "").names(),
-    files: () => filesReachedFrom(source.hashedRoots).filter((file) => file !== path),
+    files: () => {
+      const files = filesReachedFrom(hashedRoots);
+      if (saved) files.push(...recordedFiles(saved));
+      return [...new Set(files)].filter((file) => file !== path).sort();
+    },
     release: () => {
-      current.release();
+      // A planning that reused a record lists only what it computed: the record stays.
+      if (store && source && computed.length > 0 && !saved) store.rememberPlan(path, planRecordOf(planned, computed, source.hashedRoots, store.strings));
+      // A shared parse (nothing reused) is in the module cache even when nothing was hashed.
+      const current = source?.current ?? (program && !saved ? moduleBindingsOf(path, input.source, program) : null);
+      current?.release();
       session.releaseReadFiles();
+      // The plan keeps `files` (watch modes) until the host drops it; the syntax tree must
+      // not live that long (whole trees surviving a scavenge made garbage collection the
+      // largest cost of builds that reuse records).
+      hashedRoots = source?.hashedRoots ?? [];
+      source = null;
+      program = null;
     },
   };
 }

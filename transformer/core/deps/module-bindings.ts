@@ -5,6 +5,7 @@ import { CodeHasher } from "../hash.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { LruMap } from "./lru.ts";
 import { collectReferences, type References } from "./references.ts";
+import { type BindingsSummary, type Summarizable, SUMMARY_FORMAT, type SummaryStore, summaryTextKey } from "./summary-store.ts";
 
 export interface ImportedBinding {
   readonly specifier: string;
@@ -21,7 +22,7 @@ export type ExportEntry = { readonly local: string } | ImportedBinding;
  * may be dropped (`release`); the summaries stay, and a query that needs the AST
  * again parses the text again.
  */
-export class ModuleBindings {
+export class ModuleBindings implements Summarizable {
   /** Local name => the declaration that creates it (a declarator, function, class, enum, ...); empty once the AST is dropped. */
   private readonly declarations = new Map<string, AstNode>();
   /** Every module-level binding name; kept when the AST is dropped. */
@@ -46,6 +47,9 @@ export class ModuleBindings {
   private relative: string | null = null;
 
   private dropped = false;
+  private textKeyMemo: string | null = null;
+  /** A hash or reference list was computed since the summary was loaded or saved (see `SummaryStore`). */
+  summaryChanged = false;
 
   constructor(
     readonly path: string,
@@ -58,6 +62,60 @@ export class ModuleBindings {
     private parsedModule: ParsedModule | null = null,
   ) {
     if (program) this.index(program);
+  }
+
+  /**
+   * The file as a saved summary describes it, without parsing: like a file whose AST
+   * was dropped, a query the summary does not answer parses the text.
+   */
+  static fromSummary(path: string, text: string, textKey: string, summary: BindingsSummary): ModuleBindings {
+    const module = new ModuleBindings(path, null, text, summary.esm);
+    module.dropped = true;
+    for (const name of summary.names) module.bindingNames.add(name);
+    for (const [local, specifier, imported] of summary.imports) module.imports.set(local, { specifier, imported });
+    for (const entry of summary.exports) module.exports.set(entry[0], entry.length === 2 ? { local: entry[1] } : { specifier: entry[1], imported: entry[2] });
+    module.starExports.push(...summary.stars);
+    module.applySummary(summary);
+    module.textKeyMemo = textKey;
+    return module;
+  }
+
+  /** Takes the hashes and references a saved summary of this same text has (they depend on the text alone). */
+  applySummary(summary: BindingsSummary): void {
+    for (const [name, hash] of summary.own) this.ownHashes.set(name, hash);
+    for (const [name, names, specifiers] of summary.refs) {
+      const references: References = {
+        names: new Map(names.map(([used, members]) => [used, members && new Set(members)])),
+        specifiers: new Set(specifiers),
+        // Never read for module-level bindings (only a cached method's own context reads them).
+        thisMembers: new Set(),
+        usesThisWhole: false,
+        usesSuper: false,
+      };
+      this.referenceCache.set(name, references);
+    }
+    this.wholeHash = summary.whole;
+    this.wholeSpecifiers = summary.wholeSpecifiers && new Set(summary.wholeSpecifiers);
+  }
+
+  /** What a later build needs to skip parsing this text; null for files that are not parsable code. */
+  summary(): BindingsSummary | null {
+    if (!this.program && !this.dropped) return null;
+    return {
+      esm: this.isEsm,
+      names: [...this.bindingNames],
+      imports: [...this.imports].map(([local, { specifier, imported }]) => [local, specifier, imported] as const),
+      exports: [...this.exports].map(([name, entry]) => ("local" in entry ? ([name, entry.local] as const) : ([name, entry.specifier, entry.imported] as const))),
+      stars: [...this.starExports],
+      own: [...this.ownHashes],
+      refs: [...this.referenceCache].map(([name, references]) => [name, [...references.names].map(([used, members]) => [used, members && [...members]] as const), [...references.specifiers]] as const),
+      whole: this.wholeHash,
+      wholeSpecifiers: this.wholeSpecifiers && [...this.wholeSpecifiers],
+    };
+  }
+
+  textKey(): string {
+    return (this.textKeyMemo ??= summaryTextKey(this.text));
   }
 
   get parsed(): ParsedModule | null {
@@ -152,6 +210,7 @@ export class ModuleBindings {
       for (const statement of this.attachedStatements.get(name) ?? []) hasher.addNode(statement);
       hash = hasher.digest();
       this.ownHashes.set(name, hash);
+      this.summaryChanged = true;
     }
     return hash;
   }
@@ -162,14 +221,18 @@ export class ModuleBindings {
       references = collectReferences(this.declarationOf(name));
       for (const statement of this.attachedStatements.get(name) ?? []) mergeReferences(references, collectReferences(statement));
       this.referenceCache.set(name, references);
+      this.summaryChanged = true;
     }
     return references;
   }
 
   /** The whole file as one unit (CommonJS modules, assets, unparsable files). */
   wholeFileHash(): string {
-    if (this.wholeHash === null) this.reparseIfDropped();
-    this.wholeHash ??= this.program ? new CodeHasher().addNode(this.program).digest() : new CodeHasher().add(this.text).digest();
+    if (this.wholeHash === null) {
+      this.reparseIfDropped();
+      this.wholeHash = this.program ? new CodeHasher().addNode(this.program).digest() : new CodeHasher().add(this.text).digest();
+      this.summaryChanged = true;
+    }
     return this.wholeHash;
   }
 
@@ -179,6 +242,7 @@ export class ModuleBindings {
       this.reparseIfDropped();
       this.wholeSpecifiers = new Set(this.program ? collectReferences(this.program).specifiers : []);
       for (const imported of this.imports.values()) this.wholeSpecifiers.add(imported.specifier);
+      this.summaryChanged = true;
     }
     return this.wholeSpecifiers;
   }
@@ -351,13 +415,48 @@ export function moduleBindingsOf(path: string, text: string, program?: AstNode):
   const cached = cachedModuleBindings(path, text);
   if (cached) return cached;
   let bindings: ModuleBindings;
-  if (program) bindings = new ModuleBindings(path, program, text, hasModuleSyntax(program));
+  if (program) bindings = withSavedSummary(new ModuleBindings(path, program, text, hasModuleSyntax(program)));
   else if (!CODE_FILE.test(path) || path.endsWith(".d.ts")) bindings = new ModuleBindings(path, null, text, false);
-  else {
-    const parsed = parseModule(text, path, path);
-    bindings = parsed.diagnostics.length > 0 ? new ModuleBindings(path, null, text, false) : new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed);
-  }
+  else bindings = fromSavedSummary(path, text) ?? parsedBindings(path, text);
   moduleCache.set(path, bindings);
+  return bindings;
+}
+
+function parsedBindings(path: string, text: string): ModuleBindings {
+  const parsed = parseModule(text, path, path);
+  if (parsed.diagnostics.length > 0) return new ModuleBindings(path, null, text, false);
+  return withSavedSummary(new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed));
+}
+
+/** Where saved summaries are looked up and saved to; null: nowhere (see `useSummaryStore`). */
+let summaryStore: SummaryStore | null = null;
+
+/** Dependency hashing of the planning about to start uses `store` (null: none). */
+export function useSummaryStore(store: SummaryStore | null): void {
+  summaryStore = store;
+}
+
+/**
+ * `module` was read from disk in this build: what is computed about it is saved. (Only
+ * disk texts: a host's text that differs from the file would replace the summary a
+ * dependency read of the file needs, and back again, build after build.)
+ */
+export function saveSummaryOf(module: ModuleBindings): void {
+  summaryStore?.touch(module);
+}
+
+/** The file built from its saved summary, without parsing, when the store has one for this text. */
+function fromSavedSummary(path: string, text: string): ModuleBindings | undefined {
+  if (!summaryStore) return undefined;
+  const textKey = summaryTextKey(text);
+  const summary = summaryStore.lookup(path, textKey);
+  return summary && ModuleBindings.fromSummary(path, text, textKey, summary);
+}
+
+/** `bindings` (parsed just now) with the hashes a saved summary of the same text already has. */
+function withSavedSummary(bindings: ModuleBindings): ModuleBindings {
+  const summary = summaryStore?.lookup(bindings.path, bindings.textKey());
+  if (summary) bindings.applySummary(summary);
   return bindings;
 }
 
@@ -374,7 +473,7 @@ export function parseModuleShared(text: string, path: string, displayName: strin
   if (parsed.diagnostics.length > 0) return parsed;
   // The cached entry keeps its summaries (same text, same hashes) and takes the parse in place.
   if (cached) cached.adopt(parsed);
-  else moduleCache.set(path, new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed));
+  else moduleCache.set(path, withSavedSummary(new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed)));
   return parsed;
 }
 
@@ -387,4 +486,43 @@ export function clearModuleBindingsCache(): void {
   moduleCache.clear();
   recentParses.clear();
   reparsed = [];
+}
+
+/** A module using most of what summaries record: imports of each kind, exports, attached statements, classes, enums, `require`. */
+const FINGERPRINT_SAMPLE = `import d, { a as b } from "./x.js";
+import * as ns from "y";
+import type { T } from "./t.js";
+export * from "./z.js";
+export { b as c } from "./w.js";
+const k: number = 1, { m, n: [o] } = { m: 2, n: [3] };
+let counter = 0;
+counter++;
+export function f(p: T): number { return ns.q(p) + helper(k) + require("r").s + o + m; }
+function helper(v: number) { return class extends Base { #x = v; get y() { return this.#x ?? d; } }; }
+export default class Base { static z = f(1) as number; }
+enum E { A = 1 }
+namespace N { export const q = k; }
+export const arrow = async (...args: number[][]) => { for (const [i] of args) await import("./dyn.js"); return \`\${b}\${E.A}\${N.q}\`; };
+`;
+
+let fingerprint: string | null = null;
+
+/**
+ * Identifies this code's way of summarizing files, so a store written by another
+ * version of automemo (or of oxc-parser) is not trusted: the summary of a sample
+ * module, hashed, plus `SUMMARY_FORMAT`.
+ */
+export function summaryFingerprint(): string {
+  if (fingerprint === null) {
+    const parsed = parseModule(FINGERPRINT_SAMPLE, "sample.ts", "sample.ts");
+    const sample = new ModuleBindings("sample.ts", parsed.program, FINGERPRINT_SAMPLE, hasModuleSyntax(parsed.program), parsed);
+    for (const name of sample.summary()!.names) {
+      sample.ownHash(name);
+      sample.references(name);
+    }
+    sample.wholeFileHash();
+    sample.wholeFileSpecifiers();
+    fingerprint = `${SUMMARY_FORMAT}:${new CodeHasher().add(JSON.stringify(sample.summary())).digest()}`;
+  }
+  return fingerprint;
 }

@@ -1,8 +1,16 @@
 import { posix } from "node:path";
 import type { DependencyNode } from "./digest-graph.ts";
-import { type ModuleBindings, moduleBindingsOf, releaseReparsed } from "./module-bindings.ts";
+import { type ModuleBindings, moduleBindingsOf, releaseReparsed, saveSummaryOf } from "./module-bindings.ts";
 import type { DependencyResolver, ResolvedImport } from "./resolver.ts";
 import { mightContainTags } from "../tags.ts";
+import { summaryTextKey } from "./summary-store.ts";
+
+/** One resolution a build session made: part of what a saved plan record is checked against. */
+export interface ResolutionFact {
+  readonly fromFile: string;
+  readonly specifier: string;
+  readonly target: ResolvedImport | null;
+}
 
 /**
  * Hashed module-level nodes by the file version they belong to. A node's digest
@@ -40,7 +48,9 @@ export class DigestMemo {
 export class ClosureSession {
   /** Files read from the resolver (null: unreadable). */
   private readonly files = new Map<string, ModuleBindings | null>();
-  private readonly resolutions = new Map<string, ResolvedImport | null>();
+  private readonly resolutions = new Map<string, ResolutionFact>();
+  /** Text keys of files a saved plan record was checked against (`textKeyOf`). */
+  private readonly textKeys = new Map<string, string>();
   private readonly digests = new DigestMemo();
   /** Files read that the host will not plan (no tag in their text), not yet released. */
   private unreleased: ModuleBindings[] = [];
@@ -69,9 +79,15 @@ export class ClosureSession {
   }
 
   resolve(specifier: string, fromFile: string): ResolvedImport | null {
+    return this.resolution(specifier, fromFile).target;
+  }
+
+  /** How `specifier` resolves from `fromFile` in this session, resolved once. */
+  resolution(specifier: string, fromFile: string): ResolutionFact {
     const key = `${fromFile}\u0000${specifier}`;
-    let resolved = this.resolutions.get(key);
-    if (resolved === undefined) {
+    let fact = this.resolutions.get(key);
+    if (fact === undefined) {
+      let resolved: ResolvedImport | null;
       try {
         resolved = this.resolver.resolve(specifier, fromFile);
       } catch {
@@ -79,21 +95,38 @@ export class ClosureSession {
         resolved = null;
       }
       if (resolved?.kind === "file") resolved = { kind: "file", path: posix.normalize(resolved.path.replaceAll("\\", "/")) };
-      this.resolutions.set(key, resolved);
+      fact = { fromFile, specifier, target: resolved };
+      this.resolutions.set(key, fact);
     }
-    return resolved;
+    return fact;
   }
 
   /**
    * The file an earlier answer named is gone: a resolver that caches has forgotten
    * it by now, so ask once more; null when the answer is the same (or none).
    */
-  resolveAgain(specifier: string, fromFile: string): string | null {
+  resolveAgain(specifier: string, fromFile: string): ResolutionFact | null {
     const key = `${fromFile}\u0000${specifier}`;
-    const gone = this.resolutions.get(key);
+    const gone = this.resolutions.get(key)?.target;
     this.resolutions.delete(key);
-    const target = this.resolve(specifier, fromFile);
-    return target?.kind === "file" && !(gone?.kind === "file" && gone.path === target.path) ? target.path : null;
+    const fact = this.resolution(specifier, fromFile);
+    const target = fact.target;
+    return target?.kind === "file" && !(gone?.kind === "file" && gone.path === target.path) ? fact : null;
+  }
+
+  /** The key of `path`'s text as this session reads it ("" when unreadable), without parsing it. */
+  textKeyOf(path: string): string {
+    const module = this.files.get(path);
+    if (module !== undefined) return module?.textKey() ?? "";
+    let key = this.textKeys.get(path);
+    if (key === undefined) {
+      // Not kept: when every record holds, nothing else reads the file. Should the file
+      // change before `file` reads it, a record made later lists the key of what was read.
+      const text = this.readText(path);
+      key = text === undefined ? "" : summaryTextKey(text);
+      this.textKeys.set(path, key);
+    }
+    return key;
   }
 
   /**
@@ -108,15 +141,19 @@ export class ClosureSession {
     releaseReparsed();
   }
 
-  private read(path: string): ModuleBindings | null {
-    let text: string | undefined;
+  private readText(path: string): string | undefined {
     try {
-      text = this.resolver.readFile(path);
+      return this.resolver.readFile(path);
     } catch {
-      text = undefined;
+      return undefined;
     }
+  }
+
+  private read(path: string): ModuleBindings | null {
+    const text = this.readText(path);
     if (text === undefined) return null;
     const module = moduleBindingsOf(path, text);
+    saveSummaryOf(module);
     if (!module.astDropped && !mightContainTags(text)) this.unreleased.push(module);
     return module;
   }

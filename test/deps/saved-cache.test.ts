@@ -1,0 +1,212 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { clearDependencyCaches, planModule, transformSource } from "../../transformer/core/index.ts";
+import { SavedMap, type SavedMapCodec } from "../../transformer/core/deps/saved-map.ts";
+import { PLAN_FILE, SUMMARY_FILE } from "../../transformer/core/deps/summary-store.ts";
+import { Project } from "./harness.ts";
+
+const projects: Project[] = [];
+function project(files: Record<string, string>): Project {
+  const created = new Project(files);
+  projects.push(created);
+  return created;
+}
+afterEach(() => {
+  clearDependencyCaches();
+  for (const created of projects.splice(0)) created.dispose();
+});
+
+const CACHE = ".cache-for-test";
+
+/** One one-shot build in a new process: hashes by function id; saves at the end, as at exit. */
+function build(created: Project, dependencyCache: string | false | "default" = CACHE): Record<string, string> {
+  clearDependencyCaches();
+  const table: Record<string, string> = {};
+  for (const file of created.taggedFiles()) {
+    for (const fn of planModule(created.read(file), { filename: file, root: created.root, dependencyCache: dependencyCache === "default" ? undefined : dependencyCache }).functions) table[fn.meta.id] = fn.meta.hash;
+  }
+  clearDependencyCaches();
+  return table;
+}
+
+const cacheFile = (created: Project, name: string) => join(created.root, CACHE, name);
+
+const helperProject = {
+  "src/helper.ts": `export function helper(x: number) { return x * 2; }\nexport function unrelated() { return 1; }\n`,
+  "src/a.ts": `import { helper } from "./helper.ts";\n/** @memo */\nexport function f(x: number) { return helper(x); }\n`,
+};
+
+describe("what dependency tracking saves across builds", () => {
+  it("reuses a plan record's digests in a later build (a tampered digest shows through)", () => {
+    const created = project(helperProject);
+    const first = build(created);
+    const saved = JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8"));
+    const [record] = saved.payload.records;
+    expect(record[3]).toContain(first["src/a.ts#f"]);
+    // Same shape, another digest: a build that recomputed would not return it.
+    record[3][2] = "0123456789abcdef";
+    writeFileSync(cacheFile(created, PLAN_FILE), JSON.stringify(saved));
+    expect(build(created)["src/a.ts#f"]).toBe("0123456789abcdef");
+  });
+
+  it("recomputes when an imported helper changes, and agrees with a build that saved nothing", () => {
+    const created = project(helperProject);
+    const first = build(created);
+    created.write({ "src/helper.ts": `export function helper(x: number) { return x * 3; }\nexport function unrelated() { return 1; }\n` });
+    const later = build(created);
+    expect(later["src/a.ts#f"]).not.toBe(first["src/a.ts#f"]);
+    expect(later).toEqual(build(created, false));
+  });
+
+  it("keeps the digest when only an unrelated function of the helper's file changes", () => {
+    const created = project(helperProject);
+    const first = build(created);
+    created.write({ "src/helper.ts": `export function helper(x: number) { return x * 2; }\nexport function unrelated() { return 2; }\n` });
+    expect(build(created)).toEqual(first);
+  });
+
+  it("recomputes when an import now resolves to another file (a TypeScript source added next to the .js)", () => {
+    const created = project({
+      "src/helper.js": `export function helper(x) { return x + 1; }\n`,
+      "src/a.ts": `import { helper } from "./helper.js";\n/** @memo */\nexport function f(x: number) { return helper(x); }\n`,
+    });
+    const first = build(created);
+    created.write({ "src/helper.ts": `export function helper(x: number) { return x + 2; }\n` });
+    const later = build(created);
+    expect(later["src/a.ts#f"]).not.toBe(first["src/a.ts#f"]);
+    expect(later).toEqual(build(created, false));
+  });
+
+  it("recomputes when an imported package's installed version changes", () => {
+    const created = project({
+      "node_modules/padder/package.json": `{ "name": "padder", "version": "1.0.0" }`,
+      "src/a.ts": `import { pad } from "padder";\n/** @memo */\nexport function f(x: string) { return pad(x); }\n`,
+    });
+    const first = build(created);
+    created.write({ "node_modules/padder/package.json": `{ "name": "padder", "version": "1.0.1" }` });
+    const later = build(created);
+    expect(later["src/a.ts#f"]).not.toBe(first["src/a.ts#f"]);
+    expect(later).toEqual(build(created, false));
+  });
+
+  it("lists the files a reused digest came from, as a build that saved nothing does (watch modes read them)", () => {
+    const created = project(helperProject);
+    const file = join(created.root, "src/a.ts");
+    const files = (dependencyCache: string | false) => {
+      clearDependencyCaches();
+      return transformSource(created.read(file), { filename: file, root: created.root, dependencyCache })!.dependencyFiles;
+    };
+    const fresh = files(false);
+    expect(fresh).toEqual([join(created.root, "src/helper.ts")]);
+    files(CACHE);
+    clearDependencyCaches();
+    expect(files(CACHE)).toEqual(fresh);
+  });
+
+  it.each([
+    ["not JSON", () => "{ truncated"],
+    ["another fingerprint", (text: string) => text.replace(/"fingerprint":"[^"]*"/, '"fingerprint":"other version"')],
+    ["entries of the wrong shape", (text: string) => text.replace(/"payload":/, '"payload":{"strings":[1],"records":[["x"]]},"was":')],
+    ["record indexes out of range", (text: string) => text.replace(/"strings":\[[^\]]*\]/, '"strings":[]')],
+  ])("ignores a saved file with %s, and replaces it with a good one", (_problem, spoil) => {
+    const created = project(helperProject);
+    const reference = build(created, false);
+    build(created);
+    for (const name of [PLAN_FILE, SUMMARY_FILE]) writeFileSync(cacheFile(created, name), spoil(readFileSync(cacheFile(created, name), "utf8")));
+    expect(build(created)).toEqual(reference);
+    expect(JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8")).payload.records).toHaveLength(1);
+    expect(build(created)).toEqual(reference);
+  });
+
+  it("builds normally when the cache folder cannot be written", () => {
+    const created = project({ ...helperProject, "blocker.txt": "a file where the cache folder would go" });
+    const reference = build(created, false);
+    expect(build(created, "blocker.txt/cache")).toEqual(reference);
+    expect(existsSync(join(created.root, "blocker.txt/cache"))).toBe(false);
+  });
+
+  it("saves nothing with dependencyCache: false, nor by default in a folder without node_modules", () => {
+    const created = project(helperProject);
+    build(created, false);
+    build(created, "default");
+    expect(existsSync(join(created.root, CACHE))).toBe(false);
+    expect(existsSync(join(created.root, "node_modules"))).toBe(false);
+  });
+});
+
+describe("SavedMap (one JSON file shared by processes)", () => {
+  const codec: SavedMapCodec<string> = {
+    encode: (entries) => entries,
+    decode: (payload) => new Map(Array.isArray(payload) ? (payload as [string, string][]) : []),
+  };
+
+  it("merges what another process saved meanwhile; its own keys win", () => {
+    const created = project({ "keep.txt": "" });
+    const file = join(created.root, "cache", "map.json");
+    const first = new SavedMap(file, "v1", codec, created.root);
+    const second = new SavedMap(file, "v1", codec, created.root);
+    first.set("shared", "from first");
+    first.set("a", "1");
+    first.save(100, () => true);
+    expect(second.get("a")).toBe("1");
+    first.set("b", "2");
+    first.save(100, () => true);
+    second.set("shared", "from second");
+    second.set("c", "3");
+    second.save(100, () => true);
+    const third = new SavedMap(file, "v1", codec, created.root);
+    expect(["a", "b", "c", "shared"].map((key) => third.get(key))).toEqual(["1", "2", "3", "from second"]);
+  });
+
+  it("drops entries this process did not set once past the limit, unless kept", () => {
+    const created = project({ "keep.txt": "" });
+    const file = join(created.root, "map.json");
+    const earlier = new SavedMap(file, "v1", codec, created.root);
+    for (const key of ["old1", "old2", "kept"]) earlier.set(key, key);
+    earlier.save(100, () => true);
+    const later = new SavedMap(file, "v1", codec, created.root);
+    later.set("new", "new");
+    later.save(2, (key) => key === "kept");
+    const reread = new SavedMap(file, "v1", codec, created.root);
+    expect(["old1", "old2", "kept", "new"].map((key) => reread.get(key) ?? null)).toEqual([null, null, "kept", "new"]);
+  });
+
+  it("never writes once its anchor folder is gone (a deleted project is not recreated at exit)", () => {
+    const created = project({ "keep.txt": "" });
+    const anchor = join(created.root, "gone");
+    const map = new SavedMap(join(anchor, "cache", "map.json"), "v1", codec, anchor);
+    map.set("a", "1");
+    map.save(100, () => true);
+    expect(existsSync(anchor)).toBe(false);
+  });
+});
+
+describe("saving at process exit (the shipped Babel plugin, default folder)", () => {
+  const dist = fileURLToPath(new URL("../../dist/", import.meta.url));
+
+  it("writes node_modules/.cache/automemo when a one-shot process ends, and the next process reuses it", () => {
+    const created = project({ ...helperProject, "node_modules/.keep": "" });
+    const script = `
+      const babel = require("@babel/core");
+      const plugin = require(${JSON.stringify(join(dist, "babel.cjs"))});
+      const file = ${JSON.stringify(join(created.root, "src/a.ts"))};
+      const out = babel.transformSync(require("fs").readFileSync(file, "utf8"), {
+        filename: file, babelrc: false, configFile: false,
+        presets: [require.resolve("@babel/preset-typescript")],
+        plugins: [[plugin.default ?? plugin, { root: ${JSON.stringify(created.root)} }]],
+      });
+      process.stdout.write(/hash:\\s*"([0-9a-f]+)"/.exec(out.code)[1]);
+    `;
+    const run = () => spawnSync(process.execPath, ["-e", script], { cwd: fileURLToPath(new URL("../..", import.meta.url)), encoding: "utf8" });
+    const first = run();
+    expect(first.stderr).toBe("");
+    const folder = join(created.root, "node_modules/.cache/automemo");
+    expect(JSON.parse(readFileSync(join(folder, PLAN_FILE), "utf8")).payload.records).toHaveLength(1);
+    expect(first.stdout).toBe(build(created, false)["src/a.ts#f"]);
+    const second = run();
+    expect(second.stdout).toBe(first.stdout);
+  });
+});

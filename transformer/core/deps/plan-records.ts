@@ -1,0 +1,158 @@
+import type { AstNode } from "../ast.ts";
+import { type DependencyNode, nodesReachedFrom } from "./digest-graph.ts";
+import type { ResolvedImport } from "./resolver.ts";
+import type { ClosureSession } from "./session.ts";
+
+/**
+ * Strings by index, so the records of a deep import chain (where the last file's
+ * functions reach every other file) store each path once, not once per record.
+ */
+export class StringTable {
+  readonly strings: string[] = [];
+  private readonly indexes = new Map<string, number>();
+
+  constructor(strings: readonly string[] = []) {
+    for (const text of strings) this.index(text);
+  }
+
+  index(text: string): number {
+    let index = this.indexes.get(text);
+    if (index === undefined) {
+      index = this.strings.push(text) - 1;
+      this.indexes.set(text, index);
+    }
+    return index;
+  }
+}
+
+/**
+ * The dependency digests of one planned file's functions, with everything they were
+ * computed from: the key of each file's text the digest graph read and the outcome
+ * of each import resolution it made. While all of those are unchanged (and the
+ * planned text is the same), the digests are too, so a later build reuses them
+ * without parsing, resolving into or hashing any dependency. Which files and
+ * resolutions are listed comes from the graph itself (`DependencyNode.loaded`,
+ * `.resolved`), so nothing a digest depends on can be left out.
+ */
+export interface PlanRecord {
+  readonly table: StringTable;
+  /** Key of the planned file's text (the host's). */
+  readonly textKey: string;
+  readonly root: string;
+  /** [function start offset, own hash, digest], flattened. */
+  readonly digests: readonly (number | string)[];
+  /** [path, text key] table indexes, flattened; text key "" = unreadable. */
+  readonly files: readonly number[];
+  /** [from file, specifier, outcome] table indexes, flattened. */
+  readonly resolutions: readonly number[];
+}
+
+/** A resolution's outcome as a record compares it. */
+export function outcomeKey(target: ResolvedImport | null): string {
+  if (!target) return "-";
+  if (target.kind === "file") return `f:${target.path}`;
+  return target.kind === "package" ? `p:${target.name}@${target.version}` : `b:${target.name}`;
+}
+
+export interface PlannedFile {
+  readonly path: string;
+  readonly textKey: string;
+  readonly root: string;
+  readonly session: ClosureSession;
+}
+
+/** The record of `digests` (computed in this planning from the graph roots `roots`). */
+export function planRecordOf(planned: PlannedFile, digests: readonly (number | string)[], roots: readonly DependencyNode[], table: StringTable): PlanRecord {
+  const files: number[] = [];
+  const resolutions: number[] = [];
+  const seenFiles = new Set<string>();
+  const seenResolutions = new Set<object>();
+  for (const node of nodesReachedFrom(roots)) {
+    for (const path of node.loaded) {
+      if (seenFiles.has(path)) continue;
+      seenFiles.add(path);
+      files.push(table.index(path), table.index(path === planned.path ? planned.textKey : planned.session.textKeyOf(path)));
+    }
+    for (const fact of node.resolved) {
+      if (seenResolutions.has(fact)) continue;
+      seenResolutions.add(fact);
+      resolutions.push(table.index(fact.fromFile), table.index(fact.specifier), table.index(outcomeKey(fact.target)));
+    }
+  }
+  return { table, textKey: planned.textKey, root: planned.root, digests, files, resolutions };
+}
+
+/**
+ * What one build session found when checking records read with one table, by table
+ * index: a path's current text key, a (from file, specifier) pair's current outcome.
+ * Records share most of their files (along an import chain, the last file's record
+ * lists every other file), so each is checked once per session, not once per record.
+ */
+interface SessionChecks {
+  readonly textKeys: Map<number, string>;
+  readonly outcomes: Map<number, string>;
+}
+
+const checksBySession = new WeakMap<ClosureSession, WeakMap<StringTable, SessionChecks>>();
+
+function checksFor(session: ClosureSession, table: StringTable): SessionChecks {
+  let byTable = checksBySession.get(session);
+  if (!byTable) checksBySession.set(session, (byTable = new WeakMap()));
+  let checks = byTable.get(table);
+  if (!checks) byTable.set(table, (checks = { textKeys: new Map(), outcomes: new Map() }));
+  return checks;
+}
+
+/** Whether every file and resolution `record` lists is as it was (this session's versions). */
+export function planRecordHolds(record: PlanRecord, planned: PlannedFile): boolean {
+  if (record.textKey !== planned.textKey || record.root !== planned.root) return false;
+  const { strings } = record.table;
+  const { files, resolutions } = record;
+  const checks = checksFor(planned.session, record.table);
+  for (let index = 0; index < files.length; index += 2) {
+    const pathIndex = files[index]!;
+    let now = checks.textKeys.get(pathIndex);
+    if (now === undefined) {
+      const path = strings[pathIndex]!;
+      now = path === planned.path ? planned.textKey : planned.session.textKeyOf(path);
+      // The planned file's own text is the host's, not the session's: not shared.
+      if (path !== planned.path) checks.textKeys.set(pathIndex, now);
+    }
+    if (now !== strings[files[index + 1]!]) return false;
+  }
+  for (let index = 0; index < resolutions.length; index += 3) {
+    // Table indexes stay far below 2^26, so the pair fits a double exactly.
+    const pair = resolutions[index]! * 0x4000000 + resolutions[index + 1]!;
+    let outcome = checks.outcomes.get(pair);
+    if (outcome === undefined) {
+      outcome = outcomeKey(planned.session.resolve(strings[resolutions[index + 1]!]!, strings[resolutions[index]!]!));
+      checks.outcomes.set(pair, outcome);
+    }
+    if (outcome !== strings[resolutions[index + 2]!]) return false;
+  }
+  return true;
+}
+
+/** The digest `record` has for the function at `fn.start` with this own hash. */
+export function recordedDigest(record: PlanRecord, fn: AstNode, ownHash: string): string | undefined {
+  const { digests } = record;
+  for (let index = 0; index < digests.length; index += 3) {
+    if (digests[index] === fn.start && digests[index + 1] === ownHash) return digests[index + 2] as string;
+  }
+  return undefined;
+}
+
+/** The paths of the files `record`'s digests were computed from. */
+export function recordedFiles(record: PlanRecord): string[] {
+  const paths: string[] = [];
+  for (let index = 0; index < record.files.length; index += 2) paths.push(record.table.strings[record.files[index]!]!);
+  return paths;
+}
+
+/** `record` with its strings in `table` (to merge records read from another copy of the store). */
+export function reindexed(record: PlanRecord, table: StringTable): PlanRecord {
+  if (record.table === table) return record;
+  const from = record.table.strings;
+  const move = (indexes: readonly number[]) => indexes.map((index) => table.index(from[index]!));
+  return { ...record, table, files: move(record.files), resolutions: move(record.resolutions) };
+}

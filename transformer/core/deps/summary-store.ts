@@ -1,0 +1,243 @@
+import { join } from "node:path";
+import { CodeHasher } from "../hash.ts";
+import { type PlanRecord, reindexed, StringTable } from "./plan-records.ts";
+import { SavedMap, type SavedMapCodec } from "./saved-map.ts";
+
+/**
+ * What dependency hashing learned about one file's text: its module-level names,
+ * imports and exports, and each binding's own-code hash and references computed so
+ * far. A function of the text alone (and of this code: see `fingerprint`), so a
+ * later build that meets the same text uses it instead of parsing and walking the
+ * file again. Arrays of pairs, never objects keyed by names (`__proto__` is a name).
+ */
+export interface BindingsSummary {
+  readonly esm: boolean;
+  readonly names: readonly string[];
+  /** [local, specifier, imported] */
+  readonly imports: readonly (readonly [string, string, string])[];
+  /** [exported, local] or [exported, specifier, imported] */
+  readonly exports: readonly (readonly [string, string] | readonly [string, string, string])[];
+  readonly stars: readonly string[];
+  /** [binding, own-code hash] */
+  readonly own: readonly (readonly [string, string])[];
+  /** [binding, [name, members or null][], specifiers] */
+  readonly refs: readonly (readonly [string, readonly (readonly [string, readonly string[] | null])[], readonly string[]])[];
+  readonly whole: string | null;
+  readonly wholeSpecifiers: readonly string[] | null;
+}
+
+/** A file whose summary can be saved: a `ModuleBindings`, seen from here. */
+export interface Summarizable {
+  readonly path: string;
+  /** Identifies the text (hash and length). */
+  textKey(): string;
+  /** Null for files with nothing worth saving (not code, or not parsable). */
+  summary(): BindingsSummary | null;
+  /** Something was computed since the summary was loaded or last saved. */
+  summaryChanged: boolean;
+}
+
+/** Module summaries (`BindingsSummary`), by absolute path. */
+export const SUMMARY_FILE = "module-summaries.json";
+/** Plan records (`PlanRecord`), by planned file: read by every build, so kept apart from the larger summaries. */
+export const PLAN_FILE = "plan-records.json";
+/**
+ * Part of every store's fingerprint. The rest is computed from a sample module
+ * (`summaryFingerprint`), which catches changes to hashing and to the parser's AST;
+ * bump this when what a summary or record holds, or how references are found,
+ * changes in a way the sample may not show.
+ */
+export const SUMMARY_FORMAT = 1;
+/** Past this many files, a save keeps only the files this process used. */
+const MAX_ENTRIES = 50_000;
+/** A long-lived process (a watcher) saves this long after its last new entry; one-shot builds save at exit. */
+const SAVE_DELAY_MS = 3000;
+
+interface StoredSummary {
+  readonly textKey: string;
+  readonly summary: BindingsSummary;
+}
+
+/**
+ * What dependency tracking saves across builds, in one cache folder (by default
+ * `node_modules/.cache/automemo` under the project root): module summaries keyed by
+ * path and checked against the text's key, and plan records checked against every
+ * file and resolution they list, so a stale entry is never used. Each lives in a
+ * `SavedMap` file, loaded only when first asked for.
+ */
+export class SummaryStore {
+  private readonly summaries: SavedMap<StoredSummary>;
+  private readonly plans: SavedMap<PlanRecord>;
+  /** The table new records index into (records read from disk keep the one they were read with). */
+  readonly strings = new StringTable();
+  private readonly touched = new Map<string, Summarizable>();
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    readonly directory: string,
+    fingerprint: string,
+    /** A folder that must still exist for a save to happen (the project's), so a save at exit never recreates a deleted project. */
+    anchor: string,
+  ) {
+    this.summaries = new SavedMap(join(directory, SUMMARY_FILE), fingerprint, SUMMARY_CODEC, anchor);
+    this.plans = new SavedMap(join(directory, PLAN_FILE), fingerprint, PLAN_RECORD_CODEC, anchor);
+  }
+
+  /** The saved summary of `path` if it was made from text with this key. */
+  lookup(path: string, textKey: string): BindingsSummary | undefined {
+    const entry = this.summaries.get(path);
+    return entry?.textKey === textKey ? entry.summary : undefined;
+  }
+
+  /** The saved plan record of `path` (to check with `planRecordHolds`). */
+  planRecord(path: string): PlanRecord | undefined {
+    return this.plans.get(path);
+  }
+
+  rememberPlan(path: string, record: PlanRecord): void {
+    this.plans.set(path, record);
+    this.saveLater();
+  }
+
+  /** `module` is part of this build: its summary is saved (if anything new was computed) at exit or after a pause. */
+  touch(module: Summarizable): void {
+    this.touched.set(module.path, module);
+    this.saveLater();
+  }
+
+  /** Writes what is new now. */
+  save(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    for (const module of this.touched.values()) {
+      if (!module.summaryChanged) continue;
+      module.summaryChanged = false;
+      const summary = module.summary();
+      if (summary) this.summaries.set(module.path, { textKey: module.textKey(), summary });
+    }
+    const usedHere = (path: string) => this.touched.has(path);
+    this.summaries.save(MAX_ENTRIES, usedHere);
+    this.plans.save(MAX_ENTRIES, usedHere);
+  }
+
+  private saveLater(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
+    this.saveTimer.unref?.();
+  }
+}
+
+const SUMMARY_CODEC: SavedMapCodec<StoredSummary> = {
+  encode: (entries) => entries.map(([path, { textKey, summary }]) => [path, textKey, summary]),
+  decode(payload) {
+    const entries = new Map<string, StoredSummary>();
+    if (!Array.isArray(payload)) return entries;
+    for (const item of payload as unknown[]) {
+      if (Array.isArray(item) && item.length === 3 && isString(item[0]) && isString(item[1]) && isSummary(item[2])) {
+        entries.set(item[0], { textKey: item[1], summary: item[2] });
+      }
+    }
+    return entries;
+  },
+};
+
+const PLAN_RECORD_CODEC: SavedMapCodec<PlanRecord> = {
+  encode(entries) {
+    // A fresh table: strings only dropped records used are left behind.
+    const table = new StringTable();
+    const records = entries.map(([path, record]) => {
+      const { textKey, root, digests, files, resolutions } = reindexed(record, table);
+      return [path, textKey, root, digests, files, resolutions];
+    });
+    return { strings: table.strings, records };
+  },
+  decode(payload) {
+    const plans = new Map<string, PlanRecord>();
+    if (!isRecord(payload) || !isStringArray(payload.strings) || !Array.isArray(payload.records)) return plans;
+    const table = new StringTable(payload.strings);
+    for (const item of payload.records as unknown[]) {
+      const record = planRecordFrom(item, table);
+      if (record) plans.set(record.path, record.record);
+    }
+    return plans;
+  },
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const isString = (value: unknown): value is string => typeof value === "string";
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+const isTupleOf = (value: unknown, lengths: readonly number[]): value is string[] => isStringArray(value) && lengths.includes(value.length);
+
+/** A hand-edited or foreign entry is skipped, never trusted into a hash. */
+function isSummary(value: unknown): value is BindingsSummary {
+  if (!isRecord(value)) return false;
+  const { esm, names, imports, exports, stars, own, refs, whole, wholeSpecifiers } = value;
+  return (
+    typeof esm === "boolean" &&
+    isStringArray(names) &&
+    Array.isArray(imports) &&
+    imports.every((item) => isTupleOf(item, [3])) &&
+    Array.isArray(exports) &&
+    exports.every((item) => isTupleOf(item, [2, 3])) &&
+    isStringArray(stars) &&
+    Array.isArray(own) &&
+    own.every((item) => isTupleOf(item, [2])) &&
+    Array.isArray(refs) &&
+    refs.every(isStoredReferences) &&
+    (whole === null || isString(whole)) &&
+    (wholeSpecifiers === null || isStringArray(wholeSpecifiers))
+  );
+}
+
+/** A saved plan record, checked against its table: a bad index would name the wrong file. */
+function planRecordFrom(item: unknown, table: StringTable): { path: string; record: PlanRecord } | null {
+  if (!Array.isArray(item) || item.length !== 6) return null;
+  const [path, textKey, root, digests, files, resolutions] = item as unknown[];
+  if (!isString(path) || !isString(textKey) || !isString(root)) return null;
+  const size = table.strings.length;
+  const isIndexList = (value: unknown, width: number): value is number[] =>
+    Array.isArray(value) && value.length % width === 0 && value.every((index) => Number.isInteger(index) && index >= 0 && index < size);
+  if (!isIndexList(files, 2) || !isIndexList(resolutions, 3)) return null;
+  if (!Array.isArray(digests) || digests.length % 3 !== 0) return null;
+  for (let index = 0; index < digests.length; index += 3) {
+    if (!Number.isInteger(digests[index]) || !isString(digests[index + 1]) || !isString(digests[index + 2])) return null;
+  }
+  return { path, record: { table, textKey, root, digests, files, resolutions } };
+}
+
+function isStoredReferences(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length !== 3 || !isString(value[0]) || !Array.isArray(value[1]) || !isStringArray(value[2])) return false;
+  return value[1].every((item: unknown) => Array.isArray(item) && item.length === 2 && isString(item[0]) && (item[1] === null || isStringArray(item[1])));
+}
+
+/** Identifies a text for `lookup`: its hash and length (cheap next to a parse). */
+export function summaryTextKey(text: string): string {
+  return `${new CodeHasher().add(text).digest()}:${text.length}`;
+}
+
+const stores = new Map<string, SummaryStore>();
+
+/** One-shot builds end with their process: what they learned is saved then. */
+function saveAllStores(): void {
+  for (const store of stores.values()) store.save();
+}
+
+/** The one store of `directory` in this process (`anchor`: see `SummaryStore`). */
+export function summaryStoreIn(directory: string, anchor: string, fingerprint: () => string): SummaryStore {
+  let store = stores.get(directory);
+  if (!store) {
+    if (stores.size === 0) process.once("exit", saveAllStores);
+    stores.set(directory, (store = new SummaryStore(directory, fingerprint(), anchor)));
+  }
+  return store;
+}
+
+/** Saves and forgets every store (`clearDependencyCaches`: the next use loads from disk, as a new process would). */
+export function closeSummaryStores(): void {
+  saveAllStores();
+  stores.clear();
+  process.removeListener("exit", saveAllStores);
+}
