@@ -3,6 +3,8 @@
  * transformed on the fly, TS-style specifiers resolve, CommonJS works through import,
  * stack traces point into the original .ts, and the type stripper falls back to esbuild.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLoaderProject, expectBuiltPackage, lastJsonLine, runWithLoader, type LoaderProject } from "./loader-project.ts";
 
@@ -114,6 +116,16 @@ describe("node --import automemo/register", () => {
     const line = lines.findIndex((text) => text.includes("throw new Error")) + 1;
     const column = lines[line - 1]!.indexOf("new Error") + 1;
     expect(stack).toContain(`throws.ts:${line}:${column}`);
+  });
+
+  it("saves dependency tracking's records in node_modules/.cache/automemo (the hooks thread has no exit event)", () => {
+    const lingering = `${MAIN_TS}\nawait new Promise((resolve) => setTimeout(resolve, 300));\n`;
+    project = createLoaderProject({ "package.json": `{ "type": "module" }`, "main.ts": lingering, "util.ts": UTIL_TS, "lib/more.ts": MORE_TS });
+    expectMainReport(lastJsonLine(runWithLoader(project, "main.ts")));
+    const records = JSON.parse(readFileSync(join(project.root, "node_modules/.cache/automemo/plan-records.json"), "utf8")).payload.records as [string][];
+    expect(records.map(([path]) => path.slice(path.lastIndexOf("/") + 1)).sort()).toEqual(["main.ts", "more.ts", "util.ts"]);
+    // The next run reuses them and behaves the same.
+    expectMainReport(lastJsonLine(runWithLoader(project, "main.ts")));
   });
 
   it("strips types with esbuild when the project has no typescript", () => {

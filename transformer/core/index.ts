@@ -9,6 +9,7 @@ export { mightContainTags, TAG_PATTERN } from "./tags.ts";
 export { formatCodeFrame, locate, TransformError, type SourceLocation } from "./errors.ts";
 export {
   clearDependencyCaches,
+  saveDependencyCaches,
   createDiskResolver,
   createTypeScriptDependencyResolver,
   type DependencyResolver,

@@ -6,7 +6,7 @@ import { type DependencyNode, filesReachedFrom } from "./digest-graph.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
 import { PathMemo } from "../path-memo.ts";
 import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared, summaryFingerprint, useSummaryStore } from "./module-bindings.ts";
-import { closeSummaryStores, type SummaryStore, summaryStoreIn, summaryTextKey } from "./summary-store.ts";
+import { closeSummaryStores, saveSummaryStores, type SummaryStore, summaryStoreIn, summaryTextKey } from "./summary-store.ts";
 import { type PlannedFile, planRecordHolds, planRecordOf, recordedDigest, recordedFiles } from "./plan-records.ts";
 import { statPath } from "./file-reads.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
@@ -90,6 +90,11 @@ function sessionFor(resolver: DependencyResolver, root: string, path: string): C
   }
   session.planned.add(path);
   return session.state;
+}
+
+/** Writes what dependency tracking learned so far (also done at process exit, and 3 s after the last new entry). */
+export function saveDependencyCaches(): void {
+  saveSummaryStores();
 }
 
 /** Forgets every parsed file, build session and the default resolver's file cache (a fresh start, as in a new process); saves summaries first. */

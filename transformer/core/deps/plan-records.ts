@@ -113,7 +113,9 @@ export function planRecordHolds(record: PlanRecord, planned: PlannedFile): boole
     const pathIndex = files[index]!;
     let now = checks.textKeys.get(pathIndex);
     if (now === undefined) {
-      const path = strings[pathIndex]!;
+      const path = strings[pathIndex];
+      // A malformed record (an index naming no string) never holds.
+      if (typeof path !== "string") return false;
       now = path === planned.path ? planned.textKey : planned.session.textKeyOf(path);
       // The planned file's own text is the host's, not the session's: not shared.
       if (path !== planned.path) checks.textKeys.set(pathIndex, now);
@@ -122,10 +124,13 @@ export function planRecordHolds(record: PlanRecord, planned: PlannedFile): boole
   }
   for (let index = 0; index < resolutions.length; index += 3) {
     // Table indexes stay far below 2^26, so the pair fits a double exactly.
+    const from = strings[resolutions[index]!];
+    const specifier = strings[resolutions[index + 1]!];
+    if (typeof from !== "string" || typeof specifier !== "string") return false;
     const pair = resolutions[index]! * 0x4000000 + resolutions[index + 1]!;
     let outcome = checks.outcomes.get(pair);
     if (outcome === undefined) {
-      outcome = outcomeKey(planned.session.resolve(strings[resolutions[index + 1]!]!, strings[resolutions[index]!]!));
+      outcome = outcomeKey(planned.session.resolve(specifier, from));
       checks.outcomes.set(pair, outcome);
     }
     if (outcome !== strings[resolutions[index + 2]!]) return false;

@@ -197,9 +197,9 @@ function planRecordFrom(item: unknown, table: StringTable): { path: string; reco
   if (!Array.isArray(item) || item.length !== 6) return null;
   const [path, textKey, root, digests, files, resolutions] = item as unknown[];
   if (!isString(path) || !isString(textKey) || !isString(root)) return null;
-  const size = table.strings.length;
-  const isIndexList = (value: unknown, width: number): value is number[] =>
-    Array.isArray(value) && value.length % width === 0 && value.every((index) => Number.isInteger(index) && index >= 0 && index < size);
+  // Indexes are not checked one by one here (a deep chain's records hold hundreds of
+  // thousands): `planRecordHolds` treats an index naming no string as a mismatch.
+  const isIndexList = (value: unknown, width: number): value is number[] => Array.isArray(value) && value.length % width === 0;
   if (!isIndexList(files, 2) || !isIndexList(resolutions, 3)) return null;
   if (!Array.isArray(digests) || digests.length % 3 !== 0) return null;
   for (let index = 0; index < digests.length; index += 3) {
@@ -221,7 +221,7 @@ export function summaryTextKey(text: string): string {
 const stores = new Map<string, SummaryStore>();
 
 /** One-shot builds end with their process: what they learned is saved then. */
-function saveAllStores(): void {
+export function saveSummaryStores(): void {
   for (const store of stores.values()) store.save();
 }
 
@@ -229,7 +229,7 @@ function saveAllStores(): void {
 export function summaryStoreIn(directory: string, anchor: string, fingerprint: () => string): SummaryStore {
   let store = stores.get(directory);
   if (!store) {
-    if (stores.size === 0) process.once("exit", saveAllStores);
+    if (stores.size === 0) process.once("exit", saveSummaryStores);
     stores.set(directory, (store = new SummaryStore(directory, fingerprint(), anchor)));
   }
   return store;
@@ -237,7 +237,7 @@ export function summaryStoreIn(directory: string, anchor: string, fingerprint: (
 
 /** Saves and forgets every store (`clearDependencyCaches`: the next use loads from disk, as a new process would). */
 export function closeSummaryStores(): void {
-  saveAllStores();
+  saveSummaryStores();
   stores.clear();
-  process.removeListener("exit", saveAllStores);
+  process.removeListener("exit", saveSummaryStores);
 }
