@@ -4,17 +4,9 @@ import { createDependencyHashing } from "../../transformer/core/deps/index.ts";
 import { moduleBindingsOf, setRecentParseLimit } from "../../transformer/core/deps/module-bindings.ts";
 import { parseModule } from "../../transformer/core/parse.ts";
 import { collectUntil } from "../runtime/helpers.ts";
-import { Project } from "./harness.ts";
+import { type Project, projectsDeletedAfterEach } from "./harness.ts";
 
-const projects: Project[] = [];
-function project(files: Record<string, string>): Project {
-  const created = new Project(files);
-  projects.push(created);
-  return created;
-}
-afterEach(() => {
-  for (const created of projects.splice(0)) created.dispose();
-});
+const project = projectsDeletedAfterEach();
 
 function hashes(root: string, files: readonly string[], read: (path: string) => string, dependencies?: boolean | DependencyResolver): Record<string, string> {
   const table: Record<string, string> = {};

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as babel7 from "@babel/core";
+import { afterEach } from "vitest";
 import babelPresetTypescript from "@babel/preset-typescript";
 import type * as TS from "typescript";
 import automemoBabel from "../../transformer/babel.ts";
@@ -34,6 +35,19 @@ export interface Host {
   /** Whether the host takes the build-wide `dependencies: false` option. */
   readonly supportsBuildWideOff: boolean;
   hashes(project: Project, buildWideOff: boolean): HashTable;
+}
+
+/** A `project(files)` maker for one test file: every project it made is deleted after each test. */
+export function projectsDeletedAfterEach(): (files: Readonly<Record<string, string>>) => Project {
+  const made: Project[] = [];
+  afterEach(() => {
+    for (const created of made.splice(0)) created.dispose();
+  });
+  return (files) => {
+    const created = new Project(files);
+    made.push(created);
+    return created;
+  };
 }
 
 export class Project {

@@ -5,19 +5,12 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearDependencyCaches, planModule, transformSource } from "../../transformer/core/index.ts";
 import { SavedMap, type SavedMapCodec } from "../../transformer/core/deps/saved-map.ts";
+import { MAX_RECORD_ENTRIES } from "../../transformer/core/deps/plan-records.ts";
 import { PLAN_FILE, SUMMARY_FILE } from "../../transformer/core/deps/summary-store.ts";
-import { Project } from "./harness.ts";
+import { type Project, projectsDeletedAfterEach } from "./harness.ts";
 
-const projects: Project[] = [];
-function project(files: Record<string, string>): Project {
-  const created = new Project(files);
-  projects.push(created);
-  return created;
-}
-afterEach(() => {
-  clearDependencyCaches();
-  for (const created of projects.splice(0)) created.dispose();
-});
+const project = projectsDeletedAfterEach();
+afterEach(() => clearDependencyCaches());
 
 const CACHE = ".cache-for-test";
 
@@ -104,6 +97,26 @@ describe("what dependency tracking saves across builds", () => {
     files(CACHE);
     clearDependencyCaches();
     expect(files(CACHE)).toEqual(fresh);
+  });
+
+  it("saves no record past MAX_RECORD_ENTRIES (a deep import chain), and still hashes every file right", () => {
+    const depth = MAX_RECORD_ENTRIES; // each file adds one file and one resolution to its record
+    const files: Record<string, string> = {};
+    for (let index = 0; index < depth; index++) {
+      const previous = index > 0 ? `import { f${index - 1} } from "./m${index - 1}.ts";\n` : "";
+      files[`src/m${index}.ts`] = `${previous}/** @memo */\nexport function f${index}(x: number) { return ${index > 0 ? `f${index - 1}(x) + ` : ""}${index}; }\n`;
+    }
+    const created = project(files);
+    const reference = build(created, false);
+    expect(build(created)).toEqual(reference);
+    const recorded = JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8")).payload.records.map(([path]: [string]) => path);
+    expect(recorded).toContain(join(created.root, "src/m0.ts"));
+    expect(recorded).not.toContain(join(created.root, `src/m${depth - 1}.ts`));
+    expect(build(created)).toEqual(reference);
+    created.write({ "src/m0.ts": `/** @memo */\nexport function f0(x: number) { return -1; }\n` });
+    const edited = build(created);
+    expect(edited).toEqual(build(created, false));
+    expect(Object.keys(edited).filter((id) => edited[id] === reference[id])).toEqual([]);
   });
 
   it.each([

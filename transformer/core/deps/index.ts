@@ -203,7 +203,10 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
     },
     release: () => {
       // A planning that reused a record lists only what it computed: the record stays.
-      if (store && source && computed.length > 0 && !saved) store.rememberPlan(path, planRecordOf(planned, computed, source.hashedRoots, store.strings));
+      if (store && source && computed.length > 0 && !saved) {
+        const record = planRecordOf(planned, computed, source.hashedRoots, store.strings);
+        if (record) store.rememberPlan(path, record);
+      }
       // A shared parse (nothing reused) is in the module cache even when nothing was hashed.
       const current = source?.current ?? (program && !saved ? moduleBindingsOf(path, input.source, program) : null);
       current?.release();

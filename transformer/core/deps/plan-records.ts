@@ -1,7 +1,7 @@
 import type { AstNode } from "../ast.ts";
-import { type DependencyNode, nodesReachedFrom } from "./digest-graph.ts";
+import type { DependencyNode } from "./digest-graph.ts";
 import type { ResolvedImport } from "./resolver.ts";
-import type { ClosureSession } from "./session.ts";
+import type { ClosureSession, ResolutionFact } from "./session.ts";
 
 /**
  * Strings by index, so the records of a deep import chain (where the last file's
@@ -61,25 +61,34 @@ export interface PlannedFile {
   readonly session: ClosureSession;
 }
 
-/** The record of `digests` (computed in this planning from the graph roots `roots`). */
-export function planRecordOf(planned: PlannedFile, digests: readonly (number | string)[], roots: readonly DependencyNode[], table: StringTable): PlanRecord {
-  const files: number[] = [];
-  const resolutions: number[] = [];
-  const seenFiles = new Set<string>();
-  const seenResolutions = new Set<object>();
-  for (const node of nodesReachedFrom(roots)) {
-    for (const path of node.loaded) {
-      if (seenFiles.has(path)) continue;
-      seenFiles.add(path);
-      files.push(table.index(path), table.index(path === planned.path ? planned.textKey : planned.session.textKeyOf(path)));
-    }
-    for (const fact of node.resolved) {
-      if (seenResolutions.has(fact)) continue;
-      seenResolutions.add(fact);
-      resolutions.push(table.index(fact.fromFile), table.index(fact.specifier), table.index(outcomeKey(fact.target)));
-    }
+/**
+ * Files plus resolutions one record may list. Every record lists all its digests reach,
+ * so along an import chain n files deep the records hold about n²/2 entries; past this
+ * size a planning saves no record (later builds compute its digests from the saved
+ * module summaries instead, without parsing unchanged files).
+ */
+export const MAX_RECORD_ENTRIES = 256;
+
+/** The record of `digests` (computed in this planning from the graph roots `roots`); null when it would list too much. */
+export function planRecordOf(planned: PlannedFile, digests: readonly (number | string)[], roots: readonly DependencyNode[], table: StringTable): PlanRecord | null {
+  const files = new Set<string>();
+  const resolutions = new Set<ResolutionFact>();
+  // `nodesReachedFrom` inlined, to stop early: a deep chain's walks would be quadratic.
+  const reached = new Set<DependencyNode>();
+  const pending = [...roots];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (reached.has(node)) continue;
+    reached.add(node);
+    for (const path of node.loaded) files.add(path);
+    for (const fact of node.resolved) resolutions.add(fact);
+    if (files.size + resolutions.size > MAX_RECORD_ENTRIES) return null;
+    for (const successor of node.successors) pending.push(successor);
   }
-  return { table, textKey: planned.textKey, root: planned.root, digests, files, resolutions };
+  const fileIndexes: number[] = [];
+  for (const path of files) fileIndexes.push(table.index(path), table.index(path === planned.path ? planned.textKey : planned.session.textKeyOf(path)));
+  const resolutionIndexes: number[] = [];
+  for (const fact of resolutions) resolutionIndexes.push(table.index(fact.fromFile), table.index(fact.specifier), table.index(outcomeKey(fact.target)));
+  return { table, textKey: planned.textKey, root: planned.root, digests, files: fileIndexes, resolutions: resolutionIndexes };
 }
 
 /**
