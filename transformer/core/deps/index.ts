@@ -182,7 +182,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   let hashedRoots: readonly DependencyNode[] = [];
   return {
     parse: (text, _filename, displayName) => {
-      const parsed = saved ? parseModule(text, path, displayName) : parseModuleShared(text, path, displayName);
+      const parsed = saved ? parseModule(text, path, displayName) : parseModuleShared(text, path, displayName, store && text === input.source ? planned.textKey : undefined);
       program = parsed.program;
       return parsed;
     },

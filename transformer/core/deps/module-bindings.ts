@@ -118,6 +118,11 @@ export class ModuleBindings implements Summarizable {
     return (this.textKeyMemo ??= summaryTextKey(this.text));
   }
 
+  /** The caller already keyed this text (`summaryTextKey(text)`). */
+  knowTextKey(textKey: string): void {
+    this.textKeyMemo = textKey;
+  }
+
   get parsed(): ParsedModule | null {
     return this.parsedModule;
   }
@@ -454,7 +459,8 @@ function fromSavedSummary(path: string, text: string): ModuleBindings | undefine
 }
 
 /** `bindings` (parsed just now) with the hashes a saved summary of the same text already has. */
-function withSavedSummary(bindings: ModuleBindings): ModuleBindings {
+function withSavedSummary(bindings: ModuleBindings, textKey?: string): ModuleBindings {
+  if (textKey !== undefined) bindings.knowTextKey(textKey);
   const summary = summaryStore?.lookup(bindings.path, bindings.textKey());
   if (summary) bindings.applySummary(summary);
   return bindings;
@@ -466,14 +472,14 @@ function withSavedSummary(bindings: ModuleBindings): ModuleBindings {
  * holds its AST (see `release`). Only clean parses are shared (error messages name the file
  * the way the planner does).
  */
-export function parseModuleShared(text: string, path: string, displayName: string): ParsedModule {
+export function parseModuleShared(text: string, path: string, displayName: string, textKey?: string): ParsedModule {
   const cached = cachedModuleBindings(path, text);
   if (cached?.parsed) return cached.parsed;
   const parsed = parseModule(text, path, displayName);
   if (parsed.diagnostics.length > 0) return parsed;
   // The cached entry keeps its summaries (same text, same hashes) and takes the parse in place.
   if (cached) cached.adopt(parsed);
-  else moduleCache.set(path, withSavedSummary(new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed)));
+  else moduleCache.set(path, withSavedSummary(new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed), textKey));
   return parsed;
 }
 

@@ -71,9 +71,11 @@ export const MAX_RECORD_ENTRIES = 256;
 
 /** The record of `digests` (computed in this planning from the graph roots `roots`); null when it would list too much. */
 export function planRecordOf(planned: PlannedFile, digests: readonly (number | string)[], roots: readonly DependencyNode[], table: StringTable): PlanRecord | null {
+  // The reach bounds sum what the nodes note along every path: within the limit, the walk is short.
+  if (roots.reduce((sum, root) => sum + root.reach, 0) > MAX_RECORD_ENTRIES) return null;
   const files = new Set<string>();
   const resolutions = new Set<ResolutionFact>();
-  // `nodesReachedFrom` inlined, to stop early: a deep chain's walks would be quadratic.
+  // `nodesReachedFrom` inlined, to stop early (defensive: the bound above already holds it).
   const reached = new Set<DependencyNode>();
   const pending = [...roots];
   for (let node = pending.pop(); node; node = pending.pop()) {
