@@ -144,15 +144,18 @@ export const SAVED_CACHE_FOLDER = ".automemo-cache";
  * folder: each `hashes` starts from empty in-memory caches, so whatever it does not
  * compute comes from the module summaries and plan records earlier builds saved.
  */
-export function newProcessHost(name: string): Host {
+export function newProcessHost(name: string, resolver: "disk" | "typescript program"): Host {
   return {
     name,
     supportsBuildWideOff: false,
     hashes(project) {
       clearDependencyCaches();
       const table = new Map<string, string>();
+      const program = resolver === "typescript program" ? tsProgram(project) : null;
+      const dependencies = program ? createTypeScriptDependencyResolver(ts, program) : true;
       for (const file of project.taggedFiles()) {
-        const plan = planModule(project.read(file), { filename: file, root: project.root, dependencyCache: SAVED_CACHE_FOLDER });
+        const text = program ? program.getSourceFile(file)!.text : project.read(file);
+        const plan = planModule(text, { filename: file, root: project.root, dependencies, dependencyCache: SAVED_CACHE_FOLDER });
         for (const fn of plan.functions) table.set(fn.meta.id, fn.meta.hash);
       }
       // Saves, as the process would at exit.

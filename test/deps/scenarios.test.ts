@@ -54,8 +54,11 @@ describe("the same hashes from what earlier builds saved (each build a new proce
   // Build 1 saves module summaries and plan records; build 2 (nothing edited) takes every
   // digest from the records; build 3 (after the edit) must notice exactly what changed,
   // with records and summaries of the untouched files still on disk.
-  const host = newProcessHost("core planModule, new process per build, saved cache");
-  it.each(SCENARIOS.filter((scenario) => !scenario.buildWideOff))("$name", (scenario) => {
+  const cases = SCENARIOS.filter((scenario) => !scenario.buildWideOff).flatMap((scenario) =>
+    (["disk", "typescript program"] as const).map((resolver) => ({ scenario, resolver, name: `${scenario.name} (${resolver} resolver)` })),
+  );
+  it.each(cases)("$name", ({ scenario, resolver }) => {
+    const host = newProcessHost(`core planModule, new process per build, saved cache, ${resolver} resolver`, resolver);
     const reference = runScenario(scenario, CORE_HOST);
     const project = new Project(scenario.files);
     try {
