@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { join } from "node:path";
 import { type PlanRecord, reindexed, StringTable } from "./plan-records.ts";
 import { SavedMap, type SavedMapCodec } from "./saved-map.ts";
@@ -214,12 +214,13 @@ function isStoredReferences(value: unknown): boolean {
 }
 
 /**
- * Identifies a text for `lookup` and plan records: its SHA-1 and length. Native SHA-1
- * hashes a 2 KB source about 2.5 times as fast as the code hasher, and every file a
- * build reads or plans is keyed.
+ * Identifies a text for `lookup` and plan records: its SHA-1 and length. The one-shot
+ * native `crypto.hash` (Node 20.12+) hashes a 2 KB source about 4 times as fast as the
+ * code hasher (and twice as fast as a `createHash` object), and every file a build reads
+ * or plans is keyed.
  */
 export function summaryTextKey(text: string): string {
-  return `${createHash("sha1").update(text).digest("base64")}:${text.length}`;
+  return `${hash("sha1", text, "base64")}:${text.length}`;
 }
 
 const stores = new Map<string, SummaryStore>();
