@@ -5,8 +5,8 @@ import { DependencyClosure, type ModuleSource } from "./closure.ts";
 import { type DependencyNode, filesReachedFrom } from "./digest-graph.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
 import { PathMemo } from "../path-memo.ts";
-import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared, summaryFingerprint, useSummaryStore } from "./module-bindings.ts";
-import { closeSummaryStores, saveSummaryStores, type SummaryStore, summaryStoreIn, summaryTextKey } from "./summary-store.ts";
+import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared, summaryFingerprint, textKeyFor, useSummaryStore } from "./module-bindings.ts";
+import { closeSummaryStores, saveSummaryStores, type SummaryStore, summaryStoreIn } from "./summary-store.ts";
 import { type PlannedFile, planRecordHolds, planRecordOf, recordedDigest, recordedFiles } from "./plan-records.ts";
 import { statPath } from "./file-reads.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
@@ -157,7 +157,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   const store = useSummaryStoreFor(root, input.dependencyCache);
   const path = absolutePath(input.filename, input.root);
   const session = sessionFor(resolver, root, path);
-  const planned: PlannedFile = { path, textKey: store ? summaryTextKey(input.source) : "", root, session };
+  const planned: PlannedFile = { path, textKey: store ? textKeyFor(path, input.source) : "", root, session };
   const record = store?.planRecord(path);
   // Checked before parsing: a record that holds means this planning needs no module summaries at all.
   const saved = record && planRecordHolds(record, planned) ? record : null;

@@ -405,6 +405,11 @@ const CODE_FILE = /\.[cm]?[jt]sx?$/;
  */
 const moduleCache = new LruMap<string, ModuleBindings>(2000);
 
+/** The key of `text` (`summaryTextKey`), from the cached bindings of `path` when they hold this text: each text is hashed once. */
+export function textKeyFor(path: string, text: string): string {
+  return cachedModuleBindings(path, text)?.textKey() ?? summaryTextKey(text);
+}
+
 /** The cached bindings of `path` if they are for this exact text; never parses. */
 function cachedModuleBindings(path: string, text: string): ModuleBindings | undefined {
   const cached = moduleCache.get(path);
