@@ -1,5 +1,5 @@
 import type { AstNode } from "../ast.ts";
-import type { DependencyNode } from "./digest-graph.ts";
+import { type DependencyNode, nodesReachedFrom } from "./digest-graph.ts";
 import type { ResolvedImport } from "./resolver.ts";
 import type { ClosureSession, ResolutionFact } from "./session.ts";
 
@@ -71,20 +71,14 @@ export const MAX_RECORD_ENTRIES = 256;
 
 /** The record of `digests` (computed in this planning from the graph roots `roots`); null when it would list too much. */
 export function planRecordOf(planned: PlannedFile, digests: readonly (number | string)[], roots: readonly DependencyNode[], table: StringTable): PlanRecord | null {
-  // The reach bounds sum what the nodes note along every path: within the limit, the walk is short.
+  // The reach bounds sum what the nodes note along every path (never less than the
+  // walk finds): within the limit, the walk is short and the record small.
   if (roots.reduce((sum, root) => sum + root.reach, 0) > MAX_RECORD_ENTRIES) return null;
   const files = new Set<string>();
   const resolutions = new Set<ResolutionFact>();
-  // `nodesReachedFrom` inlined, to stop early (defensive: the bound above already holds it).
-  const reached = new Set<DependencyNode>();
-  const pending = [...roots];
-  for (let node = pending.pop(); node; node = pending.pop()) {
-    if (reached.has(node)) continue;
-    reached.add(node);
+  for (const node of nodesReachedFrom(roots)) {
     for (const path of node.loaded) files.add(path);
     for (const fact of node.resolved) resolutions.add(fact);
-    if (files.size + resolutions.size > MAX_RECORD_ENTRIES) return null;
-    for (const successor of node.successors) pending.push(successor);
   }
   const fileIndexes: number[] = [];
   for (const path of files) fileIndexes.push(table.index(path), table.index(path === planned.path ? planned.textKey : planned.session.textKeyOf(path)));
