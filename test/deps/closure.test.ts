@@ -37,6 +37,15 @@ const cycle = {
 };
 
 describe("dependency closure", () => {
+  it("counts a circular re-export as missing instead of recursing forever", () => {
+    const { root } = project({
+      "src/util.ts": `export { a } from "./more.ts";\n`,
+      "src/more.ts": `export * from "./util.ts";\n`,
+    });
+    const source = `import { a } from "./util.ts";\nexport function run() { return a; }\n`;
+    expect(dependencyNames(root, `${root}/src/main.ts`, source)).toEqual(["missing:src/util.ts#a"]);
+  });
+
   it("lists exactly the code a function reaches, with project-relative qualified names", () => {
     const { root } = project({
       "src/helper.ts": `import { readFileSync } from "node:fs";\nimport { pad } from "padder";\nexport function helper(x: number) { return pad(String(x)) + readFileSync; }\nexport function unused() {}\n`,

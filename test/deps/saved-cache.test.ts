@@ -61,6 +61,35 @@ describe("what dependency tracking saves across builds", () => {
     expect(build(created)).toEqual(first);
   });
 
+  it("hashes a variable first reached through a saved summary with its let/const kind (agrees with a build that saved nothing)", () => {
+    const created = project({
+      "src/dep.ts": `export let a = 1;\nexport let b = 2;\n`,
+      "src/main.ts": `import { a } from "./dep.ts";\n/** @memo */\nexport function f() { return a; }\n`,
+    });
+    build(created);
+    // b's own hash is not in dep.ts's saved summary: it is computed from a summary-built file.
+    created.write({ "src/main.ts": `import { b } from "./dep.ts";\n/** @memo */\nexport function f() { return b; }\n` });
+    const later = build(created);
+    expect(later).toEqual(build(created, false));
+    created.write({ "src/dep.ts": `export let a = 1;\nexport const b = 2;\n` });
+    const edited = build(created);
+    expect(edited["src/main.ts#f"]).not.toBe(later["src/main.ts#f"]);
+    expect(edited).toEqual(build(created, false));
+  });
+
+  it("drops, when saving, a record read with an index that names no string (the saved table stays all strings)", () => {
+    const created = project(helperProject);
+    build(created);
+    const saved = JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8"));
+    saved.payload.records.push(["/nowhere/x.ts", "key", created.root, [0, "h", "d"], [999, 998], []]);
+    writeFileSync(cacheFile(created, PLAN_FILE), JSON.stringify(saved));
+    created.write({ "src/a.ts": `${helperProject["src/a.ts"]}// edited: the record of a.ts is made again\n` });
+    build(created);
+    const rewritten = JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8"));
+    expect(rewritten.payload.strings.every((text: unknown) => typeof text === "string")).toBe(true);
+    expect(rewritten.payload.records.map(([path]: [string]) => path)).toEqual([join(created.root, "src/a.ts")]);
+  });
+
   it("recomputes when an import now resolves to another file (a TypeScript source added next to the .js)", () => {
     const created = project({
       "src/helper.js": `export function helper(x) { return x + 1; }\n`,

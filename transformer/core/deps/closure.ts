@@ -33,6 +33,8 @@ export class DependencyClosure {
   /** Nodes of this graph by key (a name reached twice is one node). */
   private readonly nodes = new Map<string, DependencyNode>();
   private expanding: DependencyNode;
+  /** Exports being followed (`addExport`), to stop circular re-exports. */
+  private readonly exporting = new Set<string>();
 
   constructor(
     private readonly source: ModuleSource,
@@ -118,6 +120,22 @@ export class DependencyClosure {
 
   /** What `module` exports as `name`, following re-exports and `export *`. */
   addExport(module: ModuleBindings, name: string): void {
+    // `export { a } from "./b"` with `export * from "./a"` in b: a circular re-export,
+    // which JavaScript rejects at link time. Counted as missing instead of recursing forever.
+    const key = `${module.path}\u0000${name}`;
+    if (this.exporting.has(key)) {
+      this.addExternal(`missing:${this.relative(module)}#${name}`);
+      return;
+    }
+    this.exporting.add(key);
+    try {
+      this.addExportOnce(module, name);
+    } finally {
+      this.exporting.delete(key);
+    }
+  }
+
+  private addExportOnce(module: ModuleBindings, name: string): void {
     const entry = module.exports.get(name);
     if (entry) {
       if ("local" in entry) this.addModuleName(module, entry.local, null);

@@ -5,7 +5,8 @@ import { DependencyClosure, type ModuleSource } from "./closure.ts";
 import { type DependencyNode, filesReachedFrom } from "./digest-graph.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
 import { PathMemo } from "../path-memo.ts";
-import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared, summaryFingerprint, textKeyFor, useSummaryStore } from "./module-bindings.ts";
+import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared, textKeyFor, useSummaryStore } from "./module-bindings.ts";
+import { storeFingerprint } from "./fingerprint.ts";
 import { closeSummaryStores, saveSummaryStores, type SummaryStore, summaryStoreIn } from "./summary-store.ts";
 import { type PlannedFile, planRecordHolds, planRecordOf, recordedDigest, recordedFiles } from "./plan-records.ts";
 import { statPath } from "./file-reads.ts";
@@ -120,7 +121,7 @@ const defaultCacheFolders = new Map<string, string | null>();
 function useSummaryStoreFor(root: string, dependencyCache: string | false | undefined): SummaryStore | null {
   let store: SummaryStore | null = null;
   if (dependencyCache !== undefined) {
-    if (dependencyCache !== false) store = summaryStoreIn(posix.resolve(root, normalizePath(dependencyCache)), root, summaryFingerprint);
+    if (dependencyCache !== false) store = summaryStoreIn(posix.resolve(root, normalizePath(dependencyCache)), root, storeFingerprint);
   } else {
     let folder = defaultCacheFolders.get(root);
     if (folder === undefined) {
@@ -128,7 +129,7 @@ function useSummaryStoreFor(root: string, dependencyCache: string | false | unde
       folder = statPath(modules)?.isDirectory() ? posix.join(modules, ".cache", "automemo") : null;
       defaultCacheFolders.set(root, folder);
     }
-    if (folder !== null) store = summaryStoreIn(folder, posix.join(root, "node_modules"), summaryFingerprint);
+    if (folder !== null) store = summaryStoreIn(folder, posix.join(root, "node_modules"), storeFingerprint);
   }
   useSummaryStore(store);
   return store;

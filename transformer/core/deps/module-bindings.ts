@@ -211,7 +211,10 @@ export class ModuleBindings implements Summarizable {
   ownHash(name: string): string {
     let hash = this.ownHashes.get(name);
     if (hash === undefined) {
-      const hasher = new CodeHasher().add(this.variableKinds.get(name) ?? "").addNode(this.declarationOf(name));
+      // The declaration first: a summary-built file parses its text there, which is also
+      // what fills `variableKinds` (reading the kind first hashed `let` and `const` alike).
+      const declaration = this.declarationOf(name);
+      const hasher = new CodeHasher().add(this.variableKinds.get(name) ?? "").addNode(declaration);
       for (const statement of this.attachedStatements.get(name) ?? []) hasher.addNode(statement);
       hash = hasher.digest();
       this.ownHashes.set(name, hash);

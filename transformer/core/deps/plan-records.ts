@@ -159,10 +159,20 @@ export function recordedFiles(record: PlanRecord): string[] {
   return paths;
 }
 
-/** `record` with its strings in `table` (to merge records read from another copy of the store). */
-export function reindexed(record: PlanRecord, table: StringTable): PlanRecord {
+/** `record` with its strings in `table` (to write records indexed into several tables as one); null when an index names no string. */
+export function reindexed(record: PlanRecord, table: StringTable): PlanRecord | null {
   if (record.table === table) return record;
   const from = record.table.strings;
-  const move = (indexes: readonly number[]) => indexes.map((index) => table.index(from[index]!));
-  return { ...record, table, files: move(record.files), resolutions: move(record.resolutions) };
+  const move = (indexes: readonly number[]): number[] | null => {
+    const moved: number[] = [];
+    for (const index of indexes) {
+      const text = from[index];
+      if (typeof text !== "string") return null;
+      moved.push(table.index(text));
+    }
+    return moved;
+  };
+  const files = move(record.files);
+  const resolutions = files && move(record.resolutions);
+  return files && resolutions ? { ...record, table, files, resolutions } : null;
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { threadId } from "node:worker_threads";
 
 /** How a `SavedMap`'s values are written to and read from its JSON file. */
 export interface SavedMapCodec<V> {
@@ -81,7 +82,8 @@ export class SavedMap<V> {
 
   private write(values: Map<string, V>): void {
     if (!isDirectory(this.anchor)) return;
-    const temporary = `${this.file}.${process.pid}.tmp`;
+    // Unique per thread too: the loader's hooks thread shares the process id.
+    const temporary = `${this.file}.${process.pid}-${threadId}-${Math.random().toString(36).slice(2)}.tmp`;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       writeFileSync(temporary, JSON.stringify({ fingerprint: this.fingerprint, payload: this.codec.encode([...values]) }));

@@ -42,12 +42,13 @@ export const SUMMARY_FILE = "module-summaries.json";
 /** Plan records (`PlanRecord`), by planned file: read by every build, so kept apart from the larger summaries. */
 export const PLAN_FILE = "plan-records.json";
 /**
- * Part of every store's fingerprint. The rest is computed from a sample module
- * (`summaryFingerprint`), which catches changes to hashing and to the parser's AST;
- * bump this when what a summary or record holds, or how references are found,
- * changes in a way the sample may not show.
+ * Part of every store's fingerprint (`storeFingerprint`): with the package version and
+ * what a sample module and a sample planning produce, which catch changes to hashing,
+ * to the parser's AST and to the closure rules the samples exercise. Bump it when what
+ * a summary or record holds, or how references are found, changes in a way the samples
+ * may not show, and whenever saved data from an earlier build of the source must go.
  */
-export const SUMMARY_FORMAT = 1;
+export const SUMMARY_FORMAT = 2;
 /** Past this many files, a save keeps only the files this process used. */
 const MAX_ENTRIES = 50_000;
 /** A long-lived process (a watcher) saves this long after its last new entry; one-shot builds save at exit. */
@@ -69,7 +70,7 @@ export class SummaryStore {
   private readonly summaries: SavedMap<StoredSummary>;
   private readonly plans: SavedMap<PlanRecord>;
   /** The table new records index into (records read from disk keep the one they were read with). */
-  readonly strings = new StringTable();
+  strings = new StringTable();
   private readonly touched = new Map<string, Summarizable>();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -118,6 +119,11 @@ export class SummaryStore {
     const usedHere = (path: string) => this.touched.has(path);
     this.summaries.save(MAX_ENTRIES, usedHere);
     this.plans.save(MAX_ENTRIES, usedHere);
+    // Everything touched is saved: a long-lived process must not hold every file it ever
+    // read (their texts, and the ASTs of files nobody released) for this.
+    this.touched.clear();
+    // Records keep the table they index into; new ones start a table of their own.
+    this.strings = new StringTable();
   }
 
   private saveLater(): void {
@@ -145,9 +151,10 @@ const PLAN_RECORD_CODEC: SavedMapCodec<PlanRecord> = {
   encode(entries) {
     // A fresh table: strings only dropped records used are left behind.
     const table = new StringTable();
-    const records = entries.map(([path, record]) => {
-      const { textKey, root, digests, files, resolutions } = reindexed(record, table);
-      return [path, textKey, root, digests, files, resolutions];
+    const records = entries.flatMap(([path, record]) => {
+      // A record read with an index naming no string is dropped (it could never hold).
+      const moved = reindexed(record, table);
+      return moved ? [[path, moved.textKey, moved.root, moved.digests, moved.files, moved.resolutions]] : [];
     });
     return { strings: table.strings, records };
   },
