@@ -5,8 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearDependencyCaches, planModule, transformSource } from "../../transformer/core/index.ts";
 import { SavedMap, type SavedMapCodec } from "../../transformer/core/deps/saved-map.ts";
-import { MAX_RECORD_ENTRIES } from "../../transformer/core/deps/plan-records.ts";
-import { PLAN_FILE, SUMMARY_FILE } from "../../transformer/core/deps/summary-store.ts";
+import { FACT_FILE, PLAN_FILE, SUMMARY_FILE } from "../../transformer/core/deps/summary-store.ts";
 import { type Project, projectsDeletedAfterEach } from "./harness.ts";
 
 const project = projectsDeletedAfterEach();
@@ -37,7 +36,7 @@ describe("what dependency tracking saves across builds", () => {
     const created = project(helperProject);
     const first = build(created);
     const saved = JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8"));
-    const [record] = saved.payload.records;
+    const [record] = saved.payload;
     expect(record[3]).toContain(first["src/a.ts#f"]);
     // Same shape, another digest: a build that recomputed would not return it.
     record[3][2] = "0123456789abcdef";
@@ -77,17 +76,18 @@ describe("what dependency tracking saves across builds", () => {
     expect(edited).toEqual(build(created, false));
   });
 
-  it("drops, when saving, a record read with an index that names no string (the saved table stays all strings)", () => {
+  it("keeps only the fact sets a saved record reaches", () => {
     const created = project(helperProject);
     build(created);
-    const saved = JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8"));
-    saved.payload.records.push(["/nowhere/x.ts", "key", created.root, [0, "h", "d"], [999, 998], []]);
-    writeFileSync(cacheFile(created, PLAN_FILE), JSON.stringify(saved));
+    const saved = JSON.parse(readFileSync(cacheFile(created, FACT_FILE), "utf8"));
+    const reachable = saved.payload.map(([id]: [string]) => id);
+    saved.payload.push(["nobody-reaches-this", [["/nowhere.ts", "key"]], [], []]);
+    writeFileSync(cacheFile(created, FACT_FILE), JSON.stringify(saved));
     created.write({ "src/a.ts": `${helperProject["src/a.ts"]}// edited: the record of a.ts is made again\n` });
     build(created);
-    const rewritten = JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8"));
-    expect(rewritten.payload.strings.every((text: unknown) => typeof text === "string")).toBe(true);
-    expect(rewritten.payload.records.map(([path]: [string]) => path)).toEqual([join(created.root, "src/a.ts")]);
+    const rewritten = JSON.parse(readFileSync(cacheFile(created, FACT_FILE), "utf8")).payload.map(([id]: [string]) => id);
+    expect(rewritten).not.toContain("nobody-reaches-this");
+    expect(rewritten.sort()).toEqual(reachable.sort());
   });
 
   it("recomputes when an import now resolves to another file (a TypeScript source added next to the .js)", () => {
@@ -128,8 +128,8 @@ describe("what dependency tracking saves across builds", () => {
     expect(files(CACHE)).toEqual(fresh);
   });
 
-  it("saves no record past MAX_RECORD_ENTRIES (a deep import chain), and still hashes every file right", () => {
-    const depth = MAX_RECORD_ENTRIES; // each file adds one file and one resolution to its record
+  it("records a deep import chain with one fact set per file (shared, not listed again per record), and hashes every file right", () => {
+    const depth = 300;
     const files: Record<string, string> = {};
     for (let index = 0; index < depth; index++) {
       const previous = index > 0 ? `import { f${index - 1} } from "./m${index - 1}.ts";\n` : "";
@@ -138,9 +138,11 @@ describe("what dependency tracking saves across builds", () => {
     const created = project(files);
     const reference = build(created, false);
     expect(build(created)).toEqual(reference);
-    const recorded = JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8")).payload.records.map(([path]: [string]) => path);
-    expect(recorded).toContain(join(created.root, "src/m0.ts"));
-    expect(recorded).not.toContain(join(created.root, `src/m${depth - 1}.ts`));
+    expect(JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8")).payload).toHaveLength(depth);
+    // One fact set per binding node and per function root, each listing one file and one resolution at most.
+    const factSets = JSON.parse(readFileSync(cacheFile(created, FACT_FILE), "utf8")).payload as [string, unknown[], unknown[], string[]][];
+    expect(factSets.length).toBeLessThanOrEqual(2 * depth);
+    expect(Math.max(...factSets.map(([, read, resolved, children]) => read.length + resolved.length + children.length))).toBeLessThanOrEqual(3);
     expect(build(created)).toEqual(reference);
     created.write({ "src/m0.ts": `/** @memo */\nexport function f0(x: number) { return -1; }\n` });
     const edited = build(created);
@@ -151,15 +153,15 @@ describe("what dependency tracking saves across builds", () => {
   it.each([
     ["not JSON", () => "{ truncated"],
     ["another fingerprint", (text: string) => text.replace(/"fingerprint":"[^"]*"/, '"fingerprint":"other version"')],
-    ["entries of the wrong shape", (text: string) => text.replace(/"payload":/, '"payload":{"strings":[1],"records":[["x"]]},"was":')],
-    ["record indexes out of range", (text: string) => text.replace(/"strings":\[[^\]]*\]/, '"strings":[]')],
+    ["entries of the wrong shape", (text: string) => text.replace(/"payload":/, '"payload":[["x"],[1,2,3,4,5],["a","b","c",[1],["d"]]],"was":')],
+    ["fact sets missing", (text: string) => (text.includes('"payload":[["') ? text : text).replace(/"payload":\[.*\]\}$/, '"payload":[]}')],
   ])("ignores a saved file with %s, and replaces it with a good one", (_problem, spoil) => {
     const created = project(helperProject);
     const reference = build(created, false);
     build(created);
-    for (const name of [PLAN_FILE, SUMMARY_FILE]) writeFileSync(cacheFile(created, name), spoil(readFileSync(cacheFile(created, name), "utf8")));
+    for (const name of [PLAN_FILE, FACT_FILE, SUMMARY_FILE]) writeFileSync(cacheFile(created, name), spoil(readFileSync(cacheFile(created, name), "utf8")));
     expect(build(created)).toEqual(reference);
-    expect(JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8")).payload.records).toHaveLength(1);
+    expect(JSON.parse(readFileSync(cacheFile(created, PLAN_FILE), "utf8")).payload).toHaveLength(1);
     expect(build(created)).toEqual(reference);
   });
 
@@ -246,7 +248,7 @@ describe("saving at process exit (the shipped Babel plugin, default folder)", ()
     const first = run();
     expect(first.stderr).toBe("");
     const folder = join(created.root, "node_modules/.cache/automemo");
-    expect(JSON.parse(readFileSync(join(folder, PLAN_FILE), "utf8")).payload.records).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(folder, PLAN_FILE), "utf8")).payload).toHaveLength(1);
     expect(first.stdout).toBe(build(created, false)["src/a.ts#f"]);
     const second = run();
     expect(second.stdout).toBe(first.stdout);

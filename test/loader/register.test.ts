@@ -122,7 +122,7 @@ describe("node --import automemo/register", () => {
     const lingering = `${MAIN_TS}\nawait new Promise((resolve) => setTimeout(resolve, 300));\n`;
     project = createLoaderProject({ "package.json": `{ "type": "module" }`, "main.ts": lingering, "util.ts": UTIL_TS, "lib/more.ts": MORE_TS });
     expectMainReport(lastJsonLine(runWithLoader(project, "main.ts")));
-    const records = JSON.parse(readFileSync(join(project.root, "node_modules/.cache/automemo/plan-records.json"), "utf8")).payload.records as [string][];
+    const records = JSON.parse(readFileSync(join(project.root, "node_modules/.cache/automemo/plan-records.json"), "utf8")).payload as [string][];
     expect(records.map(([path]) => path.slice(path.lastIndexOf("/") + 1)).sort()).toEqual(["main.ts", "more.ts", "util.ts"]);
     // The next run reuses them and behaves the same.
     expectMainReport(lastJsonLine(runWithLoader(project, "main.ts")));

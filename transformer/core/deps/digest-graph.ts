@@ -18,13 +18,10 @@ export class DependencyNode {
   readonly loaded: string[] = [];
   /** Resolutions made while finding what it references (what a saved plan record re-checks). */
   readonly resolved: ResolutionFact[] = [];
-  /**
-   * At least the number of files and resolutions noted on the nodes this node reaches
-   * (itself included), set with the digest: the sum over its successors, so a file
-   * reached along two paths counts twice. Lets a plan record that would list too much
-   * be given up without a walk (`planRecordOf`). Saturates at `REACH_SATURATION`.
-   */
-  reach = 0;
+  /** The members of the node's strongly connected component (a cycle), set with the digest; null when it is alone. */
+  component: readonly DependencyNode[] | null = null;
+  /** Id of the component's fact set once a plan record was made from it (`plan-records.ts`); "" when it notes nothing. */
+  factSet: string | null = null;
   /** Tarjan bookkeeping, meaningful only while the node's component is being hashed. */
   index = -1;
   low = -1;
@@ -116,7 +113,6 @@ function sortSuccessors(node: DependencyNode): void {
 function hashComponent(component: DependencyNode[]): void {
   for (const node of component) sortSuccessors(node);
   const single = component.length === 1 ? component[0]! : null;
-  setReach(component);
   if (single && !single.successors.includes(single)) {
     if (single.successors.length === 0) return single.finish(single.own);
     const hasher = new CodeHasher().addHash(single.own);
@@ -124,6 +120,7 @@ function hashComponent(component: DependencyNode[]): void {
     return single.finish(hasher.digest());
   }
   const members = new Set(component);
+  for (const node of component) node.component = component;
   const hasher = new CodeHasher();
   for (const node of component.sort(byKey)) {
     hasher.add(node.key).addHash(node.own);
@@ -134,22 +131,6 @@ function hashComponent(component: DependencyNode[]): void {
   }
   const digest = hasher.digest();
   for (const node of component) node.finish(digest);
-}
-
-/** Diamonds double a sum per level: a bound past this says "too much" all the same. */
-export const REACH_SATURATION = 1e9;
-
-/** `reach` of every member: what the members note plus the reach of their successors outside the component. */
-function setReach(component: readonly DependencyNode[]): void {
-  const members = component.length === 1 ? null : new Set(component);
-  const inside = (node: DependencyNode): boolean => (members ? members.has(node) : node === component[0]);
-  let total = 0;
-  for (const node of component) {
-    total += node.loaded.length + node.resolved.length;
-    for (const successor of node.successors) if (!inside(successor)) total += successor.reach;
-  }
-  const reach = Math.min(total, REACH_SATURATION);
-  for (const node of component) node.reach = reach;
 }
 
 /**

@@ -161,7 +161,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   const planned: PlannedFile = { path, textKey: store ? textKeyFor(path, input.source) : "", root, session };
   const record = store?.planRecord(path);
   // Checked before parsing: a record that holds means this planning needs no module summaries at all.
-  const saved = record && planRecordHolds(record, planned) ? record : null;
+  const saved = record && planRecordHolds(record, planned, store!.factSets) ? record : null;
 
   let program = input.program ?? null;
   let source: ModuleSource | null = null;
@@ -199,15 +199,12 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
     dependencyNames: (fn) => closureOf(fn, "").names(),
     files: () => {
       const files = filesReachedFrom(hashedRoots);
-      if (saved) files.push(...recordedFiles(saved));
+      if (saved) files.push(...recordedFiles(saved, store!.factSets));
       return [...new Set(files)].filter((file) => file !== path).sort();
     },
     release: () => {
       // A planning that reused a record lists only what it computed: the record stays.
-      if (store && source && computed.length > 0 && !saved) {
-        const record = planRecordOf(planned, computed, source.hashedRoots, store.strings);
-        if (record) store.rememberPlan(path, record);
-      }
+      if (store && source && computed.length > 0 && !saved) store.rememberPlan(path, planRecordOf(planned, computed, source.hashedRoots, store.factSets));
       // A shared parse (nothing reused) is in the module cache even when nothing was hashed.
       const current = source?.current ?? (program && !saved ? moduleBindingsOf(path, input.source, program) : null);
       current?.release();

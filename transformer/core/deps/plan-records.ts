@@ -1,50 +1,48 @@
+import { hash } from "node:crypto";
 import type { AstNode } from "../ast.ts";
-import { type DependencyNode, nodesReachedFrom } from "./digest-graph.ts";
+import type { DependencyNode } from "./digest-graph.ts";
 import type { ResolvedImport } from "./resolver.ts";
-import type { ClosureSession, ResolutionFact } from "./session.ts";
+import type { ClosureSession } from "./session.ts";
 
 /**
- * Strings by index, so the records of a deep import chain (where the last file's
- * functions reach every other file) store each path once, not once per record.
+ * What one component of the digest graph (a node, or a cycle of nodes) read while
+ * it was expanded: the key of each file's text (`""`: unreadable) and the outcome of
+ * each import resolution, plus the fact sets of the components it references. Stored
+ * by the hash of that content, so one id always names the same facts: a fact set
+ * holds while its own facts hold and every child holds, and checking it once per
+ * build session serves every record that reaches it. Records of a deep import chain
+ * then share the chain instead of each listing it (which made them quadratic).
  */
-export class StringTable {
-  readonly strings: string[] = [];
-  private readonly indexes = new Map<string, number>();
-
-  constructor(strings: readonly string[] = []) {
-    for (const text of strings) this.index(text);
-  }
-
-  index(text: string): number {
-    let index = this.indexes.get(text);
-    if (index === undefined) {
-      index = this.strings.push(text) - 1;
-      this.indexes.set(text, index);
-    }
-    return index;
-  }
+export interface FactSet {
+  /** [path, text key] */
+  readonly files: readonly (readonly [string, string])[];
+  /** [from file, specifier, outcome] */
+  readonly resolutions: readonly (readonly [string, string, string])[];
+  readonly children: readonly string[];
 }
 
 /**
- * The dependency digests of one planned file's functions, with everything they were
- * computed from: the key of each file's text the digest graph read and the outcome
- * of each import resolution it made. While all of those are unchanged (and the
- * planned text is the same), the digests are too, so a later build reuses them
- * without parsing, resolving into or hashing any dependency. Which files and
- * resolutions are listed comes from the graph itself (`DependencyNode.loaded`,
- * `.resolved`), so nothing a digest depends on can be left out.
+ * The dependency digests of one planned file's functions, with the fact sets of
+ * everything they were computed from. While all of those hold (and the planned text
+ * is the same), the digests are too, so a later build reuses them without parsing,
+ * resolving into or hashing any dependency. What the fact sets list comes from the
+ * graph itself (`DependencyNode.loaded`, `.resolved`), so nothing a digest depends on
+ * can be left out.
  */
 export interface PlanRecord {
-  readonly table: StringTable;
   /** Key of the planned file's text (the host's). */
   readonly textKey: string;
   readonly root: string;
   /** [function start offset, own hash, digest], flattened. */
   readonly digests: readonly (number | string)[];
-  /** [path, text key] table indexes, flattened; text key "" = unreadable. */
-  readonly files: readonly number[];
-  /** [from file, specifier, outcome] table indexes, flattened. */
-  readonly resolutions: readonly number[];
+  /** Fact sets of the graph roots the digests were computed from. */
+  readonly facts: readonly string[];
+}
+
+/** Where fact sets are kept (the store's map; a plain Map in tests). */
+export interface FactSets {
+  get(id: string): FactSet | undefined;
+  set(id: string, facts: FactSet): void;
 }
 
 /** A resolution's outcome as a record compares it. */
@@ -61,85 +59,122 @@ export interface PlannedFile {
   readonly session: ClosureSession;
 }
 
-/**
- * Files plus resolutions one record may list. Every record lists all its digests reach,
- * so along an import chain n files deep the records hold about n²/2 entries; past this
- * size a planning saves no record (later builds compute its digests from the saved
- * module summaries instead, without parsing unchanged files).
- */
-export const MAX_RECORD_ENTRIES = 256;
+/** The key of `path` as the planning of `planned` saw it: the host's text for the planned file itself. */
+function keyOf(planned: PlannedFile, path: string): string {
+  return path === planned.path ? planned.textKey : planned.session.textKeyOf(path);
+}
 
-/** The record of `digests` (computed in this planning from the graph roots `roots`); null when it would list too much. */
-export function planRecordOf(planned: PlannedFile, digests: readonly (number | string)[], roots: readonly DependencyNode[], table: StringTable): PlanRecord | null {
-  // The reach bounds sum what the nodes note along every path (never less than the
-  // walk finds): within the limit, the walk is short and the record small.
-  if (roots.reduce((sum, root) => sum + root.reach, 0) > MAX_RECORD_ENTRIES) return null;
-  const files = new Set<string>();
-  const resolutions = new Set<ResolutionFact>();
-  for (const node of nodesReachedFrom(roots)) {
-    for (const path of node.loaded) files.add(path);
-    for (const fact of node.resolved) resolutions.add(fact);
+/** The record of `digests` (computed in this planning from the graph roots `roots`); its fact sets go to `factSets`. */
+export function planRecordOf(planned: PlannedFile, digests: readonly (number | string)[], roots: readonly DependencyNode[], factSets: FactSets): PlanRecord {
+  const facts = new Set<string>();
+  for (const root of roots) facts.add(factSetIdOf(root, planned, factSets));
+  return { textKey: planned.textKey, root: planned.root, digests, facts: [...facts] };
+}
+
+/**
+ * The fact set id of `start`'s component, computing (and storing) those of the
+ * components it reaches first, without recursion (chains run thousands deep). The
+ * components come from the digest walk (`DependencyNode.component`), so they form a DAG.
+ */
+function factSetIdOf(start: DependencyNode, planned: PlannedFile, factSets: FactSets): string {
+  const stack = [start];
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1]!;
+    if (node.factSet !== null) {
+      stack.pop();
+      continue;
+    }
+    const members = node.component ?? [node];
+    const inside = members.length > 8 ? new Set(members) : null;
+    const isMember = (other: DependencyNode) => (inside ? inside.has(other) : members.includes(other));
+    let waiting = false;
+    for (const member of members) {
+      for (const successor of member.successors) {
+        if (successor.factSet === null && !isMember(successor)) {
+          stack.push(successor);
+          waiting = true;
+        }
+      }
+    }
+    if (waiting) continue;
+    const id = storeFactSet(members, isMember, planned, factSets);
+    for (const member of members) member.factSet = id;
+    stack.pop();
   }
-  const fileIndexes: number[] = [];
-  for (const path of files) fileIndexes.push(table.index(path), table.index(path === planned.path ? planned.textKey : planned.session.textKeyOf(path)));
-  const resolutionIndexes: number[] = [];
-  for (const fact of resolutions) resolutionIndexes.push(table.index(fact.fromFile), table.index(fact.specifier), table.index(outcomeKey(fact.target)));
-  return { table, textKey: planned.textKey, root: planned.root, digests, files: fileIndexes, resolutions: resolutionIndexes };
+  return start.factSet!;
 }
 
-/**
- * What one build session found when checking records read with one table, by table
- * index: a path's current text key, a (from file, specifier) pair's current outcome.
- * Records share most of their files (along an import chain, the last file's record
- * lists every other file), so each is checked once per session, not once per record.
- */
-interface SessionChecks {
-  readonly textKeys: Map<number, string>;
-  readonly outcomes: Map<number, string>;
+function storeFactSet(members: readonly DependencyNode[], isMember: (node: DependencyNode) => boolean, planned: PlannedFile, factSets: FactSets): string {
+  const files = new Map<string, string>();
+  const resolutions = new Map<string, [string, string, string]>();
+  const children = new Set<string>();
+  for (const member of members) {
+    for (const path of member.loaded) if (!files.has(path)) files.set(path, keyOf(planned, path));
+    for (const fact of member.resolved) resolutions.set(`${fact.fromFile}\u0000${fact.specifier}`, [fact.fromFile, fact.specifier, outcomeKey(fact.target)]);
+    for (const successor of member.successors) if (!isMember(successor) && successor.factSet !== "") children.add(successor.factSet!);
+  }
+  if (files.size === 0 && resolutions.size === 0 && children.size === 0) return "";
+  const facts: FactSet = {
+    files: [...files].sort(byFirst),
+    resolutions: [...resolutions].sort(byFirst).map(([, resolution]) => resolution),
+    children: [...children].sort(),
+  };
+  const id = hash("sha1", JSON.stringify(facts), "base64");
+  if (!factSets.get(id)) factSets.set(id, facts);
+  return id;
 }
 
-const checksBySession = new WeakMap<ClosureSession, WeakMap<StringTable, SessionChecks>>();
-
-function checksFor(session: ClosureSession, table: StringTable): SessionChecks {
-  let byTable = checksBySession.get(session);
-  if (!byTable) checksBySession.set(session, (byTable = new WeakMap()));
-  let checks = byTable.get(table);
-  if (!checks) byTable.set(table, (checks = { textKeys: new Map(), outcomes: new Map() }));
-  return checks;
+function byFirst(a: readonly [string, unknown], b: readonly [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-/** Whether every file and resolution `record` lists is as it was (this session's versions). */
-export function planRecordHolds(record: PlanRecord, planned: PlannedFile): boolean {
+/** What one build session found about each fact set (by id). */
+const checksBySession = new WeakMap<ClosureSession, Map<string, boolean>>();
+
+/** Whether the planned text is the one `record` was made for and every fact set it reaches holds (this session's versions). */
+export function planRecordHolds(record: PlanRecord, planned: PlannedFile, factSets: FactSets): boolean {
   if (record.textKey !== planned.textKey || record.root !== planned.root) return false;
-  const { strings } = record.table;
-  const { files, resolutions } = record;
-  const checks = checksFor(planned.session, record.table);
-  for (let index = 0; index < files.length; index += 2) {
-    const pathIndex = files[index]!;
-    let now = checks.textKeys.get(pathIndex);
-    if (now === undefined) {
-      const path = strings[pathIndex];
-      // A malformed record (an index naming no string) never holds.
-      if (typeof path !== "string") return false;
-      now = path === planned.path ? planned.textKey : planned.session.textKeyOf(path);
-      // The planned file's own text is the host's, not the session's: not shared.
-      if (path !== planned.path) checks.textKeys.set(pathIndex, now);
+  let checks = checksBySession.get(planned.session);
+  if (!checks) checksBySession.set(planned.session, (checks = new Map()));
+  return record.facts.every((id) => factSetHolds(id, planned, factSets, checks));
+}
+
+/**
+ * Post-order over the fact sets below `start`, each checked once per session. A
+ * fact set that is missing, or met again while its own children are being checked
+ * (a cycle: only a corrupt file has one), does not hold.
+ */
+function factSetHolds(start: string, planned: PlannedFile, factSets: FactSets, checks: Map<string, boolean>): boolean {
+  const inProgress = new Set<string>();
+  const stack = [start];
+  while (stack.length > 0) {
+    const id = stack[stack.length - 1]!;
+    if (id === "" || checks.has(id)) {
+      stack.pop();
+      continue;
     }
-    if (now !== strings[files[index + 1]!]) return false;
-  }
-  for (let index = 0; index < resolutions.length; index += 3) {
-    // Table indexes stay far below 2^26, so the pair fits a double exactly.
-    const from = strings[resolutions[index]!];
-    const specifier = strings[resolutions[index + 1]!];
-    if (typeof from !== "string" || typeof specifier !== "string") return false;
-    const pair = resolutions[index]! * 0x4000000 + resolutions[index + 1]!;
-    let outcome = checks.outcomes.get(pair);
-    if (outcome === undefined) {
-      outcome = outcomeKey(planned.session.resolve(specifier, from));
-      checks.outcomes.set(pair, outcome);
+    const facts = factSets.get(id);
+    if (!facts || !ownFactsHold(facts, planned)) {
+      checks.set(id, false);
+      stack.pop();
+      continue;
     }
-    if (outcome !== strings[resolutions[index + 2]!]) return false;
+    const pending = facts.children.filter((child) => child !== "" && !checks.has(child));
+    if (pending.length > 0 && !inProgress.has(id)) {
+      inProgress.add(id);
+      stack.push(...pending);
+      continue;
+    }
+    // Children still pending here were met again in progress: a cycle.
+    checks.set(id, pending.length === 0 && facts.children.every((child) => child === "" || checks.get(child) === true));
+    stack.pop();
   }
+  return start === "" || checks.get(start) === true;
+}
+
+function ownFactsHold(facts: FactSet, planned: PlannedFile): boolean {
+  for (const [path, key] of facts.files) if (keyOf(planned, path) !== key) return false;
+  for (const [from, specifier, outcome] of facts.resolutions) if (outcomeKey(planned.session.resolve(specifier, from)) !== outcome) return false;
   return true;
 }
 
@@ -153,26 +188,22 @@ export function recordedDigest(record: PlanRecord, fn: AstNode, ownHash: string)
 }
 
 /** The paths of the files `record`'s digests were computed from. */
-export function recordedFiles(record: PlanRecord): string[] {
-  const paths: string[] = [];
-  for (let index = 0; index < record.files.length; index += 2) paths.push(record.table.strings[record.files[index]!]!);
-  return paths;
+export function recordedFiles(record: PlanRecord, factSets: FactSets): string[] {
+  const paths = new Set<string>();
+  for (const id of factSetsReachedFrom(record.facts, factSets)) for (const [path] of factSets.get(id)!.files) paths.add(path);
+  return [...paths];
 }
 
-/** `record` with its strings in `table` (to write records indexed into several tables as one); null when an index names no string. */
-export function reindexed(record: PlanRecord, table: StringTable): PlanRecord | null {
-  if (record.table === table) return record;
-  const from = record.table.strings;
-  const move = (indexes: readonly number[]): number[] | null => {
-    const moved: number[] = [];
-    for (const index of indexes) {
-      const text = from[index];
-      if (typeof text !== "string") return null;
-      moved.push(table.index(text));
-    }
-    return moved;
-  };
-  const files = move(record.files);
-  const resolutions = files && move(record.resolutions);
-  return files && resolutions ? { ...record, table, files, resolutions } : null;
+/** The ids of the stored fact sets `from` reaches (itself included). */
+export function factSetsReachedFrom(from: Iterable<string>, factSets: FactSets): Set<string> {
+  const reached = new Set<string>();
+  const pending = [...from];
+  for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+    if (reached.has(id)) continue;
+    const facts = factSets.get(id);
+    if (!facts) continue;
+    reached.add(id);
+    pending.push(...facts.children);
+  }
+  return reached;
 }

@@ -44,13 +44,35 @@ export class SavedMap<V> {
     this.changed = true;
   }
 
-  /** Writes the file if anything was set since the last save. `keep` bounds its size: past `limit` entries only keys it accepts stay. */
-  save(limit: number, keep: (key: string) => boolean): void {
+  /**
+   * Writes the file if anything was set since the last save. `keep` bounds its size:
+   * past `limit` entries only keys it accepts (and this process's) stay. `retain`, when
+   * given, is applied always: entries it refuses are dropped (unreachable ones), except
+   * this process's own (what it set may be referenced again before it ends: the digest
+   * graph memoizes fact set ids on its nodes).
+   */
+  save(limit: number, keep: (key: string) => boolean, retain?: (key: string) => boolean): void {
     if (!this.changed) return;
     this.changed = false;
     const values = this.stampOnDisk() === this.loadedStamp ? this.loaded() : this.merged();
     if (values.size > limit) for (const key of [...values.keys()]) if (!this.own.has(key) && !keep(key)) values.delete(key);
+    if (retain) for (const key of [...values.keys()]) if (!this.own.has(key) && !retain(key)) values.delete(key);
     this.write(values);
+  }
+
+  /** Something was set since the last save. */
+  get hasChanges(): boolean {
+    return this.changed;
+  }
+
+  /** The next `save` writes even if nothing was set (its `retain` may drop entries). */
+  markChanged(): void {
+    this.changed = true;
+  }
+
+  /** Every value (loading the file if needed). */
+  allValues(): IterableIterator<V> {
+    return this.loaded().values();
   }
 
   private loaded(): Map<string, V> {

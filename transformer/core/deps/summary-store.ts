@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import { join } from "node:path";
-import { type PlanRecord, reindexed, StringTable } from "./plan-records.ts";
+import { type FactSet, factSetsReachedFrom, type PlanRecord } from "./plan-records.ts";
 import { SavedMap, type SavedMapCodec } from "./saved-map.ts";
 
 /**
@@ -41,6 +41,8 @@ export interface Summarizable {
 export const SUMMARY_FILE = "module-summaries.json";
 /** Plan records (`PlanRecord`), by planned file: read by every build, so kept apart from the larger summaries. */
 export const PLAN_FILE = "plan-records.json";
+/** The fact sets plan records reach (`FactSet`), by id. */
+export const FACT_FILE = "fact-sets.json";
 /**
  * Part of every store's fingerprint (`storeFingerprint`): with the package version and
  * what a sample module and a sample planning produce, which catch changes to hashing,
@@ -69,8 +71,7 @@ interface StoredSummary {
 export class SummaryStore {
   private readonly summaries: SavedMap<StoredSummary>;
   private readonly plans: SavedMap<PlanRecord>;
-  /** The table new records index into (records read from disk keep the one they were read with). */
-  strings = new StringTable();
+  readonly factSets: SavedMap<FactSet>;
   private readonly touched = new Map<string, Summarizable>();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -82,6 +83,7 @@ export class SummaryStore {
   ) {
     this.summaries = new SavedMap(join(directory, SUMMARY_FILE), fingerprint, SUMMARY_CODEC, anchor);
     this.plans = new SavedMap(join(directory, PLAN_FILE), fingerprint, PLAN_RECORD_CODEC, anchor);
+    this.factSets = new SavedMap(join(directory, FACT_FILE), fingerprint, FACT_SET_CODEC, anchor);
   }
 
   /** The saved summary of `path` if it was made from text with this key. */
@@ -118,12 +120,15 @@ export class SummaryStore {
     }
     const usedHere = (path: string) => this.touched.has(path);
     this.summaries.save(MAX_ENTRIES, usedHere);
+    // A replaced record may leave fact sets nobody reaches.
+    if (this.plans.hasChanges) this.factSets.markChanged();
     this.plans.save(MAX_ENTRIES, usedHere);
+    // After the records (merged with other processes'): only fact sets a record reaches stay.
+    const reached = factSetsReachedFrom([...this.plans.allValues()].flatMap((record) => record.facts), this.factSets);
+    this.factSets.save(MAX_ENTRIES, () => false, (id) => reached.has(id));
     // Everything touched is saved: a long-lived process must not hold every file it ever
     // read (their texts, and the ASTs of files nobody released) for this.
     this.touched.clear();
-    // Records keep the table they index into; new ones start a table of their own.
-    this.strings = new StringTable();
   }
 
   private saveLater(): void {
@@ -148,27 +153,48 @@ const SUMMARY_CODEC: SavedMapCodec<StoredSummary> = {
 };
 
 const PLAN_RECORD_CODEC: SavedMapCodec<PlanRecord> = {
-  encode(entries) {
-    // A fresh table: strings only dropped records used are left behind.
-    const table = new StringTable();
-    const records = entries.flatMap(([path, record]) => {
-      // A record read with an index naming no string is dropped (it could never hold).
-      const moved = reindexed(record, table);
-      return moved ? [[path, moved.textKey, moved.root, moved.digests, moved.files, moved.resolutions]] : [];
-    });
-    return { strings: table.strings, records };
-  },
+  encode: (entries) => entries.map(([path, { textKey, root, digests, facts }]) => [path, textKey, root, digests, facts]),
   decode(payload) {
     const plans = new Map<string, PlanRecord>();
-    if (!isRecord(payload) || !isStringArray(payload.strings) || !Array.isArray(payload.records)) return plans;
-    const table = new StringTable(payload.strings);
-    for (const item of payload.records as unknown[]) {
-      const record = planRecordFrom(item, table);
-      if (record) plans.set(record.path, record.record);
+    if (!Array.isArray(payload)) return plans;
+    for (const item of payload as unknown[]) {
+      if (!Array.isArray(item) || item.length !== 5) continue;
+      const [path, textKey, root, digests, facts] = item as unknown[];
+      if (isString(path) && isString(textKey) && isString(root) && isDigestList(digests) && isStringArray(facts)) plans.set(path, { textKey, root, digests, facts });
     }
     return plans;
   },
 };
+
+const FACT_SET_CODEC: SavedMapCodec<FactSet> = {
+  encode: (entries) => entries.map(([id, { files, resolutions, children }]) => [id, files, resolutions, children]),
+  decode(payload) {
+    const factSets = new Map<string, FactSet>();
+    if (!Array.isArray(payload)) return factSets;
+    for (const item of payload as unknown[]) {
+      if (!Array.isArray(item) || item.length !== 4) continue;
+      const [id, files, resolutions, children] = item as unknown[];
+      const valid =
+        isString(id) &&
+        Array.isArray(files) &&
+        files.every((file) => isTupleOf(file, [2])) &&
+        Array.isArray(resolutions) &&
+        resolutions.every((resolution) => isTupleOf(resolution, [3])) &&
+        isStringArray(children);
+      if (valid) factSets.set(id, { files, resolutions, children } as unknown as FactSet);
+    }
+    return factSets;
+  },
+};
+
+/** [start offset, own hash, digest] triples, flattened. */
+function isDigestList(value: unknown): value is (number | string)[] {
+  if (!Array.isArray(value) || value.length % 3 !== 0) return false;
+  for (let index = 0; index < value.length; index += 3) {
+    if (!Number.isInteger(value[index]) || !isString(value[index + 1]) || !isString(value[index + 2])) return false;
+  }
+  return true;
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -197,22 +223,6 @@ function isSummary(value: unknown): value is BindingsSummary {
     (whole === null || isString(whole)) &&
     (wholeSpecifiers === null || isStringArray(wholeSpecifiers))
   );
-}
-
-/** A saved plan record, checked against its table: a bad index would name the wrong file. */
-function planRecordFrom(item: unknown, table: StringTable): { path: string; record: PlanRecord } | null {
-  if (!Array.isArray(item) || item.length !== 6) return null;
-  const [path, textKey, root, digests, files, resolutions] = item as unknown[];
-  if (!isString(path) || !isString(textKey) || !isString(root)) return null;
-  // Indexes are not checked one by one here (a deep chain's records hold hundreds of
-  // thousands): `planRecordHolds` treats an index naming no string as a mismatch.
-  const isIndexList = (value: unknown, width: number): value is number[] => Array.isArray(value) && value.length % width === 0;
-  if (!isIndexList(files, 2) || !isIndexList(resolutions, 3)) return null;
-  if (!Array.isArray(digests) || digests.length % 3 !== 0) return null;
-  for (let index = 0; index < digests.length; index += 3) {
-    if (!Number.isInteger(digests[index]) || !isString(digests[index + 1]) || !isString(digests[index + 2])) return null;
-  }
-  return { path, record: { table, textKey, root, digests, files, resolutions } };
 }
 
 function isStoredReferences(value: unknown): boolean {
