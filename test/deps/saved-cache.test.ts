@@ -76,6 +76,20 @@ describe("what dependency tracking saves across builds", () => {
     expect(edited).toEqual(build(created, false));
   });
 
+  it("does not trust a fact set edited after it was saved (its id is the hash of its content)", () => {
+    const created = project(helperProject);
+    build(created);
+    const saved = JSON.parse(readFileSync(cacheFile(created, FACT_FILE), "utf8"));
+    // Forget every file and resolution a fact set lists: if trusted, the record would hold whatever changed.
+    for (const entry of saved.payload) {
+      entry[1] = [];
+      entry[2] = [];
+    }
+    writeFileSync(cacheFile(created, FACT_FILE), JSON.stringify(saved));
+    created.write({ "src/helper.ts": `export function helper(x: number) { return x * 5; }\nexport function unrelated() { return 1; }\n` });
+    expect(build(created)).toEqual(build(created, false));
+  });
+
   it("keeps only the fact sets a saved record reaches", () => {
     const created = project(helperProject);
     build(created);

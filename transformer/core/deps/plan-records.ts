@@ -119,9 +119,14 @@ function storeFactSet(members: readonly DependencyNode[], isMember: (node: Depen
     resolutions: [...resolutions].sort(byFirst).map(([, resolution]) => resolution),
     children: [...children].sort(),
   };
-  const id = hash("sha1", JSON.stringify(facts), "base64");
+  const id = factSetId(facts);
   if (!factSets.get(id)) factSets.set(id, facts);
   return id;
+}
+
+/** The id a fact set is stored under: the hash of its content (a saved one is only trusted when they agree). */
+export function factSetId(facts: FactSet): string {
+  return hash("sha1", JSON.stringify({ files: facts.files, resolutions: facts.resolutions, children: facts.children }), "base64");
 }
 
 function byFirst(a: readonly [string, unknown], b: readonly [string, unknown]): number {

@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import { join } from "node:path";
-import { type FactSet, factSetsReachedFrom, type PlanRecord } from "./plan-records.ts";
+import { type FactSet, factSetId, factSetsReachedFrom, type PlanRecord } from "./plan-records.ts";
 import { SavedMap, type SavedMapCodec } from "./saved-map.ts";
 
 /**
@@ -181,7 +181,10 @@ const FACT_SET_CODEC: SavedMapCodec<FactSet> = {
         Array.isArray(resolutions) &&
         resolutions.every((resolution) => isTupleOf(resolution, [3])) &&
         isStringArray(children);
-      if (valid) factSets.set(id, { files, resolutions, children } as unknown as FactSet);
+      if (!valid) continue;
+      const facts = { files, resolutions, children } as unknown as FactSet;
+      // Content-addressed: an entry edited after it was saved no longer matches its id.
+      if (factSetId(facts) === id) factSets.set(id, facts);
     }
     return factSets;
   },
