@@ -142,7 +142,7 @@ function buildInChild(host: HostName, root: string, dependencies: boolean): Prom
   return resultFromChild(fileURLToPath(import.meta.url), ["--deps-build", host, root, String(dependencies)], `${host} build`);
 }
 
-/** off: no tracking; first: tracking, nothing saved by earlier builds; later: tracking after `first` saved its summaries and records. */
+/** off: no tracking; first: tracking, nothing saved by earlier builds; later: tracking after `first` saved its records, fact sets and summaries. */
 type Mode = "off" | "first" | "later";
 
 export async function benchDepsBuilds({ quick = false }: { quick?: boolean } = {}): Promise<BenchRow[]> {

@@ -122,7 +122,7 @@ function buildAll(core: ShippedCore, step: Step, root: string, sources: Readonly
 /**
  * - off: no tracking (the baseline);
  * - cold: a one-shot build in a new process, nothing saved from earlier builds;
- * - saved: a one-shot build in a new process after an earlier build saved its file summaries;
+ * - saved: a one-shot build in a new process after an earlier build saved its records, fact sets and summaries;
  * - warm: a rebuild in the same process (watch mode).
  */
 type Mode = "off" | "cold" | "saved" | "warm";
@@ -164,7 +164,7 @@ function leastTrackingWork(core: ShippedCore, shape: Shape, sources: ReadonlyMap
 
 const MODE_NAMES = {
   cold: "one-shot build, nothing saved (first build)",
-  saved: "one-shot build, summaries saved by an earlier build",
+  saved: "one-shot build, data saved by an earlier build (later build)",
   warm: "rebuild in the same process (watch mode)",
 } as const;
 

@@ -1,6 +1,8 @@
 import { planModule } from "../planner.ts";
 import { CodeHasher } from "../hash.ts";
-import { summaryFingerprint } from "./module-bindings.ts";
+import { SUMMARY_FORMAT } from "./dependency-store.ts";
+import { ModuleBindings } from "./module-bindings.ts";
+import { parseModule } from "../parse.ts";
 import type { DependencyResolver } from "./resolver.ts";
 
 /** Set by the build (tsup `define`) to the package version; absent when running from source. */
@@ -34,6 +36,36 @@ const sampleResolver: DependencyResolver = {
   readFile: (path) => SAMPLE_FILES[path],
 };
 
+/** A module using most of what summaries record: imports of each kind, exports, attached statements, classes, enums, `require`. */
+const FINGERPRINT_SAMPLE = `import d, { a as b } from "./x.js";
+import * as ns from "y";
+import type { T } from "./t.js";
+export * from "./z.js";
+export { b as c } from "./w.js";
+const k: number = 1, { m, n: [o] } = { m: 2, n: [3] };
+let counter = 0;
+counter++;
+export function f(p: T): number { return ns.q(p) + helper(k) + require("r").s + o + m; }
+function helper(v: number) { return class extends Base { #x = v; get y() { return this.#x ?? d; } }; }
+export default class Base { static z = f(1) as number; }
+enum E { A = 1 }
+namespace N { export const q = k; }
+export const arrow = async (...args: number[][]) => { for (const [i] of args) await import("./dyn.js"); return \`\${b}\${E.A}\${N.q}\`; };
+`;
+
+/** The summary of a sample module with every binding's hash and references computed, hashed: catches changes to hashing, to the parser's AST and to what summaries record. */
+function summaryFingerprint(): string {
+  const parsed = parseModule(FINGERPRINT_SAMPLE, "sample.ts", "sample.ts");
+  const sample = new ModuleBindings("sample.ts", parsed.program, FINGERPRINT_SAMPLE, parsed.hasModuleSyntax, parsed);
+  for (const name of sample.summary()!.names) {
+    sample.ownHash(name);
+    sample.references(name);
+  }
+  sample.wholeFileHash();
+  sample.wholeFileSpecifiers();
+  return new CodeHasher().add(JSON.stringify(sample.summary())).digest();
+}
+
 let fingerprint: string | null = null;
 
 /**
@@ -48,7 +80,7 @@ export function storeFingerprint(): string {
     const file = `${SAMPLE_ROOT}/a.ts`;
     const plan = planModule(SAMPLE_FILES[file]!, { filename: file, root: SAMPLE_ROOT, dependencies: sampleResolver, dependencyCache: false });
     const digests = new CodeHasher().add(plan.functions.map((fn) => fn.meta.hash).join(",")).digest();
-    fingerprint = `${version}:${summaryFingerprint()}:${digests}`;
+    fingerprint = `${version}:${SUMMARY_FORMAT}:${summaryFingerprint()}:${digests}`;
   }
   return fingerprint;
 }

@@ -5,9 +5,9 @@ import { DependencyClosure, type ModuleSource } from "./closure.ts";
 import { type DependencyNode, filesReachedFrom } from "./digest-graph.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
 import { PathMemo } from "../path-memo.ts";
-import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared, textKeyFor, useSummaryStore } from "./module-bindings.ts";
+import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared, textKeyFor, useDependencyStore } from "./module-bindings.ts";
 import { storeFingerprint } from "./fingerprint.ts";
-import { closeSummaryStores, saveSummaryStores, type SummaryStore, summaryStoreIn } from "./summary-store.ts";
+import { closeDependencyStores, saveDependencyStores, type DependencyStore, dependencyStoreIn } from "./dependency-store.ts";
 import { type PlannedFile, planRecordHolds, planRecordOf, recordedDigest, recordedFiles } from "./plan-records.ts";
 import { statPath } from "./file-reads.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
@@ -35,7 +35,7 @@ export interface DependencyHashingInput {
   readonly root: string;
   /** `false` turns tracking off for the whole build; a resolver replaces the disk resolver. Default true. */
   readonly dependencies?: boolean | DependencyResolver;
-  /** Folder of the saved file summaries, or `false` for none (see `PlanOptions.dependencyCache`). */
+  /** Folder of the saved dependency data (records, fact sets, summaries), or `false` for none (see `PlanOptions.dependencyCache`). */
   readonly dependencyCache?: string | false;
 }
 
@@ -95,12 +95,12 @@ function sessionFor(resolver: DependencyResolver, root: string, path: string): C
 
 /** Writes what dependency tracking learned so far (also done at process exit, and 3 s after the last new entry). */
 export function saveDependencyCaches(): void {
-  saveSummaryStores();
+  saveDependencyStores();
 }
 
 /** Forgets every parsed file, build session and the default resolver's file cache (a fresh start, as in a new process); saves summaries first. */
 export function clearDependencyCaches(): void {
-  closeSummaryStores();
+  closeDependencyStores();
   defaultCacheFolders.clear();
   clearModuleBindingsCache();
   sessions = new WeakMap();
@@ -118,10 +118,10 @@ function absolutePath(filename: string, root: string): string {
 const defaultCacheFolders = new Map<string, string | null>();
 
 /** Makes the store for this root and option the one summaries are looked up in, and returns it (null: none). */
-function useSummaryStoreFor(root: string, dependencyCache: string | false | undefined): SummaryStore | null {
-  let store: SummaryStore | null = null;
+function useDependencyStoreFor(root: string, dependencyCache: string | false | undefined): DependencyStore | null {
+  let store: DependencyStore | null = null;
   if (dependencyCache !== undefined) {
-    if (dependencyCache !== false) store = summaryStoreIn(posix.resolve(root, normalizePath(dependencyCache)), root, storeFingerprint);
+    if (dependencyCache !== false) store = dependencyStoreIn(posix.resolve(root, normalizePath(dependencyCache)), root, storeFingerprint);
   } else {
     let folder = defaultCacheFolders.get(root);
     if (folder === undefined) {
@@ -129,9 +129,9 @@ function useSummaryStoreFor(root: string, dependencyCache: string | false | unde
       folder = statPath(modules)?.isDirectory() ? posix.join(modules, ".cache", "automemo") : null;
       defaultCacheFolders.set(root, folder);
     }
-    if (folder !== null) store = summaryStoreIn(folder, posix.join(root, "node_modules"), storeFingerprint);
+    if (folder !== null) store = dependencyStoreIn(folder, posix.join(root, "node_modules"), storeFingerprint);
   }
-  useSummaryStore(store);
+  useDependencyStore(store);
   return store;
 }
 
@@ -155,7 +155,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   if (input.dependencies === false) return TRACKING_OFF;
   const resolver = typeof input.dependencies === "object" ? input.dependencies : (defaultResolver ??= createDiskResolver());
   const root = absolutePath(".", input.root);
-  const store = useSummaryStoreFor(root, input.dependencyCache);
+  const store = useDependencyStoreFor(root, input.dependencyCache);
   const path = absolutePath(input.filename, input.root);
   const session = sessionFor(resolver, root, path);
   const planned: PlannedFile = { path, textKey: store ? textKeyFor(path, input.source) : "", root, session };

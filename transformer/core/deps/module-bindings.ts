@@ -5,7 +5,7 @@ import { CodeHasher } from "../hash.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { LruMap } from "./lru.ts";
 import { collectReferences, type References } from "./references.ts";
-import { type BindingsSummary, type Summarizable, SUMMARY_FORMAT, type SummaryStore, summaryTextKey } from "./summary-store.ts";
+import { type BindingsSummary, type Summarizable, type DependencyStore, summaryTextKey } from "./dependency-store.ts";
 
 export interface ImportedBinding {
   readonly specifier: string;
@@ -48,7 +48,7 @@ export class ModuleBindings implements Summarizable {
 
   private dropped = false;
   private textKeyMemo: string | null = null;
-  /** A hash or reference list was computed since the summary was loaded or saved (see `SummaryStore`). */
+  /** A hash or reference list was computed since the summary was loaded or saved (see `DependencyStore`). */
   summaryChanged = false;
 
   constructor(
@@ -430,23 +430,30 @@ export function moduleBindingsOf(path: string, text: string, program?: AstNode):
   let bindings: ModuleBindings;
   if (program) bindings = withSavedSummary(new ModuleBindings(path, program, text, hasModuleSyntax(program)));
   else if (!CODE_FILE.test(path) || path.endsWith(".d.ts")) bindings = new ModuleBindings(path, null, text, false);
-  else bindings = fromSavedSummary(path, text) ?? parsedBindings(path, text);
+  else {
+    // Keyed once: the same key serves the lookup and, on a miss, the parsed file.
+    const textKey = dependencyStore ? summaryTextKey(text) : undefined;
+    const summary = textKey === undefined ? undefined : dependencyStore!.lookup(path, textKey);
+    bindings = summary ? ModuleBindings.fromSummary(path, text, textKey!, summary) : parsedBindings(path, text, textKey);
+  }
   moduleCache.set(path, bindings);
   return bindings;
 }
 
-function parsedBindings(path: string, text: string): ModuleBindings {
+/** A dependency parsed from `text` (no saved summary has it: `textKey`, when given, was looked up already). */
+function parsedBindings(path: string, text: string, textKey: string | undefined): ModuleBindings {
   const parsed = parseModule(text, path, path);
-  if (parsed.diagnostics.length > 0) return new ModuleBindings(path, null, text, false);
-  return withSavedSummary(new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed));
+  const bindings = parsed.diagnostics.length > 0 ? new ModuleBindings(path, null, text, false) : new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed);
+  if (textKey !== undefined) bindings.knowTextKey(textKey);
+  return bindings;
 }
 
-/** Where saved summaries are looked up and saved to; null: nowhere (see `useSummaryStore`). */
-let summaryStore: SummaryStore | null = null;
+/** Where saved summaries are looked up and saved to; null: nowhere (see `useDependencyStore`). */
+let dependencyStore: DependencyStore | null = null;
 
 /** Dependency hashing of the planning about to start uses `store` (null: none). */
-export function useSummaryStore(store: SummaryStore | null): void {
-  summaryStore = store;
+export function useDependencyStore(store: DependencyStore | null): void {
+  dependencyStore = store;
 }
 
 /**
@@ -455,21 +462,13 @@ export function useSummaryStore(store: SummaryStore | null): void {
  * dependency read of the file needs, and back again, build after build.)
  */
 export function saveSummaryOf(module: ModuleBindings): void {
-  summaryStore?.touch(module);
-}
-
-/** The file built from its saved summary, without parsing, when the store has one for this text. */
-function fromSavedSummary(path: string, text: string): ModuleBindings | undefined {
-  if (!summaryStore) return undefined;
-  const textKey = summaryTextKey(text);
-  const summary = summaryStore.lookup(path, textKey);
-  return summary && ModuleBindings.fromSummary(path, text, textKey, summary);
+  dependencyStore?.touch(module);
 }
 
 /** `bindings` (parsed just now) with the hashes a saved summary of the same text already has. */
 function withSavedSummary(bindings: ModuleBindings, textKey?: string): ModuleBindings {
   if (textKey !== undefined) bindings.knowTextKey(textKey);
-  const summary = summaryStore?.lookup(bindings.path, bindings.textKey());
+  const summary = dependencyStore?.lookup(bindings.path, bindings.textKey());
   if (summary) bindings.applySummary(summary);
   return bindings;
 }
@@ -500,43 +499,4 @@ export function clearModuleBindingsCache(): void {
   moduleCache.clear();
   recentParses.clear();
   reparsed = [];
-}
-
-/** A module using most of what summaries record: imports of each kind, exports, attached statements, classes, enums, `require`. */
-const FINGERPRINT_SAMPLE = `import d, { a as b } from "./x.js";
-import * as ns from "y";
-import type { T } from "./t.js";
-export * from "./z.js";
-export { b as c } from "./w.js";
-const k: number = 1, { m, n: [o] } = { m: 2, n: [3] };
-let counter = 0;
-counter++;
-export function f(p: T): number { return ns.q(p) + helper(k) + require("r").s + o + m; }
-function helper(v: number) { return class extends Base { #x = v; get y() { return this.#x ?? d; } }; }
-export default class Base { static z = f(1) as number; }
-enum E { A = 1 }
-namespace N { export const q = k; }
-export const arrow = async (...args: number[][]) => { for (const [i] of args) await import("./dyn.js"); return \`\${b}\${E.A}\${N.q}\`; };
-`;
-
-let fingerprint: string | null = null;
-
-/**
- * Identifies this code's way of summarizing files, so a store written by another
- * version of automemo (or of oxc-parser) is not trusted: the summary of a sample
- * module, hashed, plus `SUMMARY_FORMAT`.
- */
-export function summaryFingerprint(): string {
-  if (fingerprint === null) {
-    const parsed = parseModule(FINGERPRINT_SAMPLE, "sample.ts", "sample.ts");
-    const sample = new ModuleBindings("sample.ts", parsed.program, FINGERPRINT_SAMPLE, hasModuleSyntax(parsed.program), parsed);
-    for (const name of sample.summary()!.names) {
-      sample.ownHash(name);
-      sample.references(name);
-    }
-    sample.wholeFileHash();
-    sample.wholeFileSpecifiers();
-    fingerprint = `${SUMMARY_FORMAT}:${new CodeHasher().add(JSON.stringify(sample.summary())).digest()}`;
-  }
-  return fingerprint;
 }

@@ -3,7 +3,7 @@ import type { DependencyNode } from "./digest-graph.ts";
 import { type ModuleBindings, moduleBindingsOf, releaseReparsed, saveSummaryOf } from "./module-bindings.ts";
 import type { DependencyResolver, ResolvedImport } from "./resolver.ts";
 import { mightContainTags } from "../tags.ts";
-import { summaryTextKey } from "./summary-store.ts";
+import { summaryTextKey } from "./dependency-store.ts";
 
 /** One resolution a build session made: part of what a saved plan record is checked against. */
 export interface ResolutionFact {

@@ -68,7 +68,7 @@ interface StoredSummary {
  * file and resolution they list, so a stale entry is never used. Each lives in a
  * `SavedMap` file, loaded only when first asked for.
  */
-export class SummaryStore {
+export class DependencyStore {
   private readonly summaries: SavedMap<StoredSummary>;
   private readonly plans: SavedMap<PlanRecord>;
   readonly factSets: SavedMap<FactSet>;
@@ -243,26 +243,26 @@ export function summaryTextKey(text: string): string {
   return `${hash("sha1", text, "base64")}:${text.length}`;
 }
 
-const stores = new Map<string, SummaryStore>();
+const stores = new Map<string, DependencyStore>();
 
 /** One-shot builds end with their process: what they learned is saved then. */
-export function saveSummaryStores(): void {
+export function saveDependencyStores(): void {
   for (const store of stores.values()) store.save();
 }
 
-/** The one store of `directory` in this process (`anchor`: see `SummaryStore`). */
-export function summaryStoreIn(directory: string, anchor: string, fingerprint: () => string): SummaryStore {
+/** The one store of `directory` in this process (`anchor`: see `DependencyStore`). */
+export function dependencyStoreIn(directory: string, anchor: string, fingerprint: () => string): DependencyStore {
   let store = stores.get(directory);
   if (!store) {
-    if (stores.size === 0) process.once("exit", saveSummaryStores);
-    stores.set(directory, (store = new SummaryStore(directory, fingerprint(), anchor)));
+    if (stores.size === 0) process.once("exit", saveDependencyStores);
+    stores.set(directory, (store = new DependencyStore(directory, fingerprint(), anchor)));
   }
   return store;
 }
 
 /** Saves and forgets every store (`clearDependencyCaches`: the next use loads from disk, as a new process would). */
-export function closeSummaryStores(): void {
-  saveSummaryStores();
+export function closeDependencyStores(): void {
+  saveDependencyStores();
   stores.clear();
-  process.removeListener("exit", saveSummaryStores);
+  process.removeListener("exit", saveDependencyStores);
 }
