@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type Shape, writeProject } from "./deps-overhead.ts";
+import { folderOf, SHAPES, type Shape, shapesFromArguments, writeProject } from "./deps-overhead.ts";
 import { cpuMs, formatRatio, median, resultFromChild, type BenchRow } from "./table.ts";
 
 const TARGET = 1.1;
@@ -124,8 +124,6 @@ const HOSTS = {
 } satisfies Record<string, LoadBuild>;
 type HostName = keyof typeof HOSTS;
 
-const SHAPES: Shape[] = ["1-2 imported helpers per file", "deep chain (file i calls file i-1)"];
-
 /** The project of `shape` under `root`, plus the `src/index.ts` entry the bundlers start from. */
 function writeBuildProject(root: string, shape: Shape): void {
   const files = writeProject(root, shape);
@@ -145,13 +143,13 @@ function buildInChild(host: HostName, root: string, dependencies: boolean): Prom
 /** off: no tracking; first: tracking, nothing saved by earlier builds; later: tracking after `first` saved its records, fact sets and summaries. */
 type Mode = "off" | "first" | "later";
 
-export async function benchDepsBuilds({ quick = false }: { quick?: boolean } = {}): Promise<BenchRow[]> {
+export async function benchDepsBuilds({ quick = false, shapes = SHAPES }: { quick?: boolean; shapes?: readonly Shape[] } = {}): Promise<BenchRow[]> {
   const rounds = quick ? 3 : 5;
   const workspace = mkdtempSync(join(tmpdir(), "automemo-deps-builds-"));
   const rows: BenchRow[] = [];
   try {
-    for (const shape of SHAPES) {
-      const root = join(workspace, shape.startsWith("deep") ? "chain" : "helpers");
+    for (const shape of shapes) {
+      const root = join(workspace, folderOf(shape));
       writeBuildProject(root, shape);
       for (const host of Object.keys(HOSTS) as HostName[]) {
         const samples: Record<Mode, number[]> = { off: [], first: [], later: [] };
@@ -195,5 +193,5 @@ if (buildFlag !== -1 && process.send) {
   process.send(cpuMs() - started);
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   const { printTable } = await import("./table.ts");
-  printTable(await benchDepsBuilds({ quick: process.argv.includes("--quick") }));
+  printTable(await benchDepsBuilds({ quick: process.argv.includes("--quick"), shapes: shapesFromArguments() }));
 }

@@ -20,7 +20,24 @@ import { cpuMsOf, formatRatio, median, type BenchRow } from "./table.ts";
 const FILE_COUNT = 500;
 const TARGET = 1.1;
 
-export type Shape = "1-2 imported helpers per file" | "deep chain (file i calls file i-1)";
+export type Shape = "1-2 imported helpers per file" | "deep chain (file i calls file i-1)" | "typical app (1 file in 10 has a cached function)";
+
+/** Every shape, worst cases first; `folderOf` names each one's project folder. */
+export const SHAPES: readonly Shape[] = ["1-2 imported helpers per file", "deep chain (file i calls file i-1)", "typical app (1 file in 10 has a cached function)"];
+
+export function folderOf(shape: Shape): string {
+  return shape.startsWith("deep") ? "chain" : shape.startsWith("typical") ? "app" : "helpers";
+}
+
+/** `--shapes helpers,chain,app` on a bench's command line picks shapes by folder name; all by default. */
+export function shapesFromArguments(argv: readonly string[] = process.argv): readonly Shape[] {
+  const flag = argv.indexOf("--shapes");
+  if (flag === -1) return SHAPES;
+  const names = (argv[flag + 1] ?? "").split(",");
+  const unknown = names.filter((name) => !SHAPES.some((shape) => folderOf(shape) === name));
+  if (unknown.length > 0) throw new Error(`--shapes: unknown shape ${unknown.join(", ")}; use any of ${SHAPES.map(folderOf).join(", ")}, comma-separated.`);
+  return SHAPES.filter((shape) => names.includes(folderOf(shape)));
+}
 
 /** File i: local helpers, a helper imported from one or two other files, and one tagged function using them. */
 function helperModule(index: number): string {
@@ -86,6 +103,64 @@ export function compute${index}(n: number): number {
 `;
 }
 
+/**
+ * A more usual project: 1 file in 10 is a data loader with a cached function; the others
+ * are plain modules (types, utilities, a class) that import one another and hold no
+ * cached function, so a build without tracking never parses them. A loader's function
+ * reaches two imported helpers, and some helpers one more file.
+ */
+function appModule(index: number): string {
+  const deeper = (index * 3 + 1) % FILE_COUNT;
+  // Never the file a loader imports `normalize` from already (index + 1).
+  const reachesFurther = index % 4 === 0 && deeper !== index && deeper !== (index + 1) % FILE_COUNT;
+  const helpers = `${reachesFurther ? `import { normalize${deeper} } from "./mod${deeper}.js";\n` : ""}
+export interface Row${index} {
+  readonly id: number;
+  readonly label: string;
+  readonly tags?: readonly string[];
+}
+
+const LIMIT_${index} = ${(index % 13) * 100 + 50};
+
+export function normalize${index}(value: number): number {
+  return Math.min(LIMIT_${index}, Math.abs(value))${reachesFurther ? ` + (normalize${deeper}(value) % 3)` : ""};
+}
+
+export function score${index}(value: number): number {
+  return value * ${(index % 5) + 2} + 1;
+}
+
+export class Formatter${index} {
+  constructor(private readonly prefix: string) {}
+  format(row: Row${index}): string {
+    return \`\${this.prefix}\${row.id}: \${row.label}\${row.tags?.length ? \` [\${row.tags.join(", ")}]\` : ""}\`;
+  }
+}
+
+export function render${index}(rows: readonly Row${index}[]): string {
+  const formatter = new Formatter${index}("#");
+  return rows.map((row) => formatter.format(row)).join("\\n");
+}
+`;
+  if (index % 10 !== 0) return helpers;
+  const first = (index + 1) % FILE_COUNT;
+  const second = (index * 7 + 3) % FILE_COUNT;
+  return `import { normalize${first} } from "./mod${first}.js";
+import { score${second} } from "./mod${second}.js";
+${helpers}
+const PAGE_SIZE_${index} = ${(index % 7) + 3};
+
+/** @memo { ttl: "1h" } */
+export async function loadReport${index}(table: string, limit: number): Promise<number[]> {
+  const rows: number[] = [];
+  for (let page = 0; page * PAGE_SIZE_${index} < limit; page++) rows.push(score${second}(normalize${first}(table.length + page)));
+  return rows;
+}
+`;
+}
+
+const MODULES: Record<string, (index: number) => string> = { helpers: helperModule, chain: chainModule, app: appModule };
+
 /** Writes the generated project; returns the file paths. */
 export function writeProject(root: string, shape: Shape): string[] {
   const src = join(root, "src");
@@ -93,7 +168,7 @@ export function writeProject(root: string, shape: Shape): string[] {
   const files: string[] = [];
   for (let index = 0; index < FILE_COUNT; index++) {
     const filename = join(src, `mod${index}.ts`);
-    writeFileSync(filename, shape === "deep chain (file i calls file i-1)" ? chainModule(index) : helperModule(index));
+    writeFileSync(filename, MODULES[folderOf(shape)](index));
     files.push(filename);
   }
   return files;
@@ -169,15 +244,14 @@ const MODE_NAMES = {
 } as const;
 
 /** One row per (shape, step, cache state): median time with tracking and its ratio to the same build without. */
-export async function benchDepsOverhead({ quick = false }: { quick?: boolean } = {}): Promise<BenchRow[]> {
+export async function benchDepsOverhead({ quick = false, shapes = SHAPES }: { quick?: boolean; shapes?: readonly Shape[] } = {}): Promise<BenchRow[]> {
   const rounds = quick ? 5 : 11;
   const core = await loadShippedCore();
   const workspace = mkdtempSync(join(tmpdir(), "automemo-deps-bench-"));
   const rows: BenchRow[] = [];
   try {
-    const shapes: Shape[] = ["1-2 imported helpers per file", "deep chain (file i calls file i-1)"];
     for (const shape of shapes) {
-      const root = join(workspace, shape.startsWith("deep") ? "chain" : "helpers");
+      const root = join(workspace, folderOf(shape));
       // Sources are read once up front: hosts hand the transform the text they already have.
       const sources = new Map(writeProject(root, shape).map((file) => [file, readFileSync(file, "utf8")]));
       for (const step of ["planModule", "transformSource"] as const) {
@@ -216,5 +290,5 @@ export async function benchDepsOverhead({ quick = false }: { quick?: boolean } =
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { printTable } = await import("./table.ts");
-  printTable(await benchDepsOverhead({ quick: process.argv.includes("--quick") }));
+  printTable(await benchDepsOverhead({ quick: process.argv.includes("--quick"), shapes: shapesFromArguments() }));
 }
