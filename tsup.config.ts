@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Plugin } from "esbuild";
 import { defineConfig, type Options } from "tsup";
+import { buildDefines } from "./build-defines.ts";
 
 /** Public entry points: `automemo`, `automemo/babel`, ... (see package.json "exports"). */
 const entries: Record<string, string> = {
@@ -48,12 +49,9 @@ const browserStores: Plugin = {
   },
 };
 
-const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
-
 const shared: Options = {
   format: ["esm", "cjs"],
-  // Part of the fingerprint of dependency tracking's saved data (transformer/core/deps/fingerprint.ts).
-  define: { __AUTOMEMO_VERSION__: JSON.stringify(version) },
+  define: buildDefines(),
   sourcemap: true,
   // Replaces import.meta.url in the CommonJS build, so one source serves both formats.
   shims: true,

@@ -8,6 +8,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { buildDefines } from "../build-defines.ts";
 
 export type ShippedCore = typeof import("./core-entry.ts");
 
@@ -25,6 +26,7 @@ export function loadShippedCore(): Promise<ShippedCore> {
       format: "esm",
       target: "node20",
       packages: "external",
+      define: buildDefines(),
       outfile,
       logLevel: "warning",
     });

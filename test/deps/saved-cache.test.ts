@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearDependencyCaches, planModule, transformSource } from "../../transformer/core/index.ts";
 import { SavedMap, type SavedMapCodec } from "../../transformer/core/deps/saved-map.ts";
-import { FACT_FILE, PLAN_FILE, SUMMARY_FILE } from "../../transformer/core/deps/dependency-store.ts";
+import { FACT_FILE, PLAN_FILE, SUMMARY_FILE, SUMMARY_FORMAT } from "../../transformer/core/deps/dependency-store.ts";
+import { buildDefines } from "../../build-defines.ts";
 import { type Project, projectsDeletedAfterEach } from "./harness.ts";
 
 const project = projectsDeletedAfterEach();
@@ -242,6 +243,11 @@ describe("SavedMap (one JSON file shared by processes)", () => {
   });
 });
 
+/** The transformer build id dist/ was built with (the test script builds it first). */
+function buildDefinesId(): string {
+  return JSON.parse(buildDefines().__AUTOMEMO_BUILD_ID__!) as string;
+}
+
 describe("saving at process exit (the shipped Babel plugin, default folder)", () => {
   const dist = fileURLToPath(new URL("../../dist/", import.meta.url));
 
@@ -262,7 +268,12 @@ describe("saving at process exit (the shipped Babel plugin, default folder)", ()
     const first = run();
     expect(first.stderr).toBe("");
     const folder = join(created.root, "node_modules/.cache/automemo");
-    expect(JSON.parse(readFileSync(join(folder, PLAN_FILE), "utf8")).payload).toHaveLength(1);
+    const saved = JSON.parse(readFileSync(join(folder, PLAN_FILE), "utf8"));
+    expect(saved.payload).toHaveLength(1);
+    // A build knows what code wrote the data from its build id and the parser's version, without planning a sample.
+    const parserVersion = JSON.parse(readFileSync(fileURLToPath(new URL("../../node_modules/oxc-parser/package.json", import.meta.url)), "utf8")).version;
+    const packageVersion = JSON.parse(readFileSync(fileURLToPath(new URL("../../package.json", import.meta.url)), "utf8")).version;
+    expect(saved.fingerprint).toBe(`${packageVersion}:${SUMMARY_FORMAT}:build ${buildDefinesId()}:oxc-parser@${parserVersion}`);
     expect(first.stdout).toBe(build(created, false)["src/a.ts#f"]);
     const second = run();
     expect(second.stdout).toBe(first.stdout);
