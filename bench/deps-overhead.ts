@@ -20,13 +20,18 @@ import { cpuMsOf, formatRatio, median, type BenchRow } from "./table.ts";
 const FILE_COUNT = 500;
 const TARGET = 1.1;
 
-export type Shape = "1-2 imported helpers per file" | "deep chain (file i calls file i-1)" | "typical app (1 file in 10 has a cached function)";
+/** The generated projects, worst cases first: each one's name (in table rows), project folder and file generator. */
+const PROJECTS = {
+  "1-2 imported helpers per file": { folder: "helpers", module: helperModule },
+  "deep chain (file i calls file i-1)": { folder: "chain", module: chainModule },
+  "typical app (1 file in 10 has a cached function)": { folder: "app", module: appModule },
+} as const;
 
-/** Every shape, worst cases first; `folderOf` names each one's project folder. */
-export const SHAPES: readonly Shape[] = ["1-2 imported helpers per file", "deep chain (file i calls file i-1)", "typical app (1 file in 10 has a cached function)"];
+export type Shape = keyof typeof PROJECTS;
+export const SHAPES = Object.keys(PROJECTS) as readonly Shape[];
 
 export function folderOf(shape: Shape): string {
-  return shape.startsWith("deep") ? "chain" : shape.startsWith("typical") ? "app" : "helpers";
+  return PROJECTS[shape].folder;
 }
 
 /** `--shapes helpers,chain,app` on a bench's command line picks shapes by folder name; all by default. */
@@ -159,8 +164,6 @@ export async function loadReport${index}(table: string, limit: number): Promise<
 `;
 }
 
-const MODULES: Record<string, (index: number) => string> = { helpers: helperModule, chain: chainModule, app: appModule };
-
 /** Writes the generated project; returns the file paths. */
 export function writeProject(root: string, shape: Shape): string[] {
   const src = join(root, "src");
@@ -168,7 +171,7 @@ export function writeProject(root: string, shape: Shape): string[] {
   const files: string[] = [];
   for (let index = 0; index < FILE_COUNT; index++) {
     const filename = join(src, `mod${index}.ts`);
-    writeFileSync(filename, MODULES[folderOf(shape)](index));
+    writeFileSync(filename, PROJECTS[shape].module(index));
     files.push(filename);
   }
   return files;

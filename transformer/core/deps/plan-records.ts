@@ -46,7 +46,7 @@ export interface FactSets {
 }
 
 /** A resolution's outcome as a record compares it. */
-export function outcomeKey(target: ResolvedImport | null): string {
+function outcomeKey(target: ResolvedImport | null): string {
   if (!target) return "-";
   if (target.kind === "file") return `f:${target.path}`;
   return target.kind === "package" ? `p:${target.name}@${target.version}` : `b:${target.name}`;
