@@ -37,6 +37,19 @@ const cycle = {
 };
 
 describe("dependency closure", () => {
+  it("lists the files a planning read the same before and after it is released", () => {
+    const { root } = project({ "src/helper.ts": `export function helper(x: number) { return x + 1; }\n` });
+    const filename = `${root}/src/a.ts`;
+    const source = `import { helper } from "./helper.ts";\n/** @memo */\nexport function f(x: number) { return helper(x); }\n`;
+    const hashing = createDependencyHashing({ source, filename, root, dependencyCache: false });
+    const { program } = hashing.parse(source, filename, filename);
+    hashing.hash(program.body[1].declaration, "own", true);
+    const before = hashing.files();
+    hashing.release();
+    expect(before).toEqual([`${root}/src/helper.ts`]);
+    expect(hashing.files()).toEqual(before);
+  });
+
   it("counts a circular re-export as missing instead of recursing forever", () => {
     const { root } = project({
       "src/util.ts": `export { a } from "./more.ts";\n`,

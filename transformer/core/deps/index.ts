@@ -198,7 +198,8 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
     },
     dependencyNames: (fn) => closureOf(fn, "").names(),
     files: () => {
-      const files = filesReachedFrom(hashedRoots);
+      // Before `release` the roots are still on the module source.
+      const files = filesReachedFrom(source?.hashedRoots ?? hashedRoots);
       if (saved) files.push(...recordedFiles(saved, store!.factSets));
       return [...new Set(files)].filter((file) => file !== path).sort();
     },
