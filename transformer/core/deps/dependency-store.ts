@@ -123,9 +123,12 @@ export class DependencyStore {
     // A replaced record may leave fact sets nobody reaches.
     if (this.plans.hasChanges) this.factSets.markChanged();
     this.plans.save(MAX_ENTRIES, usedHere);
-    // After the records (merged with other processes'): only fact sets a record reaches stay.
-    const reached = factSetsReachedFrom([...this.plans.allValues()].flatMap((record) => record.facts), this.factSets);
-    this.factSets.save(MAX_ENTRIES, () => false, (id) => reached.has(id));
+    // After the records (merged with other processes'): only fact sets a record reaches
+    // stay. Nothing new (a later build of unchanged files) means nothing to walk.
+    if (this.factSets.hasChanges) {
+      const reached = factSetsReachedFrom([...this.plans.allValues()].flatMap((record) => record.facts), this.factSets);
+      this.factSets.save(MAX_ENTRIES, () => false, (id) => reached.has(id));
+    }
     // Everything touched is saved: a long-lived process must not hold every file it ever
     // read (their texts, and the ASTs of files nobody released) for this.
     this.touched.clear();
