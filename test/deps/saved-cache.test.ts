@@ -273,7 +273,7 @@ describe("saving at process exit (the shipped Babel plugin, default folder)", ()
     // A build knows what code wrote the data from its build id and the parser's version, without planning a sample.
     const parserVersion = JSON.parse(readFileSync(fileURLToPath(new URL("../../node_modules/oxc-parser/package.json", import.meta.url)), "utf8")).version;
     const packageVersion = JSON.parse(readFileSync(fileURLToPath(new URL("../../package.json", import.meta.url)), "utf8")).version;
-    expect(saved.fingerprint).toBe(`${packageVersion}:${SUMMARY_FORMAT}:build ${buildDefinesId()}:oxc-parser@${parserVersion}`);
+    expect(saved.fingerprint, "dist/ must be built from these sources (npm test builds it; after `vitest` alone, run `npm run build`)").toBe(`${packageVersion}:${SUMMARY_FORMAT}:build ${buildDefinesId()}:oxc-parser@${parserVersion}`);
     expect(first.stdout).toBe(build(created, false)["src/a.ts#f"]);
     const second = run();
     expect(second.stdout).toBe(first.stdout);
