@@ -6,9 +6,11 @@
  * for minutes. Typed arrays viewing one shared buffer multiply its size the same way.
  *
  * So before anything walks a decoded value, this counts what a walk would visit
- * (array slots, object keys, Map and Set members, bytes of binary data) without
- * visiting more than that budget, and checks the nesting depth. A value that passes
- * costs a walk proportional to its stored size. Which kinds of values are acceptable
+ * (objects, array slots, object keys, Map and Set members, bytes of binary data)
+ * without visiting more than that budget, and checks the nesting depth. A value that
+ * passes costs a walk proportional to its stored size. An object reached many times
+ * through shared references is counted each time: an honest value that shares one
+ * large object thousands of times can be refused too, which only costs a recomputation. Which kinds of values are acceptable
  * is not decided here: the copier's own plain-data check does that (handle/persist.ts).
  */
 
@@ -19,53 +21,60 @@ export const MAX_DECODED_DEPTH = 2_000;
 
 /** True when walking `value` costs at most about 2 * `storedBytes` + SLACK_SLOTS steps and it nests at most MAX_DECODED_DEPTH deep. */
 export function measureDecodedShape(value: unknown, storedBytes: number): boolean {
+  if (typeof value !== "object" || value === null) return true;
   // An element takes at least one stored byte and is counted at most twice (slot and key).
   let budget = 2 * storedBytes + SLACK_SLOTS;
-  const seen = new Set<object>();
-  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
-  const push = (child: unknown, depth: number) => {
-    if (typeof child === "object" && child !== null) pending.push({ value: child, depth });
-  };
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const object = next.value as object;
-    if (seen.has(object)) continue;
-    seen.add(object);
-    const depth = next.depth + 1;
-    if (depth > MAX_DECODED_DEPTH) return false;
-    budget -= declaredSize(object);
-    if (budget < 0) return false;
-    if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) continue;
-    if (object instanceof Map) {
-      for (const [key, member] of object) {
-        push(key, depth);
-        push(member, depth);
+  // Two parallel stacks instead of one of records: no allocation per object.
+  const objects: object[] = [value];
+  const depths: number[] = [1];
+  while (objects.length > 0) {
+    const object = objects.pop()!;
+    const depth = depths.pop()!;
+    // Every visit costs, also of an object reached again through a back-reference: a chain
+    // of diamonds runs out of budget instead of costing 2^n (no set of visited objects to pay for).
+    if (depth > MAX_DECODED_DEPTH || --budget < 0) return false;
+    const childDepth = depth + 1;
+    if (Array.isArray(object)) {
+      const length = object.length;
+      budget -= length;
+      if (budget < 0) return false;
+      for (let i = 0; i < length; i++) {
+        const item: unknown = object[i];
+        if (typeof item === "object" && item !== null) {
+          objects.push(item);
+          depths.push(childDepth);
+        }
       }
-    } else if (object instanceof Set) {
-      for (const member of object) push(member, depth);
-    } else if (Array.isArray(object)) {
-      for (let i = 0; i < object.length; i++) push(object[i], depth);
+      continue;
     }
-    // Own properties of every object, arrays included (an array may carry named ones).
-    const keys = Object.keys(object);
-    budget -= keys.length;
-    if (budget < 0) return false;
-    for (const key of keys) {
-      if (Array.isArray(object) && isIndex(key)) continue;
-      push((object as Record<string, unknown>)[key], depth);
+    if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
+      budget -= object.byteLength;
+      if (budget < 0) return false;
+      continue;
+    }
+    if (object instanceof Map || object instanceof Set) {
+      budget -= object.size;
+      if (budget < 0) return false;
+      for (const entry of object instanceof Map ? object.entries() : object.values()) {
+        const members: readonly unknown[] = object instanceof Map ? (entry as [unknown, unknown]) : [entry];
+        for (const member of members) {
+          if (typeof member === "object" && member !== null) {
+            objects.push(member);
+            depths.push(childDepth);
+          }
+        }
+      }
+      continue;
+    }
+    // Plain objects, boxed primitives, errors, dates: their own enumerable properties.
+    for (const key in object) {
+      if (--budget < 0) return false;
+      const item: unknown = (object as Record<string, unknown>)[key];
+      if (typeof item === "object" && item !== null) {
+        objects.push(item);
+        depths.push(childDepth);
+      }
     }
   }
   return true;
-}
-
-/** What walking this one object costs, from what it declares (not from iterating it). */
-function declaredSize(object: object): number {
-  if (Array.isArray(object)) return object.length + 1;
-  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return object.byteLength + 1;
-  if (object instanceof Map || object instanceof Set) return object.size + 1;
-  return 1;
-}
-
-function isIndex(key: string): boolean {
-  const code = key.charCodeAt(0);
-  return code >= 48 && code <= 57;
 }

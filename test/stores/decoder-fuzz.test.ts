@@ -61,6 +61,10 @@ describe("decodeEntry on crafted and mutated bytes", () => {
     expect((sparse as DefectiveEntry).defect).toBe("oversized-shape");
     expect((decodeEntry(sharedBufferViewsRecord(10_000)) as DefectiveEntry).defect).toBe("oversized-shape");
     expect((decodeEntry(storedRecord(nested(3_000))) as DefectiveEntry).defect).toBe("oversized-shape");
+    // 60 diamonds in a row: 2^60 paths through a few hundred bytes of back-references.
+    let diamonds: object = {};
+    for (let i = 0; i < 60; i++) diamonds = { left: diamonds, right: diamonds };
+    expect((decodeEntry(storedRecord(diamonds)) as DefectiveEntry).defect).toBe("oversized-shape");
   });
 
   it("keeps honest values: a sparse array of a million slots, 1,500 levels of nesting, views of separate buffers", () => {
