@@ -159,6 +159,26 @@ describe("a @memo function whose disk entry was crafted", () => {
     expect(warnings.join("\n")).toMatch(/\[automemo\].*claims a promise result/);
   });
 
+  it("believes stored promise results of a non-async function once it returned a promise in this process", async () => {
+    const id = `test/decoder.ts#viaPromise${++counter}`;
+    const meta = { id, hash: "v1", params: ["x"], options: { persist: "disk" } };
+    let calls = 0;
+    const create = () => memo((x: number) => (calls++, Promise.resolve(computed(x))), meta) as (x: number) => Promise<unknown>;
+    const first = create();
+    await first(1);
+    await first(2);
+    expect(calls).toBe(2);
+    forgetInMemory(id);
+    const restarted = create();
+    // Not known to return promises yet: its first stored async record is doubted and recomputed...
+    await expect(restarted(1)).resolves.toEqual(computed(1));
+    expect(calls).toBe(3);
+    // ...after which its stored records are hits.
+    await expect(restarted(2)).resolves.toEqual(computed(2));
+    expect(calls).toBe(3);
+    expect(warnings).toEqual([]);
+  });
+
   it.each(hostileRecords)("treats $name as a miss, for a sync function", ({ bytes }) => {
     const f = persistedFunction(false);
     expect(f.call(4)).toEqual(computed(4));
