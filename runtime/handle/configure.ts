@@ -46,15 +46,28 @@ export interface GlobalSettings {
   redisTimeoutMs?: number;
   /** Expiry of the cross-process computation lock (disk and Redis), in ms (default 30000). */
   lockTimeoutMs?: number;
+  /**
+   * Secret that signs every disk and Redis entry (HMAC-SHA256 over the entry and its
+   * function, version and key); unsigned or wrongly signed entries are then misses.
+   * Else AUTOMEMO_SIGNING_KEY; without either, entries are unsigned.
+   */
+  signingKey?: string;
+  /**
+   * Use a disk cache directory owned by another user or writable by group or others
+   * (refused by default: memory only, with one warning). Else AUTOMEMO_TRUST_CACHE_DIR=1.
+   */
+  trustCacheDir?: boolean;
 }
 
 /** Settings passed through to the built-in stores (runtime/stores/index.ts). */
-const STORE_SETTING_TYPES: Readonly<Record<Exclude<keyof StoreConfig, "cacheDir">, "string" | "number" | "object">> = {
+const STORE_SETTING_TYPES: Readonly<Record<Exclude<keyof StoreConfig, "cacheDir">, "string" | "number" | "object" | "boolean">> = {
   redisUrl: "string",
   redisClient: "object",
   redisPrefix: "string",
   redisTimeoutMs: "number",
   lockTimeoutMs: "number",
+  signingKey: "string",
+  trustCacheDir: "boolean",
 };
 const SETTING_NAMES = ["ttl", "maxEntries", "maxBytes", "hashers", "stores", "defaultPersist", "disabled", "cacheDir", ...Object.keys(STORE_SETTING_TYPES)];
 const LIFECYCLE_NAMES = ["validate", "dispose"];
@@ -107,8 +120,8 @@ export function configureGlobal(raw: GlobalSettings): void {
   for (const [name, type] of Object.entries(STORE_SETTING_TYPES)) {
     const value = (raw as Record<string, unknown>)[name];
     if (value === undefined) continue;
-    if (typeof value !== type || value === null || (type === "number" && !((value as number) > 0))) {
-      failOption(name, WHERE, `expected ${type === "number" ? "a positive number" : `a ${type}`}, got ${value === null ? "null" : typeof value}`, `See the GlobalSettings documentation of '${name}'.`);
+    if (typeof value !== type || value === null || (type === "number" && !((value as number) > 0)) || value === "") {
+      failOption(name, WHERE, `expected ${type === "number" ? "a positive number" : type === "string" ? "a non-empty string" : `a ${type}`}, got ${value === null ? "null" : value === "" ? "an empty string" : typeof value}`, `See the GlobalSettings documentation of '${name}'.`);
     }
     storeConfig[name] = value;
   }

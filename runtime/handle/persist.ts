@@ -9,7 +9,15 @@
  *
  * What is written is `{ async, value }`, so a value read back in a fresh process is
  * returned the way the function returns it (a promise for async functions).
+ *
+ * What a store returns is not trusted (anyone who can write the cache directory or the
+ * Redis database chose it): a record of the wrong shape, one whose `async` does not fit
+ * the function, or a value the result copier refuses (not plain data) is a miss, with
+ * one warning per store. A function that is not an `async` function only gets a stored
+ * promise once it has returned a promise itself in this process, so a function that
+ * returns plain values never gets a Promise from the store.
  */
+import { snapshotResult } from "../copy/index.ts";
 import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
 import { digestHex, hashKeyComponents } from "../hash/index.ts";
 import { getStore } from "../stores/index.ts";
@@ -39,8 +47,78 @@ interface PersistedRecord {
   readonly value: unknown;
 }
 
+/** Exactly `{ async: boolean, value }`, a plain object with these two own properties and nothing else. */
 function isPersistedRecord(value: unknown): value is PersistedRecord {
-  return typeof value === "object" && value !== null && typeof (value as PersistedRecord).async === "boolean" && "value" in value;
+  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const keys = Reflect.ownKeys(value);
+  return keys.length === 2 && Object.hasOwn(value, "value") && typeof (value as PersistedRecord).async === "boolean";
+}
+
+/** Stores whose unusable values were reported: one warning per store per process. */
+const warnedStores = new Set<string>();
+/** Functions seen returning a promise without being `async` functions: their stored async records are believed. */
+const returnsPromises = new WeakSet<PersistingHandle>();
+
+function warnRefused(handle: PersistingHandle, reason: string): void {
+  const store = handle.persist ?? "";
+  if (warnedStores.has(store)) return;
+  warnedStores.add(store);
+  console.warn(
+    `[automemo] Ignoring a value read from the "${store}" store for ${handle.id}: ${reason}. It is recomputed and overwritten. ` +
+      `Further unusable values from this store are not reported.`,
+  );
+}
+
+/** The record when it can answer this call; else why not (both are misses; "doubted" is decided by the computation). */
+type RecordCheck = PersistedRecord | "refused" | "doubted";
+
+/**
+ * Whether a stored record fits the function: `async` functions need an async record; others
+ * a sync one, or an async one once they returned a promise here ("doubted" until then).
+ */
+function checkRecord(handle: PersistingHandle, raw: unknown, computeIsAsync: boolean): RecordCheck {
+  if (!isPersistedRecord(raw)) {
+    warnRefused(handle, "it is not an automemo record ({ async, value })");
+    return "refused";
+  }
+  if (raw.async === computeIsAsync || (raw.async && returnsPromises.has(handle))) return raw;
+  if (raw.async) return "doubted";
+  warnRefused(handle, "it was stored as the result of a synchronous function, and this function is async");
+  return "refused";
+}
+
+function notCopyable(error: unknown): string {
+  return `its value cannot be a result (${error instanceof Error ? error.message.replace(/^\[automemo\] /, "") : String(error)})`;
+}
+
+/** Whether the result copier accepts the stored value (its plain-data check is the one the first call passed). */
+function isCopyable(handle: PersistingHandle, value: unknown): boolean {
+  try {
+    snapshotResult(value, handle.id);
+    return true;
+  } catch (error) {
+    warnRefused(handle, notCopyable(error));
+    return false;
+  }
+}
+
+/** Caches a record read from the store for the key of `miss`; false (a miss) when its value is not copyable. */
+function keepStoredRecord(handle: PersistingHandle, miss: Miss, record: PersistedRecord): boolean {
+  try {
+    // storeValue takes the copy the cache keeps: the copier's plain-data check refuses what does not fit, before anything is filed.
+    handle.storeValue(miss, record.value, record.async);
+  } catch (error) {
+    warnRefused(handle, notCopyable(error));
+    return false;
+  }
+  handle.countStoreHit();
+  return true;
+}
+
+/** After a doubted async record was not used: the computation shows whether the doubt was right. */
+function learnFromResult(handle: PersistingHandle, result: unknown, doubted: boolean): void {
+  if (isPromiseLike(result)) returnsPromises.add(handle);
+  else if (doubted) warnRefused(handle, "it claims a promise result, and this function returns plain values");
 }
 
 function warnWriteFailed(handle: PersistingHandle, error: unknown): void {
@@ -87,18 +165,18 @@ export function settleWithStore(handle: PersistingHandle, miss: Miss, compute: (
   // Known-async computations read asynchronously and get the store's cross-process
   // single flight; others need a synchronous read, since they may return a plain value.
   if (store.readSync !== undefined && !(isAsyncFunction(compute) && store.computeOnce !== undefined)) {
+    const computeIsAsync = isAsyncFunction(compute);
     if (store.computeOnceSync !== undefined) {
-      const settled = settleOnceAcrossProcesses(handle, store, miss, key, compute);
+      const settled = settleOnceAcrossProcesses(handle, store, miss, key, compute, computeIsAsync);
       if (settled !== FOREIGN_RECORD) return settled;
     }
     const hit = store.readSync(handle.storeFunction, key);
-    if (hit !== undefined && isPersistedRecord(hit.value)) {
-      const { async, value } = hit.value;
-      handle.countStoreHit();
-      handle.storeValue(miss, value, async);
-      return async ? Promise.resolve(value) : value;
+    const checked = hit === undefined ? undefined : checkRecord(handle, hit.value, computeIsAsync);
+    if (typeof checked === "object" && keepStoredRecord(handle, miss, checked)) {
+      return checked.async ? Promise.resolve(checked.value) : checked.value;
     }
     const result = handle.runCompute(compute);
+    learnFromResult(handle, result, checked === "doubted");
     if (isPromiseLike(result)) {
       return handle.settleAsync(
         miss,
@@ -124,12 +202,13 @@ const FOREIGN_RECORD = Symbol("automemo.foreignRecord");
  * Sync computations with a store that has a synchronous single flight (disk): one
  * process computes while the others wait and read the stored record.
  */
-function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, miss: Miss, key: string, compute: () => unknown): unknown {
+function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, miss: Miss, key: string, compute: () => unknown, computeIsAsync: boolean): unknown {
   let computed: { readonly result: unknown } | undefined;
   let record: unknown;
   try {
     record = store.computeOnceSync!(handle.storeFunction, key, () => {
       const result = handle.runCompute(compute);
+      learnFromResult(handle, result, false);
       computed = { result };
       // A promise cannot be stored synchronously: release the lock and settle it below.
       if (isPromiseLike(result)) throw PROMISE_RESULT;
@@ -150,18 +229,20 @@ function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, 
     handle.storeValue(miss, computed.result, false);
     return computed.result;
   }
-  if (!isPersistedRecord(record)) return FOREIGN_RECORD;
-  handle.countStoreHit();
-  handle.storeValue(miss, record.value, record.async);
-  return record.async ? Promise.resolve(record.value) : record.value;
+  // Anything unusable goes the plain way: read again, refuse it, compute and overwrite it.
+  const checked = checkRecord(handle, record, computeIsAsync);
+  if (typeof checked !== "object" || !keepStoredRecord(handle, miss, checked)) return FOREIGN_RECORD;
+  return checked.async ? Promise.resolve(checked.value) : checked.value;
 }
 
 /** Async-only stores: read, else compute (once across processes when the store can) and write. */
 async function readThenCompute(handle: PersistingHandle, store: CacheStore, key: string, compute: () => unknown): Promise<unknown> {
+  // Here the function returns a promise (else SyncStoreUnsupportedError below): only async records fit.
   const hit = await store.read(handle.storeFunction, key);
-  if (hit !== undefined && isPersistedRecord(hit.value)) {
+  const checked = hit === undefined ? undefined : checkRecord(handle, hit.value, true);
+  if (typeof checked === "object" && isCopyable(handle, checked.value)) {
     handle.countStoreHit();
-    return hit.value.value;
+    return checked.value;
   }
   let computedHere = false;
   const computeAsync = async () => {
@@ -172,10 +253,14 @@ async function readThenCompute(handle: PersistingHandle, store: CacheStore, key:
     return { async: true, value } satisfies PersistedRecord;
   };
   if (store.computeOnce !== undefined) {
-    const record = await store.computeOnce(handle.storeFunction, key, computeAsync);
+    const record: unknown = await store.computeOnce(handle.storeFunction, key, computeAsync);
+    if (computedHere) return (record as PersistedRecord).value;
     // Another process computed it meanwhile: this one read it from the store.
-    if (!computedHere) handle.countStoreHit();
-    return record.value;
+    const stored = checkRecord(handle, record, true);
+    if (typeof stored === "object" && isCopyable(handle, stored.value)) {
+      handle.countStoreHit();
+      return stored.value;
+    }
   }
   const record = await computeAsync();
   await store.write(handle.storeFunction, key, record).catch((error) => warnWriteFailed(handle, error));

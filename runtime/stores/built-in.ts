@@ -12,7 +12,11 @@ import type { CacheStore } from "./store.ts";
 
 /** A new built-in store `name` with the current settings; undefined when there is no built-in store of that name. */
 export function createBuiltInStore(name: string, config: StoreConfig): CacheStore | undefined {
-  if (name === "disk") return new DiskStore({ dir: config.cacheDir, lockStaleMs: config.lockTimeoutMs });
+  const signingKey = config.signingKey ?? readEnv("AUTOMEMO_SIGNING_KEY");
+  if (name === "disk") {
+    const trustDir = config.trustCacheDir ?? readEnv("AUTOMEMO_TRUST_CACHE_DIR") === "1";
+    return new DiskStore({ dir: config.cacheDir, lockStaleMs: config.lockTimeoutMs, trustDir, signingKey });
+  }
   if (name === "redis") {
     return new RedisStore({
       url: config.redisUrl ?? readEnv("AUTOMEMO_REDIS_URL") ?? DEFAULT_REDIS_URL,
@@ -20,6 +24,7 @@ export function createBuiltInStore(name: string, config: StoreConfig): CacheStor
       prefix: config.redisPrefix,
       timeoutMs: config.redisTimeoutMs,
       lockTtlMs: config.lockTimeoutMs,
+      signingKey,
     });
   }
   return undefined;

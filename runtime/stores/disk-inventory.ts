@@ -1,6 +1,7 @@
 import { DefectiveEntry, ENTRY_HEADER_BYTES, readEntryTimes } from "./codec.ts";
 import { ENTRY_SUFFIX, FUNCTION_META_FILE, LOCK_SUFFIX, TEMP_SUFFIX, VERSION_DIR_PREFIX } from "./disk-layout.ts";
 import { finishSummaries, type FunctionSummary, type RemovalReport, type StoreInventory, type VersionSummary } from "./inventory.ts";
+import { readFileNoFollowSync } from "./disk-safety.ts";
 import { nodeFs, nodePath } from "./node-builtins.ts";
 
 /** Leftovers of crashed writers (temp files, locks) older than this are removed by prune. */
@@ -27,7 +28,12 @@ interface ScannedFunction {
   readonly versions: ScannedVersion[];
 }
 
-/** The disk cache under `root`, as the CLI sees it. Only directories holding a meta.json are touched. */
+/**
+ * The disk cache under `root`, as the CLI sees it. Only directories holding a meta.json
+ * are touched, and nothing below the root is reached through a link: a link planted
+ * where a function's or version's directory should be is skipped, so `clear` and
+ * `prune` never delete outside the cache.
+ */
 export class DiskInventory implements StoreInventory {
   readonly store = "disk";
 
@@ -80,16 +86,16 @@ export class DiskInventory implements StoreInventory {
   async close(): Promise<void> {}
 
   #scan(): ScannedFunction[] {
-    const fs = nodeFs();
     const path = nodePath();
     const out: ScannedFunction[] = [];
     const now = Date.now();
     for (const name of readdirOrEmpty(this.location)) {
       const dir = path.join(this.location, name);
+      if (!isRealDirectory(dir)) continue;
       const id = readFunctionId(path.join(dir, FUNCTION_META_FILE));
       if (id === undefined) continue;
       const versions = readdirOrEmpty(dir)
-        .filter((child) => child.startsWith(VERSION_DIR_PREFIX) && fs.statSync(path.join(dir, child), { throwIfNoEntry: false })?.isDirectory())
+        .filter((child) => child.startsWith(VERSION_DIR_PREFIX) && isRealDirectory(path.join(dir, child)))
         .map((child) => scanVersion(path.join(dir, child), child.slice(VERSION_DIR_PREFIX.length), now));
       out.push({ id, dir, versions });
     }
@@ -104,7 +110,7 @@ function scanVersion(dir: string, version: string, now: number): ScannedVersion 
   const leftovers: string[] = [];
   for (const name of readdirOrEmpty(dir)) {
     const file = path.join(dir, name);
-    const stats = fs.statSync(file, { throwIfNoEntry: false });
+    const stats = fs.lstatSync(file, { throwIfNoEntry: false });
     if (!stats) continue;
     if (name.endsWith(TEMP_SUFFIX) || name.endsWith(LOCK_SUFFIX)) {
       if (now - stats.mtimeMs > LEFTOVER_AGE_MS) leftovers.push(file);
@@ -142,7 +148,7 @@ function readHeader(file: string): Buffer {
   const buffer = Buffer.alloc(ENTRY_HEADER_BYTES);
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, "r");
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
     const read = fs.readSync(fd, buffer, 0, ENTRY_HEADER_BYTES, 0);
     return buffer.subarray(0, read);
   } catch {
@@ -154,11 +160,15 @@ function readHeader(file: string): Buffer {
 
 function readFunctionId(metaFile: string): string | undefined {
   try {
-    const meta = JSON.parse(nodeFs().readFileSync(metaFile, "utf8")) as { id?: unknown };
+    const meta = JSON.parse(readFileNoFollowSync(metaFile).toString("utf8")) as { id?: unknown };
     return typeof meta.id === "string" ? meta.id : undefined;
   } catch {
     return undefined;
   }
+}
+
+function isRealDirectory(path: string): boolean {
+  return nodeFs().lstatSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 function readdirOrEmpty(dir: string): string[] {

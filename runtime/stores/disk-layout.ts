@@ -10,7 +10,7 @@ import { nodeCrypto, nodeFs, nodePath, readEnv } from "./node-builtins.ts";
  *     v-<version>/             one directory per code version
  *       <key>.entry            one file per cache key (see codec.ts for the format)
  *       <key>.lock             cross-process computation lock (disk-lock.ts)
- *       .<key>.<pid>.<n>.tmp   a write in progress (renamed over <key>.entry)
+ *       .<name>.<random>.tmp   a write in progress (created O_EXCL|O_NOFOLLOW, renamed over <name>)
  * ```
  */
 export const FUNCTION_META_FILE = "meta.json";

@@ -1,19 +1,7 @@
-import { decodeEntry, DefectiveEntry, encodeEntry, isExpired } from "./codec.ts";
-import {
-  DIR_MODE,
-  ENTRY_SUFFIX,
-  entryFileStem,
-  FILE_MODE,
-  FUNCTION_META_FILE,
-  functionDirName,
-  isErrnoCode,
-  LOCK_SUFFIX,
-  resolveCacheRoot,
-  TEMP_SUFFIX,
-  VERSION_DIR_PREFIX,
-  versionDirName,
-} from "./disk-layout.ts";
+import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, isExpired, type EntrySeal } from "./codec.ts";
+import { ENTRY_SUFFIX, entryFileStem, FUNCTION_META_FILE, functionDirName, isErrnoCode, LOCK_SUFFIX, resolveCacheRoot, VERSION_DIR_PREFIX, versionDirName } from "./disk-layout.ts";
 import { sleepSync, tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
+import { ensureCacheRoot, ensureSubdirectory, readFileNoFollow, readFileNoFollowSync, UnsafeDirectory, writeFileAtomic, writeFileAtomicSync } from "./disk-safety.ts";
 import { nodeFs, nodePath } from "./node-builtins.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
 
@@ -24,12 +12,23 @@ export interface DiskStoreOptions {
   readonly lockStaleMs?: number;
   /** Where the single warning about unreadable files goes. Default `console.warn`. */
   readonly warn?: (message: string) => void;
+  /**
+   * Use a cache directory even when another user owns it or others can write it
+   * (default false: such a directory is refused and the function caches in memory only).
+   */
+  readonly trustDir?: boolean;
+  /** HMAC key: entries are signed, and unsigned or wrongly signed entries are misses. Default: none. */
+  readonly signingKey?: string;
 }
 
 interface VersionState {
   readonly functionDir: string;
   readonly versionDir: string;
   prepared: boolean;
+  /** Older versions were removed (at the first write of this version in this process). */
+  tidied: boolean;
+  /** The directories failed the safety checks (disk-safety.ts): this function runs memory-only. */
+  unsafe: boolean;
   /** Running estimate of this version's entries, for the maxEntries/maxBytes bounds. */
   estimate: { entries: number; bytes: number } | undefined;
 }
@@ -42,7 +41,6 @@ const WAIT = Symbol("wait");
 interface WriteTarget {
   readonly state: VersionState;
   readonly file: string;
-  readonly temp: string;
 }
 
 interface EntryFileInfo {
@@ -65,68 +63,70 @@ export class DiskStore implements CacheStore {
   readonly #lockStaleMs: number;
   readonly #warn: (message: string) => void;
   readonly #states = new WeakMap<StoreFunction, VersionState>();
+  readonly #trustDir: boolean;
+  readonly #signingKey: string | undefined;
+  /** The root's safety verdict, checked once (null: safe). */
+  #rootProblem: UnsafeDirectory | null | undefined;
   #warned = false;
-  #tempCounter = 0;
+  #warnedUnsafe = false;
 
   constructor(options: DiskStoreOptions = {}) {
     this.root = resolveCacheRoot(options.dir);
     this.#lockStaleMs = options.lockStaleMs ?? 30_000;
     this.#warn = options.warn ?? ((message) => console.warn(message));
+    this.#trustDir = options.trustDir ?? false;
+    this.#signingKey = options.signingKey;
   }
 
   readSync(fn: StoreFunction, key: string): StoreHit | undefined {
-    const file = this.#entryPath(fn, key);
+    const file = this.#readablePath(fn, key);
+    if (file === undefined) return undefined;
     let bytes: Buffer;
     try {
-      bytes = nodeFs().readFileSync(file);
+      bytes = readFileNoFollowSync(file);
     } catch (error) {
       return this.#readFailed(file, error);
     }
-    return this.#accept(fn, file, bytes);
+    return this.#accept(fn, key, file, bytes);
   }
 
   async read(fn: StoreFunction, key: string): Promise<StoreHit | undefined> {
-    const file = this.#entryPath(fn, key);
+    const file = this.#readablePath(fn, key);
+    if (file === undefined) return undefined;
     let bytes: Buffer;
     try {
-      bytes = await nodeFs().promises.readFile(file);
+      bytes = await readFileNoFollow(file);
     } catch (error) {
       return this.#readFailed(file, error);
     }
-    return this.#accept(fn, file, bytes);
+    return this.#accept(fn, key, file, bytes);
   }
 
   writeSync(fn: StoreFunction, key: string, value: unknown): void {
-    const fs = nodeFs();
-    const bytes = this.#encode(fn, value);
+    const bytes = this.#encode(fn, key, value);
     for (let attempt = 0; attempt < 2; attempt++) {
-      let target: WriteTarget | undefined;
       try {
-        target = this.#writeTarget(fn, key);
-        fs.writeFileSync(target.temp, bytes, { flag: "wx", mode: FILE_MODE });
-        fs.renameSync(target.temp, target.file);
+        const target = this.#writeTarget(fn, key);
+        if (target === undefined) return;
+        writeFileAtomicSync(target.file, bytes);
         this.#afterWrite(fn, target.state, bytes.length);
         return;
       } catch (error) {
-        if (target) fs.rmSync(target.temp, { force: true });
         if (!this.#retryAfterWriteError(fn, error, attempt)) return;
       }
     }
   }
 
   async write(fn: StoreFunction, key: string, value: unknown): Promise<void> {
-    const fs = nodeFs();
-    const bytes = this.#encode(fn, value);
+    const bytes = this.#encode(fn, key, value);
     for (let attempt = 0; attempt < 2; attempt++) {
-      let target: WriteTarget | undefined;
       try {
-        target = this.#writeTarget(fn, key);
-        await fs.promises.writeFile(target.temp, bytes, { flag: "wx", mode: FILE_MODE });
-        await fs.promises.rename(target.temp, target.file);
+        const target = this.#writeTarget(fn, key);
+        if (target === undefined) return;
+        await writeFileAtomic(target.file, bytes);
         this.#afterWrite(fn, target.state, bytes.length);
         return;
       } catch (error) {
-        if (target) await fs.promises.rm(target.temp, { force: true });
         if (!this.#retryAfterWriteError(fn, error, attempt)) return;
       }
     }
@@ -136,11 +136,14 @@ export class DiskStore implements CacheStore {
     const fs = nodeFs();
     const state = this.#state(fn);
     if (key !== undefined) {
-      await fs.promises.rm(this.#entryPath(fn, key), { force: true });
+      // Only through directories that passed the checks: a planted link must not aim the unlink elsewhere.
+      const file = this.#readablePath(fn, key);
+      if (file !== undefined) await fs.promises.rm(file, { force: true });
       return;
     }
     await fs.promises.rm(state.functionDir, { recursive: true, force: true });
     state.prepared = false;
+    state.tidied = false;
     state.estimate = undefined;
   }
 
@@ -152,7 +155,7 @@ export class DiskStore implements CacheStore {
     const lockPath = this.#lockPath(fn, key);
     for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
       const claim = this.#claim(fn, key, lockPath);
-      if (claim === LOCKING_UNAVAILABLE) return compute();
+      if (claim === LOCKING_UNAVAILABLE) return this.#readOr(fn, key, compute);
       if (claim === WAIT) await new Promise((resolve) => setTimeout(resolve, delayMs));
       else if ("value" in claim) return claim.value as T;
       else {
@@ -177,7 +180,7 @@ export class DiskStore implements CacheStore {
     const lockPath = this.#lockPath(fn, key);
     for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
       const claim = this.#claim(fn, key, lockPath);
-      if (claim === LOCKING_UNAVAILABLE) return compute();
+      if (claim === LOCKING_UNAVAILABLE) return this.#readOr(fn, key, compute);
       if (claim === WAIT) sleepSync(delayMs);
       else if ("value" in claim) return claim.value as T;
       else {
@@ -190,6 +193,12 @@ export class DiskStore implements CacheStore {
         }
       }
     }
+  }
+
+  /** Without a lock (read-only or refused directory): what is stored, else compute (a promise for computeOnce). */
+  #readOr<T>(fn: StoreFunction, key: string, compute: () => T): T {
+    const hit = this.readSync(fn, key);
+    return hit ? (hit.value as T) : compute();
   }
 
   /** One round of single flight: the stored value, the lock (then compute), or wait and retry. */
@@ -209,7 +218,8 @@ export class DiskStore implements CacheStore {
   /** Where the key's lock lives; undefined (after one warning) when the directory is unusable. */
   #lockPath(fn: StoreFunction, key: string): string | undefined {
     try {
-      return nodePath().join(this.#prepare(this.#state(fn), fn).versionDir, entryFileStem(key) + LOCK_SUFFIX);
+      const state = this.#prepare(this.#state(fn), fn);
+      return state && nodePath().join(state.versionDir, entryFileStem(key) + LOCK_SUFFIX);
     } catch (error) {
       // An unwritable cache directory must not stop the program: compute without the disk.
       this.#retryAfterWriteError(fn, error, 1);
@@ -226,8 +236,7 @@ export class DiskStore implements CacheStore {
         // The version directory was removed (cache cleared) while we were waiting: recreate it.
         const state = this.#state(fn);
         state.prepared = false;
-        this.#prepare(state, fn);
-        return undefined;
+        return this.#prepare(state, fn) === undefined ? LOCKING_UNAVAILABLE : undefined;
       } catch (failure) {
         this.#retryAfterWriteError(fn, failure, 1);
         return LOCKING_UNAVAILABLE;
@@ -240,52 +249,92 @@ export class DiskStore implements CacheStore {
     if (state === undefined) {
       const path = nodePath();
       const functionDir = path.join(this.root, functionDirName(fn.id));
-      state = { functionDir, versionDir: path.join(functionDir, versionDirName(fn.version)), prepared: false, estimate: undefined };
+      state = { functionDir, versionDir: path.join(functionDir, versionDirName(fn.version)), prepared: false, tidied: false, unsafe: false, estimate: undefined };
       this.#states.set(fn, state);
     }
     return state;
   }
 
-  #entryPath(fn: StoreFunction, key: string): string {
-    return this.#state(fn).versionDir + nodePath().sep + entryFileStem(key) + ENTRY_SUFFIX;
+  /**
+   * The entry file of `key` once the function's directories exist and passed the safety
+   * checks; undefined when they are unsafe or cannot be prepared (a read is then a miss).
+   */
+  #readablePath(fn: StoreFunction, key: string): string | undefined {
+    let state: VersionState | undefined;
+    try {
+      state = this.#prepare(this.#state(fn), fn);
+    } catch (error) {
+      this.#readFailed(this.#state(fn).versionDir, error);
+      return undefined;
+    }
+    return state && state.versionDir + nodePath().sep + entryFileStem(key) + ENTRY_SUFFIX;
   }
 
-  #encode(fn: StoreFunction, value: unknown): Buffer {
+  #seal(fn: StoreFunction, key: string): EntrySeal | undefined {
+    return this.#signingKey === undefined ? undefined : { secret: this.#signingKey, address: entryAddress(fn.id, fn.version, key) };
+  }
+
+  #encode(fn: StoreFunction, key: string, value: unknown): Buffer {
     const createdAt = Date.now();
-    return encodeEntry(fn.id, value, { createdAt, expiresAt: fn.ttlMs === undefined ? 0 : createdAt + fn.ttlMs });
+    return encodeEntry(fn.id, value, { createdAt, expiresAt: fn.ttlMs === undefined ? 0 : createdAt + fn.ttlMs }, this.#seal(fn, key));
   }
 
-  #writeTarget(fn: StoreFunction, key: string): WriteTarget {
+  #writeTarget(fn: StoreFunction, key: string): WriteTarget | undefined {
     const state = this.#prepare(this.#state(fn), fn);
-    const stem = entryFileStem(key);
-    const path = nodePath();
-    return {
-      state,
-      file: path.join(state.versionDir, stem + ENTRY_SUFFIX),
-      temp: path.join(state.versionDir, `.${stem}.${process.pid}.${++this.#tempCounter}${TEMP_SUFFIX}`),
-    };
+    if (state === undefined) return undefined;
+    this.#tidy(state);
+    return { state, file: nodePath().join(state.versionDir, entryFileStem(key) + ENTRY_SUFFIX) };
   }
 
-  /** First write of a version in this process: create its directory and remove older versions. */
-  #prepare(state: VersionState, fn: StoreFunction): VersionState {
+  /**
+   * First use of a version in this process: create and check its directories (the root,
+   * the function's, the version's: see disk-safety.ts) and write meta.json. Undefined,
+   * after one warning, when a directory is unsafe to use.
+   */
+  #prepare(state: VersionState, fn: StoreFunction): VersionState | undefined {
     if (state.prepared) return state;
+    if (state.unsafe) return undefined;
+    this.#rootProblem ??= ensureCacheRoot(this.root, this.#trustDir) ?? null;
+    const problem = this.#rootProblem ?? ensureSubdirectory(state.functionDir, this.#trustDir) ?? ensureSubdirectory(state.versionDir, this.#trustDir);
+    if (problem !== undefined) {
+      state.unsafe = true;
+      this.#warnUnsafe(fn, problem);
+      return undefined;
+    }
     const fs = nodeFs();
     const path = nodePath();
-    fs.mkdirSync(state.versionDir, { recursive: true, mode: DIR_MODE });
-    const metaFile = path.join(state.functionDir, FUNCTION_META_FILE);
-    if (!fs.existsSync(metaFile)) {
-      const temp = `${metaFile}.${process.pid}.${++this.#tempCounter}${TEMP_SUFFIX}`;
-      fs.writeFileSync(temp, JSON.stringify({ id: fn.id }) + "\n", { mode: FILE_MODE });
-      fs.renameSync(temp, metaFile);
-    }
-    const current = path.basename(state.versionDir);
-    for (const name of fs.readdirSync(state.functionDir)) {
-      if (name.startsWith(VERSION_DIR_PREFIX) && name !== current) {
-        fs.rmSync(path.join(state.functionDir, name), { recursive: true, force: true });
-      }
+    try {
+      const metaFile = path.join(state.functionDir, FUNCTION_META_FILE);
+      if (!fs.lstatSync(metaFile, { throwIfNoEntry: false })) writeFileAtomicSync(metaFile, JSON.stringify({ id: fn.id }) + "\n");
+    } catch {
+      // Only listings need it, and a read-only cache still serves what it holds; entry writes report an unwritable directory.
     }
     state.prepared = true;
     return state;
+  }
+
+  /** First write of a version in this process: remove the function's other versions. */
+  #tidy(state: VersionState): void {
+    if (state.tidied) return;
+    state.tidied = true;
+    const fs = nodeFs();
+    const path = nodePath();
+    const current = path.basename(state.versionDir);
+    for (const name of fs.readdirSync(state.functionDir)) {
+      // rm never follows a link: a planted one is removed, not its target.
+      if (name.startsWith(VERSION_DIR_PREFIX) && name !== current) fs.rmSync(path.join(state.functionDir, name), { recursive: true, force: true });
+    }
+  }
+
+  #warnUnsafe(fn: StoreFunction, problem: UnsafeDirectory): void {
+    if (this.#warnedUnsafe) return;
+    this.#warnedUnsafe = true;
+    this.#warn(
+      `[automemo] not using the disk cache for ${fn.id}: ${problem.describe()}. Whoever can write a cache directory can choose what ` +
+        `cached functions return, so automemo refuses it and caches in memory only. If the directory is shared on purpose, ` +
+        `opt in with configure({ trustCacheDir: true }) or AUTOMEMO_TRUST_CACHE_DIR=1 (links are refused even then). ` +
+        `Further unsafe directories are not reported.`,
+    );
   }
 
   #retryAfterWriteError(fn: StoreFunction, error: unknown, attempt: number): boolean {
@@ -293,6 +342,7 @@ export class DiskStore implements CacheStore {
     if (attempt === 0 && isErrnoCode(error, "ENOENT")) {
       // Someone removed the directory (`automemo cache clear`) since we created it.
       state.prepared = false;
+      state.tidied = false;
       return true;
     }
     this.#warnOnce(`could not write to the disk cache in ${state.versionDir}: ${describeError(error)}. Results are still returned; they are just not persisted.`);
@@ -335,8 +385,8 @@ export class DiskStore implements CacheStore {
     for (const name of fs.readdirSync(versionDir)) {
       if (!name.endsWith(ENTRY_SUFFIX)) continue;
       const file = path.join(versionDir, name);
-      const stats = fs.statSync(file, { throwIfNoEntry: false });
-      if (stats) out.push({ file, size: stats.size, mtimeMs: stats.mtimeMs });
+      const stats = fs.lstatSync(file, { throwIfNoEntry: false });
+      if (stats?.isFile()) out.push({ file, size: stats.size, mtimeMs: stats.mtimeMs });
     }
     return out;
   }
@@ -346,11 +396,11 @@ export class DiskStore implements CacheStore {
     return undefined;
   }
 
-  #accept(fn: StoreFunction, file: string, bytes: Buffer): StoreHit | undefined {
-    const entry = decodeEntry(bytes);
+  #accept(fn: StoreFunction, key: string, file: string, bytes: Buffer): StoreHit | undefined {
+    const entry = decodeEntry(bytes, this.#seal(fn, key));
     if (entry instanceof DefectiveEntry) {
       this.#warnOnce(
-        `ignoring the disk cache entry ${file} (${entry.defect}: not a complete automemo entry). ` +
+        `ignoring the disk cache entry ${file} (${entry.describe()}). ` +
           `The value is recomputed and the file rewritten. Further unreadable entries are not reported.`,
       );
       return undefined;

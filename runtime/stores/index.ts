@@ -24,6 +24,10 @@ export interface StoreConfig {
   readonly redisTimeoutMs?: number;
   /** Expiry of the cross-process computation lock (disk and Redis). Default 30 s. */
   readonly lockTimeoutMs?: number;
+  /** HMAC key signing every disk and Redis entry (else AUTOMEMO_SIGNING_KEY, else unsigned). */
+  readonly signingKey?: string;
+  /** Use a cache directory owned by another user or writable by others (else AUTOMEMO_TRUST_CACHE_DIR=1, else refused). */
+  readonly trustCacheDir?: boolean;
 }
 
 const BUILT_IN_STORES = ["disk", "redis"] as const;

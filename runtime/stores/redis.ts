@@ -1,5 +1,5 @@
 import { AutomemoError } from "../errors.ts";
-import { decodeEntry, DefectiveEntry, encodeEntry } from "./codec.ts";
+import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, type EntrySeal } from "./codec.ts";
 import { nodeCrypto } from "./node-builtins.ts";
 import { describe, RedisConnection, redactUrl, type RedisClientLike } from "./redis-connection.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
@@ -18,6 +18,8 @@ export interface RedisStoreOptions {
   /** Longest pause between two polls of a process waiting for another one's result. Default 100 ms. */
   readonly maxPollMs?: number;
   readonly warn?: (message: string) => void;
+  /** HMAC key: values are signed, and unsigned or wrongly signed values are misses. Default: none. */
+  readonly signingKey?: string;
 }
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -46,6 +48,7 @@ export class RedisStore implements CacheStore {
   readonly #lockTtlMs: number;
   readonly #maxPollMs: number;
   readonly #warn: (message: string) => void;
+  readonly #signingKey: string | undefined;
   readonly #keyPrefixes = new WeakMap<StoreFunction, string>();
   /** `id\nversion` pairs whose older versions this process already removed. */
   readonly #pruned = new Set<string>();
@@ -60,6 +63,7 @@ export class RedisStore implements CacheStore {
     this.#lockTtlMs = options.lockTtlMs ?? 30_000;
     this.#maxPollMs = options.maxPollMs ?? 100;
     this.#warn = options.warn ?? ((message) => console.warn(message));
+    this.#signingKey = options.signingKey;
   }
 
   /** `<prefix>:<id>:<version>:<key>` */
@@ -82,7 +86,7 @@ export class RedisStore implements CacheStore {
   }
 
   async write(fn: StoreFunction, key: string, value: unknown): Promise<void> {
-    const bytes = encodeEntry(fn.id, value, { createdAt: Date.now(), expiresAt: 0 });
+    const bytes = encodeEntry(fn.id, value, { createdAt: Date.now(), expiresAt: 0 }, this.#seal(fn, key));
     try {
       await this.#set(fn, key, bytes);
     } catch (error) {
@@ -190,15 +194,19 @@ export class RedisStore implements CacheStore {
     const redisKey = this.entryKey(fn, key);
     const reply = await this.#send(["GET", redisKey], true);
     if (reply === null || reply === undefined) return undefined;
-    const entry = Buffer.isBuffer(reply) ? decodeEntry(reply) : new DefectiveEntry("foreign");
+    const entry = Buffer.isBuffer(reply) ? decodeEntry(reply, this.#seal(fn, key)) : new DefectiveEntry("foreign");
     if (entry instanceof DefectiveEntry) {
       if (!this.#warnedDefect) {
         this.#warnedDefect = true;
-        this.#warn(`[automemo] ignoring the Redis value at ${redisKey} (${entry.defect}: not a complete automemo entry); it is recomputed and overwritten.`);
+        this.#warn(`[automemo] ignoring the Redis value at ${redisKey} (${entry.describe()}); it is recomputed and overwritten. Further unreadable values are not reported.`);
       }
       return undefined;
     }
     return { value: entry.value };
+  }
+
+  #seal(fn: StoreFunction, key: string): EntrySeal | undefined {
+    return this.#signingKey === undefined ? undefined : { secret: this.#signingKey, address: entryAddress(fn.id, fn.version, key) };
   }
 
   async #set(fn: StoreFunction, key: string, bytes: Buffer): Promise<void> {

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname } from "node:path";
-import { threadId } from "node:worker_threads";
+import { checkCacheRoot, ensureCacheRoot, readFileNoFollowSync, writeFileAtomicSync, type UnsafeDirectory } from "../../../runtime/stores/disk-safety.ts";
 
 /** How a `SavedMap`'s values are written to and read from its JSON file. */
 export interface SavedMapCodec<V> {
@@ -16,7 +16,10 @@ export interface SavedMapCodec<V> {
  * atomically (write, then rename), so a reader never sees half a file. The file
  * counts only when its `fingerprint` matches; an unreadable, corrupt or foreign file
  * counts as empty, and a save that fails is dropped: it is a cache, and must never
- * break a build.
+ * break a build. The folder gets the disk store's checks (runtime/stores/disk-safety.ts):
+ * one owned by another user or writable by others is neither read nor written (unless
+ * AUTOMEMO_TRUST_CACHE_DIR=1), since saved summaries decide code hashes; files are
+ * written under random names without following links, and read without following them.
  */
 export class SavedMap<V> {
   private values: Map<string, V> | null = null;
@@ -94,7 +97,8 @@ export class SavedMap<V> {
   private read(): Map<string, V> {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(this.file, "utf8"));
+      if (refused(checkCacheRoot(dirname(this.file), trustsCacheDir()))) return new Map();
+      parsed = JSON.parse(readFileNoFollowSync(this.file).toString("utf8"));
     } catch {
       return new Map();
     }
@@ -104,21 +108,13 @@ export class SavedMap<V> {
 
   private write(values: Map<string, V>): void {
     if (!isDirectory(this.anchor)) return;
-    // Unique per thread too: the loader's hooks thread shares the process id.
-    const temporary = `${this.file}.${process.pid}-${threadId}-${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      writeFileSync(temporary, JSON.stringify({ fingerprint: this.fingerprint, payload: this.codec.encode([...values]) }));
-      renameSync(temporary, this.file);
+      if (refused(ensureCacheRoot(dirname(this.file), trustsCacheDir()))) return;
+      writeFileAtomicSync(this.file, JSON.stringify({ fingerprint: this.fingerprint, payload: this.codec.encode([...values]) }));
       this.loadedStamp = this.stampOnDisk();
     } catch {
       // A read-only checkout, a full disk, a file where a folder should be: the next
       // build recomputes what was not saved.
-      try {
-        rmSync(temporary, { force: true });
-      } catch {
-        // Nothing was written.
-      }
     }
   }
 
@@ -131,6 +127,26 @@ export class SavedMap<V> {
       return "";
     }
   }
+}
+
+function trustsCacheDir(): boolean {
+  return process.env.AUTOMEMO_TRUST_CACHE_DIR === "1";
+}
+
+/** Folders already reported, so a build warns once per folder. */
+const reportedFolders = new Set<string>();
+
+/** True (after one warning per folder) when the folder must not be used. */
+function refused(problem: UnsafeDirectory | undefined): boolean {
+  if (problem === undefined) return false;
+  if (!reportedFolders.has(problem.path)) {
+    reportedFolders.add(problem.path);
+    console.warn(
+      `[automemo] not using the dependency cache in ${problem.describe()}. Whoever can write it could make changed code keep its old ` +
+        `code hash; dependency tracking works without it. Set AUTOMEMO_TRUST_CACHE_DIR=1 to use it anyway.`,
+    );
+  }
+  return true;
 }
 
 function isDirectory(path: string): boolean {
