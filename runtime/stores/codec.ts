@@ -26,6 +26,15 @@ import { nodeCrypto, nodeV8, nodeZlib } from "./node-builtins.ts";
  * walk than its bytes justify (decoded-shape.ts) is refused before anyone walks it.
  */
 export const ENTRY_MAGIC = "AMEMO\0";
+
+/**
+ * Bun's `node:v8` writes JavaScriptCore's serialization format, which V8 cannot read (nor
+ * the reverse), so the built-in stores file each engine's entries under names of their own:
+ * V8's (Node, Deno) keep the plain name, Bun's get `.jsc`. Processes of both engines then
+ * share one directory or database without overwriting each other's entries.
+ */
+export const SERIALIZATION_TAGS = ["", ".jsc"] as const;
+export const SERIALIZATION_TAG: string = "Bun" in globalThis ? ".jsc" : "";
 export const ENTRY_FORMAT_VERSION = 1;
 export const ENTRY_HEADER_BYTES = 36;
 export const ENTRY_SIGNATURE_BYTES = 32;

@@ -1,4 +1,4 @@
-import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, isExpired, type EntrySeal } from "./codec.ts";
+import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, isExpired, SERIALIZATION_TAG, SERIALIZATION_TAGS, type EntrySeal } from "./codec.ts";
 import { ENTRY_SUFFIX, entryFileStem, FUNCTION_META_FILE, functionDirName, isErrnoCode, LOCK_SUFFIX, resolveCacheRoot, VERSION_DIR_PREFIX, versionDirName } from "./disk-layout.ts";
 import { sleepSync, tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
 import { ensureCacheRoot, ensureSubdirectory, readFileNoFollow, readFileNoFollowSync, UnsafeDirectory, writeFileAtomic, writeFileAtomicSync } from "./disk-safety.ts";
@@ -137,8 +137,10 @@ export class DiskStore implements CacheStore {
     const state = this.#state(fn);
     if (key !== undefined) {
       // Only through directories that passed the checks: a planted link must not aim the unlink elsewhere.
-      const file = this.#readablePath(fn, key);
-      if (file !== undefined) await fs.promises.rm(file, { force: true });
+      for (const tag of SERIALIZATION_TAGS) {
+        const file = this.#readablePath(fn, key, tag);
+        if (file !== undefined) await fs.promises.rm(file, { force: true });
+      }
       return;
     }
     await fs.promises.rm(state.functionDir, { recursive: true, force: true });
@@ -259,7 +261,7 @@ export class DiskStore implements CacheStore {
    * The entry file of `key` once the function's directories exist and passed the safety
    * checks; undefined when they are unsafe or cannot be prepared (a read is then a miss).
    */
-  #readablePath(fn: StoreFunction, key: string): string | undefined {
+  #readablePath(fn: StoreFunction, key: string, tag = SERIALIZATION_TAG): string | undefined {
     let state: VersionState | undefined;
     try {
       state = this.#prepare(this.#state(fn), fn);
@@ -267,7 +269,7 @@ export class DiskStore implements CacheStore {
       this.#readFailed(this.#state(fn).versionDir, error);
       return undefined;
     }
-    return state && state.versionDir + nodePath().sep + entryFileStem(key) + ENTRY_SUFFIX;
+    return state && state.versionDir + nodePath().sep + entryFileStem(key) + tag + ENTRY_SUFFIX;
   }
 
   #seal(fn: StoreFunction, key: string): EntrySeal | undefined {
@@ -283,7 +285,7 @@ export class DiskStore implements CacheStore {
     const state = this.#prepare(this.#state(fn), fn);
     if (state === undefined) return undefined;
     this.#tidy(state);
-    return { state, file: nodePath().join(state.versionDir, entryFileStem(key) + ENTRY_SUFFIX) };
+    return { state, file: nodePath().join(state.versionDir, entryFileStem(key) + SERIALIZATION_TAG + ENTRY_SUFFIX) };
   }
 
   /**

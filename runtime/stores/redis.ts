@@ -1,5 +1,5 @@
 import { AutomemoError } from "../errors.ts";
-import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, type EntrySeal } from "./codec.ts";
+import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, SERIALIZATION_TAG, SERIALIZATION_TAGS, type EntrySeal } from "./codec.ts";
 import { nodeCrypto } from "./node-builtins.ts";
 import { describe, RedisConnection, redactUrl, type RedisClientLike } from "./redis-connection.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
@@ -106,7 +106,7 @@ export class RedisStore implements CacheStore {
   async delete(fn: StoreFunction, key?: string): Promise<void> {
     try {
       if (key !== undefined) {
-        await this.#send(["UNLINK", this.entryKey(fn, key)]);
+        await this.#send(["UNLINK", ...SERIALIZATION_TAGS.map((tag) => this.entryKey(fn, key) + tag)]);
         return;
       }
       await this.#unlinkFunctionKeys(fn, () => true);
@@ -191,7 +191,7 @@ export class RedisStore implements CacheStore {
   }
 
   async #get(fn: StoreFunction, key: string): Promise<StoreHit | undefined> {
-    const redisKey = this.entryKey(fn, key);
+    const redisKey = this.entryKey(fn, key) + SERIALIZATION_TAG;
     const reply = await this.#send(["GET", redisKey], true);
     if (reply === null || reply === undefined) return undefined;
     const entry = Buffer.isBuffer(reply) ? decodeEntry(reply, this.#seal(fn, key)) : new DefectiveEntry("foreign");
@@ -210,7 +210,7 @@ export class RedisStore implements CacheStore {
   }
 
   async #set(fn: StoreFunction, key: string, bytes: Buffer): Promise<void> {
-    const args = ["SET", this.entryKey(fn, key), bytes] as (string | Buffer)[];
+    const args = ["SET", this.entryKey(fn, key) + SERIALIZATION_TAG, bytes] as (string | Buffer)[];
     if (fn.ttlMs !== undefined) args.push("PX", String(Math.max(1, Math.round(fn.ttlMs))));
     await this.#send(args);
   }
