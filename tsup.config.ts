@@ -49,6 +49,19 @@ const browserStores: Plugin = {
   },
 };
 
+/**
+ * CommonJS configs call `require("automemo/webpack")(options)`, as with other unplugin
+ * plugins, so the CommonJS file of each bundler entry exports the plugin function itself,
+ * carrying `default` and `automemo` so `require(...).default` and named access keep working.
+ */
+const callableBundlerEntries: NonNullable<Options["plugins"]>[number] = {
+  name: "automemo-callable-cjs-bundler-entries",
+  renderChunk(code, chunk) {
+    if (this.format !== "cjs" || !chunk.entryPoint?.startsWith("transformer/bundlers/")) return undefined;
+    return { code: `${code}\nmodule.exports = Object.assign(exports.default, exports);\n`, map: chunk.map };
+  },
+};
+
 const shared: Options = {
   format: ["esm", "cjs"],
   define: buildDefines(),
@@ -71,6 +84,7 @@ export default defineConfig([
     target: "node20",
     platform: "neutral",
     splitting: true,
+    plugins: [callableBundlerEntries],
   },
   {
     ...shared,

@@ -94,13 +94,18 @@ export function singleton<F extends (this: any, ...args: any[]) => any>(fn: F, m
   return wrapByHand("singleton", fn, meta as FunctionMeta);
 }
 
-/** What the emitted code calls: arity-specialised lookups answering the cached value or `MISS`, then `settle`. */
+/**
+ * What the emitted code calls: arity-specialised lookups answering the cached value or `MISS`, then `settle`.
+ * The lookups answer `any`, not `unknown`: bundler plugins rewrite TypeScript before
+ * type-checking loaders (ts-loader) see it, and the emitted `return r` must check
+ * against the function's declared return type.
+ */
 export interface CacheHandle {
-  get0(): unknown;
-  get1(a: unknown): unknown;
-  get2(a: unknown, b: unknown): unknown;
-  get3(a: unknown, b: unknown, c: unknown): unknown;
-  getN(values: ArrayLike<unknown>): unknown;
+  get0(): any;
+  get1(a: unknown): any;
+  get2(a: unknown, b: unknown): any;
+  get3(a: unknown, b: unknown, c: unknown): any;
+  getN(values: ArrayLike<unknown>): any;
   /**
    * Right after a lookup answered `MISS` (nothing in between): runs `compute` once,
    * caches its result (a sync value, or what the promise resolves to) and returns it

@@ -16,8 +16,10 @@ import { createUnplugin, type FilterPattern, type UnpluginBuildContext } from "u
 import type { ViteDevServer } from "vite";
 import { AutomemoError } from "../runtime/errors.ts";
 import { TransformError } from "./core/errors.ts";
-import { TAG_PATTERN, transformSource } from "./core/index.ts";
+import { mightContainTags, TAG_PATTERN, transformSource } from "./core/index.ts";
 import { DependentModules } from "./bundlers/dependents.ts";
+import { dependenciesChanged, stampDependencies, type DependencyStampsMeta } from "./bundlers/rollup-cache.ts";
+import { WebpackModuleDependencies, type WebpackCompilerLike } from "./bundlers/webpack-dependencies.ts";
 
 export interface AutomemoPluginOptions {
   /** Module ids to transform. Default: every `.js/.jsx/.ts/.tsx` (and `.mjs/.cjs/.mts/.cts`) file. */
@@ -48,6 +50,17 @@ function bundlerWantsSourceMap(context: UnpluginBuildContext): boolean {
   return true;
 }
 
+/** The module webpack's loader context is building (its `_module`). */
+function webpackModuleOf(context: UnpluginBuildContext): object | undefined {
+  const native = context.getNativeBuildContext?.();
+  return native?.framework === "webpack" ? (native.loaderContext as { _module?: object } | undefined)?._module : undefined;
+}
+
+/** The part of Vitest's `configureVitest` context this needs (Vitest 4: experimental). */
+interface VitestCacheKeyContext {
+  experimental_defineCacheKeyGenerator?(generator: (file: { sourceCode: string }) => false | undefined): void;
+}
+
 /** The module graph calls this needs, common to Vite 5's one graph and Vite 6+'s per-environment graphs. */
 interface ModuleGraphLike {
   getModulesByFile(file: string): Set<object> | undefined;
@@ -71,6 +84,7 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
   // each `addWatchFile` is a call into native code.
   let reportWatchFiles = true;
   const dependents = new DependentModules();
+  const webpackDependencies = new WebpackModuleDependencies();
   let devServer: ViteDevServer | undefined;
   if (!options.root) {
     if (meta.framework === "webpack") root = meta.webpack.compiler.context;
@@ -89,6 +103,11 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
       configureServer(server) {
         devServer = server;
       },
+      // Vitest's `experimental.fsModuleCache` keys a module on its own text and the config:
+      // files with tags (whose code hashes read other files) are left out of it.
+      configureVitest(context: VitestCacheKeyContext) {
+        context.experimental_defineCacheKeyGenerator?.(({ sourceCode }) => (mightContainTags(sourceCode) ? false : undefined));
+      },
       // `addWatchFile` alone is not enough in Vite's dev server: when the changed file is also
       // a static import of the module, Vite only soft-invalidates the module (it keeps the
       // transformed code and refreshes import URLs), which would keep the stale hashes.
@@ -96,6 +115,15 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
       watchChange(file) {
         const modules = dependents.of(file.replaceAll("\\", "/"));
         if (devServer && modules.length > 0) invalidateEverywhere(devServer, modules);
+      },
+    },
+    webpack(compiler) {
+      webpackDependencies.apply(compiler as unknown as WebpackCompilerLike, "automemo");
+    },
+    rollup: {
+      // A module reused from `cache: previousBundle.cache` is transformed again when a file its hashes cover changed.
+      shouldTransformCachedModule({ meta: moduleMeta }) {
+        return dependenciesChanged((moduleMeta as { automemo?: DependencyStampsMeta }).automemo) ? true : null;
       },
     },
     esbuild: {
@@ -127,7 +155,9 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
           if (!result) return null;
           // A dev server or watch build re-transforms this module when a file its hashes cover changes.
           if (reportWatchFiles) for (const file of result.dependencyFiles) this.addWatchFile(file);
-          return { code: result.code, map: result.map ?? null };
+          if (meta.framework === "webpack") webpackDependencies.note(webpackModuleOf(this), result.dependencyFiles);
+          const transformed = { code: result.code, map: result.map ?? null };
+          return meta.framework === "rollup" ? { ...transformed, meta: { automemo: stampDependencies(result.dependencyFiles) } } : transformed;
         } catch (error) {
           if (!(error instanceof AutomemoError)) throw error;
           // The message already holds the code frame; `error()` stops the build in every bundler.

@@ -124,16 +124,17 @@ describe("dependency closure", () => {
     expect(cached).not.toEqual(withTs);
   });
 
-  it("tells hosts which files the hashes were computed from, for watch mode", () => {
+  it("tells hosts which files the hashes were computed from (package manifests included), for watch mode", () => {
     const created = project({
-      "src/a.ts": `import { b } from "./b.ts";\nimport { z } from "zlib";\n/** @memo */\nexport function f(x: number) { return b(x) + z; }\n`,
+      "src/a.ts": `import { b } from "./b.ts";\nimport { z } from "zlib";\nimport { pad } from "padder";\n/** @memo */\nexport function f(x: number) { return pad(b(x) + z); }\n`,
+      "node_modules/padder/package.json": `{ "name": "padder", "version": "1.0.0" }`,
       "src/b.ts": `import { c } from "./c.ts";\nimport { unused } from "./unused.ts";\nexport const b = (x: number) => c(x);\n`,
       "src/c.ts": `export const c = (x: number) => x;\n`,
       "src/unused.ts": `export const unused = 1;\n`,
     });
     const file = `${created.root}/src/a.ts`;
     const plan = planModule(created.read(file), { filename: file, root: created.root });
-    expect(plan.dependencyFiles).toEqual([`${created.root}/src/b.ts`, `${created.root}/src/c.ts`]);
+    expect(plan.dependencyFiles).toEqual([`${created.root}/node_modules/padder/package.json`, `${created.root}/src/b.ts`, `${created.root}/src/c.ts`]);
     expect(planModule(created.read(file), { filename: file, root: created.root, dependencies: false }).dependencyFiles).toEqual([]);
   });
 

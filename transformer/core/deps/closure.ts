@@ -108,8 +108,10 @@ export class DependencyClosure {
       this.addExternal(`unresolved:${binding.specifier}`);
       return;
     }
-    if (target.kind === "package") this.addExternal(`npm:${target.name}@${target.version}`);
-    else if (target.kind === "builtin") this.addExternal(target.name);
+    if (target.kind === "package") {
+      this.addExternal(`npm:${target.name}@${target.version}`);
+      if (target.manifest) this.expanding.loaded.push(target.manifest);
+    } else if (target.kind === "builtin") this.addExternal(target.name);
     else {
       const file = this.load(target.path) ?? this.loadAfterResolvingAgain(binding.specifier, module.path);
       if (!file) this.addExternal(`unresolved:${binding.specifier}`);

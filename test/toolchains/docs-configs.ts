@@ -1,0 +1,22 @@
+/**
+ * The configs the docs pages show, taken literally from the markdown: a fenced code
+ * block whose first line is `// <file name>` is that file, written into the test
+ * project as is. A page that loses or renames a block fails the test that builds it.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repo } from "../bundlers/sample-project.ts";
+
+/** The code block of `docs/<page>` that starts with the line `// <file>`. */
+export function configFromDocs(page: string, file: string): string {
+  const markdown = readFileSync(join(repo, "docs", page), "utf8");
+  for (const [, body] of markdown.matchAll(/^```[\w-]*\n([\s\S]*?)^```$/gm)) {
+    if (body!.startsWith(`// ${file}\n`)) return body!;
+  }
+  throw new Error(`docs/${page} has no code block starting with "// ${file}"`);
+}
+
+/** The files `files` of `docs/<page>`, keyed by name, ready for `writeToolchainProject`. */
+export function configsFromDocs(page: string, files: readonly string[]): Record<string, string> {
+  return Object.fromEntries(files.map((file) => [file, configFromDocs(page, file)]));
+}
