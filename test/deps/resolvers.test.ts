@@ -74,8 +74,8 @@ describe("createDiskResolver", () => {
     const from = join(root, "src/a.ts");
     expect(resolver.resolve("fs", from)).toEqual({ kind: "builtin", name: "node:fs" });
     expect(resolver.resolve("node:fs/promises", from)).toEqual({ kind: "builtin", name: "node:fs/promises" });
-    expect(resolver.resolve("@scope/pkg/deep/file.js", from)).toEqual({ kind: "package", name: "@scope/pkg", version: "2.3.4" });
-    expect(resolver.resolve("nested", from)).toEqual({ kind: "package", name: "nested", version: "0.0.1" });
+    expect(resolver.resolve("@scope/pkg/deep/file.js", from)).toMatchObject({ kind: "package", name: "@scope/pkg", version: "2.3.4" });
+    expect(resolver.resolve("nested", from)).toMatchObject({ kind: "package", name: "nested", version: "0.0.1" });
     expect(resolver.resolve("not-installed", from)).toBeNull();
   });
 
@@ -90,7 +90,7 @@ describe("createDiskResolver", () => {
     const from = join(root, "src/a.ts");
     expect(resolver.resolve("~/util/format", from)).toEqual({ kind: "file", path: join(root, "src/util/format.ts") });
     expect(resolver.resolve("util/format", from)).toEqual({ kind: "file", path: join(root, "src/util/format.ts") });
-    expect(resolver.resolve("leftpad", from)).toEqual({ kind: "package", name: "leftpad", version: "9.9.9" });
+    expect(resolver.resolve("leftpad", from)).toMatchObject({ kind: "package", name: "leftpad", version: "9.9.9" });
   });
 
   it("sees an edit to a config that tsconfig.json extends", () => {
@@ -248,7 +248,7 @@ describe("createTypeScriptDependencyResolver", () => {
     const from = join(root, "src/a.ts");
     expect(resolver.resolve("./b.js", from)).toEqual({ kind: "file", path: join(root, "src/b.ts") });
     expect(resolver.resolve("~/c", from)).toEqual({ kind: "file", path: join(root, "src/c.ts") });
-    expect(resolver.resolve("pkg", from)).toEqual({ kind: "package", name: "pkg", version: "1.2.3" });
+    expect(resolver.resolve("pkg", from)).toMatchObject({ kind: "package", name: "pkg", version: "1.2.3" });
     expect(resolver.resolve("node:path", from)).toEqual({ kind: "builtin", name: "node:path" });
     expect(resolver.resolve("./nowhere", from)).toBeNull();
     expect(resolver.readFile(join(root, "src/b.ts"))).toBe("export const b = 1;");

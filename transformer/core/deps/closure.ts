@@ -249,6 +249,8 @@ export class DependencyClosure {
   private resolve(specifier: string, fromFile: string): ResolvedImport | null {
     const fact = this.source.session.resolution(specifier, fromFile);
     this.expanding.resolved.push(fact);
+    // The version is in the digest; the manifest is listed with the files read, for hosts' caches and watchers.
+    if (fact.target?.kind === "package" && fact.target.manifest) this.expanding.loaded.push(fact.target.manifest);
     return fact.target;
   }
 

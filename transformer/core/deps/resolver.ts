@@ -11,7 +11,13 @@ export type ResolvedImport =
   /** A project file: its code is hashed, per imported binding. */
   | { readonly kind: "file"; readonly path: string }
   /** An installed package: counted by name and version, never by source. */
-  | { readonly kind: "package"; readonly name: string; readonly version: string }
+  | {
+      readonly kind: "package";
+      readonly name: string;
+      readonly version: string;
+      /** The package.json the version was read from: hosts watch it, so a reinstall of another version is seen. */
+      readonly manifest?: string;
+    }
   /** A runtime built-in module (`node:fs`): counted by name. */
   | { readonly kind: "builtin"; readonly name: string };
 
@@ -53,8 +59,9 @@ export function findInstalledPackage(name: string, fromFile: string, readFile: (
   let dir = posix.dirname(normalizePath(fromFile));
   for (;;) {
     if (posix.basename(dir) !== "node_modules") {
-      const manifest = readFile(posix.join(dir, "node_modules", name, "package.json"));
-      if (manifest !== undefined) return { kind: "package", name, version: versionOf(manifest) };
+      const path = posix.join(dir, "node_modules", name, "package.json");
+      const manifest = readFile(path);
+      if (manifest !== undefined) return { kind: "package", name, version: versionOf(manifest), manifest: path };
     }
     const parent = posix.dirname(dir);
     if (parent === dir) return null;
