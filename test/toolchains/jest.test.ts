@@ -52,7 +52,7 @@ describe.each(routes)("Jest with %s", (_name, files, heading) => {
     expect(jest(), "nothing changed: Jest's cache and the disk store answer").toBe(23);
     expect(project.computations()).toBe(1);
 
-    project.write("src/helper.ts", HELPER.edited);
+    project.writeHelper(HELPER.edited);
     expect(jest(), "the helper in another file changed").toBe(43);
     expect(project.computations()).toBe(2);
 
@@ -60,7 +60,7 @@ describe.each(routes)("Jest with %s", (_name, files, heading) => {
     expect(jest()).toBe(43);
     expect(project.computations(), "another version of an imported package").toBe(3);
 
-    project.write("src/helper.ts", HELPER.reformatted);
+    project.writeHelper(HELPER.reformatted);
     expect(jest()).toBe(43);
     expect(project.computations(), "a whitespace-only edit keeps the hash: served from the disk store").toBe(3);
   });

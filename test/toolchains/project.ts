@@ -32,10 +32,16 @@ export function total(n: number): number {
 }
 `;
 
+/** Type annotations out, for a JavaScript project. */
+export function withoutTypes(code: string): string {
+  return code.replace(/\(n: number\): number/g, "(n)").replace(/\(  n: number \): number/g, "(  n )").replace("COMPUTE_LOG!", "COMPUTE_LOG");
+}
+
 export class ToolchainProject {
   readonly dir: string;
 
-  constructor(name: string) {
+  /** In `language` "js", the sources are `src/helper.js` and `src/total.js` (Next.js type-checks, and installs types, for TypeScript). */
+  constructor(name: string, readonly language: "ts" | "js" = "ts") {
     const parent = join(repo, ".cache", "toolchains");
     mkdirSync(parent, { recursive: true });
     this.dir = mkdtempSync(join(parent, `${name}-`));
@@ -44,8 +50,8 @@ export class ToolchainProject {
     cpSync(join(repo, "package.json"), join(this.dir, "node_modules/automemo/package.json"));
     this.write("package.json", JSON.stringify({ name: `${name}-project`, private: true, version: "1.0.0" }));
     this.installRates("1.0.0");
-    this.write("src/helper.ts", HELPER.first);
-    this.write("src/total.ts", TOTAL);
+    this.writeHelper(HELPER.first);
+    this.write(`src/total.${language}`, language === "ts" ? TOTAL : withoutTypes(TOTAL));
   }
 
   get computeLog(): string {
@@ -62,6 +68,11 @@ export class ToolchainProject {
     this.write("node_modules/tax-rates/package.json", JSON.stringify({ name: "tax-rates", version, main: "index.js", types: "index.d.ts" }));
     this.write("node_modules/tax-rates/index.js", "exports.rate = 3;\n");
     this.write("node_modules/tax-rates/index.d.ts", "export declare const rate: number;\n");
+  }
+
+  /** Writes the helper the cached function calls (a `HELPER` version). */
+  writeHelper(code: string): void {
+    this.write(`src/helper.${this.language}`, this.language === "ts" ? code : withoutTypes(code));
   }
 
   write(path: string, text: string): void {

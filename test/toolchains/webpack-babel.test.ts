@@ -38,7 +38,7 @@ it("recomputes after a helper edit and a package version bump, and not after a r
   expect(readdirSync(join(project.dir, "node_modules/.cache/babel-loader")).length, "babel-loader's cache is on").toBeGreaterThan(0);
   expect(readdirSync(join(project.dir, "node_modules/.cache/webpack")).length, "webpack's cache is on").toBeGreaterThan(0);
 
-  project.write("src/helper.ts", HELPER.edited);
+  project.writeHelper(HELPER.edited);
   expect(buildAndRun(), "the helper in another file changed").toBe(43);
   expect(project.computations()).toBe(2);
 
@@ -46,7 +46,7 @@ it("recomputes after a helper edit and a package version bump, and not after a r
   expect(buildAndRun()).toBe(43);
   expect(project.computations(), "another version of an imported package").toBe(3);
 
-  project.write("src/helper.ts", HELPER.reformatted);
+  project.writeHelper(HELPER.reformatted);
   expect(buildAndRun()).toBe(43);
   expect(project.computations(), "a whitespace-only edit keeps the hash: served from the disk store").toBe(3);
 });
