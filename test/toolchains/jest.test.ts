@@ -65,3 +65,25 @@ describe.each(routes)("Jest with %s", (_name, files, heading) => {
     expect(project.computations(), "a whitespace-only edit keeps the hash: served from the disk store").toBe(3);
   });
 });
+
+describe("Jest with the browser export condition (what jsdom sets)", () => {
+  it("gets the browser build, which refuses persist: disk, until automemo is mapped to its Node build as docs/jest.md says", { timeout: 240_000 }, () => {
+    const project = new ToolchainProject("jest-browser");
+    projects.push(project);
+    for (const [name, text] of sectionFiles("## With Babel", ["babel.config.js"])) project.write(name, text);
+    project.write("test/total.test.ts", TEST_FILE);
+    // jest-environment-jsdom is not installed here: the node environment with jsdom's export conditions resolves the same way.
+    const config = (extra: string) =>
+      `module.exports = {\n  transform: { "\\\\.[jt]sx?$": "automemo/jest" },\n  testEnvironmentOptions: { customExportConditions: ["browser"] },\n${extra}};\n`;
+    const jest = () => project.node(JEST, ["--cacheDirectory", join(project.dir, ".jest-cache")]);
+
+    project.write("jest.config.js", config(""));
+    expect(jest).toThrow(/NODE_ONLY_FEATURE|persist: "disk" is not available in the browser build/);
+
+    const mapping = docsFiles("jest.md").get("moduleNameMapper");
+    expect(mapping, "the moduleNameMapper line in docs/jest.md").toBeTruthy();
+    project.write("jest.config.js", config(mapping!));
+    jest();
+    expect(JSON.parse(project.read("result.json"))).toBe(23);
+  });
+});

@@ -115,6 +115,6 @@ export function docsFiles(page: string, section?: string): Map<string, string> {
     text = text.slice(start, next === -1 ? undefined : next);
   }
   const files = new Map<string, string>();
-  for (const match of text.matchAll(/^```\w+ ([\w./-]+)\n([\s\S]*?)^```$/gm)) files.set(match[1]!, match[2]!);
+  for (const match of text.matchAll(/^ *```\w+ ([\w./-]+)\n([\s\S]*?)^ *```$/gm)) files.set(match[1]!, match[2]!);
   return files;
 }
