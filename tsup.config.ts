@@ -15,6 +15,8 @@ const entries: Record<string, string> = {
   esbuild: "transformer/bundlers/esbuild.ts",
   rspack: "transformer/bundlers/rspack.ts",
   register: "transformer/register.ts",
+  jest: "transformer/jest/babel-jest.ts",
+  "ts-jest": "transformer/jest/ts-jest.ts",
   // Loaded by module.register() on Node's hooks thread, so it must be a file of its own.
   "register-hooks": "transformer/loader/hooks.ts",
   cli: "cli/main.ts",

@@ -27,6 +27,9 @@ export interface BabelApi {
   /** `@babel/types` of the running Babel. */
   readonly types: object;
   assertVersion(range: string): void;
+  /** Babel 7.17+ and 8: a file the output depends on, reported with each result (`result.externalDependencies`). */
+  readonly addExternalDependency?: (file: string) => void;
+  readonly cache?: { never(): void };
 }
 
 interface NodePathLike<N> {
@@ -58,6 +61,7 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
   api.assertVersion("^7.22.0 || ^8.0.0");
   const options: HostOptions = parseHostOptions(rawOptions, "the options of the automemo/babel plugin");
   const t = api.types as Types;
+  const reportDependencies = dependencyReporter(api);
 
   const visitor: ProgramVisitor = {
     // Program enter runs before preset-typescript / preset-env touch the AST, so
@@ -65,6 +69,7 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
     Program: {
       enter(programPath, state) {
         const file = state.file;
+        reportDependencies?.([]);
         if (!mightContainTags(file.code)) return;
         const filename = state.filename ?? file.opts.filename ?? "unknown.js";
         const plan = planModule(file.code, {
@@ -79,6 +84,7 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
         const [firstProblem] = plan.diagnostics;
         if (firstProblem) throw buildPlanError(file, firstProblem);
         if (plan.functions.length === 0) return;
+        reportDependencies?.(plan.dependencyFiles ?? []);
 
         const emitter = new BabelPlanEmitter(t);
         const sites = findPlanSites(t, programPath.node, plan, file);
@@ -95,6 +101,29 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
     },
   };
   return { name: "automemo", visitor };
+}
+
+/**
+ * Reports the files a file's hashes were computed from (helpers' files, imported
+ * packages' package.json, tsconfig files) as Babel external dependencies, so integrations
+ * that honour them (babel-loader's `cacheDirectory` and webpack's caches, `@babel/cli
+ * --watch`) transform the file again when one changes. Babel has no per-file API for this
+ * (babel/babel#16016): `addExternalDependency` is called when the plugin is created. But
+ * Babel builds each result's list after the transform, flattening nested arrays, so the
+ * plugin hands it one array and fills it for the file at hand; `cache.never()` gives every
+ * transform its own plugin instance, so concurrent transforms never share the array.
+ * Null on Babel before 7.17.
+ */
+function dependencyReporter(api: BabelApi): ((files: readonly string[]) => void) | null {
+  if (typeof api.addExternalDependency !== "function" || !api.cache) return null;
+  api.cache.never();
+  const reported: string[] = [];
+  api.addExternalDependency(reported as unknown as string);
+  return (files) => {
+    // A host that shares one plugin instance between files (Next.js) keeps only the last file's list.
+    reported.length = 0;
+    reported.push(...files);
+  };
 }
 
 function buildPlanError(file: BabelFile, problem: PlanDiagnostic): Error {

@@ -108,10 +108,8 @@ export class DependencyClosure {
       this.addExternal(`unresolved:${binding.specifier}`);
       return;
     }
-    if (target.kind === "package") {
-      this.addExternal(`npm:${target.name}@${target.version}`);
-      if (target.manifest) this.expanding.loaded.push(target.manifest);
-    } else if (target.kind === "builtin") this.addExternal(target.name);
+    if (target.kind === "package") this.addExternal(`npm:${target.name}@${target.version}`);
+    else if (target.kind === "builtin") this.addExternal(target.name);
     else {
       const file = this.load(target.path) ?? this.loadAfterResolvingAgain(binding.specifier, module.path);
       if (!file) this.addExternal(`unresolved:${binding.specifier}`);
@@ -251,6 +249,8 @@ export class DependencyClosure {
   private resolve(specifier: string, fromFile: string): ResolvedImport | null {
     const fact = this.source.session.resolution(specifier, fromFile);
     this.expanding.resolved.push(fact);
+    // The version is in the digest; the manifest is listed with the files read, for hosts' caches and watchers.
+    if (fact.target?.kind === "package" && fact.target.manifest) this.expanding.loaded.push(fact.target.manifest);
     return fact.target;
   }
 
