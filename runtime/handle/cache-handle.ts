@@ -33,7 +33,8 @@ function clearScratch(values: unknown[]): void {
 function isPrimitiveKey(value: unknown): boolean {
   const type = typeof value;
   // Symbols take the hashed path: only registered ones are hashable, and the hasher says so.
-  return value === null || (type !== "object" && type !== "function" && type !== "symbol");
+  // So does -0: a Map key is SameValueZero (-0 would find 0's entry), the hasher is SameValue.
+  return value === null || (type !== "object" && type !== "function" && type !== "symbol" && !Object.is(value, -0));
 }
 
 const noop = () => {};
@@ -115,7 +116,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   }
 
   get1(a: unknown): unknown {
-    // See `recent1`: when set, === on the key (SameValueZero, except NaN) is the whole test.
+    // See `recent1`: when set, === on the key is the whole test (its key is never 0, so -0 cannot pass for it).
     const recent = this.recent1;
     if (recent !== null && recent.k1 === a) {
       this.hits++;

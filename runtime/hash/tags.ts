@@ -21,5 +21,9 @@ export const TAG_DATA_VIEW = 22;
 export const TAG_BACK_REFERENCE = 23;
 export const TAG_CUSTOM = 24;
 export const TAG_PROPERTY_KEY = 25;
+/** An `arguments` object: like an array, but told apart from one (and from a plain object). */
+export const TAG_ARGUMENTS = 26;
+/** A property keyed by a registered symbol (its registry key follows). */
+export const TAG_SYMBOL_PROPERTY_KEY = 27;
 export const TAG_TYPED_ARRAY = 32;
 export const TAG_KEY_COMPONENTS = 64;
