@@ -9,6 +9,7 @@
  * is kept at all; otherwise a Map from snapshot object to copy preserves the graph.
  */
 import { kindByPrototype, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS, viewLength, viewOnto } from "../hash/kinds.ts";
+import { builtinErrorWith } from "./error.ts";
 import { sparseArrays, type ResultSnapshot } from "./snapshot.ts";
 
 type Seen = Map<object, unknown> | undefined;
@@ -118,12 +119,12 @@ function copyMember(value: unknown, seen: Seen): unknown {
 
 /** Snapshot errors carry only data properties (snapshot.ts defines them): copy each with its attributes. */
 function copyError(source: Error, proto: object, seen: Seen): Error {
-  const copy = Object.create(proto) as Error;
-  if (seen !== undefined) seen.set(source, copy);
-  for (const key of Object.getOwnPropertyNames(source)) {
-    const descriptor = Object.getOwnPropertyDescriptor(source, key)!;
-    descriptor.value = copyMember(descriptor.value, seen);
-    Object.defineProperty(copy, key, descriptor);
-  }
-  return copy;
+  return builtinErrorWith(proto, (copy) => {
+    if (seen !== undefined) seen.set(source, copy);
+    for (const key of Object.getOwnPropertyNames(source)) {
+      const descriptor = Object.getOwnPropertyDescriptor(source, key)!;
+      descriptor.value = copyMember(descriptor.value, seen);
+      Object.defineProperty(copy, key, descriptor);
+    }
+  });
 }

@@ -32,6 +32,7 @@
 import { UnserializableReturnValueError } from "../errors.ts";
 import { kindByPrototype, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS, viewLength, viewOnto } from "../hash/kinds.ts";
 import { firstNonEnumerableKey, isArgumentsObject } from "../hash/own-keys.ts";
+import { builtinErrorWith } from "./error.ts";
 import { isKnownProxy } from "./proxy.ts";
 
 export interface ResultSnapshot {
@@ -330,7 +331,7 @@ function copyView(walk: Walk, view: ArrayBufferView, kind: number): ArrayBufferV
  */
 function copyError(walk: Walk, error: Error): Error {
   checkNoOwnSymbols(walk, error);
-  const copy = Object.create(Object.getPrototypeOf(error)) as Error;
+  const copy = builtinErrorWith(Object.getPrototypeOf(error) as object, () => {});
   remember(walk, error, copy);
   for (const key of Object.getOwnPropertyNames(error)) {
     const descriptor = Object.getOwnPropertyDescriptor(error, key)!;

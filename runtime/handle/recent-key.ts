@@ -8,7 +8,7 @@
  * (hash/structural.ts) of `value` is certainly the digest the copy was taken from:
  * the same primitives under SameValue (a 0 is copied as a marker, so `===` cannot
  * take -0 for it), arrays of the same length without holes, plain or null-prototype
- * objects with the same own keys, all enumerable strings. Anything else answers false
+ * objects (the same one of the two) with the same own keys, all enumerable strings. Anything else answers false
  * and the caller hashes as usual, so a false "no" only costs time.
  *
  * The copy is private (taken at lookup time, before the computation could mutate the
@@ -34,6 +34,7 @@ const NEGATIVE_ZERO = Object.freeze({ zero: -0 });
 /** A copied plain object: keys in their enumeration order, values alongside. */
 class CopiedObject {
   constructor(
+    readonly proto: object | null,
     readonly keys: readonly string[],
     readonly values: readonly unknown[],
   ) {}
@@ -78,7 +79,7 @@ function copyValue(value: unknown, depth: number): unknown {
     values.push(memberCopy);
   }
   if (!hasOnlyEnumerableStringKeys(object, keys.length)) return NOT_COPIED;
-  return new CopiedObject(keys, values);
+  return new CopiedObject(proto as object | null, keys, values);
 }
 
 /** Whether `value` certainly hashes like the key `copy` was copied from (see the file comment). */
@@ -114,8 +115,7 @@ function sameArray(array: unknown[], copy: unknown[]): boolean {
 
 /** Same own keys in the same order, none hidden from for...in (another order is a false "no": the caller hashes). */
 function sameObject(object: object, copy: CopiedObject): boolean {
-  const proto: unknown = Object.getPrototypeOf(object);
-  if (proto !== OBJECT_PROTOTYPE && proto !== null) return false;
+  if (Object.getPrototypeOf(object) !== copy.proto) return false;
   const keys = copy.keys;
   const values = copy.values;
   let index = 0;

@@ -10,11 +10,12 @@
  * What counts, per type (and what deliberately does not):
  * - plain and null-prototype objects: own enumerable string keys and registered-symbol
  *   keys with their values, order-independent; a getter counts by the value it returns
- *   when the key is hashed; the prototype (plain vs null) does not count. A
+ *   when the key is hashed; a null-prototype object differs from a plain one. A
  *   non-enumerable own property or a unique-symbol key is refused;
  * - `arguments` objects: tagged apart from arrays and plain objects, elements in order;
  * - arrays: length and elements in order; a hole differs from `undefined`; extra
- *   non-index properties do not count;
+ *   non-index properties do not count; from length 2^24 on, only present elements are
+ *   walked (with their index), so a sparse array of length 2^31 hashes at once;
  * - Map (entries) and Set (members): order-independent;
  * - Date: time value (an invalid date is NaN); RegExp: source, flags and lastIndex;
  *   URL: href; URLSearchParams: its serialisation. These (and ArrayBuffer, DataView)
@@ -35,7 +36,7 @@
  */
 import { firstNonEnumerableKey, hasOnlyEnumerableStringKeys, isArgumentsObject } from "./own-keys.ts";
 import { constructorName, kindByPrototype, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS } from "./kinds.ts";
-import { TAG_ARGUMENTS, TAG_SYMBOL_PROPERTY_KEY, TAG_ARRAY, TAG_ARRAY_BUFFER, TAG_BACK_REFERENCE, TAG_BIGINT, TAG_CUSTOM, TAG_DATA_VIEW, TAG_DATE, TAG_FALSE, TAG_HOLE, TAG_MAP, TAG_NULL, TAG_OBJECT, TAG_PROPERTY_KEY, TAG_REGEXP, TAG_SET, TAG_STRING, TAG_SYMBOL, TAG_TRUE, TAG_TYPED_ARRAY, TAG_UNDEFINED, TAG_URL, TAG_URL_SEARCH_PARAMS } from "./tags.ts";
+import { TAG_ARGUMENTS, TAG_LONG_ARRAY, TAG_SYMBOL_PROPERTY_KEY, TAG_ARRAY, TAG_ARRAY_BUFFER, TAG_BACK_REFERENCE, TAG_BIGINT, TAG_CUSTOM, TAG_DATA_VIEW, TAG_DATE, TAG_FALSE, TAG_HOLE, TAG_MAP, TAG_NULL, TAG_NULL_PROTOTYPE_OBJECT, TAG_OBJECT, TAG_PROPERTY_KEY, TAG_REGEXP, TAG_SET, TAG_STRING, TAG_SYMBOL, TAG_TRUE, TAG_TYPED_ARRAY, TAG_UNDEFINED, TAG_URL, TAG_URL_SEARCH_PARAMS } from "./tags.ts";
 import { absorbBytes, absorbHeader, absorbNumber, absorbString, absorbWord, addMemberDigest, closeContainer, openFrame, restoreFrame, startDigest } from "./mix.ts";
 
 
@@ -159,13 +160,13 @@ function hashObject(value: object, depth: number): void {
   }
   enter(value, depth);
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === OBJECT_PROTOTYPE || proto === null) hashPlainObject(value as Record<string, unknown>, depth);
+  if (proto === OBJECT_PROTOTYPE || proto === null) hashPlainObject(value as Record<string, unknown>, depth, proto === null ? TAG_NULL_PROTOTYPE_OBJECT : TAG_OBJECT);
   else if (proto === ARRAY_PROTOTYPE) hashArray(value as unknown[], depth);
   else hashBuiltinOrCustom(value, proto as object, depth);
   leave(value, depth);
 }
 
-function hashPlainObject(object: Record<string, unknown>, depth: number): void {
+function hashPlainObject(object: Record<string, unknown>, depth: number, tag: number): void {
   const at = openFrame(depth);
   let count = 0;
   for (const key in object) {
@@ -189,7 +190,7 @@ function hashPlainObject(object: Record<string, unknown>, depth: number): void {
     }
     count += hashSymbolMembers(object, at, depth);
   }
-  closeContainer(at, TAG_OBJECT, count);
+  closeContainer(at, tag, count);
 }
 
 /** The registered-symbol members of an object (after its string ones), or the reason it is refused; returns how many. */
@@ -233,8 +234,15 @@ function hashArguments(args: IArguments, depth: number): void {
   }
 }
 
+/** From this length on an array is hashed by its present elements (hashLongArray). */
+const LONG_ARRAY_LENGTH = 0x1000000;
+
 function hashArray(array: unknown[], depth: number): void {
   const length = array.length;
+  if (length >= LONG_ARRAY_LENGTH) {
+    hashLongArray(array, depth);
+    return;
+  }
   absorbHeader(TAG_ARRAY, length);
   let i = 0;
   try {
@@ -245,6 +253,22 @@ function hashArray(array: unknown[], depth: number): void {
     }
   } catch (error) {
     throw withStep(error, i);
+  }
+}
+
+function hashLongArray(array: unknown[], depth: number): void {
+  absorbHeader(TAG_LONG_ARRAY, array.length);
+  let index = 0;
+  try {
+    for (const key of Object.keys(array)) {
+      index = Number(key);
+      // Named properties of an array do not count (as in hashArray).
+      if (String(index >>> 0) !== key || index >= array.length) continue;
+      absorbNumber(index);
+      hashValue(array[index], depth + 1);
+    }
+  } catch (error) {
+    throw withStep(error, index);
   }
 }
 

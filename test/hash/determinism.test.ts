@@ -34,6 +34,7 @@ const GOLDEN: Record<string, string> = {
   "registered-symbol key": "9333fc30b9f6901ab7461e6c4f558e02",
   arguments: "6ce6796759eef39056c66315f977e8cb",
   buffer: "81a9ec64166c528a9490461245b87c91",
+  "null-prototype object": "a87363fe20d9a7b9ccbfaeca5d48a215",
 };
 
 describe("digest determinism", () => {

@@ -31,6 +31,7 @@ export function goldenValues(): [string, unknown][] {
       return arguments; // eslint-disable-line prefer-rest-params
     })(1, "a")],
     ["buffer", Buffer.from([1, 2, 3])],
+    ["null-prototype object", Object.assign(Object.create(null) as object, { a: 1 })],
   ];
 }
 

@@ -97,7 +97,8 @@ function bytesOf(view: ArrayBufferView | ArrayBuffer): Uint8Array {
 function kindOf(value: object): string {
   if (Array.isArray(value)) return "Array";
   const proto = Object.getPrototypeOf(value);
-  if (proto === null || proto === Object.prototype) return "Object";
+  if (proto === null) return "NullPrototypeObject";
+  if (proto === Object.prototype) return "Object";
   return Object.prototype.toString.call(value);
 }
 

@@ -94,7 +94,8 @@ describe("sameKeyValue against copyKeyValue", () => {
     expect(sameKeyValue({ a: 1, [Symbol.for("k")]: 1 }, copyKeyValue({ a: 1 }))).toBe(false);
     expect(copyKeyValue({ a: 1, [Symbol.for("k")]: 1 })).toBe(NOT_COPIED);
     expect(sameKeyValue(Object.defineProperty({ a: 1 }, "b", { value: 2 }), copyKeyValue({ a: 1 }))).toBe(false);
-    expect(sameKeyValue({ a: 1 }, copyKeyValue(Object.assign(Object.create(null), { a: 1 })))).toBe(true);
+    expect(sameKeyValue({ a: 1 }, copyKeyValue(Object.assign(Object.create(null), { a: 1 })))).toBe(false);
+    expect(sameKeyValue(Object.assign(Object.create(null), { a: 1 }), copyKeyValue(Object.assign(Object.create(null), { a: 1 })))).toBe(true);
     expect(sameKeyValue({ a: undefined }, copyKeyValue({}))).toBe(false);
     expect(sameKeyValue({}, copyKeyValue({ a: undefined }))).toBe(false);
     const withHole = [1, 2, 3];
