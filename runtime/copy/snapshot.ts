@@ -30,7 +30,7 @@
  * counted 8.
  */
 import { UnserializableReturnValueError } from "../errors.ts";
-import { kindByPrototype, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS, viewLength, viewOnto } from "../hash/kinds.ts";
+import { kindByPrototype, KIND_BUFFER, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS, viewLength, viewOnto } from "../hash/kinds.ts";
 import { firstNonEnumerableKey, isArgumentsObject } from "../hash/own-keys.ts";
 import { builtinErrorWith } from "./error.ts";
 import { isKnownProxy } from "./proxy.ts";
@@ -53,41 +53,23 @@ const SPARSE_CHECK_LENGTH = 1024;
  */
 export const sparseArrays = new WeakSet<unknown[]>();
 
-/** The copy of an ArrayBuffer some view of the result sits on, and the byte range of the original it holds. */
-interface BufferCopy {
-  readonly copy: ArrayBuffer;
-  readonly start: number;
-  readonly end: number;
-}
-
 interface Walk {
   readonly functionId: string;
   readonly path: (string | number)[];
   readonly copies: Map<object, unknown>;
-  readonly buffers: Map<ArrayBufferLike, BufferCopy>;
-  /** Buffers that a second view (or the buffer itself) showed must be copied whole: the walk restarts once for them. */
-  readonly wholeBuffers: Set<ArrayBufferLike>;
+  /** Original buffer -> its copy, so views sharing a buffer share the copy. */
+  readonly buffers: Map<ArrayBufferLike, ArrayBuffer>;
   bytes: number;
   sharesReferences: boolean;
 }
-
-/** Thrown inside a walk that found a buffer it must copy whole after it copied only a part. */
-const RESTART = Symbol("automemo.restartSnapshot");
 
 export function snapshotResult(value: unknown, functionId: string): ResultSnapshot {
   if (value === null || (typeof value !== "object" && typeof value !== "function" && typeof value !== "symbol")) {
     return { value, bytes: primitiveBytes(value), sharesReferences: false };
   }
-  const wholeBuffers = new Set<ArrayBufferLike>();
-  for (;;) {
-    const walk: Walk = { functionId, path: [], copies: new Map(), buffers: new Map(), wholeBuffers, bytes: 0, sharesReferences: false };
-    try {
-      const copy = copyInto(walk, value);
-      return { value: copy, bytes: walk.bytes, sharesReferences: walk.sharesReferences };
-    } catch (error) {
-      if (error !== RESTART) throw error;
-    }
-  }
+  const walk: Walk = { functionId, path: [], copies: new Map(), buffers: new Map(), bytes: 0, sharesReferences: false };
+  const copy = copyInto(walk, value);
+  return { value: copy, bytes: walk.bytes, sharesReferences: walk.sharesReferences };
 }
 
 function primitiveBytes(value: unknown): number {
@@ -162,7 +144,7 @@ function copyInto(walk: Walk, value: unknown): unknown {
       return remember(walk, value, new URLSearchParams(text));
     }
     case KIND_ARRAY_BUFFER:
-      return remember(walk, value, copyWholeBuffer(walk, value as ArrayBuffer));
+      return remember(walk, value, copyWholeBuffer(walk, value as ArrayBuffer, value));
   }
   return fail(walk, value);
 }
@@ -284,44 +266,37 @@ function checkPlainBuffer(walk: Walk, buffer: ArrayBufferLike, holder: object): 
   if ((buffer as { resizable?: boolean }).resizable === true) fail(walk, holder, "sits on a resizable ArrayBuffer");
 }
 
-/** An ArrayBuffer of the result: copied whole, and shared with the views on it. */
-function copyWholeBuffer(walk: Walk, buffer: ArrayBuffer): ArrayBuffer {
-  checkPlainBuffer(walk, buffer, buffer);
+/** An ArrayBuffer of the result, or under a view: copied whole (offsets stay valid), once for every view on it. */
+function copyWholeBuffer(walk: Walk, buffer: ArrayBuffer, holder: object): ArrayBuffer {
+  checkPlainBuffer(walk, buffer, holder);
   const known = walk.buffers.get(buffer);
   if (known !== undefined) {
-    if (known.start !== 0 || known.end !== buffer.byteLength) {
-      walk.wholeBuffers.add(buffer);
-      throw RESTART;
-    }
     walk.sharesReferences = true;
-    return known.copy;
+    return known;
   }
   walk.bytes += buffer.byteLength;
   const copy = buffer.slice(0);
-  walk.buffers.set(buffer, { copy, start: 0, end: buffer.byteLength });
+  walk.buffers.set(buffer, copy);
   return copy;
 }
 
-/** A view onto the copy of its buffer: its own bytes when alone, the whole buffer (same offsets) when shared. */
+/**
+ * A view onto the copy of its whole buffer, at the same offset, except a Buffer cut
+ * from Node's allocation pool: its offset there is an accident of allocation (a
+ * recomputation gets another), and the rest of the pool is other code's data, which
+ * must not be copied, let alone persisted. It gets a buffer of its own bytes.
+ */
 function copyView(walk: Walk, view: ArrayBufferView, kind: number): ArrayBufferView {
-  const buffer = view.buffer;
-  checkPlainBuffer(walk, buffer, view);
-  let known = walk.buffers.get(buffer);
-  if (known === undefined) {
-    const whole = walk.wholeBuffers.has(buffer);
-    const start = whole ? 0 : view.byteOffset;
-    const end = whole ? buffer.byteLength : view.byteOffset + view.byteLength;
-    walk.bytes += end - start;
-    known = { copy: (buffer as ArrayBuffer).slice(start, end), start, end };
-    walk.buffers.set(buffer, known);
-  } else {
-    if (view.byteOffset < known.start || view.byteOffset + view.byteLength > known.end) {
-      walk.wholeBuffers.add(buffer);
-      throw RESTART;
-    }
-    walk.sharesReferences = true;
+  const buffer = view.buffer as ArrayBuffer;
+  if (kind === KIND_BUFFER && buffer.byteLength === bufferPoolSize() && view.byteLength < buffer.byteLength) {
+    walk.bytes += view.byteLength;
+    return viewOnto(kind, buffer.slice(view.byteOffset, view.byteOffset + view.byteLength), 0, view.byteLength);
   }
-  return viewOnto(kind, known.copy, view.byteOffset - known.start, viewLength(view));
+  return viewOnto(kind, copyWholeBuffer(walk, buffer, view), view.byteOffset, viewLength(view));
+}
+
+function bufferPoolSize(): number | undefined {
+  return (globalThis as { Buffer?: { poolSize?: number } }).Buffer?.poolSize;
 }
 
 /**
