@@ -116,9 +116,9 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   }
 
   get1(a: unknown): unknown {
-    // See `recent1`: when set, === on the key is the whole test (its key is never 0, so -0 cannot pass for it).
+    // See `recent1`: === on the key, plus the sign of a zero (-0 === 0, and its key is never -0).
     const recent = this.recent1;
-    if (recent !== null && recent.k1 === a) {
+    if (recent !== null && recent.k1 === a && (a !== 0 || !Object.is(a, -0))) {
       this.hits++;
       return recent.hitValue;
     }
@@ -151,7 +151,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
 
   get2(a: unknown, b: unknown): unknown {
     const recent = this.recent2;
-    if (recent !== null && recent.k1 === a && recent.k2 === b) {
+    if (recent !== null && recent.k1 === a && recent.k2 === b && (a !== 0 || !Object.is(a, -0)) && (b !== 0 || !Object.is(b, -0))) {
       this.hits++;
       return recent.hitValue;
     }

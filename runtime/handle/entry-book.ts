@@ -55,8 +55,8 @@ export abstract class EntryBook {
    * just "count and return" (no copy, ttl, LRU or validate; not disabled): repeated
    * calls with that primitive key skip the Map and every check. Set only when an entry
    * becomes ready (hits never write), cleared when it leaves or the settings change.
-   * NaN never matches here (NaN !== NaN) and simply takes the Map path; neither does a
-   * key with a 0 in it (-0 === 0, see rememberRecent).
+   * NaN never matches here (NaN !== NaN) and simply takes the Map path. Exact keys are
+   * never -0 (it is hashed), and the lookups test a zero's sign, since -0 === 0.
    */
   protected recent1: Entry | null = null;
   protected recent2: Entry | null = null;
@@ -93,12 +93,8 @@ export abstract class EntryBook {
       return;
     }
     if (!this.quickHits || entry.table !== this.root || entry.snapshot !== null) return;
-    // === is the shortcut's whole test, and -0 === 0: a key with a 0 takes the Map path (where -0 is never filed).
-    if (entry.slot === SLOT_MAP1) {
-      if (entry.k1 !== 0) this.recent1 = entry;
-    } else if (entry.slot === SLOT_MAP2) {
-      if (entry.k1 !== 0 && entry.k2 !== 0) this.recent2 = entry;
-    }
+    if (entry.slot === SLOT_MAP1) this.recent1 = entry;
+    else if (entry.slot === SLOT_MAP2) this.recent2 = entry;
   }
 
   protected forgetRecentKey(): void {
