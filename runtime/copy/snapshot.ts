@@ -44,8 +44,10 @@ export interface ResultSnapshot {
 const STRING_OVERHEAD = 4;
 const CONTAINER_OVERHEAD = 8;
 const REFERENCE_BYTES = 8;
-/** Arrays from this length on are checked for sparseness before their length is walked. */
+/** A run of this many holes (more than the elements before it) switches an array copy to copying by key. */
 const SPARSE_CHECK_LENGTH = 1024;
+/** Arrays up to this length are checked for named properties (see checkArrayKeys). */
+const NAMED_CHECK_LENGTH = 1024;
 
 /**
  * Snapshot arrays with fewer elements than half their length: the hit copier fills
@@ -197,10 +199,6 @@ function copyObject(walk: Walk, object: Record<string, unknown>, proto: object |
 
 function copyArray(walk: Walk, array: unknown[]): unknown[] {
   const length = array.length;
-  if (length >= SPARSE_CHECK_LENGTH) {
-    const keys = Object.keys(array);
-    if (keys.length < length / 2) return copySparseArray(walk, array, keys);
-  }
   // Built by push so a dense array stays a packed array (faster to copy on every hit);
   // a hole is kept by growing the length past it.
   const copy: unknown[] = [];
@@ -209,6 +207,8 @@ function copyArray(walk: Walk, array: unknown[]): unknown[] {
   for (let i = 0; i < length; i++) {
     const item = array[i];
     if (item === undefined && !(i in array)) {
+      // Mostly holes so far: copy by key instead of walking a length of up to 2^32 - 1.
+      if (i - present >= SPARSE_CHECK_LENGTH && i - present > present) return copySparseArray(walk, array, copy);
       walk.bytes += 1;
       copy.length = i + 1;
     } else {
@@ -216,27 +216,35 @@ function copyArray(walk: Walk, array: unknown[]): unknown[] {
       present++;
     }
   }
-  checkArrayKeys(walk, array, present);
+  if (length <= NAMED_CHECK_LENGTH) checkArrayKeys(walk, array, present);
   return copy;
 }
 
-/** Own keys: the present indices and `length`; a named property (a RegExp match's `index`) would be lost. */
+/**
+ * Own keys: the present indices and `length`; a named property (a RegExp match's
+ * `index`) would be lost. Listing the keys costs a string per element, so only arrays
+ * up to NAMED_CHECK_LENGTH elements are checked (a miss of a 100k-element result would
+ * otherwise take 10x longer).
+ */
 function checkArrayKeys(walk: Walk, array: unknown[], present: number): void {
   if (Object.getOwnPropertyNames(array).length !== present + 1) fail(walk, array, "has own properties besides its elements");
   checkNoOwnSymbols(walk, array);
 }
 
-function copySparseArray(walk: Walk, array: unknown[], keys: readonly string[]): unknown[] {
-  const copy: unknown[] = [];
-  remember(walk, array, copy);
+/** Continues `copy` (already holding the elements before the run of holes) by key. */
+function copySparseArray(walk: Walk, array: unknown[], copy: unknown[]): unknown[] {
+  const keys = Object.keys(array);
+  const start = copy.length;
   copy.length = array.length;
   walk.bytes += keys.length;
+  let present = 0;
   for (const key of keys) {
     const index = Number(key);
     if (!(String(index >>> 0) === key && index < array.length)) fail(walk, array, `has an own property '${key}' besides its elements`);
-    copy[index] = copyChild(walk, index, array[index]);
+    present++;
+    if (index >= start) copy[index] = copyChild(walk, index, array[index]);
   }
-  checkArrayKeys(walk, array, keys.length);
+  checkArrayKeys(walk, array, present);
   sparseArrays.add(copy);
   return copy;
 }
