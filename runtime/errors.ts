@@ -44,6 +44,8 @@ export interface UnhashableDetails {
   readonly path: readonly (string | number)[];
   /** The offending value (used only to describe its type). */
   readonly value: unknown;
+  /** Why a value of a hashable type is refused: `has a non-enumerable own property 'x'`. */
+  readonly reason?: string;
 }
 
 /** An argument (or something inside it) has no by-value hash. */
@@ -59,7 +61,9 @@ export class UnhashableParamError extends AutomemoError {
     super(
       "UNHASHABLE_PARAM",
       `Cannot hash argument '${details.param}' (position ${details.position}) of ${details.functionId}: ` +
-        `${where} is a ${type}, which has no by-value hash.\n` +
+        (details.reason === undefined
+          ? `${where} is a ${type}, which has no by-value hash.\n`
+          : `${where} is a ${type} that ${details.reason}; a key that left this out could answer for a value that behaves differently.\n`) +
         `Fix it in one of these ways:\n` +
         `  - leave it out of the cache key by renaming the parameter to '_${details.param.replace(/^_+/, "")}';\n` +
         `  - give the class a [Symbol.for("automemo.hash")]() method returning plain data that identifies the value;\n` +
@@ -96,12 +100,12 @@ export class UnserializableReturnValueError extends AutomemoError {
   readonly path: string;
   readonly valueType: string;
 
-  constructor(details: { functionId: string; path: readonly (string | number)[]; value: unknown }) {
+  constructor(details: { functionId: string; path: readonly (string | number)[]; value: unknown; reason?: string }) {
     const where = formatPath("result", details.path);
     const type = describeType(details.value);
     super(
       "UNSERIALIZABLE_RETURN_VALUE",
-      `${details.functionId} returned a value that cannot be copied: ${where} is a ${type}.\n` +
+      `${details.functionId} returned a value that cannot be copied exactly: ${where} is a ${type}${details.reason === undefined ? "" : ` that ${details.reason}`}.\n` +
         `@memo returns a fresh copy of its result on every hit, so results must be plain data ` +
         `(primitives, arrays, plain objects, Map, Set, Date, RegExp, URL, typed arrays, ArrayBuffer, DataView, Error).\n` +
         `Fix it: return plain data, or use @singleton to share one live object by reference.`,

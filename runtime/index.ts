@@ -5,8 +5,8 @@
  * handles below, or wrap functions by hand with `memo(fn, meta)` / `singleton(fn, meta)`.
  *
  * Keys: every argument except parameters starting with `_`, by value (a structural
- * hash; primitives are compared with SameValueZero, so NaN matches NaN and -0
- * matches 0). `this` of an instance method is keyed by identity, so each instance
+ * hash; primitives are compared with SameValue, so NaN matches NaN and -0 does
+ * not match 0). `this` of an instance method is keyed by identity, so each instance
  * has its own entries that die with it.
  */
 import type { CacheKind, FunctionMeta } from "./meta.ts";

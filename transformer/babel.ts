@@ -11,7 +11,7 @@
  * ```
  */
 import type * as BabelTypes from "@babel/types";
-import { EMITTED_NAMES, locate, mightContainTags, planModule, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "./core/index.ts";
+import { ARGUMENT_COUNT_KEY, EMITTED_NAMES, locate, mightContainTags, planModule, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "./core/index.ts";
 import { handleMetaEntries, lookupShape, runtimeBindings } from "./hosts/emit-shape.ts";
 import { parseHostOptions, type HostOptions } from "./hosts/options.ts";
 
@@ -277,8 +277,9 @@ class BabelPlanEmitter {
     return t.callExpression(callee, shape.packed ? [t.arrayExpression(components)] : components);
   }
 
-  /** Key expressions are `this` or names in scope (parameters, captured variables). */
+  /** Key expressions are `this`, names in scope (parameters, captured variables) or `arguments.length`. */
   private keyExpression(text: string): BabelTypes.Expression {
+    if (text === ARGUMENT_COUNT_KEY) return this.t.memberExpression(this.t.identifier("arguments"), this.t.identifier("length"));
     return text === "this" ? this.t.thisExpression() : this.t.identifier(text);
   }
 

@@ -4,14 +4,22 @@
  * notes whether any object was reached twice (a cycle or a shared reference), so hits
  * can use the cheaper copier when nothing is shared.
  *
- * Copyable: everything the key hasher accepts (see ../hash/structural.ts) plus
- * built-in Error objects. Unlike the hasher, unique symbols are rejected too: a
- * result has to survive a persistent store, and a symbol's identity cannot.
- *
- * Errors: an Error (or a subclass of one) copies as the nearest built-in Error class
- * on its prototype chain, with `message`, `stack`, `name` when it differs from the
- * class default, `cause` and `errors` (AggregateError) copied, plus its other own
- * enumerable properties (`code`, `errno`, ...). Custom subclass identity is not kept.
+ * The rule: a hit must be indistinguishable from the value the function returned, so
+ * what cannot be copied exactly is refused (UnserializableReturnValueError) on the
+ * first call, never approximated. Copied exactly: primitives (registered symbols;
+ * unique ones cannot survive a store), plain and null-prototype objects (own
+ * enumerable string keys, an own `__proto__` key included, as data properties), arrays
+ * (holes and length kept, sparse ones without walking their length), Map, Set, Date,
+ * RegExp (with lastIndex), URL, URLSearchParams, ArrayBuffer, typed arrays, Buffer,
+ * DataView, and built-in Error objects (every own property, with its attributes; the
+ * stack as its string). Shared and cyclic references keep their shape, and so do views
+ * sharing one ArrayBuffer (same buffer, same offsets); a view alone on its buffer is
+ * copied with its own bytes only (offset 0), so a pooled Buffer does not drag (and
+ * persist) its pool. Refused: getters and setters, symbol-keyed and non-enumerable
+ * own properties (outside errors), extra own properties on arrays and built-ins,
+ * `arguments` objects, subclasses of built-ins (Error subclasses included), class
+ * instances, boxed primitives, functions, Proxies (where the platform can tell, see
+ * proxy.ts), SharedArrayBuffer and resizable buffers.
  *
  * Size estimate (bytes, for `maxBytes` and stats), deliberately simple and monotonic
  * in content: undefined/null/boolean 1; number 8; bigint 8 + one per hex digit pair;
@@ -22,7 +30,10 @@
  * counted 8.
  */
 import { UnserializableReturnValueError } from "../errors.ts";
-import { bufferPrototype, kindByPrototype, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS, typedArrayConstructors } from "../hash/kinds.ts";
+import { kindByPrototype, KIND_BUFFER, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS, viewLength, viewOnto } from "../hash/kinds.ts";
+import { firstNonEnumerableKey, isArgumentsObject } from "../hash/own-keys.ts";
+import { builtinErrorWith } from "./error.ts";
+import { isKnownProxy } from "./proxy.ts";
 
 export interface ResultSnapshot {
   readonly value: unknown;
@@ -33,13 +44,23 @@ export interface ResultSnapshot {
 const STRING_OVERHEAD = 4;
 const CONTAINER_OVERHEAD = 8;
 const REFERENCE_BYTES = 8;
+/** A run of this many holes (more than the elements before it) switches an array copy to copying by key. */
+const SPARSE_CHECK_LENGTH = 1024;
+/** Arrays up to this length are checked for named properties (see checkArrayKeys). */
+const NAMED_CHECK_LENGTH = 1024;
 
-const ERROR_FIELDS = new Set(["message", "stack", "name", "cause", "errors"]);
+/**
+ * Snapshot arrays with fewer elements than half their length: the hit copier fills
+ * them by key (`slice` on a sparse array of length 2^31 walks every index: minutes).
+ */
+export const sparseArrays = new WeakSet<unknown[]>();
 
 interface Walk {
   readonly functionId: string;
   readonly path: (string | number)[];
   readonly copies: Map<object, unknown>;
+  /** Original buffer -> its copy, so views sharing a buffer share the copy. */
+  readonly buffers: Map<ArrayBufferLike, ArrayBuffer>;
   bytes: number;
   sharesReferences: boolean;
 }
@@ -48,7 +69,7 @@ export function snapshotResult(value: unknown, functionId: string): ResultSnapsh
   if (value === null || (typeof value !== "object" && typeof value !== "function" && typeof value !== "symbol")) {
     return { value, bytes: primitiveBytes(value), sharesReferences: false };
   }
-  const walk: Walk = { functionId, path: [], copies: new Map(), bytes: 0, sharesReferences: false };
+  const walk: Walk = { functionId, path: [], copies: new Map(), buffers: new Map(), bytes: 0, sharesReferences: false };
   const copy = copyInto(walk, value);
   return { value: copy, bytes: walk.bytes, sharesReferences: walk.sharesReferences };
 }
@@ -66,8 +87,8 @@ function primitiveBytes(value: unknown): number {
   }
 }
 
-function fail(walk: Walk, value: unknown): never {
-  throw new UnserializableReturnValueError({ functionId: walk.functionId, path: walk.path.slice(), value });
+function fail(walk: Walk, value: unknown, reason?: string): never {
+  throw new UnserializableReturnValueError({ functionId: walk.functionId, path: walk.path.slice(), value, reason });
 }
 
 function copyInto(walk: Walk, value: unknown): unknown {
@@ -88,21 +109,19 @@ function copyInto(walk: Walk, value: unknown): unknown {
     return seen;
   }
   if (typeof value === "function") fail(walk, value);
+  if (isKnownProxy(value)) fail(walk, value, "is a Proxy, which a copy cannot reproduce");
   walk.bytes += CONTAINER_OVERHEAD;
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) return copyObject(walk, value as Record<string, unknown>, proto as object | null);
   if (proto === Array.prototype) return copyArray(walk, value as unknown[]);
   const kind = kindByPrototype.get(proto as object);
-  if (kind === undefined) return copyErrorSubclass(walk, value, proto as object);
-  if (kind >= KIND_TYPED_ARRAY) {
-    const view = value as ArrayBufferView;
-    walk.bytes += view.byteLength;
-    const copy =
-      proto === bufferPrototype
-        ? (globalThis as unknown as { Buffer: { from(bytes: Uint8Array): Uint8Array } }).Buffer.from(value as Uint8Array)
-        : new typedArrayConstructors[kind - KIND_TYPED_ARRAY](value as ArrayLike<number>);
-    return remember(walk, value, copy);
+  if (kind === undefined) return fail(walk, value);
+  if (kind === KIND_ERROR) return copyError(walk, value as Error);
+  if (kind >= KIND_TYPED_ARRAY || kind === KIND_DATA_VIEW) {
+    checkNoOwnSymbols(walk, value);
+    return remember(walk, value, copyView(walk, value as ArrayBufferView, kind));
   }
+  checkOwnKeys(walk, value, kind === KIND_REGEXP ? 1 : 0);
   switch (kind) {
     case KIND_MAP:
       return copyMap(walk, value as Map<unknown, unknown>);
@@ -113,8 +132,10 @@ function copyInto(walk: Walk, value: unknown): unknown {
       return remember(walk, value, new Date((value as Date).getTime()));
     case KIND_REGEXP: {
       const regexp = value as RegExp;
-      walk.bytes += 2 * STRING_OVERHEAD + 2 * (regexp.source.length + regexp.flags.length);
-      return remember(walk, value, new RegExp(regexp.source, regexp.flags));
+      walk.bytes += 2 * STRING_OVERHEAD + 2 * (regexp.source.length + regexp.flags.length) + 8;
+      const copy = new RegExp(regexp.source, regexp.flags);
+      copy.lastIndex = regexp.lastIndex;
+      return remember(walk, value, copy);
     }
     case KIND_URL:
       walk.bytes += STRING_OVERHEAD + 2 * (value as URL).href.length;
@@ -125,15 +146,7 @@ function copyInto(walk: Walk, value: unknown): unknown {
       return remember(walk, value, new URLSearchParams(text));
     }
     case KIND_ARRAY_BUFFER:
-      walk.bytes += (value as ArrayBuffer).byteLength;
-      return remember(walk, value, (value as ArrayBuffer).slice(0));
-    case KIND_DATA_VIEW: {
-      const view = value as DataView;
-      walk.bytes += view.byteLength;
-      return remember(walk, value, new DataView(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength)));
-    }
-    case KIND_ERROR:
-      return copyError(walk, value as Error, proto as object);
+      return remember(walk, value, copyWholeBuffer(walk, value as ArrayBuffer, value));
   }
   return fail(walk, value);
 }
@@ -150,14 +163,37 @@ function copyChild(walk: Walk, step: string | number, value: unknown): unknown {
   return copy;
 }
 
+/** Built-ins carry their data in internal slots: an own property besides (RegExp: lastIndex) would be lost. */
+function checkOwnKeys(walk: Walk, value: object, expected: number): void {
+  const names = Object.getOwnPropertyNames(value);
+  if (names.length !== expected) fail(walk, value, `has an own property '${names.find((name) => name !== "lastIndex")}' besides its data`);
+  checkNoOwnSymbols(walk, value);
+}
+
+function checkNoOwnSymbols(walk: Walk, value: object): void {
+  const symbols = Object.getOwnPropertySymbols(value);
+  if (symbols.length !== 0) fail(walk, value, `has an own property keyed by ${String(symbols[0])}`);
+}
+
 function copyObject(walk: Walk, object: Record<string, unknown>, proto: object | null): Record<string, unknown> {
   const copy: Record<string, unknown> = proto === null ? Object.create(null) : {};
   remember(walk, object, copy);
+  let count = 0;
   for (const key in object) {
     if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(object, key)!;
+    if (!("value" in descriptor)) fail(walk, object, `has a getter or setter '${key}'`);
     walk.bytes += STRING_OVERHEAD + 2 * key.length;
-    copy[key] = copyChild(walk, key, object[key]);
+    const member = copyChild(walk, key, descriptor.value);
+    // Assigning `__proto__` would call Object.prototype's setter: an own key stays an own key.
+    if (key === "__proto__") Object.defineProperty(copy, key, { value: member, writable: true, enumerable: true, configurable: true });
+    else copy[key] = member;
+    count++;
   }
+  if (Object.getOwnPropertyNames(object).length !== count) {
+    fail(walk, object, isArgumentsObject(object) ? "is an arguments object" : `has a non-enumerable own property '${firstNonEnumerableKey(object)}'`);
+  }
+  checkNoOwnSymbols(walk, object);
   return copy;
 }
 
@@ -167,15 +203,49 @@ function copyArray(walk: Walk, array: unknown[]): unknown[] {
   // a hole is kept by growing the length past it.
   const copy: unknown[] = [];
   remember(walk, array, copy);
+  let present = 0;
   for (let i = 0; i < length; i++) {
     const item = array[i];
     if (item === undefined && !(i in array)) {
+      // Mostly holes so far: copy by key instead of walking a length of up to 2^32 - 1.
+      if (i - present >= SPARSE_CHECK_LENGTH && i - present > present) return copySparseArray(walk, array, copy);
       walk.bytes += 1;
       copy.length = i + 1;
     } else {
       copy.push(copyChild(walk, i, item));
+      present++;
     }
   }
+  if (length <= NAMED_CHECK_LENGTH) checkArrayKeys(walk, array, present);
+  return copy;
+}
+
+/**
+ * Own keys: the present indices and `length`; a named property (a RegExp match's
+ * `index`) would be lost. Listing the keys costs a string per element, so only arrays
+ * up to NAMED_CHECK_LENGTH elements are checked (a miss of a 100k-element result would
+ * otherwise take 10x longer).
+ */
+function checkArrayKeys(walk: Walk, array: unknown[], present: number): void {
+  if (Object.getOwnPropertyNames(array).length !== present + 1) fail(walk, array, "has own properties besides its elements");
+  checkNoOwnSymbols(walk, array);
+}
+
+/** Continues `copy` (already holding the elements before the run of holes) by key. */
+function copySparseArray(walk: Walk, array: unknown[], copy: unknown[]): unknown[] {
+  const keys = Object.keys(array);
+  const start = copy.length;
+  copy.length = array.length;
+  walk.bytes += keys.length;
+  let present = 0;
+  for (const key of keys) {
+    const index = Number(key);
+    if (!(String(index >>> 0) === key && index < array.length)) fail(walk, array, `has an own property '${key}' besides its elements`);
+    present++;
+    if (index >= start) copy[index] = copyChild(walk, index, array[index]);
+  }
+  checkArrayKeys(walk, array, present);
+  sparseArrays.add(copy);
   return copy;
 }
 
@@ -199,28 +269,65 @@ function copySet(walk: Walk, set: Set<unknown>): Set<unknown> {
   return copy;
 }
 
-/** A user-defined Error subclass copies as its nearest built-in Error; any other class instance is rejected. */
-function copyErrorSubclass(walk: Walk, value: object, proto: object): unknown {
-  for (let ancestor: object | null = Object.getPrototypeOf(proto); ancestor !== null; ancestor = Object.getPrototypeOf(ancestor)) {
-    if (kindByPrototype.get(ancestor) === KIND_ERROR) return copyError(walk, value as Error, ancestor);
-  }
-  return fail(walk, value);
+function checkPlainBuffer(walk: Walk, buffer: ArrayBufferLike, holder: object): void {
+  if (Object.getPrototypeOf(buffer) !== ArrayBuffer.prototype) fail(walk, holder, "sits on a SharedArrayBuffer, which a copy cannot share");
+  if ((buffer as { resizable?: boolean }).resizable === true) fail(walk, holder, "sits on a resizable ArrayBuffer");
 }
 
-function copyError(walk: Walk, error: Error, builtinProto: object): Error {
-  const copy = Object.create(builtinProto) as Error & Record<string, unknown>;
+/** An ArrayBuffer of the result, or under a view: copied whole (offsets stay valid), once for every view on it. */
+function copyWholeBuffer(walk: Walk, buffer: ArrayBuffer, holder: object): ArrayBuffer {
+  checkPlainBuffer(walk, buffer, holder);
+  const known = walk.buffers.get(buffer);
+  if (known !== undefined) {
+    walk.sharesReferences = true;
+    return known;
+  }
+  walk.bytes += buffer.byteLength;
+  const copy = buffer.slice(0);
+  walk.buffers.set(buffer, copy);
+  return copy;
+}
+
+/**
+ * A view onto the copy of its whole buffer, at the same offset, except a Buffer cut
+ * from Node's allocation pool: its offset there is an accident of allocation (a
+ * recomputation gets another), and the rest of the pool is other code's data, which
+ * must not be copied, let alone persisted. It gets a buffer of its own bytes.
+ */
+function copyView(walk: Walk, view: ArrayBufferView, kind: number): ArrayBufferView {
+  const buffer = view.buffer as ArrayBuffer;
+  if (kind === KIND_BUFFER && buffer.byteLength === bufferPoolSize() && view.byteLength < buffer.byteLength) {
+    walk.bytes += view.byteLength;
+    return viewOnto(kind, buffer.slice(view.byteOffset, view.byteOffset + view.byteLength), 0, view.byteLength);
+  }
+  return viewOnto(kind, copyWholeBuffer(walk, buffer, view), view.byteOffset, viewLength(view));
+}
+
+function bufferPoolSize(): number | undefined {
+  return (globalThis as { Buffer?: { poolSize?: number } }).Buffer?.poolSize;
+}
+
+/**
+ * A built-in Error (exact prototype: a subclass's identity could not be rebuilt) with
+ * every own property and its attributes; `stack` (an accessor on newer engines) as
+ * the string it reads.
+ */
+function copyError(walk: Walk, error: Error): Error {
+  checkNoOwnSymbols(walk, error);
+  const copy = builtinErrorWith(Object.getPrototypeOf(error) as object, () => {});
   remember(walk, error, copy);
-  const define = (key: string, value: unknown) =>
-    Object.defineProperty(copy, key, { value, writable: true, configurable: true, enumerable: false });
-  define("message", copyChild(walk, "message", String(error.message)));
-  if (typeof error.stack === "string") define("stack", copyChild(walk, "stack", error.stack));
-  if (error.name !== (builtinProto as Error).name) define("name", copyChild(walk, "name", String(error.name)));
-  if ("cause" in error) define("cause", copyChild(walk, "cause", error.cause));
-  if (Array.isArray((error as AggregateError).errors)) define("errors", copyChild(walk, "errors", (error as AggregateError).errors));
-  for (const key of Object.keys(error)) {
-    if (ERROR_FIELDS.has(key)) continue;
+  for (const key of Object.getOwnPropertyNames(error)) {
+    const descriptor = Object.getOwnPropertyDescriptor(error, key)!;
+    if (!("value" in descriptor)) {
+      if (key !== "stack") fail(walk, error, `has a getter or setter '${key}'`);
+      descriptor.value = error.stack;
+      descriptor.writable = true;
+      delete descriptor.get;
+      delete descriptor.set;
+    }
     walk.bytes += STRING_OVERHEAD + 2 * key.length;
-    copy[key] = copyChild(walk, key, (error as unknown as Record<string, unknown>)[key]);
+    descriptor.value = copyChild(walk, key, descriptor.value);
+    Object.defineProperty(copy, key, descriptor);
   }
   return copy;
 }

@@ -33,7 +33,8 @@ function clearScratch(values: unknown[]): void {
 function isPrimitiveKey(value: unknown): boolean {
   const type = typeof value;
   // Symbols take the hashed path: only registered ones are hashable, and the hasher says so.
-  return value === null || (type !== "object" && type !== "function" && type !== "symbol");
+  // So does -0: a Map key is SameValueZero (-0 would find 0's entry), the hasher is SameValue.
+  return value === null || (type !== "object" && type !== "function" && type !== "symbol" && !Object.is(value, -0));
 }
 
 const noop = () => {};
@@ -115,9 +116,9 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   }
 
   get1(a: unknown): unknown {
-    // See `recent1`: when set, === on the key (SameValueZero, except NaN) is the whole test.
+    // See `recent1`: === on the key, plus the sign of a zero (-0 === 0, and its key is never -0).
     const recent = this.recent1;
-    if (recent !== null && recent.k1 === a) {
+    if (recent !== null && recent.k1 === a && (a !== 0 || !Object.is(a, -0))) {
       this.hits++;
       return recent.hitValue;
     }
@@ -150,7 +151,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
 
   get2(a: unknown, b: unknown): unknown {
     const recent = this.recent2;
-    if (recent !== null && recent.k1 === a && recent.k2 === b) {
+    if (recent !== null && recent.k1 === a && recent.k2 === b && (a !== 0 || !Object.is(a, -0)) && (b !== 0 || !Object.is(b, -0))) {
       this.hits++;
       return recent.hitValue;
     }

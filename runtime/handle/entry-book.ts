@@ -55,7 +55,8 @@ export abstract class EntryBook {
    * just "count and return" (no copy, ttl, LRU or validate; not disabled): repeated
    * calls with that primitive key skip the Map and every check. Set only when an entry
    * becomes ready (hits never write), cleared when it leaves or the settings change.
-   * NaN never matches here (NaN !== NaN) and simply takes the Map path.
+   * NaN never matches here (NaN !== NaN) and simply takes the Map path. Exact keys are
+   * never -0 (it is hashed), and the lookups test a zero's sign, since -0 === 0.
    */
   protected recent1: Entry | null = null;
   protected recent2: Entry | null = null;

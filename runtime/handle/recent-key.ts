@@ -6,13 +6,16 @@
  *
  * Soundness: `sameKeyValue(value, copy)` answers true only when the structural hash
  * (hash/structural.ts) of `value` is certainly the digest the copy was taken from:
- * the same primitives under SameValueZero, arrays of the same length without holes,
- * plain or null-prototype objects with the same own enumerable string keys. Anything
- * else answers false and the caller hashes as usual, so a false "no" only costs time.
+ * the same primitives under SameValue (a 0 is copied as a marker, so `===` cannot
+ * take -0 for it), arrays of the same length without holes, plain or null-prototype
+ * objects (the same one of the two) with the same own keys, all enumerable strings. Anything else answers false
+ * and the caller hashes as usual, so a false "no" only costs time.
  *
  * The copy is private (taken at lookup time, before the computation could mutate the
  * argument), so a caller mutating its argument after the call cannot fake a match.
  */
+
+import { hasOnlyEnumerableStringKeys } from "../hash/own-keys.ts";
 
 /** Past this many members a compare costs too much of a hash to be worth a try. */
 const MAX_COPIED_MEMBERS = 64;
@@ -24,9 +27,14 @@ const ARRAY_PROTOTYPE: object = Array.prototype;
 /** What `copyKeyValue` answers for a value it does not copy. */
 export const NOT_COPIED: unique symbol = Symbol("automemo.notCopied");
 
+/** Copies of 0 and -0: objects, so `===` never matches them and the compare checks the sign. */
+const ZERO = Object.freeze({ zero: 0 });
+const NEGATIVE_ZERO = Object.freeze({ zero: -0 });
+
 /** A copied plain object: keys in their enumeration order, values alongside. */
 class CopiedObject {
   constructor(
+    readonly proto: object | null,
     readonly keys: readonly string[],
     readonly values: readonly unknown[],
   ) {}
@@ -43,6 +51,7 @@ export function copyKeyValue(value: unknown): unknown {
 function copyValue(value: unknown, depth: number): unknown {
   if (--budget < 0 || depth > MAX_COPIED_DEPTH) return NOT_COPIED;
   const type = typeof value;
+  if (value === 0) return Object.is(value, -0) ? NEGATIVE_ZERO : ZERO;
   if (type === "number" || type === "string" || type === "boolean" || value === null || value === undefined) return value;
   if (type !== "object") return NOT_COPIED;
   const proto: unknown = Object.getPrototypeOf(value);
@@ -69,7 +78,8 @@ function copyValue(value: unknown, depth: number): unknown {
     keys.push(key);
     values.push(memberCopy);
   }
-  return new CopiedObject(keys, values);
+  if (!hasOnlyEnumerableStringKeys(object, keys.length)) return NOT_COPIED;
+  return new CopiedObject(proto as object | null, keys, values);
 }
 
 /** Whether `value` certainly hashes like the key `copy` was copied from (see the file comment). */
@@ -83,6 +93,8 @@ export function sameKeyValue(value: unknown, copy: unknown): boolean {
  */
 function sameUnlessIdentical(value: unknown, copy: unknown): boolean {
   if (typeof copy !== "object") return typeof copy === "number" && copy !== copy && value !== value; // NaN equals NaN
+  if (copy === ZERO) return value === 0 && !Object.is(value, -0);
+  if (copy === NEGATIVE_ZERO) return Object.is(value, -0);
   if (typeof value !== "object" || value === null || copy === null) return false;
   // Copies of arrays are arrays, of objects CopiedObject (a brand test: `instanceof` is slower).
   if (Array.isArray(copy)) return Object.getPrototypeOf(value) === ARRAY_PROTOTYPE && sameArray(value as unknown[], copy);
@@ -101,10 +113,9 @@ function sameArray(array: unknown[], copy: unknown[]): boolean {
   return true;
 }
 
-/** Same own keys in the same order (another order is a false "no": the caller hashes). */
+/** Same own keys in the same order, none hidden from for...in (another order is a false "no": the caller hashes). */
 function sameObject(object: object, copy: CopiedObject): boolean {
-  const proto: unknown = Object.getPrototypeOf(object);
-  if (proto !== OBJECT_PROTOTYPE && proto !== null) return false;
+  if (Object.getPrototypeOf(object) !== copy.proto) return false;
   const keys = copy.keys;
   const values = copy.values;
   let index = 0;
@@ -117,5 +128,5 @@ function sameObject(object: object, copy: CopiedObject): boolean {
     if (member !== memberCopy && !sameUnlessIdentical(member, memberCopy)) return false;
     index++;
   }
-  return index === keys.length;
+  return index === keys.length && hasOnlyEnumerableStringKeys(object, index);
 }

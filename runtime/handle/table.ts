@@ -1,7 +1,8 @@
 /**
  * Where a handle's entries live. A `Table` holds the entries of one value-keyed
  * space: primitive keys go into exact `Map`s (1 component: one Map; 2-3: nested
- * Maps; SameValueZero, so NaN matches NaN and -0 matches 0), anything else is
+ * Maps; SameValueZero, so NaN matches NaN: -0 never gets here, see isPrimitiveKey in
+ * cache-handle.ts), anything else is
  * hashed and filed under a 30-bit slice of the digest (a small integer, so the Map
  * key never allocates) with the full 128-bit digest checked on a hit.
  *

@@ -1,8 +1,8 @@
 /**
  * The structural key hasher: a deterministic 128-bit digest of a function's key
  * components, equal for structurally equal values in any process on any platform
- * (it keys the disk and Redis stores). Semantics (SameValueZero: NaN equals NaN, -0
- * equals 0; what counts for each type) are documented in structural.ts; the mixing
+ * (it keys the disk and Redis stores). Semantics (SameValue: NaN equals NaN, -0
+ * differs from 0; what counts for each type) are documented in structural.ts; the mixing
  * function in mix.ts.
  *
  * @example
@@ -69,7 +69,7 @@ function publicError(error: unknown, param: string, position: number, functionId
   if (!(error instanceof HashFailure)) return error;
   const path = error.path.slice().reverse();
   if (error.hasherThrew) return new HasherError({ functionId, param, path, value: error.value, cause: error.cause });
-  return new UnhashableParamError({ functionId, param, position, path, value: error.value });
+  return new UnhashableParamError({ functionId, param, position, path, value: error.value, reason: error.reason });
 }
 
 const HEX = "0123456789abcdef";

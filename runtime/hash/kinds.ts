@@ -20,6 +20,8 @@ export const KIND_DATA_VIEW = 8;
 export const KIND_ERROR = 9;
 /** Typed arrays are `KIND_TYPED_ARRAY + index in TYPED_ARRAY_NAMES`, so the element type is part of the kind. */
 export const KIND_TYPED_ARRAY = 16;
+/** Node's Buffer (bytes like a Uint8Array, its own class): after every TYPED_ARRAY_NAMES index there will ever be. */
+export const KIND_BUFFER = KIND_TYPED_ARRAY + 15;
 
 /** Element types in a fixed order: the index is mixed into digests, so never reorder, only append. */
 export const TYPED_ARRAY_NAMES = [
@@ -46,8 +48,10 @@ const globals = globalThis as unknown as Record<string, AnyConstructor | undefin
 /** Prototype -> kind. Types missing on a platform (URL in an old worker, Float16Array) are simply absent. */
 export const kindByPrototype = new Map<object, number>();
 
+type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView;
+
 /** The constructor of each typed-array kind, for copying. */
-export const typedArrayConstructors: (new (source: ArrayLike<number> | ArrayLike<bigint>) => ArrayBufferView)[] = [];
+const typedArrayConstructors: ViewConstructor[] = [];
 
 /** Node's Buffer prototype when running on Node (no `node:buffer` import: the runtime must bundle for browsers). */
 export const bufferPrototype: object | undefined = globals.Buffer?.prototype as object | undefined;
@@ -68,10 +72,26 @@ register("DataView", KIND_DATA_VIEW);
 for (const name of ERROR_NAMES) register(name, KIND_ERROR);
 TYPED_ARRAY_NAMES.forEach((name, index) => {
   register(name, KIND_TYPED_ARRAY + index);
-  typedArrayConstructors[index] = globals[name] as unknown as (typeof typedArrayConstructors)[number];
+  typedArrayConstructors[index] = globals[name] as unknown as ViewConstructor;
 });
-// Buffer is a Uint8Array subclass whose extra methods do not change its data: it hashes like the same bytes.
-if (bufferPrototype) kindByPrototype.set(bufferPrototype, KIND_TYPED_ARRAY + TYPED_ARRAY_NAMES.indexOf("Uint8Array"));
+
+/**
+ * A view of binary-data `kind` (a typed array, Buffer or DataView) over `buffer`:
+ * how copies rebuild a view onto their copy of its buffer. `length` counts elements
+ * (bytes for a DataView or Buffer).
+ */
+export function viewOnto(kind: number, buffer: ArrayBuffer, byteOffset: number, length: number): ArrayBufferView {
+  if (kind === KIND_DATA_VIEW) return new DataView(buffer, byteOffset, length);
+  if (kind === KIND_BUFFER) return (globals.Buffer as unknown as { from(buffer: ArrayBuffer, byteOffset: number, length: number): ArrayBufferView }).from(buffer, byteOffset, length);
+  return new typedArrayConstructors[kind - KIND_TYPED_ARRAY](buffer, byteOffset, length);
+}
+
+/** Element count of a view (byte count for a DataView), the `length` viewOnto takes. */
+export function viewLength(view: ArrayBufferView): number {
+  return (view as { length?: number }).length ?? view.byteLength;
+}
+// A Buffer is a kind of its own: a function may answer differently for a Buffer and a Uint8Array of the same bytes.
+if (bufferPrototype) kindByPrototype.set(bufferPrototype, KIND_BUFFER);
 
 /** The constructor name of a value's prototype, mixed into escape-hatch digests so two classes returning the same data differ. */
 export function constructorName(value: object): string {

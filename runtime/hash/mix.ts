@@ -104,11 +104,12 @@ export const LEAF_WORDS_MAX = 32;
 const leafWords = new Int32Array(LEAF_WORDS_MAX);
 
 /**
- * Numbers follow SameValueZero: -0 is an int32 equal to 0 and takes the integer path,
- * and every NaN hashes alike whatever its payload.
+ * Numbers follow SameValue (`Object.is`): -0 is not 0 (it takes the float path, whose
+ * sign bit tells it apart), and every NaN hashes alike whatever its payload.
  */
 export function numberWords(value: number, out: Int32Array, at: number): number {
-  if ((value | 0) === value) {
+  // V8 reduces `Object.is(x, -0)` to one minus-zero check.
+  if ((value | 0) === value && !Object.is(value, -0)) {
     if (value >= -0x800000 && value < 0x800000) {
       out[at] = (value << 8) | TAG_SMALL_INT;
       return at + 1;
@@ -163,7 +164,7 @@ function headerWords(tag: number, count: number, out: Int32Array, at: number): n
  */
 export function singleWord(value: unknown, tag: number): number {
   if (typeof value === "number") {
-    if ((value | 0) === value) return value >= -0x800000 && value < 0x800000 ? (value << 8) | TAG_SMALL_INT : 0;
+    if ((value | 0) === value) return value >= -0x800000 && value < 0x800000 && !Object.is(value, -0) ? (value << 8) | TAG_SMALL_INT : 0;
     return value !== value ? TAG_NAN : 0;
   }
   if (typeof value === "string") {

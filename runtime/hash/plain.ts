@@ -11,7 +11,8 @@
  * state, leaves are encoded into a scratch array and absorbed in one loop per member
  * instead of through a call per word, and there is
  * no ancestor bookkeeping: anything it does not handle (typed arrays, Map/Set, Date,
- * class instances, registered symbols, bigint, holes, structures deeper than
+ * class instances, registered symbols, bigint, holes, -0, objects with symbol or
+ * non-enumerable own keys, structures deeper than
  * PLAIN_DEPTH, which includes every cycle) makes it give up, and the caller starts
  * over with the general walk. It never throws for an unhashable value, so error
  * messages and paths always come from the general walk.
@@ -22,7 +23,8 @@
  * and the nested container has loaded them before it reads any property.
  */
 import { avalanche, finishLanes, LEAF_WORDS_MAX, numberWords, singleWord, textWords } from "./mix.ts";
-import { TAG_ARRAY, TAG_FALSE, TAG_HOLE, TAG_KEY_COMPONENTS, TAG_NULL, TAG_OBJECT, TAG_PROPERTY_KEY, TAG_STRING, TAG_TRUE, TAG_UNDEFINED } from "./tags.ts";
+import { hasOnlyEnumerableStringKeys } from "./own-keys.ts";
+import { TAG_ARRAY, TAG_FALSE, TAG_HOLE, TAG_KEY_COMPONENTS, TAG_NULL, TAG_NULL_PROTOTYPE_OBJECT, TAG_OBJECT, TAG_PROPERTY_KEY, TAG_STRING, TAG_TRUE, TAG_UNDEFINED } from "./tags.ts";
 
 /** Deeper plain data (and every cycle) goes to the general walk, which tracks ancestors. */
 const PLAIN_DEPTH = 24;
@@ -125,7 +127,8 @@ function plainContainer(value: object, depth: number): boolean {
   if (depth > PLAIN_DEPTH) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === ARRAY_PROTOTYPE) return plainArray(value as unknown[], depth);
-  if (proto === OBJECT_PROTOTYPE || proto === null) return plainObject(value as Record<string, unknown>, depth);
+  if (proto === OBJECT_PROTOTYPE) return plainObject(value as Record<string, unknown>, depth, TAG_OBJECT);
+  if (proto === null) return plainObject(value as Record<string, unknown>, depth, TAG_NULL_PROTOTYPE_OBJECT);
   return false;
 }
 
@@ -192,7 +195,7 @@ function plainArray(array: unknown[], depth: number): boolean {
 }
 
 /** Each member from fresh seeds, finished per lane and summed (order-independent), exactly as structural.ts does. */
-function plainObject(object: Record<string, unknown>, depth: number): boolean {
+function plainObject(object: Record<string, unknown>, depth: number, tag: number): boolean {
   // The enclosing lanes, taken before any property read (a getter may hash another key).
   const outerA = lanes[0];
   const outerB = lanes[1];
@@ -252,8 +255,10 @@ function plainObject(object: Record<string, unknown>, depth: number): boolean {
     sumD = (sumD + avalanche(d)) | 0;
     count++;
   }
+  // Symbol keys, non-enumerable keys (an `arguments` object): the general walk decides.
+  if (!hasOnlyEnumerableStringKeys(object, count)) return false;
   // The container's tag and member count, then each lane its own sum (as closeContainer in mix.ts).
-  const header = (count << 8) | TAG_OBJECT;
+  const header = (count << 8) | tag;
   let a = Math.imul(outerA ^ header, -1640531535);
   let b = Math.imul(outerB ^ header, -2048144777);
   let c = Math.imul(outerC ^ header, -1028477379);

@@ -2,22 +2,27 @@
  * The structural walk of the key hasher: feeds any supported value, as a stream of
  * tagged words, into the lanes in mix.ts.
  *
- * Key semantics are SameValueZero, the same as the Map-based fast path the caches use
- * for primitive arguments: NaN equals NaN and -0 equals 0. Every value is type-tagged
+ * Key semantics are SameValue (`Object.is`): NaN equals NaN, -0 differs from 0 (the
+ * caches' Map fast path sends -0 here for that reason). Every value is type-tagged
  * and every variable-length part carries its length, so `1`, `"1"`, `[1]`, `{0: 1}`,
  * `new Set([1])` and `1n` all differ, and `["ab", "c"]` differs from `["a", "bc"]`.
  *
  * What counts, per type (and what deliberately does not):
- * - plain and null-prototype objects: own enumerable string keys with their values,
- *   order-independent; symbol keys and the prototype (plain vs null) do not count;
+ * - plain and null-prototype objects: own enumerable string keys and registered-symbol
+ *   keys with their values, order-independent; a getter counts by the value it returns
+ *   when the key is hashed; a null-prototype object differs from a plain one. A
+ *   non-enumerable own property or a unique-symbol key is refused;
+ * - `arguments` objects: tagged apart from arrays and plain objects, elements in order;
  * - arrays: length and elements in order; a hole differs from `undefined`; extra
- *   non-index properties do not count;
+ *   non-index properties do not count; from length 2^24 on, only present elements are
+ *   walked (with their index), so a sparse array of length 2^31 hashes at once;
  * - Map (entries) and Set (members): order-independent;
- * - Date: time value (an invalid date is NaN); RegExp: source and flags; URL: href;
- *   URLSearchParams: its serialisation;
- * - ArrayBuffer, DataView, typed arrays: every byte, with the element type in the tag
- *   (a Buffer hashes like the Uint8Array of the same bytes; Float64Array([-0]) and
- *   Float64Array([0]) differ, because binary data hashes by bytes, not by value);
+ * - Date: time value (an invalid date is NaN); RegExp: source, flags and lastIndex;
+ *   URL: href; URLSearchParams: its serialisation. These (and ArrayBuffer, DataView)
+ *   are refused when they carry own properties of their own (`date.label = ...`);
+ * - ArrayBuffer, DataView, typed arrays, Buffer: every byte, with the exact class in
+ *   the tag (a Buffer differs from the Uint8Array of the same bytes; Float64Array([-0])
+ *   and Float64Array([0]) differ, because binary data hashes by bytes);
  * - registered symbols by their key; bigint by value;
  * - a back-edge of a cycle hashes as its distance to the ancestor it points to, so
  *   equal cyclic shapes hash equal wherever they sit; shared (non-cyclic)
@@ -25,11 +30,14 @@
  * Anything else (class instances, functions, Promises, WeakMap/WeakSet/WeakRef, Error,
  * boxed primitives, unique symbols, subclasses of the built-ins) needs an escape hatch:
  * a `[Symbol.for("automemo.hash")]()` method or a hasher registered with
- * `setCustomHashers`; their result is hashed with the class name mixed in.
+ * `setCustomHashers`; their result is hashed with the class name mixed in. A Proxy is
+ * hashed through its traps, like the object it presents; one around a built-in whose
+ * methods reject it (a Map, a Date) is refused.
  */
+import { firstNonEnumerableKey, hasOnlyEnumerableStringKeys, isArgumentsObject } from "./own-keys.ts";
 import { constructorName, kindByPrototype, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS } from "./kinds.ts";
-import { TAG_ARRAY, TAG_ARRAY_BUFFER, TAG_BACK_REFERENCE, TAG_BIGINT, TAG_CUSTOM, TAG_DATA_VIEW, TAG_DATE, TAG_FALSE, TAG_HOLE, TAG_MAP, TAG_NULL, TAG_OBJECT, TAG_PROPERTY_KEY, TAG_REGEXP, TAG_SET, TAG_STRING, TAG_SYMBOL, TAG_TRUE, TAG_TYPED_ARRAY, TAG_UNDEFINED, TAG_URL, TAG_URL_SEARCH_PARAMS } from "./tags.ts";
-import { absorbBytes, absorbHeader, absorbNumber, absorbString, absorbWord, addMemberDigest, closeContainer, openFrame, startDigest } from "./mix.ts";
+import { TAG_ARGUMENTS, TAG_LONG_ARRAY, TAG_SYMBOL_PROPERTY_KEY, TAG_ARRAY, TAG_ARRAY_BUFFER, TAG_BACK_REFERENCE, TAG_BIGINT, TAG_CUSTOM, TAG_DATA_VIEW, TAG_DATE, TAG_FALSE, TAG_HOLE, TAG_MAP, TAG_NULL, TAG_NULL_PROTOTYPE_OBJECT, TAG_OBJECT, TAG_PROPERTY_KEY, TAG_REGEXP, TAG_SET, TAG_STRING, TAG_SYMBOL, TAG_TRUE, TAG_TYPED_ARRAY, TAG_UNDEFINED, TAG_URL, TAG_URL_SEARCH_PARAMS } from "./tags.ts";
+import { absorbBytes, absorbHeader, absorbNumber, absorbString, absorbWord, addMemberDigest, closeContainer, openFrame, restoreFrame, startDigest } from "./mix.ts";
 
 
 // Cached: a global lookup plus a property load per object showed up in profiles. The
@@ -56,6 +64,8 @@ export class HashFailure {
     /** Set when a user hasher threw (HasherError); absent for an unhashable value. */
     readonly hasherThrew: boolean,
     readonly cause?: unknown,
+    /** Why a value of an otherwise hashable type is refused (`has a non-enumerable own property 'x'`). */
+    readonly reason?: string,
   ) {}
 }
 
@@ -150,13 +160,13 @@ function hashObject(value: object, depth: number): void {
   }
   enter(value, depth);
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === OBJECT_PROTOTYPE || proto === null) hashPlainObject(value as Record<string, unknown>, depth);
+  if (proto === OBJECT_PROTOTYPE || proto === null) hashPlainObject(value as Record<string, unknown>, depth, proto === null ? TAG_NULL_PROTOTYPE_OBJECT : TAG_OBJECT);
   else if (proto === ARRAY_PROTOTYPE) hashArray(value as unknown[], depth);
   else hashBuiltinOrCustom(value, proto as object, depth);
   leave(value, depth);
 }
 
-function hashPlainObject(object: Record<string, unknown>, depth: number): void {
+function hashPlainObject(object: Record<string, unknown>, depth: number, tag: number): void {
   const at = openFrame(depth);
   let count = 0;
   for (const key in object) {
@@ -172,11 +182,67 @@ function hashPlainObject(object: Record<string, unknown>, depth: number): void {
     addMemberDigest(at);
     count++;
   }
-  closeContainer(at, TAG_OBJECT, count);
+  if (!hasOnlyEnumerableStringKeys(object, count)) {
+    if (isArgumentsObject(object)) {
+      restoreFrame(at);
+      hashArguments(object as unknown as IArguments, depth);
+      return;
+    }
+    count += hashSymbolMembers(object, at, depth);
+  }
+  closeContainer(at, tag, count);
 }
+
+/** The registered-symbol members of an object (after its string ones), or the reason it is refused; returns how many. */
+function hashSymbolMembers(object: Record<PropertyKey, unknown>, at: number, depth: number): number {
+  const hidden = firstNonEnumerableKey(object);
+  if (hidden !== undefined) throw new HashFailure(object, false, undefined, `has a non-enumerable own property '${hidden}'`);
+  let count = 0;
+  for (const symbol of Object.getOwnPropertySymbols(object)) {
+    // automemo's own escape-hatch method is a protocol, not data (plain objects are hashed structurally anyway).
+    if (symbol === HASH_METHOD) continue;
+    const key = Symbol.keyFor(symbol);
+    const name = String(symbol);
+    if (key === undefined) throw new HashFailure(object, false, undefined, `has an own property keyed by the unique symbol ${name}`);
+    if (!Object.prototype.propertyIsEnumerable.call(object, symbol)) throw new HashFailure(object, false, undefined, `has a non-enumerable own property [${name}]`);
+    startDigest();
+    absorbString(TAG_SYMBOL_PROPERTY_KEY, key);
+    try {
+      hashValue(object[symbol], depth + 1);
+    } catch (error) {
+      throw withStep(error, `[${name}]`);
+    }
+    addMemberDigest(at);
+    count++;
+  }
+  return count;
+}
+
+/** Elements like an array's, under a tag of its own; `callee` (and the strict-mode accessor) does not count. */
+function hashArguments(args: IArguments, depth: number): void {
+  const length = args.length;
+  // Own keys: the indices, `length`, `callee` and Symbol.iterator; anything else was added by hand.
+  if (typeof length !== "number" || Object.getOwnPropertyNames(args).length !== length + 2 || Object.getOwnPropertySymbols(args).length !== 1) {
+    throw new HashFailure(args, false, undefined, "has properties an arguments object does not have (added, deleted or redefined)");
+  }
+  absorbHeader(TAG_ARGUMENTS, length);
+  let i = 0;
+  try {
+    for (; i < length; i++) hashValue(args[i], depth + 1);
+  } catch (error) {
+    throw withStep(error, i);
+  }
+}
+
+/** From this length on an array is hashed by its present elements (hashLongArray). */
+const LONG_ARRAY_LENGTH = 0x1000000;
 
 function hashArray(array: unknown[], depth: number): void {
   const length = array.length;
+  if (length >= LONG_ARRAY_LENGTH) {
+    hashLongArray(array, depth);
+    return;
+  }
   absorbHeader(TAG_ARRAY, length);
   let i = 0;
   try {
@@ -187,6 +253,22 @@ function hashArray(array: unknown[], depth: number): void {
     }
   } catch (error) {
     throw withStep(error, i);
+  }
+}
+
+function hashLongArray(array: unknown[], depth: number): void {
+  absorbHeader(TAG_LONG_ARRAY, array.length);
+  let index = 0;
+  try {
+    for (const key of Object.keys(array)) {
+      index = Number(key);
+      // Named properties of an array do not count (as in hashArray).
+      if (String(index >>> 0) !== key || index >= array.length) continue;
+      absorbNumber(index);
+      hashValue(array[index], depth + 1);
+    }
+  } catch (error) {
+    throw withStep(error, index);
   }
 }
 
@@ -235,12 +317,32 @@ function hashBuiltinOrCustom(value: object, proto: object, depth: number): void 
     hashCustom(value, depth);
     return;
   }
+  // A Proxy around a built-in passes the prototype test, then its methods reject it.
+  try {
+    hashBuiltin(value, kind, depth);
+  } catch (error) {
+    if (error instanceof HashFailure || !(error instanceof TypeError)) throw error;
+    throw new HashFailure(value, false, undefined, `is not a genuine ${constructorName(value) || "built-in"} (a Proxy?): ${error.message}`);
+  }
+}
+
+/** Own keys each built-in kind has by itself: RegExp its lastIndex, the others none (typed arrays: not checked, their indices are own keys). */
+function checkNoOwnProperties(value: object, kind: number): void {
+  const names = Object.getOwnPropertyNames(value);
+  const expected = kind === KIND_REGEXP ? 1 : 0;
+  if (names.length === expected && Object.getOwnPropertySymbols(value).length === 0) return;
+  const extra = names.find((name) => kind !== KIND_REGEXP || name !== "lastIndex") ?? String(Object.getOwnPropertySymbols(value)[0]);
+  throw new HashFailure(value, false, undefined, `has an own property '${extra}' besides its ${constructorName(value)} data`);
+}
+
+function hashBuiltin(value: object, kind: number, depth: number): void {
   if (kind >= KIND_TYPED_ARRAY) {
     const view = value as ArrayBufferView & { BYTES_PER_ELEMENT: number };
     absorbHeader(TAG_TYPED_ARRAY + kind - KIND_TYPED_ARRAY, view.byteLength);
     absorbBytes(view.buffer, view.byteOffset, view.byteLength, view.BYTES_PER_ELEMENT);
     return;
   }
+  checkNoOwnProperties(value, kind);
   switch (kind) {
     case KIND_MAP:
       hashMap(value as Map<unknown, unknown>, depth);
@@ -255,6 +357,8 @@ function hashBuiltinOrCustom(value: object, proto: object, depth: number): void 
     case KIND_REGEXP:
       absorbString(TAG_REGEXP, (value as RegExp).source);
       absorbString(TAG_STRING, (value as RegExp).flags);
+      // exec/test on a global or sticky RegExp start at lastIndex: it changes what they answer.
+      hashValue((value as RegExp).lastIndex, depth + 1);
       return;
     case KIND_URL:
       absorbString(TAG_URL, (value as URL).href);

@@ -21,5 +21,13 @@ export const TAG_DATA_VIEW = 22;
 export const TAG_BACK_REFERENCE = 23;
 export const TAG_CUSTOM = 24;
 export const TAG_PROPERTY_KEY = 25;
+/** An `arguments` object: like an array, but told apart from one (and from a plain object). */
+export const TAG_ARGUMENTS = 26;
+/** A property keyed by a registered symbol (its registry key follows). */
+export const TAG_SYMBOL_PROPERTY_KEY = 27;
+/** An array of length 2^24 or more: only its present elements, each after its index (a sparse length of 2^31 must not be walked). */
+export const TAG_LONG_ARRAY = 28;
+/** A null-prototype object (`"toString" in x` tells it from a plain one). */
+export const TAG_NULL_PROTOTYPE_OBJECT = 29;
 export const TAG_TYPED_ARRAY = 32;
 export const TAG_KEY_COMPONENTS = 64;

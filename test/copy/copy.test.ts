@@ -88,26 +88,27 @@ describe("copySnapshot round-trips every supported type", () => {
     expect(copy.symbol).toBe(Symbol.for("registered"));
   });
 
-  it("copies typed array views as their own bytes only", () => {
+  it("copies a typed array view with its whole buffer, at its offset (a hit must not change view.buffer)", () => {
     const whole = Uint16Array.from([1, 2, 3, 4, 5]);
     const copy = roundTrip(whole.subarray(1, 3));
     expect(Array.from(copy)).toEqual([2, 3]);
-    expect(copy.buffer.byteLength).toBe(4);
+    expect(copy.byteOffset).toBe(2);
+    expect(Array.from(new Uint16Array(copy.buffer))).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it("copies built-in errors, keeping class, message, stack, cause and extra fields", () => {
-    class NotFound extends RangeError {
-      code = "E_NOT_FOUND";
-    }
+  it("copies built-in errors, keeping class, message, stack, cause and extra fields with their attributes", () => {
     const cause = new TypeError("inner");
-    const error = new NotFound("missing", { cause });
+    const error = Object.assign(new RangeError("missing", { cause }), { code: "E_NOT_FOUND" });
+    Object.defineProperty(error, "hidden", { value: 1, enumerable: false, writable: false, configurable: true });
     const copy = roundTrip({ error, aggregate: new AggregateError([new Error("a")], "many") });
-    expect(copy.error).toBeInstanceOf(RangeError);
+    expect(Object.getPrototypeOf(copy.error)).toBe(RangeError.prototype);
     expect(copy.error).not.toBe(error);
     expect(copy.error.message).toBe("missing");
     expect(copy.error.stack).toBe(error.stack);
     expect(copy.error.name).toBe("RangeError");
     expect((copy.error as unknown as { code: string }).code).toBe("E_NOT_FOUND");
+    expect(Object.getOwnPropertyDescriptor(copy.error, "hidden")).toEqual({ value: 1, enumerable: false, writable: false, configurable: true });
+    expect(Object.keys(copy.error)).toEqual(Object.keys(error));
     expect(copy.error.cause).toBeInstanceOf(TypeError);
     expect(copy.error.cause).not.toBe(cause);
     expect(copy.aggregate).toBeInstanceOf(AggregateError);
@@ -220,6 +221,7 @@ describe("UnserializableReturnValueError", () => {
     ["a Set member", new Set([1, new Connection()]), "result[1]", "Connection"],
     ["the result itself", new Connection(), "result", "Connection"],
     ["a Map subclass", { registry: new (class Registry extends Map {})() }, "result.registry", "Registry"],
+    ["an Error subclass", { error: new (class NotFound extends RangeError {})("x") }, "result.error", "NotFound"],
   ])("names the function, path and type for %s", (_label, value, path, type) => {
     let caught: unknown;
     try {
@@ -233,7 +235,7 @@ describe("UnserializableReturnValueError", () => {
     expect(error.functionId).toBe(FUNCTION_ID);
     expect(error.path).toBe(path);
     expect(error.valueType).toBe(type);
-    expect(error.message).toContain(`${FUNCTION_ID} returned a value that cannot be copied: ${path} is a ${type}`);
+    expect(error.message).toContain(`${FUNCTION_ID} returned a value that cannot be copied exactly: ${path} is a ${type}`);
   });
 });
 

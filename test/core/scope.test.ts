@@ -95,7 +95,17 @@ describe("closure captures in the key", () => {
       function f(x: number) { return this + arguments.length + x; }
       return f;
     }`;
-    expect(keyOf(plain)).toEqual(["x"]);
+    // Its own `arguments` is not captured, but its count is keyed: f(1) and f(1, undefined) differ there.
+    expect(keyOf(plain)).toEqual(["x", "arguments.length"]);
+    const throughArrow = `function outer() {
+      /** @memo */
+      function f(x: number) { return [1].map(() => arguments.length + x); }
+      return f;
+    }`;
+    expect(keyOf(throughArrow)).toEqual(["x", "arguments.length"]);
+    const innerFunction = `/** @memo */
+    function f(x: number) { return function () { return arguments.length; }; }`;
+    expect(keyOf(innerFunction)).toEqual(["x"]);
   });
 
   it("does not capture the enclosing class when a method names it", () => {

@@ -24,12 +24,17 @@ const GOLDEN: Record<string, string> = {
   map: "603d98bff804d76bec8f4de040ab20df",
   set: "3ad1c44a2be2406fdca8f8a2a8fa8685",
   date: "a5e33da8a4df86c02cb75192f35fb2c0",
-  regexp: "b25cdc668cbe53ef86b9b760ceb0e219",
+  regexp: "7d7ee5daac6868ae9448cb3ee7031eec",
   url: "3f6c23b9526f34aeb35740dbb3c45566",
   "search params": "516a40b683dace00573c10806950d761",
   bytes: "0d8883dbe949ccb28c87bfa424dce397",
   floats: "bbbfe182ae5549c14602bbd7226479d5",
   cycle: "710ff17269727139414bd11b711e959d",
+  "negative zero": "2c98a18c6f4b60cf1fe2b7c189abcfb8",
+  "registered-symbol key": "9333fc30b9f6901ab7461e6c4f558e02",
+  arguments: "6ce6796759eef39056c66315f977e8cb",
+  buffer: "81a9ec64166c528a9490461245b87c91",
+  "null-prototype object": "a87363fe20d9a7b9ccbfaeca5d48a215",
 };
 
 describe("digest determinism", () => {

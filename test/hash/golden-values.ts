@@ -25,6 +25,13 @@ export function goldenValues(): [string, unknown][] {
     ["bytes", Uint8Array.from({ length: 1001 }, (_, i) => (i * 7) & 255)],
     ["floats", Float64Array.from({ length: 33 }, (_, i) => i / 3)],
     ["cycle", cyclic],
+    ["negative zero", -0],
+    ["registered-symbol key", { a: 1, [Symbol.for("k")]: 2 }],
+    ["arguments", (function (..._items: unknown[]) {
+      return arguments; // eslint-disable-line prefer-rest-params
+    })(1, "a")],
+    ["buffer", Buffer.from([1, 2, 3])],
+    ["null-prototype object", Object.assign(Object.create(null) as object, { a: 1 })],
   ];
 }
 

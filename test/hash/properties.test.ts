@@ -52,11 +52,15 @@ describe("hashKeyComponents: equal values, equal digests", () => {
   });
 });
 
-describe("hashKeyComponents: SameValueZero", () => {
-  it("treats NaN as NaN and -0 as 0, also inside containers", () => {
+describe("hashKeyComponents: SameValue", () => {
+  it("treats NaN as NaN and -0 apart from 0, also inside containers", () => {
     expect(digestOf(NaN)).toBe(digestOf(Number("x")));
-    expect(digestOf(-0)).toBe(digestOf(0));
-    expect(digestOf({ a: [-0, NaN] })).toBe(digestOf({ a: [0, NaN] }));
+    expect(digestOf(-0)).not.toBe(digestOf(0));
+    expect(digestOf(-0)).toBe(digestOf(-0));
+    expect(digestOf({ a: [-0, NaN] })).not.toBe(digestOf({ a: [0, NaN] }));
+    expect(digestOf({ a: [-0, NaN] })).toBe(digestOf({ a: [-0, NaN] }));
+    expect(digestOf(new Map([[1, -0]]))).not.toBe(digestOf(new Map([[1, 0]])));
+    expect(digestOf(new Set([-0, 1]))).toBe(digestOf(new Set([0, 1]))); // a Set itself stores -0 as 0
     expect(digestOf(new Date(NaN))).toBe(digestOf(new Date("not a date")));
     expect(digestOf(0.1 + 0.2)).not.toBe(digestOf(0.3));
   });
@@ -100,13 +104,14 @@ describe("hashKeyComponents: type tags separate look-alikes", () => {
     expect(digestOf(a)).not.toBe(digestOf(b));
   });
 
-  it("hashes Buffer like the Uint8Array of the same bytes, aligned or not", () => {
+  it("hashes a Buffer apart from the Uint8Array of the same bytes, and by bytes whatever its alignment", () => {
     const bytes = Uint8Array.from({ length: 100 }, (_, i) => (i * 37) & 255);
     const pool = Buffer.alloc(200);
     pool.set(bytes, 3);
-    expect(digestOf(Buffer.from(bytes))).toBe(digestOf(bytes));
-    expect(digestOf(pool.subarray(3, 103))).toBe(digestOf(bytes));
-    expect(digestOf(pool.subarray(3, 102))).not.toBe(digestOf(bytes));
+    expect(digestOf(Buffer.from(bytes))).not.toBe(digestOf(bytes));
+    expect(digestOf(pool.subarray(3, 103))).toBe(digestOf(Buffer.from(bytes)));
+    expect(digestOf(new Uint8Array(pool.buffer, pool.byteOffset + 3, 100))).toBe(digestOf(bytes));
+    expect(digestOf(pool.subarray(3, 102))).not.toBe(digestOf(Buffer.from(bytes)));
   });
 });
 

@@ -2,7 +2,7 @@
  * Test support for the hasher and copier: fast-check arbitraries restricted to the
  * supported value set, a reordering rebuild (same value, different property/Map/Set
  * order and buffer alignment), and an independent structural equality with the
- * hasher's semantics (SameValueZero for numbers, bytes for binary data).
+ * hasher's semantics (SameValue for numbers, bytes for binary data).
  */
 import fc from "fast-check";
 
@@ -97,14 +97,15 @@ function bytesOf(view: ArrayBufferView | ArrayBuffer): Uint8Array {
 function kindOf(value: object): string {
   if (Array.isArray(value)) return "Array";
   const proto = Object.getPrototypeOf(value);
-  if (proto === null || proto === Object.prototype) return "Object";
+  if (proto === null) return "NullPrototypeObject";
+  if (proto === Object.prototype) return "Object";
   return Object.prototype.toString.call(value);
 }
 
 /** Structural equality with the hasher's semantics, written independently of it. */
 export function structurallyEqual(a: unknown, b: unknown): boolean {
   if (typeof a !== typeof b) return false;
-  if (typeof a === "number") return a === b || (a !== a && b !== b);
+  if (typeof a === "number") return Object.is(a, b);
   if (typeof a !== "object" || a === null || b === null) return a === b;
   const objectB = b as object;
   if (kindOf(a) !== kindOf(objectB)) return false;
@@ -128,7 +129,8 @@ export function structurallyEqual(a: unknown, b: unknown): boolean {
     return a.size === other.size && [...a].every((member) => other.has(member));
   }
   if (a instanceof Date) return structurallyEqual(a.getTime(), (b as Date).getTime());
-  if (a instanceof RegExp || a instanceof URL || a instanceof URLSearchParams) return String(a) === String(b);
+  if (a instanceof RegExp) return String(a) === String(b) && a.lastIndex === (b as RegExp).lastIndex;
+  if (a instanceof URL || a instanceof URLSearchParams) return String(a) === String(b);
   if (a instanceof ArrayBuffer || ArrayBuffer.isView(a)) {
     const x = bytesOf(a);
     const y = bytesOf(b as ArrayBuffer);

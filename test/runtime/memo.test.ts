@@ -46,20 +46,22 @@ describe("memo by hand", () => {
     expect(calls).toBe(2);
   });
 
-  it("treats NaN as NaN and -0 as 0 (SameValueZero), in the exact-key and the hashed path", () => {
+  it("treats NaN as NaN and -0 apart from 0 (SameValue), in the exact-key and the hashed path", () => {
     let calls = 0;
     const id = memo((x: unknown, _tag?: unknown) => (calls++, String(x)), { id: uniqueId("nan") });
     id(NaN);
     id(NaN);
     id(-0);
     id(0);
-    expect(calls).toBe(2);
+    id(-0);
+    expect(calls).toBe(3);
     const wrapped = memo((x: unknown) => (calls++, String(x)), { id: uniqueId("nan-obj"), params: ["x"] });
     wrapped({ v: NaN });
     wrapped({ v: NaN });
     wrapped({ v: -0 });
     wrapped({ v: 0 });
-    expect(calls).toBe(4);
+    wrapped({ v: -0 });
+    expect(calls).toBe(6);
   });
 
   it("separates look-alike keys: 1, '1', 1n, true, null, undefined", () => {

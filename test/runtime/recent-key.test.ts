@@ -85,10 +85,17 @@ describe("sameKeyValue against copyKeyValue", () => {
     expect(matches).toBeGreaterThan(30);
   });
 
-  it("follows the hash's SameValueZero, holes and prototypes", () => {
+  it("follows the hash's SameValue, holes, prototypes and hidden keys", () => {
     expect(sameKeyValue({ n: NaN }, copyKeyValue({ n: NaN }))).toBe(true);
-    expect(sameKeyValue({ n: -0 }, copyKeyValue({ n: 0 }))).toBe(true);
-    expect(sameKeyValue({ a: 1 }, copyKeyValue(Object.assign(Object.create(null), { a: 1 })))).toBe(true);
+    expect(sameKeyValue({ n: -0 }, copyKeyValue({ n: 0 }))).toBe(false);
+    expect(sameKeyValue({ n: 0 }, copyKeyValue({ n: -0 }))).toBe(false);
+    expect(sameKeyValue([0, -0], copyKeyValue([0, -0]))).toBe(true);
+    expect(sameKeyValue(-0, copyKeyValue(0))).toBe(false);
+    expect(sameKeyValue({ a: 1, [Symbol.for("k")]: 1 }, copyKeyValue({ a: 1 }))).toBe(false);
+    expect(copyKeyValue({ a: 1, [Symbol.for("k")]: 1 })).toBe(NOT_COPIED);
+    expect(sameKeyValue(Object.defineProperty({ a: 1 }, "b", { value: 2 }), copyKeyValue({ a: 1 }))).toBe(false);
+    expect(sameKeyValue({ a: 1 }, copyKeyValue(Object.assign(Object.create(null), { a: 1 })))).toBe(false);
+    expect(sameKeyValue(Object.assign(Object.create(null), { a: 1 }), copyKeyValue(Object.assign(Object.create(null), { a: 1 })))).toBe(true);
     expect(sameKeyValue({ a: undefined }, copyKeyValue({}))).toBe(false);
     expect(sameKeyValue({}, copyKeyValue({ a: undefined }))).toBe(false);
     const withHole = [1, 2, 3];

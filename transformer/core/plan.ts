@@ -30,7 +30,7 @@ export interface PlannedFunction {
   readonly handleName: string;
   /** Embedded as literals in the handle declaration. */
   readonly meta: Required<FunctionMeta>;
-  /** Expressions passed to the lookup, in the order of `meta.key` (`this`, parameter and captured names). */
+  /** Expressions passed to the lookup, in the order of `meta.key` (`this`, parameter and captured names, ARGUMENT_COUNT_KEY). */
   readonly keyExpressions: readonly string[];
   /** The tag inside its JSDoc comment, for diagnostics. */
   readonly tag: SourceRange;
@@ -106,6 +106,9 @@ export interface PlanOptions {
 }
 
 /** Names the emitted code uses; one place so every host and the idempotency check agree. */
+/** The key component (and its expression) of a function that reads its own `arguments`: f() and f(undefined) differ there. */
+export const ARGUMENT_COUNT_KEY = "arguments.length";
+
 export const EMITTED_NAMES = {
   cacheHandle: "__am_cacheHandle",
   miss: "__am_MISS",

@@ -6,7 +6,7 @@ import { createLocator } from "./errors.ts";
 import { type AnnotatedFunction, findAnnotatedFunctions } from "./find.ts";
 import { CodeHasher } from "./hash.ts";
 import { formatFromExtension } from "./parse.ts";
-import { EMITTED_NAMES, type ModulePlan, type PlanDiagnostic, type PlannedFunction, type PlanOptions } from "./plan.ts";
+import { ARGUMENT_COUNT_KEY, EMITTED_NAMES, type ModulePlan, type PlanDiagnostic, type PlannedFunction, type PlanOptions } from "./plan.ts";
 import { isAbsolutePath, PathMemo } from "./path-memo.ts";
 import { analyzeScopes } from "./scope.ts";
 import { createDependencyHashing } from "./deps/index.ts";
@@ -87,6 +87,8 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     const key = annotated.isInstanceMember || captured.includes("this") ? ["this"] : [];
     key.push(...params.filter((name: string) => !name.startsWith("_")));
     for (const name of captured) if (!key.includes(name)) key.push(name);
+    // A function reading its own `arguments` can tell f() from f(undefined): the count joins the key.
+    if (scopes!.readsOwnArguments(annotated.fn)) key.push(ARGUMENT_COUNT_KEY);
     functions.push(
       planFunction(annotated, kind, commentStartsByEnd, source, {
         id: ids[index],

@@ -41,6 +41,8 @@ export interface ScopeAnalysis {
    * scope, sorted, without names starting with `_` and without `exclude`.
    */
   capturedNames(fn: AstNode, exclude: ReadonlySet<string>): string[];
+  /** Whether non-arrow `fn` reads its own `arguments` (directly or from an arrow inside it). */
+  readsOwnArguments(fn: AstNode): boolean;
 }
 
 /**
@@ -85,7 +87,21 @@ export function analyzeScopes(program: AstNode): ScopeAnalysis {
       }
       return [...captured].sort();
     },
+    readsOwnArguments(fn) {
+      const own = scopeOf(fn);
+      if (!own || fn.type === "ArrowFunctionExpression") return false;
+      for (const scope of descendants(own)) {
+        if (scope.references.includes("arguments") && declaringScope(scope, "arguments") === own) return true;
+      }
+      return false;
+    },
   };
+}
+
+function declaringScope(from: Scope, name: string): Scope | null {
+  let scope: Scope | null = from;
+  while (scope && !scope.names.has(name)) scope = scope.parent;
+  return scope;
 }
 
 function* descendants(scope: Scope): Generator<Scope> {
