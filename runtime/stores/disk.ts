@@ -13,7 +13,7 @@ import {
   VERSION_DIR_PREFIX,
   versionDirName,
 } from "./disk-layout.ts";
-import { sleepSync, tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
+import { isHeldByThisProcess, LOCK_BUSY, LOCK_UNBREAKABLE, sleepSync, tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
 import { nodeFs, nodePath } from "./node-builtins.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
 
@@ -34,7 +34,11 @@ interface VersionState {
   estimate: { entries: number; bytes: number } | undefined;
 }
 
-/** The lock file cannot be created at all (read-only or unusable directory): compute without it. */
+/**
+ * Compute without the lock: it cannot be created (read-only or unusable directory), it
+ * is held by this very process (a re-entrant call: waiting would wait for ourselves), or
+ * something automemo cannot remove sits at its path past its staleness.
+ */
 const LOCKING_UNAVAILABLE = Symbol("locking unavailable");
 /** Another process holds the lock and nothing is stored yet. */
 const WAIT = Symbol("wait");
@@ -150,9 +154,14 @@ export class DiskStore implements CacheStore {
    */
   async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
     const lockPath = this.#lockPath(fn, key);
+    const startedAt = Date.now();
     for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
-      const claim = this.#claim(fn, key, lockPath);
-      if (claim === LOCKING_UNAVAILABLE) return compute();
+      const claim = this.#claim(fn, key, lockPath, Date.now() - startedAt);
+      if (claim === LOCKING_UNAVAILABLE) {
+        const value = await compute();
+        await this.write(fn, key, value);
+        return value;
+      }
       if (claim === WAIT) await new Promise((resolve) => setTimeout(resolve, delayMs));
       else if ("value" in claim) return claim.value as T;
       else {
@@ -175,9 +184,14 @@ export class DiskStore implements CacheStore {
    */
   computeOnceSync<T>(fn: StoreFunction, key: string, compute: () => T): T {
     const lockPath = this.#lockPath(fn, key);
+    const startedAt = Date.now();
     for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
-      const claim = this.#claim(fn, key, lockPath);
-      if (claim === LOCKING_UNAVAILABLE) return compute();
+      const claim = this.#claim(fn, key, lockPath, Date.now() - startedAt);
+      if (claim === LOCKING_UNAVAILABLE) {
+        const value = compute();
+        this.writeSync(fn, key, value);
+        return value;
+      }
       if (claim === WAIT) sleepSync(delayMs);
       else if ("value" in claim) return claim.value as T;
       else {
@@ -193,9 +207,9 @@ export class DiskStore implements CacheStore {
   }
 
   /** One round of single flight: the stored value, the lock (then compute), or wait and retry. */
-  #claim(fn: StoreFunction, key: string, lockPath: string | undefined): StoreHit | HeldLock | typeof WAIT | typeof LOCKING_UNAVAILABLE {
-    if (lockPath === undefined) return LOCKING_UNAVAILABLE;
-    const lock = this.#tryLock(lockPath, fn);
+  #claim(fn: StoreFunction, key: string, lockPath: string | undefined, waitedMs: number): StoreHit | HeldLock | typeof WAIT | typeof LOCKING_UNAVAILABLE {
+    if (lockPath === undefined || isHeldByThisProcess(lockPath)) return this.readSync(fn, key) ?? LOCKING_UNAVAILABLE;
+    const lock = this.#tryLock(lockPath, fn, waitedMs);
     if (lock === LOCKING_UNAVAILABLE) return lock;
     // Read even when we got the lock: the previous holder may have just written the value.
     const hit = this.readSync(fn, key);
@@ -217,9 +231,13 @@ export class DiskStore implements CacheStore {
     }
   }
 
-  #tryLock(lockPath: string, fn: StoreFunction): HeldLock | undefined | typeof LOCKING_UNAVAILABLE {
+  #tryLock(lockPath: string, fn: StoreFunction, waitedMs: number): HeldLock | undefined | typeof LOCKING_UNAVAILABLE {
     try {
-      return tryAcquireLockFile(lockPath, this.#lockStaleMs);
+      const attempt = tryAcquireLockFile(lockPath, this.#lockStaleMs, waitedMs);
+      if (attempt === LOCK_BUSY) return undefined;
+      if (attempt !== LOCK_UNBREAKABLE) return attempt;
+      this.#warnOnce(`the lock ${lockPath} is not a lock automemo can read or remove, and it is older than the lock timeout; computing without it. Remove it by hand.`);
+      return LOCKING_UNAVAILABLE;
     } catch (error) {
       try {
         if (!isErrnoCode(error, "ENOENT")) throw error;
