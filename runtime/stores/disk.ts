@@ -35,9 +35,9 @@ interface VersionState {
 }
 
 /**
- * Compute without the lock: it cannot be created (read-only or unusable directory), it
- * is held by this very process (a re-entrant call: waiting would wait for ourselves), or
- * something automemo cannot remove sits at its path past its staleness.
+ * Compute without the lock: it cannot be created (read-only or unusable directory), a
+ * synchronous caller finds it held by this very process (a re-entrant call: waiting would
+ * wait for ourselves), or something automemo cannot remove sits at its path past its staleness.
  */
 const LOCKING_UNAVAILABLE = Symbol("locking unavailable");
 /** Another process holds the lock and nothing is stored yet. */
@@ -186,7 +186,8 @@ export class DiskStore implements CacheStore {
     const lockPath = this.#lockPath(fn, key);
     const startedAt = Date.now();
     for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
-      const claim = this.#claim(fn, key, lockPath, Date.now() - startedAt);
+      // A synchronous wait for a lock this process holds would never end: the holder cannot run.
+      const claim = lockPath !== undefined && isHeldByThisProcess(lockPath) ? (this.readSync(fn, key) ?? LOCKING_UNAVAILABLE) : this.#claim(fn, key, lockPath, Date.now() - startedAt);
       if (claim === LOCKING_UNAVAILABLE) {
         const value = compute();
         this.writeSync(fn, key, value);
@@ -208,7 +209,7 @@ export class DiskStore implements CacheStore {
 
   /** One round of single flight: the stored value, the lock (then compute), or wait and retry. */
   #claim(fn: StoreFunction, key: string, lockPath: string | undefined, waitedMs: number): StoreHit | HeldLock | typeof WAIT | typeof LOCKING_UNAVAILABLE {
-    if (lockPath === undefined || isHeldByThisProcess(lockPath)) return this.readSync(fn, key) ?? LOCKING_UNAVAILABLE;
+    if (lockPath === undefined) return LOCKING_UNAVAILABLE;
     const lock = this.#tryLock(lockPath, fn, waitedMs);
     if (lock === LOCKING_UNAVAILABLE) return lock;
     // Read even when we got the lock: the previous holder may have just written the value.
