@@ -222,3 +222,26 @@ export class SettleWithoutMissError extends AutomemoError {
     );
   }
 }
+
+/**
+ * An async computation awaits its own pending result (A(k) -> ... -> A(k), same key):
+ * it could never settle. Untransformed, the same code would recurse without end.
+ */
+export class ComputeCycleError extends AutomemoError {
+  /** The function ids along the cycle, starting and ending with the function whose result is awaited. */
+  readonly cycle: readonly string[];
+
+  constructor(details: { cycle: readonly string[] }) {
+    const [first] = details.cycle;
+    const direct = details.cycle.length === 2;
+    super(
+      "COMPUTE_CYCLE",
+      `${first} awaits its own pending result: ${details.cycle.join(" -> ")}, ` +
+        `${direct ? "called again with the same key" : "each step with the key it is computing, back to the same key of the first"}. ` +
+        `That computation is still running, so the await could never settle (untransformed, this code would recurse without end).\n` +
+        `Fix it: give the recursion a base case that changes the arguments, or move the shared work into an uncached inner function ` +
+        `that both call (a cached function calling an uncached helper never waits for itself).`,
+    );
+    this.cycle = details.cycle;
+  }
+}

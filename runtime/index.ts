@@ -26,6 +26,7 @@ export type { CacheStore, StoreFunction, StoreHit } from "./stores/store.ts";
 export {
   AutomemoError,
   ClearKeyError,
+  ComputeCycleError,
   HasherError,
   InvalidOptionError,
   SettleWithoutMissError,

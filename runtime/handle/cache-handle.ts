@@ -7,7 +7,7 @@
  * key): one Map lookup per component, a couple of field checks, no allocation.
  */
 import { copySnapshot, snapshotResult, type ResultSnapshot } from "../copy/index.ts";
-import { ClearKeyError, InvalidOptionError, SettleWithoutMissError } from "../errors.ts";
+import { ClearKeyError, ComputeCycleError, InvalidOptionError, SettleWithoutMissError } from "../errors.ts";
 import { keyDigest } from "../hash/index.ts";
 import type { CacheKind, FunctionMeta } from "../meta.ts";
 import { validateOptions, type NormalizedOptions } from "../options.ts";
@@ -17,6 +17,7 @@ import { hashComponents, keyLayout, type KeyLayout } from "./key-layout.ts";
 import { MISS, Miss } from "./miss.ts";
 import { copyKeyValue, NOT_COPIED, sameKeyValue } from "./recent-key.ts";
 import { computeChannel, type ComputeChannel } from "./compute-events.ts";
+import { computeChain, cycleThrough } from "./compute-chain.ts";
 import { deleteStored, isAsyncFunction, isPromiseLike, settleWithStore } from "./persist.ts";
 import { defaultPersist, isDisabled, sharedRuntime, type AnyFunction, type CacheStats, type Lifecycle, type RegisteredHandle } from "./shared.ts";
 import { IdentityScope, type Table } from "./table.ts";
@@ -37,6 +38,10 @@ function isPrimitiveKey(value: unknown): boolean {
 }
 
 const noop = () => {};
+
+function settleInChain(handle: CacheHandle, miss: Miss, compute: () => unknown): unknown {
+  return handle.settleNow(miss, compute);
+}
 
 /** Failed compares in a row after which a handle stops trying its recent key (recent-key.ts). */
 const RECENT_KEY_PATIENCE = 16;
@@ -313,6 +318,9 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
 
   /** A concurrent caller of an in-flight computation: memo waiters each get their own copy. */
   private hitPending(entry: Entry): unknown {
+    // Awaited from inside its own computation, the entry could never settle (compute-chain.ts).
+    const cycle = cycleThrough(this, entry);
+    if (cycle !== undefined) return Promise.reject(new ComputeCycleError({ cycle }));
     this.hits++;
     if (this.isMemo) return (entry.promise as Promise<ResultSnapshot>).then(copySnapshot);
     return entry.promise;
@@ -348,6 +356,16 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   }
 
   private settleMiss(miss: Miss, compute: () => unknown): unknown {
+    // Async computations run inside a link of the compute chain, so awaiting themselves is detected.
+    if (isAsyncFunction(compute)) {
+      const chain = computeChain();
+      if (chain !== null) return chain.run({ handle: this, miss, parent: chain.getStore() }, settleInChain, this, miss, compute);
+    }
+    return this.settleNow(miss, compute);
+  }
+
+  /** settleMiss without the chain link (called inside it for async computations). */
+  settleNow(miss: Miss, compute: () => unknown): unknown {
     if (this.persist !== undefined && this.usesStoreFor(compute) && this.fillStoreComponents(miss)) return settleWithStore(this, miss, compute);
     const result = this.runCompute(compute);
     if (isPromiseLike(result)) return this.settleAsync(miss, result);
