@@ -44,7 +44,12 @@ export interface GlobalSettings {
   redisPrefix?: string;
   /** Bound on each Redis command and on connecting, in ms (default 1000). */
   redisTimeoutMs?: number;
-  /** Expiry of the cross-process computation lock (disk and Redis), in ms (default 30000). */
+  /**
+   * How long a computation lock whose holder stopped refreshing it (crashed, or a sync
+   * computation on disk) blocks other processes, in ms. Holders refresh it every third
+   * while they compute. Default: Redis 5000 (a short lease), disk 30000 (a sync holder
+   * cannot refresh; a dead holder on the same host is detected at once).
+   */
   lockTimeoutMs?: number;
 }
 
