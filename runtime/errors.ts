@@ -13,6 +13,11 @@ export class AutomemoError extends Error {
   }
 }
 
+/** `a Promise`, `an Invoice`, `an object`: the article English wants before a type name. */
+export function withArticle(type: string): string {
+  return `${/^[aeiou]/i.test(type) ? "an" : "a"} ${type}`;
+}
+
 /** Where a value sits inside an argument or result: `options.client`, `rows[3]`. */
 export function formatPath(root: string, path: readonly (string | number)[]): string {
   let out = root;
@@ -59,7 +64,7 @@ export class UnhashableParamError extends AutomemoError {
     super(
       "UNHASHABLE_PARAM",
       `Cannot hash argument '${details.param}' (position ${details.position}) of ${details.functionId}: ` +
-        `${where} is a ${type}, which has no by-value hash.\n` +
+        `${where} is ${withArticle(type)}, which has no by-value hash.\n` +
         `Fix it in one of these ways:\n` +
         `  - leave it out of the cache key by renaming the parameter to '_${details.param.replace(/^_+/, "")}';\n` +
         `  - give the class a [Symbol.for("automemo.hash")]() method returning plain data that identifies the value;\n` +
@@ -101,7 +106,7 @@ export class UnserializableReturnValueError extends AutomemoError {
     const type = describeType(details.value);
     super(
       "UNSERIALIZABLE_RETURN_VALUE",
-      `${details.functionId} returned a value that cannot be copied: ${where} is a ${type}.\n` +
+      `${details.functionId} returned a value that cannot be copied: ${where} is ${withArticle(type)}.\n` +
         `@memo returns a fresh copy of its result on every hit, so results must be plain data ` +
         `(primitives, arrays, plain objects, Map, Set, Date, RegExp, URL, typed arrays, ArrayBuffer, DataView, Error).\n` +
         `Fix it: return plain data, or use @singleton to share one live object by reference.`,
