@@ -4,8 +4,8 @@
  * after the lock timeout and is removed without following it or deleting anything that
  * is not ours; and a process never waits for a lock it holds itself.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clearAll, configure, memo, stats } from "../../runtime/index.ts";
@@ -126,6 +126,55 @@ describe("a lock path holding something that is not a lock", () => {
     } finally {
       clearInterval(refresh);
     }
+  });
+});
+
+// Another user's lock: the test runs as root and runs the store as `nobody`.
+const asOtherUser = process.getuid?.() === 0 && spawnSync("runuser", ["-u", "nobody", "--", "true"]).status === 0;
+
+describe.skipIf(!asOtherUser)("a lock of another user", () => {
+  const child = join(import.meta.dirname, "helpers", "lock-child.ts");
+  const nobody = () => Number(execFileSync("id", ["-u", "nobody"], { encoding: "utf8" }).trim());
+  const runAsNobody = () => {
+    const result = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, "--import", "tsx", child, temp.path], { encoding: "utf8", timeout: 30_000 });
+    expect(result.stderr).toBe("");
+    return JSON.parse(result.stdout) as { value: string; warnings: string[]; ms: number };
+  };
+  /** The store's folders, owned by nobody, and the key's lock path. */
+  const prepareFor = (uid: number) => {
+    const path = preparedLockPath(newStore());
+    execFileSync("chown", ["-R", `${uid}`, temp.path]);
+    chmodSync(temp.path, 0o700);
+    return path;
+  };
+
+  it("that it cannot read is stale after the lock timeout and replaced", () => {
+    const path = prepareFor(nobody());
+    writeFileSync(path, "root's lock\n", { mode: 0o600 });
+    chownSync(path, 0, 0);
+    // Fresh for the next hour by its mtime: only the bound on the wait (the child's 300 ms timeout) ends it.
+    age(path, -3_600_000);
+    const outcome = runAsNobody();
+    expect(outcome.value).toBe(`computed by ${nobody()}`);
+    expect(outcome.ms).toBeGreaterThanOrEqual(300);
+    expect(outcome.ms).toBeLessThan(5_000);
+    expect(outcome.warnings).toEqual([]);
+  });
+
+  it("that it cannot remove is waited for only until the lock timeout, then computed without the lock", () => {
+    const path = prepareFor(nobody());
+    const versionDir = join(path, "..");
+    // A sticky directory: nobody may create files in it, but not remove or rename root's.
+    chownSync(versionDir, 0, 0);
+    chmodSync(versionDir, 0o1777);
+    mkdirSync(path);
+    writeFileSync(join(path, "inside"), "root's");
+    const outcome = runAsNobody();
+    expect(outcome.value).toBe(`computed by ${nobody()}`);
+    expect(outcome.ms).toBeLessThan(STALE_MS + 5_000);
+    expect(outcome.warnings).toHaveLength(1);
+    expect(outcome.warnings[0]).toMatch(/^\[automemo\] the lock .*\.lock is not a lock automemo can read or remove.*computing without it/);
+    expect(readFileSync(join(path, "inside"), "utf8")).toBe("root's");
   });
 });
 
