@@ -3,6 +3,7 @@
  * inspect and tidy the persistent caches (the disk store by default, Redis with --redis).
  */
 import { AutomemoError } from "../runtime/errors.ts";
+import { count, formatBytes } from "./format.ts";
 import { DiskInventory } from "../runtime/stores/disk-inventory.ts";
 import { resolveCacheRoot } from "../runtime/stores/disk-layout.ts";
 import type { FunctionSummary, RemovalReport, StoreInventory } from "../runtime/stores/inventory.ts";
@@ -185,18 +186,6 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), ...rows.map(line)].join("\n") + "\n";
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
-
 export function formatAge(time: number | undefined, now: number): string {
   if (time === undefined) return "-";
   const seconds = Math.max(0, Math.round((now - time) / 1000));
@@ -207,8 +196,10 @@ export function formatAge(time: number | undefined, now: number): string {
 }
 
 function describeRemoval(removed: RemovalReport): string {
-  return `${removed.functions} functions, ${removed.versions} versions, ${removed.entries} entries, ${formatBytes(removed.bytes)}`;
+  return `${count(removed.functions, "function")}, ${count(removed.versions, "version")}, ${count(removed.entries, "entry", "entries")}, ${formatBytes(removed.bytes)}`;
 }
+
+export { formatBytes };
 
 function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;

@@ -13,6 +13,11 @@ export class AutomemoError extends Error {
   }
 }
 
+/** `a Promise`, `an Invoice`, `an object`: the article English wants before a type name. */
+export function withArticle(type: string): string {
+  return `${/^[aeiou]/i.test(type) ? "an" : "a"} ${type}`;
+}
+
 /** Where a value sits inside an argument or result: `options.client`, `rows[3]`. */
 export function formatPath(root: string, path: readonly (string | number)[]): string {
   let out = root;
@@ -62,8 +67,8 @@ export class UnhashableParamError extends AutomemoError {
       "UNHASHABLE_PARAM",
       `Cannot hash argument '${details.param}' (position ${details.position}) of ${details.functionId}: ` +
         (details.reason === undefined
-          ? `${where} is a ${type}, which has no by-value hash.\n`
-          : `${where} is a ${type} that ${details.reason}; a key that left this out could answer for a value that behaves differently.\n`) +
+          ? `${where} is ${withArticle(type)}, which has no by-value hash.\n`
+          : `${where} is ${withArticle(type)} that ${details.reason}; a key that left this out could answer for a value that behaves differently.\n`) +
         `Fix it in one of these ways:\n` +
         `  - leave it out of the cache key by renaming the parameter to '_${details.param.replace(/^_+/, "")}';\n` +
         `  - give the class a [Symbol.for("automemo.hash")]() method returning plain data that identifies the value;\n` +
@@ -105,7 +110,7 @@ export class UnserializableReturnValueError extends AutomemoError {
     const type = describeType(details.value);
     super(
       "UNSERIALIZABLE_RETURN_VALUE",
-      `${details.functionId} returned a value that cannot be copied exactly: ${where} is a ${type}${details.reason === undefined ? "" : ` that ${details.reason}`}.\n` +
+      `${details.functionId} returned a value that cannot be copied exactly: ${where} is ${withArticle(type)}${details.reason === undefined ? "" : ` that ${details.reason}`}.\n` +
         `@memo returns a fresh copy of its result on every hit, so results must be plain data ` +
         `(primitives, arrays, plain objects, Map, Set, Date, RegExp, URL, typed arrays, ArrayBuffer, DataView, Error).\n` +
         `Fix it: return plain data, or use @singleton to share one live object by reference.`,
@@ -224,5 +229,28 @@ export class SettleWithoutMissError extends AutomemoError {
         `Fix it: call settle() only right after get0()...getN() returned MISS, with nothing in between: ` +
         `const r = h.get1(x); if (r !== MISS) return r; return h.settle(() => compute(x));`,
     );
+  }
+}
+
+/**
+ * An async computation awaits its own pending result (A(k) -> ... -> A(k), same key):
+ * it could never settle. Untransformed, the same code would recurse without end.
+ */
+export class ComputeCycleError extends AutomemoError {
+  /** The function ids along the cycle, starting and ending with the function whose result is awaited. */
+  readonly cycle: readonly string[];
+
+  constructor(details: { cycle: readonly string[] }) {
+    const [first] = details.cycle;
+    const direct = details.cycle.length === 2;
+    super(
+      "COMPUTE_CYCLE",
+      `${first} awaits its own pending result: ${details.cycle.join(" -> ")}, ` +
+        `${direct ? "called again with the same key" : "each step with the key it is computing, back to the same key of the first"}. ` +
+        `That computation is still running, so the await could never settle (untransformed, this code would recurse without end).\n` +
+        `Fix it: give the recursion a base case that changes the arguments, or move the shared work into an uncached inner function ` +
+        `that both call (a cached function calling an uncached helper never waits for itself).`,
+    );
+    this.cycle = details.cycle;
   }
 }

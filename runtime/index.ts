@@ -26,6 +26,7 @@ export type { CacheStore, StoreFunction, StoreHit } from "./stores/store.ts";
 export {
   AutomemoError,
   ClearKeyError,
+  ComputeCycleError,
   HasherError,
   InvalidOptionError,
   SettleWithoutMissError,
@@ -192,8 +193,9 @@ export function stats(fn?: CachedFunctionRef): CacheStats | TotalStats {
 }
 
 /**
- * `configure(settings)`: process-wide defaults (`ttl`, `maxEntries`, `maxBytes`, used by
- * functions that do not set them), `hashers` for argument classes, named `stores`,
+ * `configure(settings)`: process-wide defaults (`ttl`, `maxEntries`, used by functions that
+ * do not set them), `maxBytes` (one memory budget for every @memo cache together, least
+ * recently used entries of all functions evicted first), `hashers` for argument classes, named `stores`,
  * `defaultPersist` (store for @memo functions that name none), `disabled` (pass-through),
  * `cacheDir` (disk store).
  * `configure(fn, { validate, dispose })`: run-time lifecycle of one singleton:

@@ -221,7 +221,7 @@ export function validateOptions(raw: unknown, kind: CacheKind, where: string): N
   return out;
 }
 
-/** Process-wide defaults given to `configure({ ttl, maxEntries, maxBytes })`. */
+/** What `configure({ ttl, maxEntries, maxBytes })` validates (`maxBytes` is the process-wide budget, not a per-function default). */
 export interface NormalizedDefaults {
   readonly ttlMs?: number;
   readonly maxEntries?: number;

@@ -5,6 +5,7 @@
  * own `automemo` import is seen whatever file it resolved to.
  */
 import { sharedRuntime } from "../../runtime/handle/shared.ts";
+import { count, formatBytes } from "../format.ts";
 
 export interface FunctionActivity {
   readonly id: string;
@@ -16,6 +17,8 @@ export interface FunctionActivity {
   readonly computeMs: number | undefined;
   /** The persistent store that answered `storeHits`, when the runtime reports it. */
   readonly store?: string;
+  /** Memory its cached entries hold now (stats().bytes), when the runtime reports it. */
+  readonly bytes?: number;
 }
 
 type Counters = Omit<FunctionActivity, "id">;
@@ -34,6 +37,7 @@ export function snapshotActivity(): ActivitySnapshot {
       storeHits: stats.storeHits,
       computeMs: stats.computeMs,
       store: stats.store,
+      bytes: stats.bytes,
     });
   }
   return snapshot;
@@ -56,6 +60,7 @@ function addActivity(into: Map<string, FunctionActivity>, delta: FunctionActivit
           misses: sum.misses + delta.misses,
           storeHits: combine(sum.storeHits, delta.storeHits, 1),
           computeMs: combine(sum.computeMs, delta.computeMs, 1),
+          bytes: combine(sum.bytes, delta.bytes, 1),
         },
   );
 }
@@ -72,6 +77,8 @@ export function activityBetween(before: ActivitySnapshot, after: ActivitySnapsho
       misses: now.misses - (then?.misses ?? 0),
       storeHits: combine(now.storeHits, then?.storeHits, -1),
       computeMs: combine(now.computeMs, then?.computeMs, -1),
+      // Memory is a level, not a count: what the entries hold at the end of the run.
+      bytes: now.bytes,
     });
   }
   return [...byId.values()].filter((entry) => entry.hits + entry.misses > 0).sort((a, b) => a.id.localeCompare(b.id));
@@ -98,17 +105,26 @@ export function formatSummary(activity: readonly FunctionActivity[], totals: Act
   if (activity.length === 0) return `automemo: run finished in ${formatMs(runMs)}; no cached function was called`;
   let savedMs = 0;
   let savingsKnown = false;
+  let heldBytes: number | undefined;
   const width = Math.max(...activity.map((entry) => entry.id.length));
   const lines = activity.map((entry) => {
     const computed = entry.misses - (entry.storeHits ?? 0);
-    const parts = [`${entry.hits} hit${entry.hits === 1 ? "" : "s"}`];
+    const storeHits = entry.storeHits ?? 0;
+    const from = `from ${entry.store ?? "the store"}`;
+    const parts: string[] = [];
     const took = entry.computeMs === undefined ? "" : ` in ${formatMs(entry.computeMs)}`;
     // Without the runtime's store-hit count a miss may have been answered by the disk store, so it is not called "computed".
     if (entry.storeHits === undefined) {
-      if (entry.misses > 0) parts.push(`${entry.misses} miss${entry.misses === 1 ? "" : "es"}${took}`);
+      if (entry.misses > 0) parts.push(`${count(entry.misses, "miss", "misses")}${took}`);
     } else {
-      if (entry.storeHits > 0) parts.push(`${entry.storeHits} from ${entry.store ?? "the store"}`);
+      if (storeHits > 0) parts.push(entry.hits > 0 ? `${storeHits} ${from}` : `${count(storeHits, "hit")} ${from}`);
       if (computed > 0) parts.push(`${computed} computed${took}`);
+    }
+    // A store hit is a hit too: "1 hit from disk", never "0 hits, 1 from disk".
+    if (entry.hits > 0 || parts.length === 0) parts.unshift(count(entry.hits, "hit"));
+    if (entry.bytes !== undefined) {
+      heldBytes = (heldBytes ?? 0) + entry.bytes;
+      parts.push(`${formatBytes(entry.bytes)} held`);
     }
     const average = averageComputeMs(totals, entry.id);
     if (average !== undefined) {
@@ -118,6 +134,8 @@ export function formatSummary(activity: readonly FunctionActivity[], totals: Act
     const status = computed > 0 ? "miss" : "hit ";
     return `  ${status} ${entry.id.padEnd(width)}  ${parts.join(", ")}`;
   });
-  const saved = savingsKnown ? `, about ${formatMs(savedMs)} saved by hits` : "";
-  return [`automemo: run finished in ${formatMs(runMs)}${saved}`, ...lines].join("\n");
+  // Under a millisecond rounds to "about 0 ms saved": not worth a clause.
+  const saved = savingsKnown && savedMs >= 1 ? `, about ${formatMs(savedMs)} saved by hits` : "";
+  const held = heldBytes === undefined ? "" : `, ${formatBytes(heldBytes)} held in memory`;
+  return [`automemo: run finished in ${formatMs(runMs)}${saved}${held}`, ...lines].join("\n");
 }

@@ -8,7 +8,7 @@ import { failOption, isPlainRecord, isStoreName, suggestName, validateDefaults }
 import { registerStores, setStoreConfig, type RedisClientLike, type StoreConfig } from "../stores/index.ts";
 import type { CacheStore } from "../stores/store.ts";
 import { findHandle, type CachedFunctionRef } from "./control.ts";
-import { sharedRuntime, type Lifecycle } from "./shared.ts";
+import { sharedMemory, sharedRuntime, type Lifecycle } from "./shared.ts";
 
 /** A class (matched with `instanceof`) and a function returning plain data that identifies its instances. */
 export type CustomHasherEntry = readonly [abstract new (...args: any[]) => unknown, (value: any) => unknown];
@@ -19,7 +19,11 @@ export interface GlobalSettings {
   ttl?: number | string;
   /** Default LRU bound on entries per function. */
   maxEntries?: number;
-  /** Default bound on the summed result size per memo function: bytes or "64MB". */
+  /**
+   * Process-wide memory budget of every @memo cache together: bytes or "512MB". Over it,
+   * the least recently used entries of all functions are evicted first. Default: none
+   * (unbounded). A function's own `maxBytes` option still bounds that function alone.
+   */
   maxBytes?: number | string;
   /** Hashers for classes used as arguments; merged by class (a later one for the same class wins). */
   hashers?: readonly CustomHasherEntry[];
@@ -44,7 +48,12 @@ export interface GlobalSettings {
   redisPrefix?: string;
   /** Bound on each Redis command and on connecting, in ms (default 1000). */
   redisTimeoutMs?: number;
-  /** Expiry of the cross-process computation lock (disk and Redis), in ms (default 30000). */
+  /**
+   * How long a computation lock whose holder stopped refreshing it (crashed, or a sync
+   * computation on disk) blocks other processes, in ms. Holders refresh it every third
+   * while they compute. Default: Redis 5000 (a short lease), disk 30000 (a sync holder
+   * cannot refresh; a dead holder on the same host is detected at once).
+   */
   lockTimeoutMs?: number;
   /**
    * Secret that signs every disk and Redis entry (HMAC-SHA256 over the entry and its
@@ -132,8 +141,8 @@ export function configureGlobal(raw: GlobalSettings): void {
   settings.defaults = {
     ttlMs: defaults.ttlMs ?? settings.defaults.ttlMs,
     maxEntries: defaults.maxEntries ?? settings.defaults.maxEntries,
-    maxBytes: defaults.maxBytes ?? settings.defaults.maxBytes,
   };
+  if (defaults.maxBytes !== undefined) sharedMemory().limit = defaults.maxBytes;
   if (hashers !== undefined) {
     const replaced = new Set(hashers.map(([type]) => type));
     settings.hashers = [...settings.hashers.filter(([type]) => !replaced.has(type)), ...hashers];
@@ -151,6 +160,7 @@ export function configureGlobal(raw: GlobalSettings): void {
 export function resetSettingsForTesting(): void {
   const shared = sharedRuntime();
   Object.assign(shared.settings, { defaults: {}, defaultPersist: undefined, disabled: undefined, cacheDir: undefined, hashers: [], stores: new Map() });
+  sharedMemory().limit = Infinity;
   shared.settings.hashersVersion++;
   for (const handle of shared.handles.values()) handle.refreshSettings();
 }

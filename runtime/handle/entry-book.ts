@@ -11,7 +11,7 @@ import { NOT_COPIED } from "./recent-key.ts";
 import { LruList } from "./lru.ts";
 import { releaseValue } from "./release.ts";
 import type { Miss } from "./miss.ts";
-import type { Lifecycle } from "./shared.ts";
+import { sharedMemory, sharedRuntime, type Lifecycle } from "./shared.ts";
 import { IdentityScope, Table } from "./table.ts";
 
 type WeakHeld = { readonly book: EntryBook; readonly record: WeakEntryRecord };
@@ -26,7 +26,9 @@ export abstract class EntryBook {
   /** Identity levels by depth: one fixed depth, or one per arity for by-hand identity singletons without `params`. */
   protected readonly scopes: (IdentityScope | undefined)[] = [];
   protected readonly weakRecords = new Set<WeakEntryRecord>();
-  protected readonly lru = new LruList();
+  /** The process-wide budget (configure({ maxBytes })), shared with every handle. */
+  protected readonly memory = sharedMemory();
+  protected readonly lru = new LruList(this.memory);
   protected lifecycle: Lifecycle = {};
   protected validateHook: ((value: unknown) => boolean) | undefined = undefined;
 
@@ -114,7 +116,7 @@ export abstract class EntryBook {
     if (entry.state === STATE_READY) this.rememberRecent(entry);
     if (previous !== undefined) this.detach(previous, previous.value !== entry.value);
     this.entryCount++;
-    if (entry.state === STATE_READY) this.byteCount += entry.bytes;
+    if (entry.state === STATE_READY) this.addBytes(entry.bytes);
     if (entry.table.weak) this.trackWeakly(entry);
     if (this.bounded) {
       this.lru.touch(entry);
@@ -133,16 +135,34 @@ export abstract class EntryBook {
   forgetCollectedEntry(record: WeakEntryRecord): void {
     if (!this.weakRecords.delete(record)) return;
     this.entryCount--;
-    this.byteCount -= record.bytes;
+    this.addBytes(-record.bytes);
+  }
+
+  /** This handle's byte count and the process-wide one move together. */
+  protected addBytes(bytes: number): void {
+    this.byteCount += bytes;
+    this.memory.used += bytes;
   }
 
   protected evictOverflow(): void {
     while (this.entryCount > this.maxEntries || this.byteCount > this.maxBytes) {
       const oldest = this.lru.oldest();
-      if (oldest === null) return;
+      if (oldest === null) break;
       this.evictions++;
       this.removeEntry(oldest, true);
     }
+    if (this.memory.used > this.memory.limit) evictAcrossFunctions(this.memory);
+  }
+
+  oldestUse(): number {
+    return this.lru.oldest()?.usedAt ?? Infinity;
+  }
+
+  evictOldest(): void {
+    const oldest = this.lru.oldest();
+    if (oldest === null) return;
+    this.evictions++;
+    this.removeEntry(oldest, true);
   }
 
   /** Unfiles an entry; ready singletons are released when `release` is set. */
@@ -159,7 +179,7 @@ export abstract class EntryBook {
     if (this.recentKeyEntry === entry) this.forgetRecentKey();
     entry.state = STATE_REMOVED;
     this.entryCount--;
-    if (wasReady) this.byteCount -= entry.bytes;
+    if (wasReady) this.addBytes(-entry.bytes);
     if (entry.linked) this.lru.unlink(entry);
     const record = entry.weakRecord;
     if (record !== null) {
@@ -188,5 +208,27 @@ export abstract class EntryBook {
   /** Least recently used last; for tests of the eviction order. */
   lruOrder(): unknown[] {
     return [...this.lru.entries()].map((entry) => entry.value);
+  }
+}
+
+/**
+ * Over the process-wide budget: evict the least recently used entry of all functions
+ * (the oldest of each handle's LRU tail, by use stamp) until the total fits. A scan of
+ * the handles per eviction: evictions are rare next to hits, and handles are few.
+ */
+function evictAcrossFunctions(memory: { used: number; limit: number }): void {
+  const handles = sharedRuntime().handles;
+  while (memory.used > memory.limit) {
+    let victim: { evictOldest?(): void } | undefined;
+    let oldest = Infinity;
+    for (const handle of handles.values()) {
+      const used = handle.oldestUse?.() ?? Infinity;
+      if (used < oldest) {
+        oldest = used;
+        victim = handle;
+      }
+    }
+    if (victim?.evictOldest === undefined) return;
+    victim.evictOldest();
   }
 }

@@ -45,6 +45,8 @@ export class Entry {
   newer: Entry | null = null;
   older: Entry | null = null;
   linked = false;
+  /** Stamp of the last use (SharedMemory.clock), set with the LRU links: compared across functions by the memory budget. */
+  usedAt = 0;
   weakRecord: WeakEntryRecord | null = null;
   /** Until ready: the private key copy of its miss (recent-key.ts); dropped when it becomes ready. */
   keyCopy: unknown = NOT_COPIED;

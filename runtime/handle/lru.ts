@@ -4,13 +4,18 @@
  * Only handles with `maxEntries` or `maxBytes` use it, so unbounded caches pay nothing.
  */
 import type { Entry } from "./entry.ts";
+import type { SharedMemory } from "./shared.ts";
 
 export class LruList {
+  /** Its clock stamps every use, so the lists of different functions can be compared (the memory budget). */
+  constructor(private readonly memory: SharedMemory) {}
+
   private head: Entry | null = null;
   private tail: Entry | null = null;
 
   /** Inserts or moves an entry to the most-recently-used end. */
   touch(entry: Entry): void {
+    entry.usedAt = ++this.memory.clock;
     if (entry.linked) {
       if (this.head === entry) return;
       this.unlink(entry);

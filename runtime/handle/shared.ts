@@ -59,6 +59,10 @@ export interface RegisteredHandle {
   setLifecycle(lifecycle: Lifecycle): void;
   /** Re-reads the shared settings (defaults, disabled). */
   refreshSettings(): void;
+  /** The use stamp of this handle's least recently used entry (Infinity: none); budget eviction across functions. Optional: older copies lack it. */
+  oldestUse?(): number;
+  /** Evicts this handle's least recently used entry (budget eviction across functions). */
+  evictOldest?(): void;
 }
 
 export interface SharedSettings {
@@ -74,8 +78,21 @@ export interface SharedSettings {
   defaultPersist?: string | false;
 }
 
+/**
+ * The process-wide memory budget, `configure({ maxBytes })`: `used` is the summed size of
+ * every memo entry of every handle; `clock` stamps each use of an entry (Entry.usedAt) so
+ * that the least recently used entry across all functions can be found (entry-book.ts).
+ */
+export interface SharedMemory {
+  limit: number;
+  used: number;
+  clock: number;
+}
+
 export interface SharedRuntime {
   readonly protocol: number;
+  /** Added after protocol 2 shipped: created by the first copy that knows it (sharedMemory). */
+  memory?: SharedMemory;
   readonly handles: Map<string, RegisteredHandle>;
   readonly byFunction: WeakMap<AnyFunction, RegisteredHandle>;
   readonly settings: SharedSettings;
@@ -100,6 +117,11 @@ export function sharedRuntime(): SharedRuntime {
     settings: { defaults: {}, disabled: undefined, cacheDir: undefined, hashers: [], hashersVersion: 0, stores: new Map() },
   };
   return cached;
+}
+
+/** The process-wide memory budget and its accounting (see SharedMemory). */
+export function sharedMemory(): SharedMemory {
+  return (sharedRuntime().memory ??= { limit: Infinity, used: 0, clock: 0 });
 }
 
 /** `AUTOMEMO_DISABLE=1` (read without assuming a Node `process`). */

@@ -1,6 +1,6 @@
 import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, isExpired, SERIALIZATION_TAG, SERIALIZATION_TAGS, type EntrySeal } from "./codec.ts";
 import { ENTRY_SUFFIX, entryFileStem, FUNCTION_META_FILE, functionDirName, isErrnoCode, LOCK_SUFFIX, resolveCacheRoot, VERSION_DIR_PREFIX, versionDirName } from "./disk-layout.ts";
-import { sleepSync, tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
+import { isHeldByThisProcess, LOCK_BUSY, LOCK_UNBREAKABLE, sleepSync, tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
 import { ensureCacheRoot, ensureSubdirectory, readFileNoFollow, readFileNoFollowSync, UnsafeDirectory, writeFileAtomic, writeFileAtomicSync } from "./disk-safety.ts";
 import { nodeFs, nodePath } from "./node-builtins.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
@@ -33,7 +33,11 @@ interface VersionState {
   estimate: { entries: number; bytes: number } | undefined;
 }
 
-/** The lock file cannot be created at all (read-only or unusable directory): compute without it. */
+/**
+ * Compute without the lock: it cannot be created (read-only or unusable directory), a
+ * synchronous caller finds it held by this very process (a re-entrant call: waiting would
+ * wait for ourselves), or something automemo cannot remove sits at its path past its staleness.
+ */
 const LOCKING_UNAVAILABLE = Symbol("locking unavailable");
 /** Another process holds the lock and nothing is stored yet. */
 const WAIT = Symbol("wait");
@@ -155,9 +159,16 @@ export class DiskStore implements CacheStore {
    */
   async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
     const lockPath = this.#lockPath(fn, key);
+    const startedAt = Date.now();
     for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
-      const claim = this.#claim(fn, key, lockPath);
-      if (claim === LOCKING_UNAVAILABLE) return this.#readOr(fn, key, compute);
+      const claim = this.#claim(fn, key, lockPath, Date.now() - startedAt);
+      if (claim === LOCKING_UNAVAILABLE) {
+        const hit = this.readSync(fn, key);
+        if (hit) return hit.value as T;
+        const value = await compute();
+        await this.write(fn, key, value);
+        return value;
+      }
       if (claim === WAIT) await new Promise((resolve) => setTimeout(resolve, delayMs));
       else if ("value" in claim) return claim.value as T;
       else {
@@ -180,9 +191,17 @@ export class DiskStore implements CacheStore {
    */
   computeOnceSync<T>(fn: StoreFunction, key: string, compute: () => T): T {
     const lockPath = this.#lockPath(fn, key);
+    const startedAt = Date.now();
     for (let delayMs = 2; ; delayMs = nextPollDelay(delayMs)) {
-      const claim = this.#claim(fn, key, lockPath);
-      if (claim === LOCKING_UNAVAILABLE) return this.#readOr(fn, key, compute);
+      // A synchronous wait for a lock this process holds would never end: the holder cannot run.
+      const claim = lockPath !== undefined && isHeldByThisProcess(lockPath) ? (this.readSync(fn, key) ?? LOCKING_UNAVAILABLE) : this.#claim(fn, key, lockPath, Date.now() - startedAt);
+      if (claim === LOCKING_UNAVAILABLE) {
+        const hit = this.readSync(fn, key);
+        if (hit) return hit.value as T;
+        const value = compute();
+        this.writeSync(fn, key, value);
+        return value;
+      }
       if (claim === WAIT) sleepSync(delayMs);
       else if ("value" in claim) return claim.value as T;
       else {
@@ -197,16 +216,10 @@ export class DiskStore implements CacheStore {
     }
   }
 
-  /** Without a lock (read-only or refused directory): what is stored, else compute (a promise for computeOnce). */
-  #readOr<T>(fn: StoreFunction, key: string, compute: () => T): T {
-    const hit = this.readSync(fn, key);
-    return hit ? (hit.value as T) : compute();
-  }
-
   /** One round of single flight: the stored value, the lock (then compute), or wait and retry. */
-  #claim(fn: StoreFunction, key: string, lockPath: string | undefined): StoreHit | HeldLock | typeof WAIT | typeof LOCKING_UNAVAILABLE {
+  #claim(fn: StoreFunction, key: string, lockPath: string | undefined, waitedMs: number): StoreHit | HeldLock | typeof WAIT | typeof LOCKING_UNAVAILABLE {
     if (lockPath === undefined) return LOCKING_UNAVAILABLE;
-    const lock = this.#tryLock(lockPath, fn);
+    const lock = this.#tryLock(lockPath, fn, waitedMs);
     if (lock === LOCKING_UNAVAILABLE) return lock;
     // Read even when we got the lock: the previous holder may have just written the value.
     const hit = this.readSync(fn, key);
@@ -229,9 +242,13 @@ export class DiskStore implements CacheStore {
     }
   }
 
-  #tryLock(lockPath: string, fn: StoreFunction): HeldLock | undefined | typeof LOCKING_UNAVAILABLE {
+  #tryLock(lockPath: string, fn: StoreFunction, waitedMs: number): HeldLock | undefined | typeof LOCKING_UNAVAILABLE {
     try {
-      return tryAcquireLockFile(lockPath, this.#lockStaleMs);
+      const attempt = tryAcquireLockFile(lockPath, this.#lockStaleMs, waitedMs);
+      if (attempt === LOCK_BUSY) return undefined;
+      if (attempt !== LOCK_UNBREAKABLE) return attempt;
+      this.#warnOnce(`the lock ${lockPath} is not a lock automemo can read or remove, and it is older than the lock timeout; computing without it. Remove it by hand.`);
+      return LOCKING_UNAVAILABLE;
     } catch (error) {
       try {
         if (!isErrnoCode(error, "ENOENT")) throw error;

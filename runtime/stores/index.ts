@@ -22,7 +22,7 @@ export interface StoreConfig {
   readonly redisPrefix?: string;
   /** Bound on each Redis command and on connecting. Default 1000 ms. */
   readonly redisTimeoutMs?: number;
-  /** Expiry of the cross-process computation lock (disk and Redis). Default 30 s. */
+  /** How long a computation lock its holder stopped refreshing blocks other processes. Default: Redis 5 s, disk 30 s. */
   readonly lockTimeoutMs?: number;
   /** HMAC key signing every disk and Redis entry (else AUTOMEMO_SIGNING_KEY, else unsigned). */
   readonly signingKey?: string;

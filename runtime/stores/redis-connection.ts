@@ -47,6 +47,10 @@ export class RedisConnection {
   #connecting: Promise<OwnedClient> | undefined;
   #retryAt = 0;
   #backoffMs = RECONNECT_BACKOFF_MIN_MS;
+  /** Why the last connection attempt failed; repeated while the backoff runs. */
+  #lastFailure: RedisUnavailable | undefined;
+  /** The last 'error' event of the owned client: why it closed, when a command only says that it did. */
+  #closedBecause: unknown;
 
   constructor(options: RedisConnectionOptions) {
     this.#options = options;
@@ -64,6 +68,12 @@ export class RedisConnection {
       // A silent server (partition, stopped process) would cost every later call the full
       // timeout; dropping the connection makes calls fail fast until the backoff allows a retry.
       if (error instanceof RedisUnavailable && client === this.#owned) this.#drop();
+      // The client closed itself (a refused AUTH after connect() resolved): say why, not "The client is closed".
+      const cause = this.#closedBecause;
+      if (isClientClosed(error) && cause !== undefined && client === this.#owned) {
+        this.#drop();
+        throw new RedisUnavailable(describe(cause));
+      }
       throw error;
     }
   }
@@ -83,7 +93,8 @@ export class RedisConnection {
     }
     if (this.#owned?.isReady) return this.#owned;
     if (this.#connecting === undefined) {
-      if (Date.now() < this.#retryAt) throw new RedisUnavailable(`Redis at ${redactUrl(this.#options.url)} is unreachable`);
+      // Until the backoff allows a retry, fail with the last attempt's reason (a refused password stays one).
+      if (Date.now() < this.#retryAt) throw this.#lastFailure ?? new RedisUnavailable(`Redis at ${redactUrl(this.#options.url)} is unreachable`);
       this.#connecting = this.#open();
     }
     return this.#connecting;
@@ -112,14 +123,22 @@ export class RedisConnection {
       disableOfflineQueue: true,
       socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
     }) as unknown as OwnedClient;
-    // Failures reach us through rejected commands; the listener only keeps 'error' from crashing the process.
-    client.on("error", () => {});
+    // The listener keeps 'error' from crashing the process, and keeps the cause: a refused AUTH
+    // during the handshake arrives here, while connect() only says "The client is closed".
+    let cause: unknown;
+    client.on("error", (error) => {
+      cause = error;
+      if (this.#owned === client) this.#closedBecause = error;
+    });
     try {
       await withTimeout(client.connect(), timeoutMs, `could not connect to Redis at ${redactUrl(url)} within ${timeoutMs} ms`);
     } catch (error) {
-      client.destroy();
+      // destroy() of a client that closed itself (a refused AUTH) throws "The client is closed".
+      if (client.isOpen) client.destroy();
       this.#delayNextAttempt();
-      throw error instanceof RedisUnavailable ? error : new RedisUnavailable(describe(error));
+      const reason = cause !== undefined && isClientClosed(error) ? cause : error;
+      this.#lastFailure = reason instanceof RedisUnavailable ? reason : new RedisUnavailable(describe(reason));
+      throw this.#lastFailure;
     } finally {
       this.#connecting = undefined;
     }
@@ -127,6 +146,8 @@ export class RedisConnection {
     client.unref?.();
     this.#backoffMs = RECONNECT_BACKOFF_MIN_MS;
     this.#owned = client;
+    this.#closedBecause = cause;
+    this.#lastFailure = undefined;
     return client;
   }
 }
@@ -150,6 +171,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+function isClientClosed(error: unknown): boolean {
+  return error instanceof Error && /client is closed/i.test(error.message);
+}
+
 /** `redis://user:secret@host` -> `redis://user:***@host`, so warnings never print passwords. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
@@ -157,4 +182,45 @@ export function redactUrl(url: string): string {
 
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What a Redis failure means for the user: the server is unreachable, refused our credentials, or denies a command. */
+export type RedisProblem =
+  | { readonly kind: "outage" }
+  | { readonly kind: "authentication" }
+  | { readonly kind: "permission"; readonly command: string };
+
+/** Classifies a failure by the reply codes of Redis (WRONGPASS, NOAUTH, NOPERM). */
+export function classifyRedisError(error: unknown): RedisProblem {
+  const message = describe(error);
+  if (/^(WRONGPASS|NOAUTH)\b|invalid (username-)?password|Authentication required/i.test(message)) return { kind: "authentication" };
+  if (/^NOPERM\b/.test(message)) {
+    const command = /run the '([^']+)' command/.exec(message)?.[1];
+    return { kind: "permission", command: command === undefined ? "a key or channel" : command.toUpperCase() };
+  }
+  return { kind: "outage" };
+}
+
+/** The user in a Redis URL (`default` when none is given), for messages. */
+export function redisUser(url: string): string {
+  const match = /^[a-z]+:\/\/([^:@/]*)(?::[^@/]*)?@/i.exec(url);
+  return match?.[1] ? decodeURIComponent(match[1]) : "default";
+}
+
+/** Removes the URL's password from any text (a server or client message could echo it). */
+export function maskSecret(text: string, url: string): string {
+  const password = /^[a-z]+:\/\/[^:@/]*:([^@/]+)@/i.exec(url)?.[1];
+  let masked = text.replaceAll(url, redactUrl(url));
+  if (password !== undefined) {
+    for (const form of new Set([password, safeDecode(password)])) if (form.length >= 3) masked = masked.replaceAll(form, "***");
+  }
+  return masked;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -1,7 +1,7 @@
 import { AutomemoError } from "../errors.ts";
 import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, SERIALIZATION_TAG, SERIALIZATION_TAGS, type EntrySeal } from "./codec.ts";
 import { nodeCrypto } from "./node-builtins.ts";
-import { describe, RedisConnection, redactUrl, type RedisClientLike } from "./redis-connection.ts";
+import { classifyRedisError, describe, maskSecret, RedisConnection, redactUrl, redisUser, type RedisClientLike } from "./redis-connection.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
 
 export interface RedisStoreOptions {
@@ -13,7 +13,10 @@ export interface RedisStoreOptions {
   readonly prefix?: string;
   /** Bound on every Redis command and on connecting. Default 1000 ms. */
   readonly timeoutMs?: number;
-  /** Expiry of the cross-process computation lock; the holder extends it while it computes. Default 30 s. */
+  /**
+   * Lease of the cross-process computation lock: the holder extends it every third of it
+   * while it computes, so a dead holder blocks others for at most this long. Default 5 s.
+   */
   readonly lockTtlMs?: number;
   /** Longest pause between two polls of a process waiting for another one's result. Default 100 ms. */
   readonly maxPollMs?: number;
@@ -25,6 +28,14 @@ export interface RedisStoreOptions {
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 export const DEFAULT_REDIS_PREFIX = "automemo";
 export const LOCK_KEY_SUFFIX = ".lock";
+/**
+ * Short, so a crashed holder is replaced within seconds. A live holder extends it every
+ * third (its timers run while it awaits); only an event loop blocked for longer than the
+ * lease, or Redis unreachable from the holder, lets it lapse (see #computeHoldingLock).
+ */
+export const DEFAULT_REDIS_LOCK_LEASE_MS = 5_000;
+/** Every command the store sends, for the ACL advice of a permission warning (the lock scripts call GET, DEL, PEXPIRE). */
+const REQUIRED_COMMANDS = ["GET", "SET", "DEL", "PEXPIRE", "EVAL", "UNLINK", "SCAN"];
 
 // Compare-and-delete / compare-and-extend: a holder whose lock expired must not touch the new holder's lock.
 const RELEASE_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
@@ -55,12 +66,14 @@ export class RedisStore implements CacheStore {
   readonly #background = new Set<Promise<void>>();
   #offline = false;
   #warnedDefect = false;
+  /** Authentication and per-command permission problems already reported. */
+  readonly #reported = new Set<string>();
 
   constructor(options: RedisStoreOptions = {}) {
     this.url = options.url ?? DEFAULT_REDIS_URL;
     this.prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
     this.#connection = new RedisConnection({ url: this.url, client: options.client, timeoutMs: options.timeoutMs ?? 1_000 });
-    this.#lockTtlMs = options.lockTtlMs ?? 30_000;
+    this.#lockTtlMs = options.lockTtlMs ?? DEFAULT_REDIS_LOCK_LEASE_MS;
     this.#maxPollMs = options.maxPollMs ?? 100;
     this.#warn = options.warn ?? ((message) => console.warn(message));
     this.#signingKey = options.signingKey;
@@ -116,9 +129,10 @@ export class RedisStore implements CacheStore {
   }
 
   /**
-   * Cross-process single flight: `SET lock token NX PX lockTtl` elects one computing
-   * process; the others poll for the value. A crashed holder's lock expires after
-   * `lockTtlMs` and a waiter takes over. Redis failing at any point: compute locally.
+   * Cross-process single flight: `SET lock token NX PX lease` elects one computing
+   * process; the others poll for the value. The holder extends the lease while it
+   * computes; a crashed holder's lease expires after `lockTtlMs` and a waiter takes over.
+   * Redis failing at any point: compute locally.
    */
   async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
     const lockKey = this.entryKey(fn, key) + LOCK_KEY_SUFFIX;
@@ -151,7 +165,14 @@ export class RedisStore implements CacheStore {
     await this.#connection.close();
   }
 
+  /**
+   * Computes while extending the lease. An extension that finds the lease lost (the holder's
+   * event loop was blocked past it, or Redis was unreachable) changes nothing here: the
+   * computation goes on and its value is written as usual, while another process may have
+   * taken the lock and be computing the same key too; both write the same function's value.
+   */
   async #computeHoldingLock<T>(fn: StoreFunction, key: string, lockKey: string, token: string, compute: () => Promise<T>): Promise<T> {
+    // Unref'd: a lease refresh must not keep a finished program alive; stopped on settle below.
     const extend = setInterval(() => {
       this.#send(["EVAL", EXTEND_LOCK, "1", lockKey, token, String(this.#lockTtlMs)]).catch(() => {});
     }, Math.max(10, Math.floor(this.#lockTtlMs / 3)));
@@ -221,14 +242,37 @@ export class RedisStore implements CacheStore {
     return reply;
   }
 
-  /** Redis errors never reach the caller (except a missing `redis` package); one warning per outage. */
+  /**
+   * Redis errors never reach the caller (except a missing `redis` package). An outage is
+   * reported once per outage; refused credentials once; a denied command once per command
+   * (the server answers, so these are not outages and do not end one). Never a password.
+   */
   #unavailable(error: unknown): void {
     if (error instanceof AutomemoError) throw error;
-    if (this.#offline) return;
-    this.#offline = true;
+    const problem = classifyRedisError(error);
+    const where = `Redis at ${redactUrl(this.url)}`;
+    const reason = maskSecret(describe(error), this.url);
+    if (problem.kind === "outage") {
+      if (this.#offline) return;
+      this.#offline = true;
+      this.#warn(`[automemo] ${where} is unavailable (${reason}); computing locally without the shared cache until it is back. This is reported once per outage.`);
+      return;
+    }
+    const topic = problem.kind === "authentication" ? "authentication" : `permission ${problem.command}`;
+    if (this.#reported.has(topic)) return;
+    this.#reported.add(topic);
+    if (problem.kind === "authentication") {
+      this.#warn(
+        `[automemo] ${where} refused the credentials of user '${redisUser(this.url)}' (${reason}): authentication error. ` +
+          `Fix the user and password in redisUrl / AUTOMEMO_REDIS_URL. Computing locally without the shared cache; this is reported once.`,
+      );
+      return;
+    }
     this.#warn(
-      `[automemo] Redis at ${redactUrl(this.url)} is unavailable (${describe(error)}); computing locally without the shared cache ` +
-        `until it is back. This is reported once per outage.`,
+      `[automemo] ${where}: user '${redisUser(this.url)}' has no permission to run ${problem.command} (${reason}): permission error. ` +
+        `automemo needs ${REQUIRED_COMMANDS.join(", ")} on keys '${this.prefix}:*': ` +
+        `ACL SETUSER ${redisUser(this.url)} ~${this.prefix}:* ${REQUIRED_COMMANDS.map((command) => `+${command.toLowerCase()}`).join(" ")}. ` +
+        `Until then the operations that need it are skipped (values are computed locally); this is reported once per command.`,
     );
   }
 }

@@ -107,7 +107,7 @@ describe("automemo cache (disk)", () => {
     populate();
     const one = await run("clear", loadRows.id, "--dir", temp.path);
     expect(one.code).toBe(0);
-    expect(one.stdout).toContain("1 functions, 2 versions, 4 entries");
+    expect(one.stdout).toContain("1 function, 2 versions, 4 entries");
     expect(JSON.parse((await run("ls", "--json", "--dir", temp.path)).stdout).functions.map((fn: { id: string }) => fn.id)).toEqual([fetchUser.id]);
     const missing = await run("clear", "src/nope.ts#f", "--dir", temp.path);
     expect(missing.code).toBe(1);

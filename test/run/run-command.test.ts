@@ -204,4 +204,24 @@ describe("run summary", () => {
     const unknown = activity("a.ts#f", { hits: 1, misses: 3 });
     expect(formatSummary([unknown], snapshot(["1", unknown]), 5)).toMatch(/miss +a\.ts#f +1 hit, 3 misses$/m);
   });
+
+  it("says a disk hit is a hit, counts in English, and leaves out savings under a millisecond", () => {
+    const fromDisk = activity("a.ts#f", { hits: 0, misses: 1, storeHits: 1, computeMs: 0, store: "disk" });
+    const text = formatSummary([fromDisk], snapshot(["1", fromDisk]), 5);
+    expect(text).toMatch(/hit +a\.ts#f +1 hit from disk$/m);
+    expect(text).not.toContain("0 hits");
+    const cheap = activity("a.ts#g", { hits: 2, misses: 1, storeHits: 0, computeMs: 0.01 });
+    expect(formatSummary([cheap], snapshot(["1", cheap]), 5)).not.toContain("saved");
+    const once = activity("a.ts#h", { hits: 0, misses: 1, storeHits: 0, computeMs: 2 });
+    expect(formatSummary([once], snapshot(["1", once]), 5)).toMatch(/miss +a\.ts#h +1 computed in 2 ms$/m);
+  });
+
+  it("shows the memory each function's entries hold, and the total", () => {
+    const big = activity("a.ts#big", { hits: 1, misses: 1, storeHits: 0, computeMs: 1, bytes: 3 * 1024 * 1024 });
+    const small = activity("a.ts#small", { hits: 0, misses: 2, storeHits: 0, computeMs: 1, bytes: 512 });
+    const text = formatSummary([big, small], snapshot(["1", big], ["1", small]), 5);
+    expect(text).toMatch(/a\.ts#big +1 hit, 1 computed in 1 ms, 3\.0 MB held$/m);
+    expect(text).toMatch(/a\.ts#small +2 computed in 1 ms, 512 B held$/m);
+    expect(text.split("\n")[0]).toMatch(/, 3\.0 MB held in memory$/);
+  });
 });

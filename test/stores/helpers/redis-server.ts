@@ -37,10 +37,14 @@ function canConnect(port: number): Promise<boolean> {
 export class RedisServer {
   #child: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  /** `extraArgs`: more redis-server arguments, e.g. `["--requirepass", "secret"]`. */
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freeLoopbackPort());
+  static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(await freeLoopbackPort(), extraArgs);
     await server.restart();
     return server;
   }
@@ -56,7 +60,7 @@ export class RedisServer {
   /** Start the server (again) on the same port; a no-op while it runs, so no second server is ever orphaned. */
   async restart(): Promise<void> {
     if (this.running) return;
-    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...this.extraArgs];
     const child = spawn("redis-server", args, { stdio: "ignore" });
     this.#child = child;
     // Even if the test process dies before its afterAll, the server must not outlive it.
