@@ -2,7 +2,7 @@
  * Installs the automemo module hooks in the current process. Shared by
  * `automemo/register` and `automemo run`. Node 22.15+ / 23.5+ get in-thread hooks
  * (`module.registerHooks`, sync-hooks.ts); older Node the hooks-thread ones
- * (`module.register`, hooks.ts) plus the CommonJS patches those need (commonjs.ts).
+ * (`module.register`, hooks.ts); both with the CommonJS patches of commonjs.ts.
  */
 import { register } from "node:module";
 import { pathToFileURL } from "node:url";
@@ -44,10 +44,9 @@ export function installAutomemoHooks({ onProjectFiles }: InstallOptions = {}): v
   installed = true;
   process.setSourceMapsEnabled(true);
   const registerHooks = syncHooksRegistrar();
-  if (registerHooks) {
-    registerSyncHooks(registerHooks, onProjectFiles);
-    return;
-  }
-  registerThreadHooks(onProjectFiles);
+  if (registerHooks) registerSyncHooks(registerHooks, onProjectFiles);
+  else registerThreadHooks(onProjectFiles);
+  // Node 22's ES module loader still resolves require() inside CommonJS it loads (from source
+  // a hook returned) with the CommonJS resolver, past the in-thread hooks; Node 24 does not.
   installCommonJsSupport(onProjectFiles);
 }

@@ -1,7 +1,6 @@
 /**
  * In-thread, synchronous module hooks (`module.registerHooks`, Node 22.15+ / 23.5+), used
- * wherever Node has them: they see `import` and `require()` alike (so no CommonJS
- * patching is needed), report project files to `automemo run --watch` by a plain call,
+ * wherever Node has them: they see `import` and `require()` alike, report project files to `automemo run --watch` by a plain call,
  * and run in the main thread, whose exit event saves what dependency tracking learned.
  * Node 26 deprecates the hooks-thread `module.register` these replace (DEP0205).
  */
