@@ -9,8 +9,8 @@ import { existsSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { installAutomemoHooks } from "../transformer/loader/install.ts";
-import { RERUN_PARAM } from "../transformer/loader/specifiers.ts";
 import { RUN_USAGE, RunUsageError, parseRunArgs, type RunOptions } from "./run/args.ts";
+import { freshEntryUrl } from "./run/fresh-modules.ts";
 import { SlowMissProgress, followComputations } from "./run/progress.ts";
 import { activityBetween, formatSummary, snapshotActivity } from "./run/summary.ts";
 import { watchForSaves } from "./run/watch.ts";
@@ -38,8 +38,7 @@ async function runOnce(entryUrl: string, generation: number, options: RunOptions
   const started = performance.now();
   let succeeded = true;
   try {
-    // Generation 0 keeps the plain URL so `import.meta.url` looks normal; reruns need fresh module instances.
-    await import(generation === 0 ? entryUrl : `${entryUrl}?${RERUN_PARAM}=${generation}`);
+    await import(freshEntryUrl(entryUrl, generation));
     if (!options.watch) await eventLoopDrained();
   } catch (error) {
     succeeded = false;
@@ -95,6 +94,8 @@ export async function runCommand(args: readonly string[], io: RunIo = process): 
   process.argv = [process.argv[0]!, script, ...options.scriptArgs];
   if (io.stderr.isTTY) followComputations(new SlowMissProgress(io.stderr));
 
+  // Saves are seen once the watcher has scanned the folder.
+  await reruns?.watcher.ready;
   const firstRun = runOnce(entryUrl, 0, options, io);
   if (!reruns) return (await firstRun) ? (typeof process.exitCode === "number" ? process.exitCode : 0) : 1;
   reruns.after(firstRun);

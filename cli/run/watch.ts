@@ -1,31 +1,46 @@
-import { watch, type FSWatcher } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+/**
+ * Save detection for `automemo run --watch`, on chokidar: editors save by writing a
+ * temporary file and renaming it over the original (vim, JetBrains, `sed -i`), or by
+ * deleting and re-creating it; a watcher tied to the original file's inode (plain
+ * `fs.watch`, and Node 20's recursive `fs.watch` on Linux) goes deaf after the first such
+ * save. chokidar re-attaches after renames and deletes, sees files in new folders, and is
+ * what most JavaScript tools watch with.
+ */
+import { statSync } from "node:fs";
+import { relative, resolve, sep } from "node:path";
+import { watch, type FSWatcher } from "chokidar";
 
 /** Editors save in bursts (write, rename, chmod); one rerun per burst. */
 const SETTLE_MS = 80;
-const IGNORED = /(^|[\\/])(node_modules|\.git|\.automemo-cache|dist)([\\/]|$)/;
+const IGNORED_FOLDER = /(^|[\\/])(node_modules|\.git|\.automemo-cache|dist)([\\/]|$)/;
 /** Sources a script can import; other files (logs, outputs the script writes) never trigger a rerun. */
 const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|json)$/;
 
+function modifiedAt(file: string): number | undefined {
+  return statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+}
+
 export interface SaveWatcher {
+  /** Resolves once the initial scan is done: saves from then on are seen. */
+  readonly ready: Promise<void>;
   /**
    * Also watches these files (project modules the script loaded and the files their code
    * hashes cover) where they lie outside the watched folder; files inside it are seen already.
    */
   watchFiles(files: readonly string[]): void;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
- * Calls `onSave` with the changed source files after each burst of file-system events
- * in `folder` (recursively), ignoring dependency, VCS, cache and build folders so the
- * script's own cache writes never trigger a rerun.
+ * Calls `onSave` with the changed, added or deleted source files after each burst of
+ * saves in `folder` (recursively), ignoring dependency, VCS, cache and build folders so
+ * the script's own cache writes never trigger a rerun.
  */
 export function watchForSaves(folder: string, onSave: (changed: string[]) => void): SaveWatcher {
   let pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const saved = (file: string) => {
-    pending.add(file);
+    pending.add(resolve(folder, file));
     clearTimeout(timer);
     timer = setTimeout(() => {
       const changed = [...pending];
@@ -33,32 +48,40 @@ export function watchForSaves(folder: string, onSave: (changed: string[]) => voi
       onSave(changed);
     }, SETTLE_MS);
   };
-  const watchers: FSWatcher[] = [
-    watch(folder, { recursive: true }, (_event, name) => {
-      if (name && !IGNORED.test(name) && SOURCE_FILE.test(name)) saved(join(folder, name.toString()));
+  // Files outside the folder are added while the script runs, and chokidar attaches to them
+  // asynchronously: a save between loading and attaching would go unseen. So their initial
+  // "add" events are kept, and one counts as a save when the file changed since it was loaded.
+  const outside = new Map<string, number | undefined>();
+  let scanned = false;
+  const watcher: FSWatcher = watch(folder, {
+    ignoreInitial: false,
+    ignored: (path, stats) => IGNORED_FOLDER.test(relative(folder, path)) || (stats?.isFile() === true && !SOURCE_FILE.test(path)),
+  });
+  const attachedUnchanged = (file: string) => outside.has(file) && outside.get(file) === modifiedAt(file);
+  watcher
+    .on("add", (file) => scanned && !attachedUnchanged(resolve(file)) && saved(file))
+    .on("change", saved)
+    .on("unlink", saved);
+  const ready = new Promise<void>((done) =>
+    watcher.once("ready", () => {
+      scanned = true;
+      done();
     }),
-  ];
-  // Outside files are watched through their folder (not the file itself), which also sees
-  // editors that save by writing a new file and renaming it over the old one.
-  const outsideNames = new Map<string, Set<string>>();
+  );
   return {
+    ready,
     watchFiles(files) {
+      const added: string[] = [];
       for (const file of files.map((path) => resolve(path))) {
-        const inside = relative(folder, file);
-        if (!inside.startsWith("..") || IGNORED.test(file)) continue;
-        const directory = dirname(file);
-        let names = outsideNames.get(directory);
-        if (!names) {
-          const watched = (names = new Set());
-          outsideNames.set(directory, watched);
-          watchers.push(watch(directory, (_event, name) => name && watched.has(name.toString()) && saved(join(directory, name.toString()))));
-        }
-        names.add(basename(file));
+        if (!relative(folder, file).startsWith(`..${sep}`) || IGNORED_FOLDER.test(file)) continue;
+        if (!outside.has(file)) added.push(file);
+        outside.set(file, modifiedAt(file));
       }
+      if (added.length > 0) watcher.add(added);
     },
-    close() {
+    async close() {
       clearTimeout(timer);
-      for (const watcher of watchers) watcher.close();
+      await watcher.close();
     },
   };
 }

@@ -18,6 +18,7 @@ const entries = Object.keys(manifest.exports as Record<string, unknown>)
 // Importing the register entry installs module hooks; it is loaded like the others.
 
 let project = "";
+let tarball = "";
 
 function run(command: string, args: string[], cwd: string): string {
   return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -26,9 +27,9 @@ function run(command: string, args: string[], cwd: string): string {
 beforeAll(() => {
   expect(existsSync(join(repo, "dist/index.js")), "run `npm run build` first (npm test does)").toBe(true);
   project = mkdtempSync(join(tmpdir(), "automemo-pack-"));
-  const tarball = run("npm", ["pack", "--silent", "--pack-destination", project], repo).trim().split("\n").pop()!;
+  tarball = join(project, run("npm", ["pack", "--silent", "--pack-destination", project], repo).trim().split("\n").pop()!);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  run("npm", ["install", "--silent", "--no-audit", "--no-fund", "--prefer-offline", join(project, tarball)], project);
+  run("npm", ["install", "--silent", "--no-audit", "--no-fund", "--prefer-offline", tarball], project);
 }, 180_000);
 
 afterAll(() => {
@@ -88,6 +89,40 @@ describe("published package", () => {
     expect(runOnce()).toEqual({ value: 81, calls: 1, storeHits: 0 });
     expect(runOnce()).toEqual({ value: 81, calls: 0, storeHits: 1 });
   });
+
+  it("ships the MIT LICENSE that package.json names", () => {
+    expect(manifest.license).toBe("MIT");
+    const license = readFileSync(join(project, "node_modules/automemo/LICENSE"), "utf8");
+    expect(license).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} automemo contributors\n/);
+  });
+
+  it.each([
+    ["import", "--input-type=module", `const { memo } = await import("automemo");`],
+    ["require", "--input-type=commonjs", `const { memo } = require("automemo");`],
+  ])("names only files it ships in a runtime error's stack trace (%s, --enable-source-maps)", (_mode, inputType, load) => {
+    const script = `${load}
+      const echo = memo((value) => value, { id: "pack#echo", params: ["value"] });
+      try { echo(() => 1); } catch (error) { console.log(error.stack); }`;
+    const stack = run("node", ["--enable-source-maps", inputType, "-e", script], project);
+    expect(stack).toContain("UnhashableParamError");
+    // Source maps point into the TypeScript sources, which the package ships next to dist/.
+    expect(stack).toMatch(/node_modules\/automemo\/runtime\/[\w/-]+\.ts:\d+:\d+/);
+    const files = [...stack.matchAll(/^\s+at (?:.*\()?(\/[^():]+):\d+:\d+\)?$/gm)].map((match) => match[1]!);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect(existsSync(file), `${file} named in\n${stack}`).toBe(true);
+  });
+
+  it("has no problem @arethetypeswrong/cli finds (node10 with typesVersions, node16 from CJS and ESM, bundler)", () => {
+    const attw = join(repo, "node_modules/@arethetypeswrong/cli/dist/index.js");
+    let output: string;
+    try {
+      output = run("node", [attw, tarball, "--format", "json"], project);
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout);
+    }
+    const report = JSON.parse(output) as { problems: Record<string, unknown[]> };
+    expect(report.problems).toEqual({});
+  }, 60_000);
 
   it("ships types that a consumer can type-check in ESM and CommonJS mode", () => {
     const imports = entries.map((entry, i) => `import * as m${i} from ${JSON.stringify(entry)};\nvoid m${i};`).join("\n");

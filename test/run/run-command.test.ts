@@ -3,7 +3,7 @@
  * --quiet, --watch reruns in the same process), plus its argument parsing and summary.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseRunArgs } from "../../cli/run/args.ts";
@@ -37,6 +37,11 @@ function writeProject(name: string, overrides: Record<string, string> = {}): str
   for (const [path, text] of Object.entries({ "main.ts": MAIN_TS, "stable.ts": STABLE_TS, "edited.ts": EDITED_TS, ...overrides })) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
+  }
+  // A package.json of its own hides the repository's, through which `automemo` resolves to itself.
+  if (overrides["package.json"]) {
+    mkdirSync(join(root, "node_modules"));
+    symlinkSync(repo, join(root, "node_modules/automemo"), "dir");
   }
   return root;
 }
@@ -141,6 +146,76 @@ describe("automemo run (built CLI)", () => {
       expect(output.stdout).toBe("computing price\nprice 10 10\ncomputing price\nprice 15 15\n");
       expect(output.stderr).toContain("rate.ts changed, rerunning");
     });
+  });
+});
+
+/** Saves the way vim, JetBrains IDEs and `sed -i` do: write a temporary file, rename it over the original. */
+function renameSave(file: string, edit: (text: string) => string): void {
+  const temporary = join(dirname(file), `.${Date.now()}.tmp`);
+  writeFileSync(temporary, edit(readFileSync(file, "utf8")));
+  renameSync(temporary, file);
+}
+
+describe("automemo run --watch with editors' saves (rename over, delete and re-create, new folders)", () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    child?.kill();
+  });
+
+  /** `automemo run --watch --no-persist main.ts` in `root`; `waitFor` resolves once stdout matches. */
+  function startWatching(root: string) {
+    child = spawn(process.execPath, [cli, "run", "--watch", "--no-persist", "main.ts"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const output = { stdout: "", stderr: "" };
+    child.stdout!.on("data", (chunk: Buffer) => (output.stdout += chunk));
+    child.stderr!.on("data", (chunk: Buffer) => (output.stderr += chunk));
+    const waitFor = (pattern: RegExp, stream: "stdout" | "stderr" = "stdout") =>
+      waitUntil(() => pattern.test(output[stream]), () => `${stream} matches ${pattern}\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`, {
+        timeoutMs: 20_000,
+        everyMs: 50,
+      });
+    return { output, waitFor };
+  }
+
+  it.each(["module", "commonjs"])("reruns after each of three rename-saves in a row, recomputing only the edited function (%s package)", async (type) => {
+    const root = writeProject(`watch-rename-${type}`, { "package.json": JSON.stringify({ type }) });
+    const { output, waitFor } = startWatching(root);
+    await waitFor(/values 3 4 3\n/);
+    let expected = "computing stable\ncomputing edited\nvalues 3 4 3\n";
+    for (const factor of [5, 6, 7]) {
+      renameSave(join(root, "edited.ts"), (text) => text.replace(/n \* \d+/, `n * ${factor}`));
+      await waitFor(new RegExp(`values 3 ${2 * factor} 3\\n`));
+      expected += `computing edited\nvalues 3 ${2 * factor} 3\n`;
+      expect(output.stdout).toBe(expected);
+    }
+    expect(output.stderr).not.toContain("no cached function was called");
+  });
+
+  it("follows a file that is deleted and created again", async () => {
+    const root = writeProject("watch-recreate");
+    const { output, waitFor } = startWatching(root);
+    await waitFor(/values 3 4 3\n/);
+    const edited = join(root, "edited.ts");
+    const text = readFileSync(edited, "utf8");
+    unlinkSync(edited);
+    await waitFor(/edited\.ts changed, rerunning[\s\S]*(Cannot find module|ERR_MODULE_NOT_FOUND)/, "stderr");
+    writeFileSync(edited, text.replace("n * 2", "n * 9"));
+    await waitFor(/values 3 18 3\n/);
+    expect(output.stdout).toBe("computing stable\ncomputing edited\nvalues 3 4 3\ncomputing edited\nvalues 3 18 3\n");
+  });
+
+  it("watches a file in a folder created after it started, once the script imports it", async () => {
+    const root = writeProject("watch-new-folder");
+    const { output, waitFor } = startWatching(root);
+    await waitFor(/values 3 4 3\n/);
+    mkdirSync(join(root, "plugins/extra"), { recursive: true });
+    writeFileSync(join(root, "plugins/extra/tax.ts"), `/** @memo */\nexport function tax(n: number): number {\n  console.log("computing tax");\n  return n + 100;\n}\n`);
+    renameSave(join(root, "main.ts"), (text) => `import { tax } from "./plugins/extra/tax.js";\n${text}console.log(\`tax \${tax(1)}\`);\n`);
+    await waitFor(/tax 101\n/);
+    renameSave(join(root, "plugins/extra/tax.ts"), (text) => text.replace("n + 100", "n + 200"));
+    await waitFor(/tax 201\n/);
+    expect(output.stdout).toBe(
+      "computing stable\ncomputing edited\nvalues 3 4 3\nvalues 3 4 3\ncomputing tax\ntax 101\nvalues 3 4 3\ncomputing tax\ntax 201\n",
+    );
   });
 });
 

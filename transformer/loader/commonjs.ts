@@ -1,5 +1,6 @@
 /**
- * CommonJS support on the main thread, where Node 20's module hooks do not reach:
+ * CommonJS support on the main thread, where the hooks-thread module hooks (Node 20, and
+ * 22 before 22.15) do not reach:
  * `require("./util.js")` and `require("./util")` find `./util.ts` (Node resolves
  * `require` inside hook-loaded CommonJS with the CommonJS resolver too), and a `.ts` /
  * `.cts` / `.tsx` file reached by a plain `require()` is compiled like the hooks do.
@@ -7,15 +8,13 @@
 import { readFileSync } from "node:fs";
 import Module from "node:module";
 import { compileForNode } from "./compile.ts";
+import type { ProjectFilesListener } from "./project-modules.ts";
 import { isRelativeSpecifier, typeScriptCandidates } from "./specifiers.ts";
 
 interface CommonJsInternals {
   _resolveFilename(request: string, parent: unknown, ...rest: unknown[]): string;
   _extensions: Record<string, (module: { _compile(code: string, filename: string): void }, filename: string) => void>;
 }
-
-/** Receives a project file that was loaded, followed by the files its code hashes cover. */
-export type ProjectFilesListener = (files: readonly string[]) => void;
 
 export function installCommonJsSupport(onProjectFiles?: ProjectFilesListener): void {
   const internals = Module as unknown as CommonJsInternals;

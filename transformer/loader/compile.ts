@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import remapping, { type SourceMapInput } from "@jridgewell/remapping";
-import { saveDependencyCaches, transformSource } from "../core/index.ts";
-import { findTypeStripper, type ModuleKind } from "./strip-types.ts";
+import { transformSource } from "../core/index.ts";
+import { stripTypes, type ModuleKind } from "./strip-types.ts";
 
 export const SCRIPT_FILE = /\.[cm]?[jt]sx?$/;
 export const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
@@ -56,31 +56,16 @@ export interface CompiledModule {
  * The JavaScript Node should run for a project file, or null when a JavaScript file
  * needs no change. TypeScript is always compiled (to `kind` module syntax).
  */
-/**
- * Module hooks run on a thread of their own, which gets no exit event: what dependency
- * tracking learned is saved shortly after the last module is compiled instead (a script
- * that ends within that time saves nothing, and its next run computes it again).
- */
-const SAVE_AFTER_MS = 25;
-let saveTimer: ReturnType<typeof setTimeout> | null = null;
-
-function saveSoon(): void {
-  if (saveTimer) clearTimeout(saveTimer);
-  saveTimer = setTimeout(() => {
-    saveTimer = null;
-    saveDependencyCaches();
-  }, SAVE_AFTER_MS);
-  saveTimer.unref?.();
-}
-
 export function compileForNode(source: string, filename: string, kind: ModuleKind): CompiledModule | null {
   const transformed = transformSource(source, { filename, root: process.cwd(), sourceMap: true });
-  if (transformed) saveSoon();
   const transformedMap = transformed?.map as SourceMapInput | undefined;
   const dependencyFiles = transformed?.dependencyFiles ?? [];
   if (!TYPESCRIPT_FILE.test(filename)) {
     return transformed && { code: withInlineMap(transformed.code, [transformedMap!], filename, source), dependencyFiles };
   }
-  const stripped = findTypeStripper(filename)(transformed?.code ?? source, filename, kind);
-  return { code: withInlineMap(stripped.code, transformedMap ? [stripped.map, transformedMap] : [stripped.map], filename, source), dependencyFiles };
+  const stripped = stripTypes(transformed?.code ?? source, filename, kind);
+  // A stripper that kept every position (Node's) adds no map of its own.
+  const maps = [stripped.map, transformedMap].filter((map): map is SourceMapInput => map != null);
+  if (maps.length === 0) return { code: stripped.code, dependencyFiles };
+  return { code: withInlineMap(stripped.code, maps, filename, source), dependencyFiles };
 }

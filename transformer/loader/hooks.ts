@@ -1,23 +1,14 @@
 /**
- * Node module hooks (`module.register`) behind `node --import automemo/register`.
- * They run on Node's hooks thread: `resolve` lets TS users' specifiers work (`./util.js`
- * or `./util` finding `./util.ts`) and carries the `automemo run --watch` rerun marker
- * to project modules; `load` compiles project files (see compile.ts).
+ * Hooks-thread module hooks (`module.register`), for Node versions without
+ * `module.registerHooks` (Node 20, 22 before 22.15): `resolve` lets TS users' specifiers
+ * work (`./util.js` or `./util` finding `./util.ts`) and carries the `automemo run --watch`
+ * rerun marker to project modules; `load` compiles project files (project-modules.ts).
  */
-import { readFile } from "node:fs/promises";
 import type { InitializeHook, LoadHook, ResolveHook } from "node:module";
-import { fileURLToPath } from "node:url";
 import type { MessagePort } from "node:worker_threads";
-import { SCRIPT_FILE, TYPESCRIPT_FILE, compileForNode, typeScriptModuleKind } from "./compile.ts";
-import { RERUN_PARAM, isRelativeSpecifier, typeScriptCandidates } from "./specifiers.ts";
-
-/** automemo's own build: never transformed (its doc comments mention the tags) and never re-evaluated (its registry must survive reruns). */
-const OWN_FOLDER = new URL(".", import.meta.url).href;
-
-function isProjectScript(url: string): boolean {
-  if (!url.startsWith("file:") || url.startsWith(OWN_FOLDER) || url.includes("/node_modules/")) return false;
-  return SCRIPT_FILE.test(new URL(url).pathname);
-}
+import { saveDependencyCaches } from "../core/index.ts";
+import { isProjectScript, isTypeScriptUrl, loadTypeScript, transformJavaScript, withRerunMarker, type ProjectFilesListener } from "./project-modules.ts";
+import { isRelativeSpecifier, typeScriptCandidates } from "./specifiers.ts";
 
 type ResolveContext = Parameters<ResolveHook>[1];
 type NextResolve = Parameters<ResolveHook>[2];
@@ -39,11 +30,29 @@ export interface HooksData {
   readonly projectFiles?: MessagePort;
 }
 
-let projectFiles: MessagePort | undefined;
+let reportProjectFiles: ProjectFilesListener | undefined;
 
 export const initialize: InitializeHook<HooksData | undefined> = (data) => {
-  projectFiles = data?.projectFiles;
+  const port = data?.projectFiles;
+  if (port) reportProjectFiles = (files) => port.postMessage(files);
 };
+
+/**
+ * This thread gets no exit event: what dependency tracking learned is saved shortly after
+ * the last module is compiled instead (a script that ends within that time saves nothing,
+ * and its next run computes it again). Node 22.15+ runs the in-thread hooks, which save at exit.
+ */
+const SAVE_AFTER_MS = 25;
+let saveTimer: ReturnType<typeof setTimeout> | null = null;
+
+function saveSoon(): void {
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    saveTimer = null;
+    saveDependencyCaches();
+  }, SAVE_AFTER_MS);
+  saveTimer.unref?.();
+}
 
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   let resolved;
@@ -54,28 +63,22 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
     resolved = await resolveFirst(typeScriptCandidates(specifier), context, nextResolve);
     if (!resolved) throw error;
   }
-  const rerun = context.parentURL?.startsWith("file:") ? new URL(context.parentURL).searchParams.get(RERUN_PARAM) : null;
-  if (rerun === null || !isProjectScript(resolved.url)) return resolved;
-  const url = new URL(resolved.url);
-  url.searchParams.set(RERUN_PARAM, rerun);
-  return { ...resolved, url: url.href };
+  const url = withRerunMarker(resolved.url, context.parentURL);
+  return url === resolved.url ? resolved : { ...resolved, url };
 };
 
 export const load: LoadHook = async (url, context, nextLoad) => {
   if (!isProjectScript(url)) return nextLoad(url, context);
-  const filename = fileURLToPath(url);
-
-  if (TYPESCRIPT_FILE.test(filename)) {
-    const format = typeScriptModuleKind(filename);
-    const compiled = compileForNode(await readFile(filename, "utf8"), filename, format)!;
-    projectFiles?.postMessage([filename, ...compiled.dependencyFiles]);
-    return { format, source: compiled.code, shortCircuit: true };
+  if (isTypeScriptUrl(url)) {
+    const loaded = loadTypeScript(url, reportProjectFiles);
+    saveSoon();
+    return { ...loaded, shortCircuit: true };
   }
   const loaded = await nextLoad(url, context);
   if (loaded.format !== "module" && loaded.format !== "commonjs") return loaded;
-  // CommonJS comes back without source (Node would read it itself), so read it here.
-  const source = loaded.source == null ? await readFile(filename, "utf8") : String(loaded.source);
-  const compiled = compileForNode(source, filename, loaded.format);
-  projectFiles?.postMessage([filename, ...(compiled?.dependencyFiles ?? [])]);
-  return compiled === null ? loaded : { format: loaded.format, source: compiled.code, shortCircuit: true };
+  // CommonJS comes back without source (Node would read it itself); it is read then.
+  const compiled = transformJavaScript(url, loaded.format, loaded.source == null ? null : String(loaded.source), reportProjectFiles);
+  if (!compiled) return loaded;
+  saveSoon();
+  return { ...compiled, shortCircuit: true };
 };
