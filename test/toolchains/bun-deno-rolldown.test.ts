@@ -5,13 +5,15 @@
  * whitespace-only edit does not; watch modes follow an edit; and a result cached by one host
  * is a hit in the others (same ids and code hashes everywhere).
  */
-import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { readdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { node24OrSkip } from "../support/node24.ts";
 import { bunOrSkip, denoOrSkip } from "../support/runtimes.ts";
 import { waitUntil } from "../support/wait.ts";
+import { RedisServer } from "../stores/helpers/redis-server.ts";
+import { redisTestsEnabled } from "../stores/helpers/redis-tests.ts";
 import {
   docsBlock,
   editHelper,
@@ -120,6 +122,59 @@ test("a repeated call is a hit", () => {
       expectFromDisk(await watcher.nextRun(3), 3);
     } finally {
       watcher.stop();
+    }
+  });
+
+  it("bun test --watch reruns the tests with the new code hash after a helper edit", async (context) => {
+    const bun = bunOrSkip(context);
+    const root = writeRuntimeProject("bun-test-watch", {
+      "bunfig.toml": docsBlock("bun.md", "toml title=bunfig.toml"),
+      "src/math.test.ts": `import { test } from "bun:test";
+import * as math from "./math.ts";
+
+test("prints what was computed", () => {
+  console.log(JSON.stringify({ results: [math.scaled(3), math.scaled(3), math.scaled(4)], computations: math.computations, stats: { hits: 0, misses: 0, storeHits: 0 } }));
+});
+`,
+    });
+    const watcher = watchProject(root, bun, ["test", "--watch"]);
+    try {
+      expect((await watcher.nextRun(1)).results).toEqual([6, 6, 8]);
+      await pause(1_100);
+      editHelper(root, (text) => text.replace("return 2;", "return 3;"));
+      expect((await watcher.nextRun(2)).results).toEqual([9, 9, 12]);
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it.skipIf(!redisTestsEnabled("the Bun + Redis test"))("persist: \"redis\" works on Bun through node-redis", async (context) => {
+    const bun = bunOrSkip(context);
+    const server = await RedisServer.start();
+    try {
+      const root = writeRuntimeProject("bun-redis", {
+        "bunfig.toml": docsBlock("bun.md", "toml title=bunfig.toml"),
+        "src/remote.ts": `export let computations = 0;
+
+/** @memo { persist: "redis" } */
+export async function doubled(n: number): Promise<number> {
+  computations++;
+  return n * 2;
+}
+`,
+        "src/redis-entry.ts": `import { stats } from "automemo";
+import * as remote from "./remote.ts";
+
+const results = [await remote.doubled(3), await remote.doubled(3), await remote.doubled(4)];
+console.log(JSON.stringify({ results, computations: remote.computations, stats: stats(remote.doubled) }));
+`,
+      });
+      symlinkSync(join(repo, "node_modules/redis"), join(root, "node_modules/redis"), "dir");
+      const run = () => JSON.parse(execFileSync(bun, ["run", "src/redis-entry.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, AUTOMEMO_REDIS_URL: server.url } }).trim().split("\n").at(-1)!) as ProjectRun;
+      expect(run()).toMatchObject({ results: [6, 6, 8], computations: 2, stats: { hits: 1, storeHits: 0 } });
+      expect(run()).toMatchObject({ results: [6, 6, 8], computations: 0, stats: { hits: 1, storeHits: 2 } });
+    } finally {
+      await server.kill();
     }
   });
 });

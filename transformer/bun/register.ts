@@ -54,7 +54,22 @@ if (!bun) {
   );
 }
 
-const watching = process.execArgv.some((flag) => flag === "--watch" || flag === "--hot");
+const WATCH_FLAGS = new Set(["--watch", "--hot"]);
+
+/**
+ * `bun --watch` shows in `process.execArgv`; `bun test --watch` shows nowhere but in the
+ * command line, which Linux exposes (elsewhere `bun test --watch` misses plugin-loaded edits).
+ */
+function runsUnderWatch(): boolean {
+  if (process.execArgv.some((flag) => WATCH_FLAGS.has(flag))) return true;
+  try {
+    return readFileSync("/proc/self/cmdline", "utf8").split("\0").some((argument) => WATCH_FLAGS.has(argument));
+  } catch {
+    return false;
+  }
+}
+
+const watching = runsUnderWatch();
 /** Folder -> names watched in it; folders (not files) survive editors that save by renaming a temporary file over the original. */
 const watchedNames = new Map<string, Set<string>>();
 
