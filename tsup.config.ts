@@ -14,6 +14,10 @@ const entries: Record<string, string> = {
   webpack: "transformer/bundlers/webpack.ts",
   esbuild: "transformer/bundlers/esbuild.ts",
   rspack: "transformer/bundlers/rspack.ts",
+  rolldown: "transformer/bundlers/rolldown.ts",
+  bun: "transformer/bun/plugin.ts",
+  "bun-register": "transformer/bun/register.ts",
+  "deno-register": "transformer/deno/register.ts",
   register: "transformer/register.ts",
   jest: "transformer/jest/babel-jest.ts",
   "ts-jest": "transformer/jest/ts-jest.ts",
@@ -70,7 +74,7 @@ const shared: Options = {
   sourcemap: true,
   // Replaces import.meta.url in the CommonJS build, so one source serves both formats.
   shims: true,
-  external: [/^node:/, "typescript", "@babel/core", "redis", "vite", "rollup", "webpack", "esbuild", "@rspack/core", "oxc-parser", "magic-string", "unplugin"],
+  external: [/^node:/, "typescript", "@babel/core", "redis", "vite", "rollup", "webpack", "esbuild", "@rspack/core", "rolldown", "bun", "oxc-parser", "magic-string", "unplugin"],
 };
 
 export default defineConfig([

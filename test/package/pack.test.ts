@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bunOrSkip, denoOrSkip } from "../support/runtimes.ts";
 
 const repo = resolve(import.meta.dirname, "../..");
 const manifest = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
@@ -16,6 +17,12 @@ const entries = Object.keys(manifest.exports as Record<string, unknown>)
   .filter((subpath) => subpath !== "./package.json")
   .map((subpath) => (subpath === "." ? "automemo" : `automemo/${subpath.slice(2)}`));
 // Importing the register entry installs module hooks; it is loaded like the others.
+// The Bun and Deno preloads install themselves into their own runtime: they are loaded there.
+const runtimePreloads: Record<string, (context: { skip(): void }) => string> = {
+  "automemo/bun/register": bunOrSkip,
+  "automemo/deno/register": denoOrSkip,
+};
+const nodeEntries = entries.filter((entry) => !(entry in runtimePreloads));
 
 let project = "";
 let tarball = "";
@@ -43,12 +50,20 @@ describe("published package", () => {
     );
   });
 
-  it.each(entries)("%s loads with import()", (entry) => {
+  it.each(nodeEntries)("%s loads with import()", (entry) => {
     const out = run("node", ["--input-type=module", "-e", `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).length)`], project);
     expect(Number(out.trim())).toBeGreaterThan(0);
   });
 
-  it.each(entries)("%s loads with require()", (entry) => {
+  it.for(Object.keys(runtimePreloads))("%s loads in its own runtime, and Node gets an [automemo] error instead", (entry, context) => {
+    const binary = runtimePreloads[entry]!(context);
+    const script = `await import(${JSON.stringify(entry)}); console.log("loaded");`;
+    const args = entry.includes("deno") ? ["eval", script] : ["-e", script];
+    expect(run(binary, args, project).trim()).toBe("loaded");
+    expect(() => run("node", ["--input-type=module", "-e", script], project)).toThrow(/\[automemo\]/);
+  });
+
+  it.each(nodeEntries)("%s loads with require()", (entry) => {
     const out = run("node", ["-e", `const m = require(${JSON.stringify(entry)}); console.log(Object.keys(m).length)`], project);
     expect(Number(out.trim())).toBeGreaterThan(0);
   });
@@ -147,7 +162,7 @@ describe("published package", () => {
     const ours = output
       .split("\n")
       .filter((line) => /error TS/.test(line) && /^(esm\.mts|cjs\.cts|node_modules\/automemo\/)/.test(line))
-      .filter((line) => !/Cannot find module '(@babel|typescript|vite|rollup|webpack|esbuild|@rspack|redis)/.test(line));
+      .filter((line) => !/Cannot find module '(@babel|typescript|vite|rollup|rolldown|webpack|esbuild|@rspack|redis)/.test(line));
     expect(ours).toEqual([]);
   });
 });

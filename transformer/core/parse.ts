@@ -37,7 +37,9 @@ export function formatFromExtension(filename: string): "esm" | "cjs" | null {
   return null;
 }
 
-const useRawTransfer = rawTransferSupported();
+// Deno 2.9 cannot load raw transfer's lazily required CommonJS files from oxc-parser's ESM
+// wrapper ("Cannot resolve module ../generated/constants.js"); the JSON route works there.
+const useRawTransfer = rawTransferSupported() && !("Deno" in globalThis);
 
 interface NativeParse {
   readonly program: AstNode;
