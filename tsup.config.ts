@@ -63,7 +63,8 @@ const browserStores: Plugin = {
 const callableBundlerEntries: NonNullable<Options["plugins"]>[number] = {
   name: "automemo-callable-cjs-bundler-entries",
   renderChunk(code, chunk) {
-    if (this.format !== "cjs" || !chunk.entryPoint?.startsWith("transformer/bundlers/")) return undefined;
+    const entry = chunk.entryPoint ?? "";
+    if (this.format !== "cjs" || !(entry.startsWith("transformer/bundlers/") || entry === "transformer/bun/plugin.ts")) return undefined;
     return { code: `${code}\nmodule.exports = Object.assign(exports.default, exports);\n`, map: chunk.map };
   },
 };
