@@ -61,10 +61,10 @@ const tsconfigs = [...new Set(pages.flatMap(tsconfigsOf))];
 const scripts = scriptsOf("typescript.md");
 
 describe("each tsconfig.json of docs/typescript.md and docs/hosts.md, built literally", () => {
-  it.each(typeScripts)("npm run build with TypeScript $version: the output caches", { timeout: 240_000 }, ({ version, env }) => {
+  it.each(typeScripts)("npm run build with TypeScript $version: the output caches", { timeout: 600_000 }, ({ version, env }) => {
     tsconfigs.forEach((tsconfig, index) => {
       const project = writeProject(`config${index}-ts${version}`, tsconfig, scripts);
-      const run = (command: string, args: string[]) => spawnSync(command, args, { cwd: project, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
+      const run = (command: string, args: string[]) => spawnSync(command, args, { cwd: project, encoding: "utf8", env: { ...process.env, ...env }, timeout: 300_000 });
       expect(expectSuccess(run(process.execPath, ["node_modules/.bin/tspc", "-v"]), "tspc -v")).toContain(`Version ${version}.`);
       expectSuccess(run("npm", ["run", "--silent", "build"]), "npm run build");
       const output = JSON.parse(expectSuccess(run(process.execPath, ["dist/main.js"]), "node dist/main.js").trim()) as unknown;
