@@ -1,6 +1,6 @@
 /**
- * The TypeScript host: `automemo/typescript`. The default export is a ts-patch
- * program transformer (`compilerOptions.plugins: [{ "transform": "automemo/typescript" }]`);
+ * The TypeScript host: `automemo/typescript`. The default export is the ts-patch plugin
+ * (`compilerOptions.plugins: [{ "transform": "automemo/typescript", "transformProgram": true }]`);
  * `automemoTransformer()` is the same transform as a plain `customTransformers.before`
  * factory for ts-loader, ts-jest and `program.emit`. Both use the host's TypeScript
  * (never a second copy), plan with the shared core from `sf.text`, and rewrite with
@@ -10,24 +10,18 @@
  * @example
  * ```json
  * // tsconfig.json (build with `tspc`, from ts-patch)
- * { "compilerOptions": { "plugins": [{ "transform": "automemo/typescript" }] } }
+ * { "compilerOptions": { "plugins": [{ "transform": "automemo/typescript", "transformProgram": true }] } }
  * ```
  */
-import { createRequire } from "node:module";
-import path from "node:path";
 import type * as TS from "typescript";
-import {
-  createTypeScriptDependencyResolver,
-  mightContainTags,
-  planModule,
-  projectRelativePath,
-  TransformError,
-  type ModulePlan,
-  type PlanDiagnostic,
-  type PlanOptions,
-} from "./core/index.ts";
+import { projectRelativePath, TransformError } from "./core/index.ts";
 import { parseHostOptions, type HostOptions } from "./hosts/options.ts";
-import { TsPlanEmitter } from "./hosts/typescript-emitter.ts";
+import { emitsAutomemo, trackHashesInBuildCaches } from "./hosts/typescript-build-caches.ts";
+import { AUTOMEMO_DIAGNOSTIC_CODE, createAutomemoFactory, loadHostTypeScript, planSettings, toTsDiagnostic } from "./hosts/typescript-transform.ts";
+import { assertTypeScriptRunsTransformers } from "./hosts/typescript-version.ts";
+
+export { AUTOMEMO_DIAGNOSTIC_CODE };
+export { UnsupportedTypeScriptError } from "./hosts/typescript-version.ts";
 
 export type AutomemoTransformerOptions = HostOptions;
 
@@ -37,34 +31,90 @@ export interface TsPatchExtras {
   addDiagnostic(diagnostic: TS.Diagnostic): number;
 }
 
+/** What ts-patch passes a `"transformProgram": true` entry. */
+export interface TsPatchProgramExtras {
+  readonly ts: typeof TS;
+}
+
 /** Keys of a tsconfig plugin entry that belong to ts-patch, not to automemo. */
 const TS_PATCH_KEYS = ["transform", "type", "import", "isEsm", "after", "afterDeclarations", "transformProgram", "resolvePathAliases", "tsConfig", "name"];
 
-/** Diagnostic code `tspc` prints as `error TS90401`; the automemo code is in the message. */
-export const AUTOMEMO_DIAGNOSTIC_CODE = 90401;
-
-type ReportProblems = (sourceFile: TS.SourceFile, diagnostics: readonly PlanDiagnostic[]) => void;
+const ENTRY = `the "automemo/typescript" entry of compilerOptions.plugins`;
 
 /**
- * ts-patch entry. Misuse of a tag becomes a real TypeScript error diagnostic, so
- * `tspc` prints it with file:line like any type error and exits non-zero.
+ * ts-patch entry, in both of ts-patch's shapes:
+ * - `{ "transform": "automemo/typescript", "transformProgram": true }` (recommended): a
+ *   program transformer that applies automemo at emit and keys each tagged file's version
+ *   in TypeScript's build caches on its code hashes, so `incremental`, `tsc -b` and
+ *   `--watch` re-emit a file whose helpers changed;
+ * - `{ "transform": "automemo/typescript" }`: a source transformer (no build-cache keying;
+ *   it warns when the build uses those caches).
+ * Misuse of a tag becomes a real TypeScript error diagnostic, so `tspc` prints it with
+ * file:line like any type error and exits non-zero.
  */
-export default function automemoProgramTransformer(program: TS.Program, pluginConfig: unknown, extras: TsPatchExtras): TS.TransformerFactory<TS.SourceFile> {
-  const options = parseHostOptions(pluginConfig, `the "automemo/typescript" entry of compilerOptions.plugins`, TS_PATCH_KEYS);
+export default function automemoTsPatchPlugin(program: TS.Program, pluginConfig: unknown, extras: TsPatchExtras): TS.TransformerFactory<TS.SourceFile>;
+export default function automemoTsPatchPlugin(program: TS.Program, host: TS.CompilerHost, pluginConfig: unknown, extras: TsPatchProgramExtras): TS.Program;
+export default function automemoTsPatchPlugin(
+  program: TS.Program,
+  second: unknown,
+  third: unknown,
+  fourth?: TsPatchProgramExtras,
+): TS.TransformerFactory<TS.SourceFile> | TS.Program {
+  if (fourth !== undefined) {
+    assertTypeScriptRunsTransformers(fourth.ts, "the TypeScript ts-patch loaded");
+    const options = parseHostOptions(third, ENTRY, TS_PATCH_KEYS);
+    warnAboutBuildModePackageUpdates();
+    return trackHashesInBuildCaches(fourth.ts, program, planSettings(fourth.ts, program, options));
+  }
+  const extras = third as TsPatchExtras;
   const { ts } = extras;
+  assertTypeScriptRunsTransformers(ts, "the TypeScript ts-patch loaded");
+  const options = parseHostOptions(second, ENTRY, TS_PATCH_KEYS);
+  if (emitsAutomemo(program)) return () => (sourceFile) => sourceFile;
+  warnWhenBuildCachesCanGoStale(program);
   return createAutomemoFactory(ts, planSettings(ts, program, options), (sourceFile, diagnostics) => {
-    for (const problem of diagnostics) {
-      extras.addDiagnostic({
-        file: sourceFile,
-        start: problem.range.start,
-        length: Math.max(0, problem.range.end - problem.range.start),
-        messageText: `${problem.message} (${problem.code})`,
-        category: ts.DiagnosticCategory.Error,
-        code: AUTOMEMO_DIAGNOSTIC_CODE,
-        source: "automemo",
-      });
-    }
+    for (const problem of diagnostics) extras.addDiagnostic(toTsDiagnostic(ts, sourceFile, problem));
   });
+}
+
+/**
+ * Warnings go to stderr once per process, not through diagnostics: any diagnostic,
+ * a warning too, makes tsc exit non-zero.
+ */
+const printedWarnings = new Set<string>();
+
+function warnOnce(message: string): void {
+  if (printedWarnings.has(message)) return;
+  printedWarnings.add(message);
+  process.stderr.write(`${message}\n`);
+}
+
+/** A source-transformer entry cannot key TypeScript's build caches on code hashes. */
+function warnWhenBuildCachesCanGoStale(program: TS.Program): void {
+  const options = program.getCompilerOptions();
+  if (!(options.incremental || options.composite || options.watch || isBuildMode())) return;
+  warnOnce(
+    `[automemo] This build uses TypeScript's build cache (incremental, composite, tsc -b or --watch), which re-emits only the files it thinks changed: ` +
+      `after an edit to a helper in another file, a cached function would keep its old code hash and serve old results. ` +
+      `Fix it: add "transformProgram": true to the "automemo/typescript" entry of compilerOptions.plugins in ${options.configFilePath ?? "your tsconfig"}.`,
+  );
+}
+
+/** `tsc -b` takes `-b` / `--build` as its first argument. */
+function isBuildMode(): boolean {
+  return ["-b", "--build"].includes(process.argv[2] ?? "");
+}
+
+/**
+ * What `tsc -b` cannot be told: its up-to-date check reads only the project's own files
+ * and tsconfig, so after a package update it builds nothing and no plugin runs.
+ */
+function warnAboutBuildModePackageUpdates(): void {
+  if (!isBuildMode()) return;
+  warnOnce(
+    `[automemo] tspc -b decides that a project is up to date from its own files and tsconfig only, so it does not see an updated package: ` +
+      `functions that import it would keep their old code hash. After npm install / npm update, run tspc -b --force once.`,
+  );
 }
 
 /**
@@ -79,6 +129,7 @@ export default function automemoProgramTransformer(program: TS.Program, pluginCo
  */
 export function automemoTransformer(program?: TS.Program, options?: AutomemoTransformerOptions, ts?: typeof TS): TS.TransformerFactory<TS.SourceFile> {
   const parsed = parseHostOptions(options, "the options of automemoTransformer()");
+  if (ts) assertTypeScriptRunsTransformers(ts, "the TypeScript passed to automemoTransformer()");
   const hostTs = ts ?? loadHostTypeScript(program);
   const settings = planSettings(hostTs, program, parsed);
   return createAutomemoFactory(hostTs, settings, (sourceFile, diagnostics) => {
@@ -99,82 +150,4 @@ export const version = 1;
 
 export function factory(compiler: TsJestCompilerInstance, options?: AutomemoTransformerOptions): TS.TransformerFactory<TS.SourceFile> {
   return automemoTransformer(compiler.program, options, compiler.configSet.compilerModule);
-}
-
-function loadHostTypeScript(program: TS.Program | undefined): typeof TS {
-  const from = path.join(program?.getCurrentDirectory() ?? process.cwd(), "package.json");
-  return createRequire(from)("typescript") as typeof TS;
-}
-
-/** Ids are relative to the tsconfig folder, so they do not depend on where `tspc` is started. */
-function projectRoot(program: TS.Program | undefined, options: HostOptions): string {
-  if (options.root) return path.resolve(options.root);
-  const configFile = program?.getCompilerOptions().configFilePath;
-  if (typeof configFile === "string") return path.dirname(configFile);
-  return program?.getCurrentDirectory() ?? process.cwd();
-}
-
-/** Everything `planModule` needs but the file name, fixed per program. */
-type PlanSettings = Omit<PlanOptions, "filename">;
-
-/**
- * With a program, dependency hashes resolve imports exactly as the program does
- * (tsconfig `paths` included) and read files from it; without one, from disk.
- */
-function planSettings(ts: typeof TS, program: TS.Program | undefined, options: HostOptions): PlanSettings {
-  const dependencies = options.dependencies === false ? false : program ? createTypeScriptDependencyResolver(ts, program) : undefined;
-  return { root: projectRoot(program, options), runtimeModule: options.runtimeModule, dependencies, dependencyCache: options.dependencyCache };
-}
-
-function createAutomemoFactory(ts: typeof TS, settings: PlanSettings, report: ReportProblems): TS.TransformerFactory<TS.SourceFile> {
-  return (context) => (sourceFile) => {
-    if (sourceFile.isDeclarationFile || !mightContainTags(sourceFile.text)) return sourceFile;
-    const plan: ModulePlan = planModule(sourceFile.text, { ...settings, filename: sourceFile.fileName });
-    const problems = [...plan.diagnostics, ...moduleKindProblems(ts, context.getCompilerOptions(), sourceFile, plan)];
-    if (problems.length > 0) {
-      report(sourceFile, problems);
-      return sourceFile;
-    }
-    if (plan.functions.length === 0) return sourceFile;
-    const runtimeAccess = plan.moduleFormat === "cjs" || emitsCommonJs(ts, context.getCompilerOptions(), sourceFile) ? "require" : "import";
-    const emitted = new TsPlanEmitter(ts, context, sourceFile, plan, runtimeAccess).emit();
-    if ("file" in emitted) return emitted.file;
-    report(sourceFile, emitted.problems);
-    return sourceFile;
-  };
-}
-
-interface ModuleFormatApi {
-  /** Internal in TypeScript 5.6+ (present in 5.9 and 6.0); the exact rule tsc uses per file. */
-  getEmitModuleFormatOfFileWorker?(sourceFile: TS.SourceFile, options: TS.CompilerOptions): TS.ModuleKind;
-}
-
-function emitModuleFormat(ts: typeof TS, options: TS.CompilerOptions, sourceFile: TS.SourceFile): TS.ModuleKind {
-  const exact = (ts as unknown as ModuleFormatApi).getEmitModuleFormatOfFileWorker;
-  return exact ? exact(sourceFile, options) : (options.module ?? ts.ModuleKind.ESNext);
-}
-
-/**
- * TypeScript's CommonJS transform does not rewrite references to names a `before`
- * transformer imported (they have no symbol), so CommonJS output gets the require form.
- */
-function emitsCommonJs(ts: typeof TS, options: TS.CompilerOptions, sourceFile: TS.SourceFile): boolean {
-  return emitModuleFormat(ts, options, sourceFile) === ts.ModuleKind.CommonJS;
-}
-
-function moduleKindProblems(ts: typeof TS, options: TS.CompilerOptions, sourceFile: TS.SourceFile, plan: ModulePlan): PlanDiagnostic[] {
-  if (plan.functions.length === 0) return [];
-  const format = emitModuleFormat(ts, options, sourceFile);
-  const unsupported = [ts.ModuleKind.AMD, ts.ModuleKind.UMD, ts.ModuleKind.System];
-  if (!unsupported.includes(format)) return [];
-  const first = plan.functions[0]!;
-  return [
-    {
-      code: "AUTOMEMO_UNSUPPORTED_MODULE_KIND",
-      message:
-        `[automemo] ${first.meta.id} cannot be cached when TypeScript emits "module": "${ts.ModuleKind[format]}": ` +
-        `automemo imports its runtime as an ES module or with require(). Set "module" to "CommonJS", "NodeNext" or "ESNext".`,
-      range: first.tag,
-    },
-  ];
 }
