@@ -11,7 +11,7 @@
  * ```
  */
 import type * as BabelTypes from "@babel/types";
-import { EMITTED_NAMES, locate, mightContainTags, planModule, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "./core/index.ts";
+import { locate, mightContainTags, planModule, type EmittedNames, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "./core/index.ts";
 import { handleMetaEntries, lookupShape, runtimeBindings } from "./hosts/emit-shape.ts";
 import { parseHostOptions, type HostOptions } from "./hosts/options.ts";
 
@@ -80,7 +80,7 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
         if (firstProblem) throw buildPlanError(file, firstProblem);
         if (plan.functions.length === 0) return;
 
-        const emitter = new BabelPlanEmitter(t);
+        const emitter = new BabelPlanEmitter(t, plan.names);
         const sites = findPlanSites(t, programPath.node, plan, file);
         for (const [planned, fn] of sites.functions) emitter.wrapBody(fn, planned);
         for (const site of sites.bindings) emitter.insertBindings(site);
@@ -192,7 +192,10 @@ function insertBetween(list: BabelTypes.Statement[], index: number, statements: 
 
 /** Builds the emitted statements with the host Babel's own `types`. */
 class BabelPlanEmitter {
-  constructor(private readonly t: Types) {}
+  constructor(
+    private readonly t: Types,
+    private readonly names: EmittedNames,
+  ) {}
 
   /** Replaces the function's body with the lookup; the original body node moves, untouched, into the compute arrow. */
   wrapBody(fn: FunctionNode, planned: PlannedFunction): void {
@@ -203,14 +206,15 @@ class BabelPlanEmitter {
       directives = original.directives;
       original.directives = [];
     }
-    const result = t.identifier(EMITTED_NAMES.lookupResult);
+    const { names } = this;
+    const result = t.identifier(names.lookupResult);
     const compute = t.arrowFunctionExpression([], original, planned.isAsync);
     fn.body = t.blockStatement(
       [
         t.variableDeclaration("const", [t.variableDeclarator(result, this.lookupCall(planned))]),
         t.ifStatement(
-          t.binaryExpression("!==", t.identifier(EMITTED_NAMES.lookupResult), t.identifier(EMITTED_NAMES.miss)),
-          t.returnStatement(t.identifier(EMITTED_NAMES.lookupResult)),
+          t.binaryExpression("!==", t.identifier(names.lookupResult), t.identifier(names.miss)),
+          t.returnStatement(t.identifier(names.lookupResult)),
         ),
         t.returnStatement(t.callExpression(t.memberExpression(t.identifier(planned.handleName), t.identifier("settle")), [compute])),
       ],
@@ -236,7 +240,7 @@ class BabelPlanEmitter {
   private bindStatement(planned: PlannedFunction): BabelTypes.Statement {
     const { t } = this;
     const name = planned.bindFunction!.name;
-    const callee = t.memberExpression(t.identifier(planned.handleName), t.identifier(EMITTED_NAMES.bindFunction));
+    const callee = t.memberExpression(t.identifier(planned.handleName), t.identifier(this.names.bindFunction));
     return t.expressionStatement(t.callExpression(callee, [t.identifier(name)]));
   }
 
@@ -255,7 +259,7 @@ class BabelPlanEmitter {
 
   private runtimeImport(plan: ModulePlan): BabelTypes.Statement {
     const { t } = this;
-    const bindings = runtimeBindings(EMITTED_NAMES);
+    const bindings = runtimeBindings(this.names);
     const source = t.stringLiteral(plan.runtimeModule);
     if (plan.moduleFormat === "esm") {
       return t.importDeclaration(
@@ -270,7 +274,7 @@ class BabelPlanEmitter {
   private handleDeclaration(planned: PlannedFunction): BabelTypes.Statement {
     const { t } = this;
     const meta = t.objectExpression(handleMetaEntries(planned.meta).map(([key, value]) => t.objectProperty(t.identifier(key), t.valueToNode(value))));
-    const create = t.callExpression(t.identifier(EMITTED_NAMES.cacheHandle), [t.stringLiteral(planned.kind), meta]);
+    const create = t.callExpression(t.identifier(this.names.cacheHandle), [t.stringLiteral(planned.kind), meta]);
     return t.variableDeclaration("const", [t.variableDeclarator(t.identifier(planned.handleName), create)]);
   }
 }

@@ -15,5 +15,5 @@ export {
   type DependencyResolver,
   type ResolvedImport,
 } from "./deps/index.ts";
-export { EMITTED_NAMES } from "./plan.ts";
+export { ANY_PREFIX, DEFAULT_NAMES, type EmittedNames } from "./emitted-names.ts";
 export type { ModulePlan, PlanDiagnostic, PlannedFunction, PlanOptions, SourceRange } from "./plan.ts";
