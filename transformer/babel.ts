@@ -11,7 +11,7 @@
  * ```
  */
 import type * as BabelTypes from "@babel/types";
-import { locate, mightContainTags, planModule, type EmittedNames, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "./core/index.ts";
+import { holdsOffset, locate, mightContainTags, planModule, type EmittedNames, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "./core/index.ts";
 import { handleMetaEntries, lookupShape, runtimeBindings } from "./hosts/emit-shape.ts";
 import { parseHostOptions, type HostOptions } from "./hosts/options.ts";
 
@@ -83,7 +83,7 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
         const emitter = new BabelPlanEmitter(t, plan.names);
         const sites = findPlanSites(t, programPath.node, plan, file);
         for (const [planned, fn] of sites.functions) emitter.wrapBody(fn, planned);
-        for (const site of sites.bindings) emitter.insertBindings(site);
+        emitter.insertBindings(sites.bindings);
         emitter.insertPreamble(programPath.node, plan);
         // No `scope.crawl()` afterwards (it would cost a third of this plugin): the new
         // names stay unregistered, which every later transform handles. preset-typescript
@@ -135,12 +135,14 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
     const at = planned.bindFunction?.insertAt;
     if (typeof at === "number") bindAfter.set(at, [...(bindAfter.get(at) ?? []), planned]);
   }
-  const offsets = [...byBodyStart.keys(), ...bindAfter.keys()];
-  const mayHoldSite = (node: BabelTypes.Node): boolean =>
-    node.start == null || node.end == null || offsets.some((offset) => node.start! <= offset && offset <= node.end!);
+  const offsets = [...byBodyStart.keys(), ...bindAfter.keys()].sort((a, b) => a - b);
+  const mayHoldSite = (node: BabelTypes.Node): boolean => node.start == null || node.end == null || holdsOffset(offsets, node.start, node.end);
   const functions = new Map<PlannedFunction, FunctionNode>();
   const bindings: BindingSite[] = [];
-  const visit = (node: BabelTypes.Node): void => {
+  // Pre-order with an explicit stack: nesting as deep as the code never deepens our stack.
+  const pending: BabelTypes.Node[] = [program];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    const children: BabelTypes.Node[] = [];
     if (t.isFunction(node)) {
       const start = bodyStart(node);
       const planned = start == null ? undefined : (byBodyStart.get(start) ?? byBodyStart.get(node.body.start ?? -1));
@@ -149,7 +151,7 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
     for (const key of t.VISITOR_KEYS[node.type] ?? []) {
       const child = (node as unknown as Record<string, unknown>)[key];
       if (!Array.isArray(child)) {
-        if (t.isNode(child) && mayHoldSite(child)) visit(child);
+        if (t.isNode(child) && mayHoldSite(child)) children.push(child);
         continue;
       }
       for (const item of child as (BabelTypes.Node | null)[]) {
@@ -159,11 +161,11 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
           bindAfter.delete(item.end!);
           bindings.push({ container: child as BabelTypes.Statement[], after: item, functions: planned });
         }
-        visit(item);
+        children.push(item);
       }
     }
-  };
-  visit(program);
+    for (let index = children.length - 1; index >= 0; index--) pending.push(children[index]);
+  }
   const missing = plan.functions.find((planned) => !functions.has(planned));
   if (missing) {
     // Only happens when a plugin that ran before automemo already replaced the function.
@@ -183,9 +185,9 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
  * statements to both, and the generator prints it where it first meets it, which
  * would put the next function's JSDoc above the inserted code; keep it on the next one.
  */
-function insertBetween(list: BabelTypes.Statement[], index: number, statements: BabelTypes.Statement[]): void {
+function insertBetween(list: BabelTypes.Statement[], index: number, statements: BabelTypes.Statement[], next: BabelTypes.Statement | undefined = list[index]): void {
   const previous = list[index - 1];
-  const nextComments = new Set(list[index]?.leadingComments?.map((comment) => comment.start));
+  const nextComments = new Set(next?.leadingComments?.map((comment) => comment.start));
   if (previous?.trailingComments) previous.trailingComments = previous.trailingComments.filter((comment) => !nextComments.has(comment.start));
   list.splice(index, 0, ...statements);
 }
@@ -231,9 +233,22 @@ class BabelPlanEmitter {
     insertBetween(program.body, found === -1 ? program.body.length : found, statements);
   }
 
-  insertBindings(site: BindingSite): void {
-    const index = site.container.indexOf(site.after) + 1;
-    insertBetween(site.container, index, site.functions.map((planned) => this.bindStatement(planned)));
+  /** All `bindFunction` calls, each statement list rebuilt once (one splice per site would be quadratic in a long module). */
+  insertBindings(sites: readonly BindingSite[]): void {
+    const byContainer = new Map<BabelTypes.Statement[], Map<BabelTypes.Statement, PlannedFunction[]>>();
+    for (const site of sites) {
+      const after = byContainer.get(site.container) ?? new Map<BabelTypes.Statement, PlannedFunction[]>();
+      after.set(site.after, site.functions);
+      byContainer.set(site.container, after);
+    }
+    for (const [container, after] of byContainer) {
+      const original = container.splice(0, container.length);
+      original.forEach((statement, index) => {
+        container.push(statement);
+        const functions = after.get(statement);
+        if (functions) insertBetween(container, container.length, functions.map((planned) => this.bindStatement(planned)), original[index + 1]);
+      });
+    }
   }
 
   /** `__am_0.bindFunction(name);` lets `stats(fn)` / `clear(fn)` find the handle from the function. */

@@ -1,5 +1,6 @@
 import { type AstComment, type AstNode, forEachChild, isFunctionNode, propertyKeyName, unwrapExpression } from "./ast.ts";
 import { enclosingSegments, nameSegment } from "./names.ts";
+import { holdsOffset } from "./offsets.ts";
 import type { PlanDiagnostic, SourceRange } from "./plan.ts";
 import { type CommentTags, type FoundTag, isJsDoc, readCommentTags, TAG_PATTERN } from "./tags.ts";
 
@@ -85,10 +86,7 @@ export function findAnnotatedFunctions(
   // next token does; every such node lies inside each of its ancestors' ranges, so a
   // subtree whose range holds no tag offset can be skipped without changing the result.
   const offsets = [...tagged.keys()].sort((a, b) => a - b);
-  const holdsTagOffset = (node: AstNode): boolean => {
-    const at = firstAtOrAfter(offsets, node.start);
-    return at < offsets.length && offsets[at] <= node.end;
-  };
+  const holdsTagOffset = (node: AstNode): boolean => holdsOffset(offsets, node.start, node.end);
   let pruning = !detectCommonJs;
   const visit = (node: AstNode): void => {
     if (pruning && !holdsTagOffset(node)) return;
@@ -137,18 +135,6 @@ export function findAnnotatedFunctions(
   }
   functions.sort((a, b) => a.fn.start - b.fn.start);
   return { functions, diagnostics, usesCommonJs };
-}
-
-/** Index of the first of the ascending `offsets` that is >= `position` (`offsets.length` when none is). */
-function firstAtOrAfter(offsets: readonly number[], position: number): number {
-  let low = 0;
-  let high = offsets.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (offsets[middle] < position) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 function pickTag(read: CommentTags, diagnostics: PlanDiagnostic[]): FoundTag | null {

@@ -6,6 +6,7 @@
 export { planModule, projectRelativePath } from "./planner.ts";
 export { transformSource, type TransformSourceOptions, type TransformSourceResult } from "./emit-text.ts";
 export { mightContainTags, TAG_PATTERN } from "./tags.ts";
+export { holdsOffset } from "./offsets.ts";
 export { formatCodeFrame, locate, TransformError, type SourceLocation } from "./errors.ts";
 export {
   clearDependencyCaches,
