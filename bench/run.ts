@@ -9,14 +9,17 @@
  *   4. transform overhead of the bundler and Babel hosts on a generated 500-file
  *      project (bench/transform-overhead.ts) and the cost of dependency tracking
  *      (bench/deps-overhead.ts: the transform alone; bench/deps-builds.ts: whole Vite,
- *      Rollup, Babel and TypeScript builds), each against the same build without it.
- * `--only hit,hashing,persistence,transform,deps,deps-builds` runs a subset.
+ *      Rollup, Babel and TypeScript builds), each against the same build without it;
+ *   5. one very large module: 10,000 tagged functions, and a 5 MB file (bench/big-files.ts),
+ *      against Babel alone and the oxc parse floor.
+ * `--only hit,hashing,persistence,transform,deps,deps-builds,big-files` runs a subset.
  * Hit ratios are peer / automemo (emitted shape): above 1 means automemo is faster.
  * `--quick` shortens every round (a smoke run; the figures get noisier).
  */
 import { fileURLToPath } from "node:url";
 import { benchCopy } from "./copy.ts";
 import { benchDepsBuilds } from "./deps-builds.ts";
+import { benchBigFiles } from "./big-files.ts";
 import { benchDepsOverhead } from "./deps-overhead.ts";
 import { benchPersistence } from "./persistence.ts";
 import { benchTransformOverhead } from "./transform-overhead.ts";
@@ -28,7 +31,7 @@ const quick = process.argv.includes("--quick");
 const roundMs = quick ? 20 : 80;
 const HIT_PROCESSES = quick ? 1 : 3;
 const onlyFlag = process.argv.indexOf("--only");
-const sections = new Set(onlyFlag === -1 ? ["hit", "hashing", "persistence", "transform", "deps", "deps-builds"] : process.argv[onlyFlag + 1].split(","));
+const sections = new Set(onlyFlag === -1 ? ["hit", "hashing", "persistence", "transform", "deps", "deps-builds", "big-files"] : process.argv[onlyFlag + 1].split(","));
 
 /** Runs one hit case in a fresh Node process. */
 function measureInChild(caseIndex: number): Promise<HitRow[]> {
@@ -93,4 +96,8 @@ if (sections.has("deps")) {
   printTable(await benchDepsOverhead({ quick }));
   console.log("");
 }
-if (sections.has("deps-builds")) printTable(await benchDepsBuilds({ quick }));
+if (sections.has("deps-builds")) {
+  printTable(await benchDepsBuilds({ quick }));
+  console.log("");
+}
+if (sections.has("big-files")) printTable(await benchBigFiles({ quick }));

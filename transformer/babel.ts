@@ -11,7 +11,7 @@
  * ```
  */
 import type * as BabelTypes from "@babel/types";
-import { ARGUMENT_COUNT_KEY, EMITTED_NAMES, locate, mightContainTags, planModule, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "./core/index.ts";
+import { ARGUMENT_COUNT_KEY, holdsOffset, locate, mightContainTags, planModule, type EmittedNames, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "./core/index.ts";
 import { handleMetaEntries, lookupShape, runtimeBindings } from "./hosts/emit-shape.ts";
 import { parseHostOptions, type HostOptions } from "./hosts/options.ts";
 
@@ -86,10 +86,10 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
         if (plan.functions.length === 0) return;
         reportDependencies?.(plan.dependencyFiles ?? []);
 
-        const emitter = new BabelPlanEmitter(t);
+        const emitter = new BabelPlanEmitter(t, plan.names);
         const sites = findPlanSites(t, programPath.node, plan, file);
         for (const [planned, fn] of sites.functions) emitter.wrapBody(fn, planned);
-        for (const site of sites.bindings) emitter.insertBindings(site);
+        emitter.insertBindings(sites.bindings);
         emitter.insertPreamble(programPath.node, plan);
         // No `scope.crawl()` afterwards (it would cost a third of this plugin): the new
         // names stay unregistered, which every later transform handles. preset-typescript
@@ -164,12 +164,14 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
     const at = planned.bindFunction?.insertAt;
     if (typeof at === "number") bindAfter.set(at, [...(bindAfter.get(at) ?? []), planned]);
   }
-  const offsets = [...byBodyStart.keys(), ...bindAfter.keys()];
-  const mayHoldSite = (node: BabelTypes.Node): boolean =>
-    node.start == null || node.end == null || offsets.some((offset) => node.start! <= offset && offset <= node.end!);
+  const offsets = [...byBodyStart.keys(), ...bindAfter.keys()].sort((a, b) => a - b);
+  const mayHoldSite = (node: BabelTypes.Node): boolean => node.start == null || node.end == null || holdsOffset(offsets, node.start, node.end);
   const functions = new Map<PlannedFunction, FunctionNode>();
   const bindings: BindingSite[] = [];
-  const visit = (node: BabelTypes.Node): void => {
+  // Pre-order with an explicit stack: nesting as deep as the code never deepens our stack.
+  const pending: BabelTypes.Node[] = [program];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    const children: BabelTypes.Node[] = [];
     if (t.isFunction(node)) {
       const start = bodyStart(node);
       const planned = start == null ? undefined : (byBodyStart.get(start) ?? byBodyStart.get(node.body.start ?? -1));
@@ -178,7 +180,7 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
     for (const key of t.VISITOR_KEYS[node.type] ?? []) {
       const child = (node as unknown as Record<string, unknown>)[key];
       if (!Array.isArray(child)) {
-        if (t.isNode(child) && mayHoldSite(child)) visit(child);
+        if (t.isNode(child) && mayHoldSite(child)) children.push(child);
         continue;
       }
       for (const item of child as (BabelTypes.Node | null)[]) {
@@ -188,11 +190,11 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
           bindAfter.delete(item.end!);
           bindings.push({ container: child as BabelTypes.Statement[], after: item, functions: planned });
         }
-        visit(item);
+        children.push(item);
       }
     }
-  };
-  visit(program);
+    for (let index = children.length - 1; index >= 0; index--) pending.push(children[index]);
+  }
   const missing = plan.functions.find((planned) => !functions.has(planned));
   if (missing) {
     // Only happens when a plugin that ran before automemo already replaced the function.
@@ -212,16 +214,19 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
  * statements to both, and the generator prints it where it first meets it, which
  * would put the next function's JSDoc above the inserted code; keep it on the next one.
  */
-function insertBetween(list: BabelTypes.Statement[], index: number, statements: BabelTypes.Statement[]): void {
+function insertBetween(list: BabelTypes.Statement[], index: number, statements: BabelTypes.Statement[], next: BabelTypes.Statement | undefined = list[index]): void {
   const previous = list[index - 1];
-  const nextComments = new Set(list[index]?.leadingComments?.map((comment) => comment.start));
+  const nextComments = new Set(next?.leadingComments?.map((comment) => comment.start));
   if (previous?.trailingComments) previous.trailingComments = previous.trailingComments.filter((comment) => !nextComments.has(comment.start));
   list.splice(index, 0, ...statements);
 }
 
 /** Builds the emitted statements with the host Babel's own `types`. */
 class BabelPlanEmitter {
-  constructor(private readonly t: Types) {}
+  constructor(
+    private readonly t: Types,
+    private readonly names: EmittedNames,
+  ) {}
 
   /** Replaces the function's body with the lookup; the original body node moves, untouched, into the compute arrow. */
   wrapBody(fn: FunctionNode, planned: PlannedFunction): void {
@@ -232,14 +237,15 @@ class BabelPlanEmitter {
       directives = original.directives;
       original.directives = [];
     }
-    const result = t.identifier(EMITTED_NAMES.lookupResult);
+    const { names } = this;
+    const result = t.identifier(names.lookupResult);
     const compute = t.arrowFunctionExpression([], original, planned.isAsync);
     fn.body = t.blockStatement(
       [
         t.variableDeclaration("const", [t.variableDeclarator(result, this.lookupCall(planned))]),
         t.ifStatement(
-          t.binaryExpression("!==", t.identifier(EMITTED_NAMES.lookupResult), t.identifier(EMITTED_NAMES.miss)),
-          t.returnStatement(t.identifier(EMITTED_NAMES.lookupResult)),
+          t.binaryExpression("!==", t.identifier(names.lookupResult), t.identifier(names.miss)),
+          t.returnStatement(t.identifier(names.lookupResult)),
         ),
         t.returnStatement(t.callExpression(t.memberExpression(t.identifier(planned.handleName), t.identifier("settle")), [compute])),
       ],
@@ -256,16 +262,29 @@ class BabelPlanEmitter {
     insertBetween(program.body, found === -1 ? program.body.length : found, statements);
   }
 
-  insertBindings(site: BindingSite): void {
-    const index = site.container.indexOf(site.after) + 1;
-    insertBetween(site.container, index, site.functions.map((planned) => this.bindStatement(planned)));
+  /** All `bindFunction` calls, each statement list rebuilt once (one splice per site would be quadratic in a long module). */
+  insertBindings(sites: readonly BindingSite[]): void {
+    const byContainer = new Map<BabelTypes.Statement[], Map<BabelTypes.Statement, PlannedFunction[]>>();
+    for (const site of sites) {
+      const after = byContainer.get(site.container) ?? new Map<BabelTypes.Statement, PlannedFunction[]>();
+      after.set(site.after, site.functions);
+      byContainer.set(site.container, after);
+    }
+    for (const [container, after] of byContainer) {
+      const original = container.splice(0, container.length);
+      original.forEach((statement, index) => {
+        container.push(statement);
+        const functions = after.get(statement);
+        if (functions) insertBetween(container, container.length, functions.map((planned) => this.bindStatement(planned)), original[index + 1]);
+      });
+    }
   }
 
   /** `__am_0.bindFunction(name);` lets `stats(fn)` / `clear(fn)` find the handle from the function. */
   private bindStatement(planned: PlannedFunction): BabelTypes.Statement {
     const { t } = this;
     const name = planned.bindFunction!.name;
-    const callee = t.memberExpression(t.identifier(planned.handleName), t.identifier(EMITTED_NAMES.bindFunction));
+    const callee = t.memberExpression(t.identifier(planned.handleName), t.identifier(this.names.bindFunction));
     return t.expressionStatement(t.callExpression(callee, [t.identifier(name)]));
   }
 
@@ -285,7 +304,7 @@ class BabelPlanEmitter {
 
   private runtimeImport(plan: ModulePlan): BabelTypes.Statement {
     const { t } = this;
-    const bindings = runtimeBindings(EMITTED_NAMES);
+    const bindings = runtimeBindings(this.names);
     const source = t.stringLiteral(plan.runtimeModule);
     if (plan.moduleFormat === "esm") {
       return t.importDeclaration(
@@ -300,7 +319,7 @@ class BabelPlanEmitter {
   private handleDeclaration(planned: PlannedFunction): BabelTypes.Statement {
     const { t } = this;
     const meta = t.objectExpression(handleMetaEntries(planned.meta).map(([key, value]) => t.objectProperty(t.identifier(key), t.valueToNode(value))));
-    const create = t.callExpression(t.identifier(EMITTED_NAMES.cacheHandle), [t.stringLiteral(planned.kind), meta]);
+    const create = t.callExpression(t.identifier(this.names.cacheHandle), [t.stringLiteral(planned.kind), meta]);
     return t.variableDeclaration("const", [t.variableDeclarator(t.identifier(planned.handleName), create)]);
   }
 }

@@ -25,7 +25,7 @@ describe("code hash", () => {
   it.each([
     ["whitespace and line breaks", base.replace("const scale = 2;", "const   scale=2 ;\n\n")],
     ["comments", base.replace("const scale", "// why: twice\n  const /* inline */ scale")],
-    ["the JSDoc text and options", base.replace("/** @memo */", '/** Area. @memo { ttl: "1h" } */')],
+    ["the JSDoc text and options", base.replace("/** @memo */", '/**\n * Area.\n * @memo { ttl: "1h" }\n */')],
     ["type annotations", base.replace("width: number, height: number): number", "width: any, height: unknown)")],
     ["type-only syntax", base.replace("return width * height * scale;", "return (width as number)! * (height satisfies number) * <number>scale;")],
     ["redundant parentheses", base.replace("width * height * scale", "((width * height) * (scale))")],

@@ -105,7 +105,10 @@ export default { /** @memo */ e() {} };`;
   });
 
   it("reports every misuse in one pass, in source order, with [automemo] messages", () => {
-    const source = `/** @memo @singleton */ function a() {}
+    const source = `/**
+ * @memo
+ * @singleton
+ */ function a() {}
 /** @memo */ function* b() {}
 class C { /** @memo */ get c() { return 1; } /** @memo */ constructor() {} }
 /** @memo */ const d = 1;

@@ -13,7 +13,10 @@ const filename = "/project/src/rows.ts";
 
 const rowsModule = `import { db } from "./db";
 
-/** Loads one page. @memo { ttl: "1h" } */
+/**
+ * Loads one page.
+ * @memo { ttl: "1h" }
+ */
 export async function getPage(_session: unknown, pageSize: number, page: number): Promise<number[]> {
   "use strict";
   return db.rows(page * pageSize, pageSize);
@@ -44,7 +47,7 @@ describe("automemo/babel", () => {
     expect(code).toContain("return __am_0.settle(async () => {\n    return db.rows(page * pageSize, pageSize);\n  });");
     expect(code).toContain("const __am_r = __am_2.get2(this, id);");
     // The JSDoc stays on its function, below the inserted preamble.
-    expect(code.indexOf("/** Loads one page.")).toBeGreaterThan(code.indexOf("__am_2 = __am_cacheHandle"));
+    expect(code.indexOf(" * Loads one page.")).toBeGreaterThan(code.indexOf("__am_2 = __am_cacheHandle"));
   });
 
   it("works in front of preset-env's CommonJS and ES5 transforms", () => {

@@ -4,7 +4,9 @@
  * as plain values, so outputs printed differently by each host can be compared.
  */
 import { parseSync } from "oxc-parser";
-import { EMITTED_NAMES } from "../../transformer/core/index.ts";
+import { ANY_PREFIX } from "../../transformer/core/index.ts";
+
+const CACHE_HANDLE = new RegExp(`^${ANY_PREFIX}cacheHandle$`);
 
 export interface EmittedHandle {
   readonly handle: string;
@@ -42,7 +44,7 @@ function visit(node: unknown, found: EmittedHandle[]): void {
   const candidate = node as Node;
   if (candidate.type === "VariableDeclarator" && candidate.init?.type === "CallExpression") {
     const { callee, arguments: args } = candidate.init;
-    if (callee.type === "Identifier" && callee.name === EMITTED_NAMES.cacheHandle) {
+    if (callee.type === "Identifier" && CACHE_HANDLE.test(callee.name)) {
       found.push({ handle: candidate.id.name, kind: literalValue(args[0]), meta: literalValue(args[1]) });
     }
   }

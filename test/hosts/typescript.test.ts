@@ -92,7 +92,7 @@ describe.each([
   });
 
   it("throws a TransformError with a code frame from customTransformers", () => {
-    const misuse = `/** @memo @singleton */\nexport function both(n: number) {\n  return n;\n}\n`;
+    const misuse = `/**\n * @memo\n * @singleton\n */\nexport function both(n: number) {\n  return n;\n}\n`;
     let thrown: unknown;
     try {
       compileWithTsc(ts, misuse, filename, { root });
@@ -102,8 +102,8 @@ describe.each([
     expect(thrown).toBeInstanceOf(TransformError);
     const error = thrown as TransformError;
     expect(error.code).toBe("AUTOMEMO_BOTH_TAGS");
-    expect(error.message).toContain("at src/catalog.ts:1:");
-    expect(error.message).toMatch(/> 1 \| \/\*\* @memo @singleton \*\/\n\s+\| +\^+/);
+    expect(error.message).toContain("at src/catalog.ts:3:");
+    expect(error.message).toMatch(/> 3 \| {2}\* @singleton\n\s+\| +\^+/);
   });
 
   it("says so when an earlier transformer already replaced an annotated function", () => {

@@ -1,6 +1,7 @@
 import MagicString, { type SourceMap } from "magic-string";
 import { TransformError } from "./errors.ts";
-import { EMITTED_NAMES, type ModulePlan, type PlannedFunction, type PlanOptions } from "./plan.ts";
+import type { EmittedNames } from "./emitted-names.ts";
+import { type ModulePlan, type PlannedFunction, type PlanOptions } from "./plan.ts";
 import { planModule, projectRelativePath } from "./planner.ts";
 import { mightContainTags } from "./tags.ts";
 
@@ -46,12 +47,12 @@ export function transformSource(source: string, options: TransformSourceOptions)
   const text = new Insertions();
   const ordered = [...plan.functions].sort((a, b) => b.node.start - a.node.start);
   // Innermost first, so closings that share an offset nest correctly.
-  for (const fn of ordered) wrapBody(text, source, fn);
+  for (const fn of ordered) wrapBody(text, source, fn, plan.names);
   for (const fn of ordered) {
     const binding = fn.bindFunction;
     if (binding && binding.insertAt !== "preamble") {
       const semicolon = source[binding.insertAt - 1] === ";" ? "" : ";";
-      text.appendLeft(binding.insertAt, `${semicolon}\n${indentationAt(source, binding.insertAt)}${bindingStatement(fn, binding.name)}`);
+      text.appendLeft(binding.insertAt, `${semicolon}\n${indentationAt(source, binding.insertAt)}${bindingStatement(fn, binding.name, plan.names)}`);
     }
   }
   const preamble = preambleLines(plan).join("\n");
@@ -108,29 +109,29 @@ class Insertions {
 function preambleLines(plan: ModulePlan): string[] {
   const lines: string[] = [];
   if (!plan.hasRuntimeImport) lines.push(runtimeImportStatement(plan));
-  for (const fn of plan.functions) lines.push(handleDeclaration(fn));
+  for (const fn of plan.functions) lines.push(handleDeclaration(fn, plan.names));
   for (const fn of plan.functions) {
-    if (fn.bindFunction?.insertAt === "preamble") lines.push(bindingStatement(fn, fn.bindFunction.name));
+    if (fn.bindFunction?.insertAt === "preamble") lines.push(bindingStatement(fn, fn.bindFunction.name, plan.names));
   }
   return lines;
 }
 
 function runtimeImportStatement(plan: ModulePlan): string {
   const module = JSON.stringify(plan.runtimeModule);
-  const { cacheHandle, miss } = EMITTED_NAMES;
+  const { cacheHandle, miss } = plan.names;
   return plan.moduleFormat === "esm"
     ? `import { cacheHandle as ${cacheHandle}, MISS as ${miss} } from ${module};`
     : `const { cacheHandle: ${cacheHandle}, MISS: ${miss} } = require(${module});`;
 }
 
-function handleDeclaration(fn: PlannedFunction): string {
+function handleDeclaration(fn: PlannedFunction, names: EmittedNames): string {
   const { id, hash, params, key, options } = fn.meta;
   const meta = literalText({ id, hash, params, key, options });
-  return `const ${fn.handleName} = ${EMITTED_NAMES.cacheHandle}(${JSON.stringify(fn.kind)}, ${meta});`;
+  return `const ${fn.handleName} = ${names.cacheHandle}(${JSON.stringify(fn.kind)}, ${meta});`;
 }
 
-function bindingStatement(fn: PlannedFunction, name: string): string {
-  return `${fn.handleName}.${EMITTED_NAMES.bindFunction}(${name});`;
+function bindingStatement(fn: PlannedFunction, name: string, names: EmittedNames): string {
+  return `${fn.handleName}.${names.bindFunction}(${name});`;
 }
 
 /** `get0()` ... `get3(a, b, c)`, then `getN([a, b, c, d])`: arity-specialised so a hit allocates nothing. */
@@ -141,17 +142,17 @@ function lookupCall(fn: PlannedFunction): string {
 }
 
 /** The three statements that start a wrapped body; the original body follows inside `settle`. */
-function lookupStatements(fn: PlannedFunction): [string, string, string] {
-  const result = EMITTED_NAMES.lookupResult;
+function lookupStatements(fn: PlannedFunction, names: EmittedNames): [string, string, string] {
+  const result = names.lookupResult;
   return [
     `const ${result} = ${lookupCall(fn)};`,
-    `if (${result} !== ${EMITTED_NAMES.miss}) return ${result};`,
+    `if (${result} !== ${names.miss}) return ${result};`,
     `return ${fn.handleName}.settle(${fn.isAsync ? "async " : ""}() => `,
   ];
 }
 
-function wrapBody(text: Insertions, source: string, fn: PlannedFunction): void {
-  const [lookup, hitReturn, settle] = lookupStatements(fn);
+function wrapBody(text: Insertions, source: string, fn: PlannedFunction, names: EmittedNames): void {
+  const [lookup, hitReturn, settle] = lookupStatements(fn, names);
   if (fn.conciseBody) {
     text.appendLeft(fn.bodyInsertAt, `{ ${lookup} ${hitReturn} ${settle}(`);
     text.appendLeft(fn.body.end, `)); }`);

@@ -1,5 +1,6 @@
 import { type AstComment, type AstNode, forEachChild, isFunctionNode, propertyKeyName, unwrapExpression } from "./ast.ts";
 import { enclosingSegments, nameSegment } from "./names.ts";
+import { holdsOffset } from "./offsets.ts";
 import type { PlanDiagnostic, SourceRange } from "./plan.ts";
 import { type CommentTags, type FoundTag, isJsDoc, readCommentTags, TAG_PATTERN } from "./tags.ts";
 
@@ -85,13 +86,11 @@ export function findAnnotatedFunctions(
   // next token does; every such node lies inside each of its ancestors' ranges, so a
   // subtree whose range holds no tag offset can be skipped without changing the result.
   const offsets = [...tagged.keys()].sort((a, b) => a - b);
-  const holdsTagOffset = (node: AstNode): boolean => {
-    const at = firstAtOrAfter(offsets, node.start);
-    return at < offsets.length && offsets[at] <= node.end;
-  };
+  const holdsTagOffset = (node: AstNode): boolean => holdsOffset(offsets, node.start, node.end);
   let pruning = !detectCommonJs;
-  const visit = (node: AstNode): void => {
-    if (pruning && !holdsTagOffset(node)) return;
+  /** Handles one node; false skips its subtree. */
+  const visit = (node: AstNode): boolean => {
+    if (pruning && !holdsTagOffset(node)) return false;
     const tag = tagged.get(node.start);
     if (tag) {
       tagged.delete(node.start);
@@ -116,16 +115,14 @@ export function findAnnotatedFunctions(
       }
     }
     if (!usesCommonJs && isCommonJsSignal(node)) usesCommonJs = true;
-    ancestors.push(node);
-    forEachChild(node, visit);
-    ancestors.pop();
+    return true;
   };
-  visit(program);
+  walkPreOrder(program, ancestors, visit);
   if (pruning && tagged.size > 0) {
     // A tag that found no function is about to become an error: confirm it with a full
     // walk, in case some node lies outside its parent's range.
     pruning = false;
-    visit(program);
+    walkPreOrder(program, ancestors, visit);
   }
 
   for (const [at, tag] of tagged) {
@@ -139,16 +136,31 @@ export function findAnnotatedFunctions(
   return { functions, diagnostics, usesCommonJs };
 }
 
-/** Index of the first of the ascending `offsets` that is >= `position` (`offsets.length` when none is). */
-function firstAtOrAfter(offsets: readonly number[], position: number): number {
-  let low = 0;
-  let high = offsets.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (offsets[middle] < position) low = middle + 1;
-    else high = middle;
+/**
+ * Calls `visit` on every node in pre-order (children in source order) with `ancestors`
+ * holding the path from the root, using an explicit stack so that code nested as deep
+ * as it likes never deepens ours. `visit` returning false skips the node's subtree.
+ */
+function walkPreOrder(root: AstNode, ancestors: AstNode[], visit: (node: AstNode) => boolean): void {
+  const nodes: AstNode[] = [root];
+  const depths: number[] = [0];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    ancestors.length = depth;
+    if (!visit(node)) continue;
+    ancestors.push(node);
+    const firstChild = nodes.length;
+    forEachChild(node, (child) => {
+      nodes.push(child);
+      depths.push(depth + 1);
+    });
+    // Pushed in source order; reversed so they pop in source order.
+    for (let low = firstChild, high = nodes.length - 1; low < high; low++, high--) {
+      [nodes[low], nodes[high]] = [nodes[high], nodes[low]];
+    }
   }
-  return low;
+  ancestors.length = 0;
 }
 
 function pickTag(read: CommentTags, diagnostics: PlanDiagnostic[]): FoundTag | null {

@@ -6,6 +6,7 @@
 export { planModule, projectRelativePath } from "./planner.ts";
 export { transformSource, type TransformSourceOptions, type TransformSourceResult } from "./emit-text.ts";
 export { mightContainTags, TAG_PATTERN } from "./tags.ts";
+export { holdsOffset } from "./offsets.ts";
 export { formatCodeFrame, locate, TransformError, type SourceLocation } from "./errors.ts";
 export {
   clearDependencyCaches,
@@ -15,5 +16,6 @@ export {
   type DependencyResolver,
   type ResolvedImport,
 } from "./deps/index.ts";
-export { ARGUMENT_COUNT_KEY, EMITTED_NAMES } from "./plan.ts";
+export { ARGUMENT_COUNT_KEY } from "./plan.ts";
+export { ANY_PREFIX, DEFAULT_NAMES, type EmittedNames } from "./emitted-names.ts";
 export type { ModulePlan, PlanDiagnostic, PlannedFunction, PlanOptions, SourceRange } from "./plan.ts";

@@ -1,5 +1,6 @@
 import type { CacheKind, FunctionMeta } from "../../runtime/meta.ts";
 import type { DependencyResolver } from "./deps/resolver.ts";
+import type { EmittedNames } from "./emitted-names.ts";
 
 /**
  * The host-neutral rewrite plan of one module. The core computes it from the
@@ -26,7 +27,7 @@ export interface PlannedFunction {
    */
   readonly bodyInsertAt: number;
   readonly isAsync: boolean;
-  /** Module-level handle variable, e.g. `__am_0`. */
+  /** Module-level handle variable, e.g. `__am_0` (`ModulePlan.names.handlePrefix` + a number). */
   readonly handleName: string;
   /** Embedded as literals in the handle declaration. */
   readonly meta: Required<FunctionMeta>;
@@ -62,6 +63,11 @@ export interface ModulePlan {
   readonly preambleAt: number;
   /** Module specifier of the runtime (default `automemo`). */
   readonly runtimeModule: string;
+  /**
+   * The names the emitted code declares, free in this file (`emitted-names.ts`); every
+   * host emits exactly these.
+   */
+  readonly names: EmittedNames;
   /** The file already imports the runtime (it is output of an earlier run): do not add the import again. */
   readonly hasRuntimeImport: boolean;
   /**
@@ -105,14 +111,5 @@ export interface PlanOptions {
   readonly dependencyCache?: string | false;
 }
 
-/** Names the emitted code uses; one place so every host and the idempotency check agree. */
 /** The key component (and its expression) of a function that reads its own `arguments`: f() and f(undefined) differ there. */
 export const ARGUMENT_COUNT_KEY = "arguments.length";
-
-export const EMITTED_NAMES = {
-  cacheHandle: "__am_cacheHandle",
-  miss: "__am_MISS",
-  lookupResult: "__am_r",
-  handlePrefix: "__am_",
-  bindFunction: "bindFunction",
-} as const;

@@ -6,13 +6,18 @@ import { createLocator } from "./errors.ts";
 import { type AnnotatedFunction, findAnnotatedFunctions } from "./find.ts";
 import { CodeHasher } from "./hash.ts";
 import { formatFromExtension } from "./parse.ts";
-import { ARGUMENT_COUNT_KEY, EMITTED_NAMES, type ModulePlan, type PlanDiagnostic, type PlannedFunction, type PlanOptions } from "./plan.ts";
+import { ANY_PREFIX, chooseEmittedNames, DEFAULT_NAMES, type EmittedNames, namesWithPrefix } from "./emitted-names.ts";
+import { ARGUMENT_COUNT_KEY, type ModulePlan, type PlanDiagnostic, type PlannedFunction, type PlanOptions } from "./plan.ts";
 import { isAbsolutePath, PathMemo } from "./path-memo.ts";
 import { analyzeScopes } from "./scope.ts";
 import { createDependencyHashing } from "./deps/index.ts";
 
 const DEFAULT_RUNTIME_MODULE = "automemo";
-const HANDLE_NAME = /^__am_(\d+)$/;
+/** Names an earlier run emitted, whatever prefix it chose: `__am_0`, `__am1_cacheHandle`, `__am_r`. */
+const HANDLE_NAME = new RegExp(`^${ANY_PREFIX}(\\d+)$`);
+const CACHE_HANDLE_NAME = new RegExp(`^(${ANY_PREFIX})cacheHandle$`);
+const LOOKUP_RESULT_NAME = new RegExp(`^${ANY_PREFIX}r$`);
+const BIND_FUNCTION = DEFAULT_NAMES.bindFunction;
 
 const relativePaths = new PathMemo((filename, root) => {
   const file = filename.replaceAll("\\", "/");
@@ -49,7 +54,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
   const moduleFormat =
     options.moduleFormat ?? formatFromExtension(options.filename) ?? (parsed.hasModuleSyntax ? "esm" : undefined);
   if (parsed.diagnostics.length > 0) {
-    return { functions: [], diagnostics: parsed.diagnostics, moduleFormat: moduleFormat ?? "esm", preambleAt: 0, runtimeModule, hasRuntimeImport: false };
+    return { functions: [], diagnostics: parsed.diagnostics, moduleFormat: moduleFormat ?? "esm", preambleAt: 0, runtimeModule, names: DEFAULT_NAMES, hasRuntimeImport: false };
   }
   const program = parsed.program;
   // Only a module of unknown format needs the whole-program walk that looks for CommonJS.
@@ -57,6 +62,8 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
   const diagnostics: PlanDiagnostic[] = [...found.diagnostics];
   const format = moduleFormat ?? (found.usesCommonJs ? "cjs" : "esm");
   const preamble = scanPreamble(program, format);
+  // Output of an earlier run keeps the names its runtime import declared; new handles continue its numbering.
+  const names: EmittedNames = preamble.runtimePrefix !== null ? namesWithPrefix(preamble.runtimePrefix) : chooseEmittedNames(source);
   const scopes = found.functions.length > 0 ? analyzeScopes(program) : null;
   const ids = uniqueIds(found.functions.map((fn) => `${relativePath}#${fn.qualifiedName}`));
 
@@ -96,13 +103,13 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
         params,
         key,
         options: rawOptions,
-      }, `${EMITTED_NAMES.handlePrefix}${nextHandle++}`),
+      }, `${names.handlePrefix}${nextHandle++}`),
     );
   });
   diagnostics.sort((a, b) => a.range.start - b.range.start);
   dependencies.release();
   return withLazyDependencyFiles(
-    { functions, diagnostics, moduleFormat: format, preambleAt: preamble.insertAt, runtimeModule, hasRuntimeImport: preamble.hasRuntimeImport },
+    { functions, diagnostics, moduleFormat: format, preambleAt: preamble.insertAt, runtimeModule, names, hasRuntimeImport: preamble.runtimePrefix !== null },
     dependencies.files,
   );
 }
@@ -192,7 +199,7 @@ function isAlreadyTransformed(fn: AstNode): boolean {
   const callee = declarator?.init?.type === "CallExpression" ? declarator.init.callee : null;
   return (
     declarator?.id.type === "Identifier" &&
-    declarator.id.name === EMITTED_NAMES.lookupResult &&
+    LOOKUP_RESULT_NAME.test(declarator.id.name) &&
     callee?.type === "MemberExpression" &&
     callee.object.type === "Identifier" &&
     HANDLE_NAME.test(callee.object.name)
@@ -201,7 +208,8 @@ function isAlreadyTransformed(fn: AstNode): boolean {
 
 interface PreambleScan {
   readonly insertAt: number;
-  readonly hasRuntimeImport: boolean;
+  /** The prefix of the runtime import an earlier run emitted (`__am_`), or null when there is none. */
+  readonly runtimePrefix: string | null;
   readonly nextHandleIndex: number;
 }
 
@@ -212,28 +220,31 @@ interface PreambleScan {
  */
 function scanPreamble(program: AstNode, format: "esm" | "cjs"): PreambleScan {
   let insertAt = program.hashbang ? program.hashbang.end : 0;
-  let hasRuntimeImport = false;
+  let runtimePrefix: string | null = null;
   let nextHandleIndex = 0;
   for (const statement of program.body as AstNode[]) {
     const directive = typeof statement.directive === "string";
     const isImport = format === "esm" && (statement.type === "ImportDeclaration" || statement.type === "TSImportEqualsDeclaration");
-    const runtimeImport = declaresRuntimeImport(statement);
+    const runtimeImport = runtimeImportPrefix(statement);
     const handleIndex = emittedHandleIndex(statement);
-    if (!(directive || isImport || runtimeImport || handleIndex !== null || isEmittedBinding(statement))) break;
-    hasRuntimeImport ||= runtimeImport;
+    if (!(directive || isImport || runtimeImport !== null || handleIndex !== null || isEmittedBinding(statement))) break;
+    runtimePrefix ??= runtimeImport;
     if (handleIndex !== null) nextHandleIndex = Math.max(nextHandleIndex, handleIndex + 1);
     insertAt = statement.end;
   }
-  return { insertAt, hasRuntimeImport, nextHandleIndex };
+  return { insertAt, runtimePrefix, nextHandleIndex };
 }
 
-function declaresRuntimeImport(statement: AstNode): boolean {
-  if (statement.type === "ImportDeclaration") {
-    return statement.specifiers.some((specifier: AstNode) => specifier.local.name === EMITTED_NAMES.cacheHandle);
+/** The prefix of the `cacheHandle` binding a runtime import (or require) of an earlier run declares, or null. */
+function runtimeImportPrefix(statement: AstNode): string | null {
+  let names: string[] = [];
+  if (statement.type === "ImportDeclaration") names = statement.specifiers.map((specifier: AstNode) => specifier.local.name);
+  else if (statement.type === "VariableDeclaration" && statement.declarations[0]?.id.type === "ObjectPattern") names = boundNames(statement.declarations[0].id);
+  for (const name of names) {
+    const match = CACHE_HANDLE_NAME.exec(name);
+    if (match) return match[1];
   }
-  if (statement.type !== "VariableDeclaration") return false;
-  const pattern = statement.declarations[0]?.id;
-  return pattern?.type === "ObjectPattern" && boundNames(pattern).includes(EMITTED_NAMES.cacheHandle);
+  return null;
 }
 
 function emittedHandleIndex(statement: AstNode): number | null {
@@ -241,7 +252,7 @@ function emittedHandleIndex(statement: AstNode): number | null {
   const [declarator] = statement.declarations;
   const match = declarator.id.type === "Identifier" ? HANDLE_NAME.exec(declarator.id.name) : null;
   const callee = declarator.init?.type === "CallExpression" ? declarator.init.callee : null;
-  return match && callee?.type === "Identifier" && callee.name === EMITTED_NAMES.cacheHandle ? Number(match[1]) : null;
+  return match && callee?.type === "Identifier" && CACHE_HANDLE_NAME.test(callee.name) ? Number(match[1]) : null;
 }
 
 function isEmittedBinding(statement: AstNode): boolean {
@@ -251,6 +262,6 @@ function isEmittedBinding(statement: AstNode): boolean {
     callee?.type === "MemberExpression" &&
     callee.object.type === "Identifier" &&
     HANDLE_NAME.test(callee.object.name) &&
-    callee.property.name === EMITTED_NAMES.bindFunction
+    callee.property.name === BIND_FUNCTION
   );
 }

@@ -59,7 +59,7 @@ export function analyzeScopes(program: AstNode): ScopeAnalysis {
   const scopeOf = (fn: AstNode): Scope | undefined => {
     const known = functionScopes.get(fn);
     if (known || builtWholeProgram) return known;
-    const statement = (program.body as AstNode[]).find((candidate) => candidate.start <= fn.start && fn.end <= candidate.end);
+    const statement = statementHolding(program.body as AstNode[], fn);
     if (statement && !builtStatements.has(statement)) {
       builtStatements.add(statement);
       new ScopeBuilder(functionScopes).visit(statement, new Scope("program", null));
@@ -104,9 +104,26 @@ function declaringScope(from: Scope, name: string): Scope | null {
   return scope;
 }
 
+/** The top-level statement whose range holds `fn`, by binary search (statements are in source order). */
+function statementHolding(statements: readonly AstNode[], fn: AstNode): AstNode | undefined {
+  let low = 0;
+  let high = statements.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (statements[middle].end < fn.end) low = middle + 1;
+    else high = middle;
+  }
+  const candidate = statements[low];
+  return candidate && candidate.start <= fn.start && fn.end <= candidate.end ? candidate : undefined;
+}
+
+/** The scope and every scope inside it, with an explicit stack (scopes nest as deep as the code). */
 function* descendants(scope: Scope): Generator<Scope> {
-  yield scope;
-  for (const child of scope.children) yield* descendants(child);
+  const pending = [scope];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    yield next;
+    for (let index = next.children.length - 1; index >= 0; index--) pending.push(next.children[index]);
+  }
 }
 
 function resolvesInside(from: Scope, boundary: Scope, name: string): boolean {

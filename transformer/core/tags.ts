@@ -1,6 +1,7 @@
 import { parseSync } from "oxc-parser";
 import type { CacheKind } from "../../runtime/meta.ts";
 import type { AstComment, AstNode } from "./ast.ts";
+import { blockTagStarts } from "./block-tags.ts";
 import type { SourceRange } from "./plan.ts";
 
 /** A `@memo` / `@singleton` tag found in a JSDoc comment. */
@@ -36,51 +37,66 @@ export function mightContainTags(source: string): boolean {
   return TAG_PATTERN.test(source);
 }
 
-/**
- * `@memo` as a JSDoc tag: at the start of the text or after whitespace / `*`, and not
- * followed by a word character (`@memoize` and `@memo-ish` are other tags).
- */
-const TAG_IN_COMMENT = /(^|[\s*])@(memo|singleton)(?![\w$-])/g;
+/** A cache tag word at the start of a block tag (`@memoize` and `@memo-ish` are other tags). */
+const CACHE_TAG = /^@(memo|singleton)(?![\w$-])/;
 
 /** True for `/** ... *\/` (but not the empty `/**\/`). */
 export function isJsDoc(comment: AstComment): boolean {
   return comment.type === "Block" && comment.value.startsWith("*") && comment.value !== "*";
 }
 
-/** Every cache tag in one JSDoc comment, with its options parsed (literals only). */
+/**
+ * Every cache tag in one JSDoc comment, with its options parsed (literals only). Only
+ * block tags count (`block-tags.ts`): `@memo` in prose, code or `{@link}` is text.
+ * After a tag and its options, the rest of the line must be empty: a description
+ * belongs on another line, and anything else (`@memo { ttl: 1 } extra`) is a problem.
+ */
 export function readCommentTags(source: string, comment: AstComment): CommentTags {
   const tags: FoundTag[] = [];
   const problems: TagProblem[] = [];
   const valueStart = comment.start + 2;
   const valueEnd = comment.end - 2;
-  TAG_IN_COMMENT.lastIndex = 0;
-  for (let match = TAG_IN_COMMENT.exec(comment.value); match; match = TAG_IN_COMMENT.exec(comment.value)) {
-    if (insideInlineCode(comment.value, match.index)) continue;
-    const kind = match[2] as CacheKind;
-    const tagStart = valueStart + match.index + match[1].length;
+  for (const { at } of blockTagStarts(comment.value, CACHE_TAG)) {
+    const kind = CACHE_TAG.exec(comment.value.slice(at))![1] as CacheKind;
+    const tagStart = valueStart + at;
     const range = { start: tagStart, end: tagStart + 1 + kind.length };
     const braceAt = findOptionsStart(source, range.end, valueEnd);
-    if (braceAt === -1) {
-      tags.push({ kind, range, optionsRange: null, rawOptions: null, optionRanges: {} });
-      continue;
+    let tag: FoundTag = { kind, range, optionsRange: null, rawOptions: null, optionRanges: {} };
+    if (braceAt !== -1) {
+      const parsed = parseOptionsLiteral(source, braceAt, valueEnd, kind);
+      if ("problem" in parsed) {
+        problems.push(parsed.problem);
+        tags.push(tag);
+        continue;
+      }
+      tag = { kind, range, optionsRange: parsed.range, rawOptions: parsed.options, optionRanges: parsed.optionRanges };
     }
-    const parsed = parseOptionsLiteral(source, braceAt, valueEnd, kind);
-    if ("problem" in parsed) {
-      problems.push(parsed.problem);
-      tags.push({ kind, range, optionsRange: null, rawOptions: null, optionRanges: {} });
-    } else {
-      tags.push({ kind, range, optionsRange: parsed.range, rawOptions: parsed.options, optionRanges: parsed.optionRanges });
-    }
+    const trailing = trailingText(source, (tag.optionsRange ?? range).end, valueEnd);
+    if (trailing) problems.push(trailingTextProblem(kind, trailing, source));
+    tags.push(tag);
   }
   return { comment, tags, problems };
 }
 
-/** Docs that show the syntax (`` `/** @memo *\/` ``) are not tags: an odd number of backticks before it on its line. */
-function insideInlineCode(text: string, index: number): boolean {
-  const lineStart = text.lastIndexOf("\n", index) + 1;
-  let backticks = 0;
-  for (let at = text.indexOf("`", lineStart); at !== -1 && at < index; at = text.indexOf("`", at + 1)) backticks++;
-  return backticks % 2 === 1;
+/** Non-blank text between `from` and the end of its comment line (a closing `**\/` run excluded), or null. */
+function trailingText(source: string, from: number, valueEnd: number): SourceRange | null {
+  const newline = source.indexOf("\n", from);
+  let end = newline === -1 || newline > valueEnd ? valueEnd : newline;
+  if (end === valueEnd) while (end > from && source[end - 1] === "*") end--;
+  let start = from;
+  while (start < end && /\s/.test(source[start])) start++;
+  while (end > start && /\s/.test(source[end - 1])) end--;
+  return start < end ? { start, end } : null;
+}
+
+function trailingTextProblem(kind: CacheKind, range: SourceRange, source: string): TagProblem {
+  const text = source.slice(range.start, range.end);
+  const shown = text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  return {
+    code: "AUTOMEMO_TAG_TRAILING_TEXT",
+    message: `[automemo] Unexpected text after @${kind}: '${shown}'. A tag line holds the tag and its options object only (@${kind} { ttl: "1h" }); put descriptions on a line of their own and each tag on its own line.`,
+    range,
+  };
 }
 
 /** The `{` of an options literal on the tag's own line, or -1. */
@@ -172,7 +188,7 @@ function parseOptionsLiteral(
   }
   const toSource = (node: AstNode): SourceRange => ({ start: braceAt + node.start - 1, end: braceAt + node.end - 1 });
   const options: Record<string, unknown> = {};
-  const optionRanges: Record<string, SourceRange> = {};
+  const optionRanges: Record<string, SourceRange> = Object.create(null);
   for (const property of objectNode.properties as AstNode[]) {
     const keyName = literalKeyName(property);
     if (keyName === null) {
@@ -194,7 +210,17 @@ function parseOptionsLiteral(
         },
       };
     }
-    options[keyName] = value;
+    if (Object.hasOwn(options, keyName)) {
+      return {
+        problem: {
+          code: "AUTOMEMO_OPTION_DUPLICATE",
+          message: `[automemo] Option '${keyName}' of @${kind} is given twice. Keep one.`,
+          range: toSource(property),
+        },
+      };
+    }
+    // Defined, not assigned: a `__proto__` key stays an own (unknown, so rejected) option.
+    Object.defineProperty(options, keyName, { value, enumerable: true, writable: true, configurable: true });
     optionRanges[keyName] = toSource(property);
   }
   return { range, options, optionRanges };

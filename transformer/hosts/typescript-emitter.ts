@@ -1,5 +1,5 @@
 import type * as TS from "typescript";
-import { EMITTED_NAMES, type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "../core/index.ts";
+import { type ModulePlan, type PlanDiagnostic, type PlannedFunction } from "../core/index.ts";
 import { handleMetaEntries, lookupShape, runtimeBindings } from "./emit-shape.ts";
 
 const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
@@ -114,7 +114,8 @@ export class TsPlanEmitter {
       factory.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
       computeBody,
     );
-    const result = () => factory.createIdentifier(EMITTED_NAMES.lookupResult);
+    const { names } = this.plan;
+    const result = () => factory.createIdentifier(names.lookupResult);
     const wrapper = factory.createBlock(
       [
         ...prologue,
@@ -123,7 +124,7 @@ export class TsPlanEmitter {
           factory.createVariableDeclarationList([factory.createVariableDeclaration(result(), undefined, undefined, this.lookupCall(planned))], ts.NodeFlags.Const),
         ),
         factory.createIfStatement(
-          factory.createBinaryExpression(result(), ts.SyntaxKind.ExclamationEqualsEqualsToken, factory.createIdentifier(EMITTED_NAMES.miss)),
+          factory.createBinaryExpression(result(), ts.SyntaxKind.ExclamationEqualsEqualsToken, factory.createIdentifier(names.miss)),
           factory.createReturnStatement(result()),
         ),
         factory.createReturnStatement(factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier(planned.handleName), "settle"), undefined, [compute])),
@@ -137,7 +138,7 @@ export class TsPlanEmitter {
   /** `__am_0.bindFunction(name);` lets `stats(fn)` / `clear(fn)` find the handle from the function. */
   private bindStatement(planned: PlannedFunction): TS.Statement {
     const { factory } = this;
-    const callee = factory.createPropertyAccessExpression(factory.createIdentifier(planned.handleName), EMITTED_NAMES.bindFunction);
+    const callee = factory.createPropertyAccessExpression(factory.createIdentifier(planned.handleName), this.plan.names.bindFunction);
     return factory.createExpressionStatement(factory.createCallExpression(callee, undefined, [factory.createIdentifier(planned.bindFunction!.name)]));
   }
 
@@ -156,7 +157,7 @@ export class TsPlanEmitter {
 
   private runtimeStatement(): TS.Statement {
     const { ts, factory, plan } = this;
-    const bindings = runtimeBindings(EMITTED_NAMES);
+    const bindings = runtimeBindings(plan.names);
     const source = factory.createStringLiteral(plan.runtimeModule);
     if (this.runtimeAccess === "import") {
       const specifiers = bindings.map(([imported, local]) => factory.createImportSpecifier(false, factory.createIdentifier(imported), factory.createIdentifier(local)));
@@ -173,7 +174,7 @@ export class TsPlanEmitter {
       handleMetaEntries(planned.meta).map(([key, value]) => factory.createPropertyAssignment(key, this.literal(value))),
       false,
     );
-    const create = factory.createCallExpression(factory.createIdentifier(EMITTED_NAMES.cacheHandle), undefined, [factory.createStringLiteral(planned.kind), meta]);
+    const create = factory.createCallExpression(factory.createIdentifier(this.plan.names.cacheHandle), undefined, [factory.createStringLiteral(planned.kind), meta]);
     return factory.createVariableStatement(
       undefined,
       factory.createVariableDeclarationList([factory.createVariableDeclaration(planned.handleName, undefined, undefined, create)], ts.NodeFlags.Const),
