@@ -30,6 +30,26 @@ export interface BabelApi {
   /** Babel 7.17+ and 8: a file the output depends on, reported with each result (`result.externalDependencies`). */
   readonly addExternalDependency?: (file: string) => void;
   readonly cache?: { never(): void };
+  /** Who runs Babel (babel-loader, Next.js, Jest...), as the integration reports it. */
+  readonly caller?: <T>(read: (caller: { readonly name?: string } | undefined) => T) => T;
+}
+
+/** Next.js's own Babel loader (webpack and Turbopack) reads no external dependencies and keeps transformed files in its build cache. */
+const NEXT_BABEL_LOADER = "next-babel-turbo-loader";
+let warnedAboutNext = false;
+
+/**
+ * Next.js's Babel loader caches a transformed file by its own text only, so after an edit of a
+ * helper in another file it can keep serving the old code hash: say so loudly, once per process.
+ */
+function warnUnderNextBabelLoader(api: BabelApi): void {
+  if (warnedAboutNext || api.caller?.((caller) => caller?.name) !== NEXT_BABEL_LOADER) return;
+  warnedAboutNext = true;
+  console.warn(
+    "[automemo] Next.js's Babel loader re-runs a file only when the file itself changes, so after an edit of a helper in another file " +
+      "its build cache can keep an old code hash and old cached results would be served. Use automemo/webpack in next.config.mjs with " +
+      "`next build --webpack` (docs/nextjs.md), or delete .next/cache after editing helpers.",
+  );
 }
 
 interface NodePathLike<N> {
@@ -61,6 +81,8 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
   api.assertVersion("^7.22.0 || ^8.0.0");
   const options: HostOptions = parseHostOptions(rawOptions, "the options of the automemo/babel plugin");
   const t = api.types as Types;
+  // Before dependencyReporter: reading the caller configures Babel's plugin cache, which must come before `cache.never()`.
+  warnUnderNextBabelLoader(api);
   const reportDependencies = dependencyReporter(api);
 
   const visitor: ProgramVisitor = {

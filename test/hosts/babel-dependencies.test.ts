@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as babel7 from "@babel/core";
 import * as babel8 from "babel8-core";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import automemoBabel from "../../transformer/babel.ts";
 
 const project = realpathSync(mkdtempSync(join(tmpdir(), "automemo-babel-deps-")));
@@ -51,5 +51,29 @@ describe.each(hosts)("automemo/babel external dependencies (%s)", (_name, transf
     const [first, second] = await Promise.all([transformAsync(cached, options("src/total.js")), transformAsync(plain, options("src/plain.js"))]);
     expect([...first!.externalDependencies]).toHaveLength(3);
     expect([...second!.externalDependencies]).toEqual([]);
+  });
+});
+
+describe("automemo/babel under Next.js's Babel loader", () => {
+  it("warns once that Next.js's loader can keep an old code hash, and only there", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const transform = (callerName: string) =>
+        babel7.transformSync(cached, {
+          filename: join(project, "src/total.js"),
+          babelrc: false,
+          configFile: false,
+          caller: { name: callerName },
+          plugins: [[automemoBabel, { dependencyCache: false }]],
+        });
+      transform("babel-loader");
+      expect(warn).not.toHaveBeenCalled();
+      transform("next-babel-turbo-loader");
+      transform("next-babel-turbo-loader");
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toMatch(/^\[automemo\] Next\.js's Babel loader .*automemo\/webpack/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
