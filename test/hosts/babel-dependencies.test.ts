@@ -65,7 +65,7 @@ describe("automemo/babel under Next.js's Babel loader", () => {
           configFile: false,
           caller: { name: callerName },
           plugins: [[automemoBabel, { dependencyCache: false }]],
-        });
+        } as unknown as babel7.InputOptions);
       transform("babel-loader");
       expect(warn).not.toHaveBeenCalled();
       transform("next-babel-turbo-loader");

@@ -8,15 +8,14 @@ import { join } from "node:path";
 import { serialize } from "node:v8";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
-import { createClient } from "redis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clearAll, configure, memo } from "../../runtime/index.ts";
 import { sharedRuntime } from "../../runtime/handle/shared.ts";
 import { decodeEntry, DefectiveEntry, encodeEntry } from "../../runtime/stores/codec.ts";
 import { closeStores, resetStores } from "../../runtime/stores/index.ts";
 import { envelopeAround, hostileRecords, hugeSparseArray, mutatedEnvelope, nested, sharedBufferViewsRecord, storedRecord } from "./helpers/crafted-entries.ts";
 import { RedisServer } from "./helpers/redis-server.ts";
-import { redisTestsEnabled } from "./helpers/redis-tests.ts";
+import { redisTestsEnabled, startRedisForSuite, type RawRedisClient } from "./helpers/redis-tests.ts";
 import { makeTempDir } from "./helpers/temp-dir.ts";
 
 /** Values to store: anything fast-check makes, plus boxed primitives and records around them. */
@@ -226,18 +225,12 @@ describe("a @memo function whose disk entry was crafted", () => {
 
 describe.skipIf(!redisTestsEnabled("the Redis decoder fuzz tests"))("a @memo function whose Redis value was crafted", () => {
   let server: RedisServer;
-  let raw: ReturnType<typeof createClient>;
+  let raw: RawRedisClient;
   let warnings: string[];
 
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    raw = createClient({ url: server.url });
-    raw.on("error", () => {});
-    await raw.connect();
-  });
-  afterAll(async () => {
-    await raw?.close().catch(() => {});
-    await server?.kill();
+  startRedisForSuite((started, client) => {
+    server = started;
+    raw = client;
   });
   beforeEach(async () => {
     warnings = [];

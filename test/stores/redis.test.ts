@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createClient, RESP_TYPES } from "redis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { RESP_TYPES } from "redis";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RedisStore } from "../../runtime/stores/redis.ts";
 import type { StoreFunction } from "../../runtime/stores/store.ts";
 import { RedisServer, freeLoopbackPort } from "./helpers/redis-server.ts";
-import { redisTestsEnabled } from "./helpers/redis-tests.ts";
+import { redisTestsEnabled, startRedisForSuite, type RawRedisClient } from "./helpers/redis-tests.ts";
 import { childOutput, runStoreChild } from "./helpers/run-child.ts";
 import { makeTempDir } from "./helpers/temp-dir.ts";
 
@@ -14,7 +14,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!redisTestsEnabled("the Redis store tests"))("RedisStore against a real redis-server", () => {
   let server: RedisServer;
-  let raw: ReturnType<typeof createClient>;
+  let raw: RawRedisClient;
   let stores: RedisStore[];
   let warnings: string[];
   let counter = 0;
@@ -26,15 +26,9 @@ describe.skipIf(!redisTestsEnabled("the Redis store tests"))("RedisStore against
     return store;
   }
 
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    raw = createClient({ url: server.url });
-    raw.on("error", () => {});
-    await raw.connect();
-  });
-  afterAll(async () => {
-    await raw?.close().catch(() => {});
-    await server?.kill();
+  startRedisForSuite((started, client) => {
+    server = started;
+    raw = client;
   });
   beforeEach(() => {
     stores = [];

@@ -5,8 +5,8 @@
  */
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createClient, RESP_TYPES } from "redis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { RESP_TYPES } from "redis";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clearAll, configure, InvalidOptionError, memo } from "../../runtime/index.ts";
 import { sharedRuntime } from "../../runtime/handle/shared.ts";
 import { decodeEntry, DefectiveEntry, encodeEntry, ENTRY_HEADER_BYTES, entryAddress } from "../../runtime/stores/codec.ts";
@@ -17,7 +17,7 @@ import { RedisStore } from "../../runtime/stores/redis.ts";
 import type { StoreFunction } from "../../runtime/stores/store.ts";
 import { envelopeAround } from "./helpers/crafted-entries.ts";
 import { RedisServer } from "./helpers/redis-server.ts";
-import { redisTestsEnabled } from "./helpers/redis-tests.ts";
+import { redisTestsEnabled, startRedisForSuite, type RawRedisClient } from "./helpers/redis-tests.ts";
 import { makeTempDir } from "./helpers/temp-dir.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
@@ -124,7 +124,7 @@ describe("DiskStore with a signing key", () => {
 
 describe.skipIf(!redisTestsEnabled("the Redis signing tests"))("RedisStore with a signing key", () => {
   let server: RedisServer;
-  let raw: ReturnType<typeof createClient>;
+  let raw: RawRedisClient;
   let warnings: string[];
   let stores: RedisStore[];
   const store = (signingKey?: string) => {
@@ -134,15 +134,9 @@ describe.skipIf(!redisTestsEnabled("the Redis signing tests"))("RedisStore with 
   };
   const binary = () => raw.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
 
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    raw = createClient({ url: server.url });
-    raw.on("error", () => {});
-    await raw.connect();
-  });
-  afterAll(async () => {
-    await raw?.close().catch(() => {});
-    await server?.kill();
+  startRedisForSuite((started, client) => {
+    server = started;
+    raw = client;
   });
   beforeEach(async () => {
     warnings = [];
