@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { fencedBlocks } from "../support/markdown.ts";
 import { createLoaderProject, expectBuiltPackage, nodes, repo, type Installable, type LoaderProject } from "./loader-project.ts";
 
 interface DocPage {
@@ -18,14 +19,14 @@ interface DocPage {
 }
 
 function readDocPage(page: string): DocPage {
-  const text = readFileSync(join(repo, "docs", page), "utf8");
   const files: Record<string, string> = {};
   let command = "";
   let output = "";
-  for (const [, lang, label, body] of text.matchAll(/^```(\w+) ([\w./-]+)\n([\s\S]*?)^```$/gm)) {
-    if (lang === "sh" && label === "run") command = body!.trim();
-    else if (lang === "text" && label === "output") output = body!;
-    else files[label!] = body!;
+  for (const { language, label, body } of fencedBlocks(readFileSync(join(repo, "docs", page), "utf8"))) {
+    if (label === "") continue;
+    if (language === "sh" && label === "run") command = body.trim();
+    else if (language === "text" && label === "output") output = body;
+    else files[label] = body;
   }
   return { files, command, output };
 }

@@ -32,7 +32,7 @@ const tsdownCli = join(repo, "node_modules/tsdown/dist/run.mjs");
 
 /** `deno ...` command lines of docs/deno.md's run block, as argument lists. */
 function denoCommands(): string[][] {
-  return docsBlock("deno.md", "sh title=run")
+  return docsBlock("deno.md", "run")
     .trim()
     .split("\n")
     .map((line) => line.split(/\s+/).slice(1));
@@ -76,14 +76,14 @@ const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 describe("Bun", () => {
   it("bun run with the preload from docs/bun.md follows the code, with results on disk", (context) => {
     const bun = bunOrSkip(context);
-    const root = writeRuntimeProject("bun-run", { "bunfig.toml": docsBlock("bun.md", "toml title=bunfig.toml") });
+    const root = writeRuntimeProject("bun-run", { "bunfig.toml": docsBlock("bun.md", "bunfig.toml") });
     expectCacheFollowsTheCode(root, () => runProject(root, bun, ["run", "src/entry.ts"]));
   });
 
   it("bun test runs tests through the cache", (context) => {
     const bun = bunOrSkip(context);
     const root = writeRuntimeProject("bun-test", {
-      "bunfig.toml": docsBlock("bun.md", "toml title=bunfig.toml"),
+      "bunfig.toml": docsBlock("bun.md", "bunfig.toml"),
       "src/math.test.ts": `import { expect, test } from "bun:test";
 import { stats } from "automemo";
 import { scaled } from "./math.ts";
@@ -101,7 +101,7 @@ test("a repeated call is a hit", () => {
 
   it("Bun.build with docs/bun.md's build script follows the code", (context) => {
     const bun = bunOrSkip(context);
-    const root = writeRuntimeProject("bun-build", { "build.ts": docsBlock("bun.md", "ts title=build.ts") });
+    const root = writeRuntimeProject("bun-build", { "build.ts": docsBlock("bun.md", "build.ts") });
     expectCacheFollowsTheCode(root, () => {
       execInProject(root, bun, ["run", "build.ts"]);
       return runProject(root, bun, ["out/entry.js"]);
@@ -110,7 +110,7 @@ test("a repeated call is a hit", () => {
 
   it("bun --watch reruns with the new code hash after a helper edit", async (context) => {
     const bun = bunOrSkip(context);
-    const root = writeRuntimeProject("bun-watch", { "bunfig.toml": docsBlock("bun.md", "toml title=bunfig.toml") });
+    const root = writeRuntimeProject("bun-watch", { "bunfig.toml": docsBlock("bun.md", "bunfig.toml") });
     const watcher = watchProject(root, bun, ["--watch", "src/entry.ts"]);
     try {
       expectComputed(await watcher.nextRun(1), 2);
@@ -128,7 +128,7 @@ test("a repeated call is a hit", () => {
   it("bun test --watch reruns the tests with the new code hash after a helper edit", async (context) => {
     const bun = bunOrSkip(context);
     const root = writeRuntimeProject("bun-test-watch", {
-      "bunfig.toml": docsBlock("bun.md", "toml title=bunfig.toml"),
+      "bunfig.toml": docsBlock("bun.md", "bunfig.toml"),
       "src/math.test.ts": `import { test } from "bun:test";
 import * as math from "./math.ts";
 
@@ -153,7 +153,7 @@ test("prints what was computed", () => {
     const server = await RedisServer.start();
     try {
       const root = writeRuntimeProject("bun-redis", {
-        "bunfig.toml": docsBlock("bun.md", "toml title=bunfig.toml"),
+        "bunfig.toml": docsBlock("bun.md", "bunfig.toml"),
         "src/remote.ts": `export let computations = 0;
 
 /** @memo { persist: "redis" } */
@@ -223,7 +223,7 @@ Deno.test("a repeated call is a hit", () => {
 
 describe("Rolldown and tsdown", () => {
   it("rolldown -c with docs/rolldown.md's config follows the code", () => {
-    const root = writeRuntimeProject("rolldown-cli", { "rolldown.config.mjs": docsBlock("rolldown.md", "js title=rolldown.config.mjs") });
+    const root = writeRuntimeProject("rolldown-cli", { "rolldown.config.mjs": docsBlock("rolldown.md", "rolldown.config.mjs") });
     expectCacheFollowsTheCode(root, () => {
       execInProject(root, rolldownCli, ["-c", "rolldown.config.mjs"]);
       return runProject(root, process.execPath, ["dist/entry.js"]);
@@ -263,7 +263,7 @@ describe("Rolldown and tsdown", () => {
     // tsdown loads a .ts config natively only on Node 22.18+ (on Node 20 it needs the `unrun` package).
     const node24 = node24OrSkip(context, "tsdown loads tsdown.config.ts with Node's own type stripping");
     const root = writeRuntimeProject("tsdown", {
-      "tsdown.config.ts": docsBlock("rolldown.md", "ts title=tsdown.config.ts"),
+      "tsdown.config.ts": docsBlock("rolldown.md", "tsdown.config.ts"),
       "src/index.ts": `import "./entry.ts";\n`,
     });
     expectCacheFollowsTheCode(root, () => {
@@ -276,12 +276,12 @@ describe("Rolldown and tsdown", () => {
 });
 
 describe("one cache across hosts", () => {
-  it("a result cached under Node's loader is a disk hit under Deno and in a Rolldown bundle; Bun files it under the same id and code hash", (context) => {
+  it("a result cached under Node's loader is a disk hit under Deno and in a Rolldown bundle; Bun files its own entries under the same id and code hash, beside Node's", (context) => {
     const bun = bunOrSkip(context);
     const deno = denoOrSkip(context);
     const root = writeRuntimeProject("across-hosts", {
-      "bunfig.toml": docsBlock("bun.md", "toml title=bunfig.toml"),
-      "rolldown.config.mjs": docsBlock("rolldown.md", "js title=rolldown.config.mjs"),
+      "bunfig.toml": docsBlock("bun.md", "bunfig.toml"),
+      "rolldown.config.mjs": docsBlock("rolldown.md", "rolldown.config.mjs"),
     });
     expectComputed(runProject(root, process.execPath, ["--import", "automemo/register", "src/entry.ts"]), 2);
     const [denoArgs] = denoCommands();
@@ -294,5 +294,7 @@ describe("one cache across hosts", () => {
     expectComputed(runProject(root, bun, ["run", "src/entry.ts"]), 2);
     expectFromDisk(runProject(root, bun, ["run", "src/entry.ts"]), 2);
     expect(versions()).toEqual(before);
+    // ...and Bun's writes left Node's entries as they were.
+    expectFromDisk(runProject(root, process.execPath, ["--import", "automemo/register", "src/entry.ts"]), 2);
   });
 });

@@ -6,12 +6,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repo } from "../bundlers/sample-project.ts";
+import { fencedBlocks } from "../support/markdown.ts";
 
 /** The code block of `docs/<page>` that starts with the line `// <file>`. */
 export function configFromDocs(page: string, file: string): string {
-  const markdown = readFileSync(join(repo, "docs", page), "utf8");
-  for (const [, body] of markdown.matchAll(/^```[\w-]*\n([\s\S]*?)^```$/gm)) {
-    if (body!.startsWith(`// ${file}\n`)) return body!;
+  for (const { body } of fencedBlocks(readFileSync(join(repo, "docs", page), "utf8"))) {
+    if (body.startsWith(`// ${file}\n`)) return body;
   }
   throw new Error(`docs/${page} has no code block starting with "// ${file}"`);
 }

@@ -10,6 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { fencedBlocks } from "../support/markdown.ts";
 
 export const repo = resolve(import.meta.dirname, "../..");
 
@@ -107,14 +108,6 @@ export class ToolchainProject {
  * the page shows.
  */
 export function docsFiles(page: string, section?: string): Map<string, string> {
-  let text = readFileSync(join(repo, "docs", page), "utf8");
-  if (section !== undefined) {
-    const start = text.indexOf(`\n${section}`);
-    if (start === -1) throw new Error(`docs/${page} has no section "${section}"`);
-    const next = text.indexOf("\n## ", start + 1);
-    text = text.slice(start, next === -1 ? undefined : next);
-  }
-  const files = new Map<string, string>();
-  for (const match of text.matchAll(/^ *```\w+ ([\w./-]+)\n([\s\S]*?)^ *```$/gm)) files.set(match[1]!, match[2]!);
-  return files;
+  const blocks = fencedBlocks(readFileSync(join(repo, "docs", page), "utf8"), section);
+  return new Map(blocks.filter((block) => /^[\w./-]+$/.test(block.label)).map((block) => [block.label, block.body]));
 }

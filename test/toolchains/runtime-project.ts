@@ -1,13 +1,15 @@
 /**
  * A small project for the toolchains that run or bundle it outside Node's loader (Bun, Deno,
  * Rolldown, tsdown): a `@memo { persist: "disk" }` function in src/math.ts that calls a helper
- * from src/helper.ts, and an entry that prints what was computed as JSON. `automemo` resolves
- * to this repository (its dist/, built by `npm test`) through node_modules/automemo.
+ * from src/helper.ts, and an entry that prints what was computed as JSON. node_modules/automemo
+ * holds this repository's package.json and dist/ (built by `npm test`), copied as an install
+ * would: Deno type-checks a symlinked package as local files, which a real install is not.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { expect } from "vitest";
+import { labelledBlock } from "../support/markdown.ts";
 
 export const repo = resolve(import.meta.dirname, "../..");
 
@@ -52,8 +54,10 @@ export function writeRuntimeProject(name: string, extraFiles: Record<string, str
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
   }
-  mkdirSync(join(root, "node_modules"), { recursive: true });
-  symlinkSync(repo, join(root, "node_modules/automemo"), "dir");
+  const installed = join(root, "node_modules/automemo");
+  mkdirSync(installed, { recursive: true });
+  cpSync(join(repo, "package.json"), join(installed, "package.json"));
+  cpSync(join(repo, "dist"), join(installed, "dist"), { recursive: true });
   return root;
 }
 
@@ -106,10 +110,7 @@ export function expectCacheFollowsTheCode(root: string, run: () => ProjectRun): 
   expectFromDisk(run(), 3);
 }
 
-/** The code block of a docs page whose info string is exactly `info` (for example "toml title=bunfig.toml"). */
-export function docsBlock(page: string, info: string): string {
-  const text = readFileSync(join(repo, "docs", page), "utf8");
-  const blocks = [...text.matchAll(/^```(.*)\n([\s\S]*?)^```$/gm)].filter((match) => match[1] === info);
-  if (blocks.length !== 1) throw new Error(`docs/${page} has ${blocks.length} code blocks \`\`\`${info}; the test builds exactly one`);
-  return blocks[0]![2]!;
+/** The code block of docs/<page> labelled `label` (```toml bunfig.toml). */
+export function docsBlock(page: string, label: string): string {
+  return labelledBlock(join(repo, "docs", page), label);
 }
