@@ -33,7 +33,7 @@ export function storedRecord(value: unknown, async = false): Buffer {
 /** FLAG_FIXUPS of the envelope: the payload is `[record, fixups]` (runtime/stores/exact-payload.ts). */
 export const FLAG_FIXUPS = 2;
 
-/** A record with a crafted fixup table (tags 0 null prototype, 1 lastIndex, 2 error). */
+/** A record with a crafted flat fixup table (`tag, target, ...operands`; tags 0 null prototype, 1 lastIndex, 2 error). */
 export function recordWithFixups(value: unknown, fixups: (record: { async: boolean; value: unknown }) => unknown): Buffer {
   const record = { async: false, value };
   return envelopeAround(serialize([record, fixups(record)]), FLAG_FIXUPS);
@@ -105,13 +105,15 @@ export const hostileRecords: readonly { readonly name: string; readonly bytes: (
   { name: "a record flagged with unknown flags", bytes: () => envelopeAround(serialize({ async: false, value: 1 }), 0x80) },
   { name: "a fixup flag on a bare record", bytes: () => envelopeAround(serialize({ async: false, value: 1 }), FLAG_FIXUPS) },
   { name: "fixups that are not an array", bytes: () => recordWithFixups(1, () => ({ 0: [0, {}] })) },
-  { name: "an unknown fixup tag", bytes: () => recordWithFixups({ a: 1 }, (record) => [[9, record.value]]) },
-  { name: "a null-prototype fixup on an array", bytes: () => recordWithFixups([1], (record) => [[0, record.value]]) },
-  { name: "a lastIndex fixup on a plain object", bytes: () => recordWithFixups({ a: 1 }, (record) => [[1, record.value, 5]]) },
-  { name: "an error fixup on a plain object", bytes: () => recordWithFixups({ a: 1 }, (record) => [[2, record.value, 0, [["message", "m", 7]]]]) },
-  { name: "an error fixup with an unknown prototype", bytes: () => recordWithFixups(new Error("x"), (record) => [[2, record.value, 99, []]]) },
-  { name: "an error fixup with a malformed descriptor", bytes: () => recordWithFixups(new Error("x"), (record) => [[2, record.value, 0, [["message", "m"]]]]) },
-  { name: "a null-prototype fixup on the record itself", bytes: () => recordWithFixups(1, (record) => [[0, record]]) },
+  { name: "an unknown fixup tag", bytes: () => recordWithFixups({ a: 1 }, (record) => [9, record.value]) },
+  { name: "a null-prototype fixup on an array", bytes: () => recordWithFixups([1], (record) => [0, record.value]) },
+  { name: "a lastIndex fixup on a plain object", bytes: () => recordWithFixups({ a: 1 }, (record) => [1, record.value, 5]) },
+  { name: "an error fixup on a plain object", bytes: () => recordWithFixups({ a: 1 }, (record) => [2, record.value, 0, [["message", "m", 7]]]) },
+  { name: "an error fixup with an unknown prototype", bytes: () => recordWithFixups(new Error("x"), (record) => [2, record.value, 99, []]) },
+  { name: "an error fixup with a malformed descriptor", bytes: () => recordWithFixups(new Error("x"), (record) => [2, record.value, 0, [["message", "m"]]]) },
+  { name: "a null-prototype fixup on the record itself", bytes: () => recordWithFixups(1, (record) => [0, record]) },
+  { name: "a lastIndex fixup cut short", bytes: () => recordWithFixups(/a/g, (record) => [1, record.value]) },
+  { name: "a fixup naming a primitive", bytes: () => recordWithFixups(1, () => [0, 1]) },
   { name: "a view past the end of its buffer", bytes: () => craftedViewRecord(17, new ArrayBuffer(4), 2, 8) },
   { name: "a view of an unknown kind", bytes: () => craftedViewRecord(29, new ArrayBuffer(4), 0, 1) },
   { name: "a view over something that is not a buffer", bytes: () => craftedViewRecord(17, { byteLength: 4 }, 0, 1) },
