@@ -19,7 +19,8 @@
  *   `lastIndex` set, an error's own properties replaced by the exact ones (data
  *   descriptors only: nothing decoded can define a getter) and its built-in prototype
  *   restored. A value with none of these is written as before, so JSON-like data pays
- *   one walk that finds nothing.
+ *   one walk that finds nothing, or none when the memo path's snapshot of the value
+ *   (copy/snapshot.ts) already found nothing.
  * - What cannot be written exactly is refused by `UnserializableReturnValueError`
  *   naming its path (URL, URLSearchParams, registered symbols, and whatever the copier
  *   would refuse too): the write fails with a warning and the value stays cached in
@@ -29,6 +30,7 @@
  * unknown tag, makes the payload undecodable (a miss), and nothing here runs code of
  * the value (no setters: properties are defined, prototypes are built-in ones).
  */
+import { serializesExactly } from "../copy/snapshot.ts";
 import { UnserializableReturnValueError } from "../errors.ts";
 import { bufferPrototype, kindByPrototype, KIND_ARRAY_BUFFER, KIND_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, viewLength, viewOnto } from "../hash/kinds.ts";
 import { nodeV8 } from "./node-builtins.ts";
@@ -170,8 +172,8 @@ class Refusal {
   ) {}
 }
 
-const REFUSE_OTHER = "cannot be written to a persistent store exactly (persist only plain data; a URL as its href string)";
-const REFUSE_SYMBOL = "cannot be written to a persistent store (return a string instead)";
+const REFUSE_OTHER = "cannot be written to a persistent store exactly (return its href or other plain data, or drop `persist`)";
+const REFUSE_SYMBOL = "cannot be written to a persistent store (return a string, or drop `persist`)";
 
 function collectFixups(functionId: string, value: unknown): unknown[] {
   const fixups: unknown[] = [];
@@ -179,9 +181,16 @@ function collectFixups(functionId: string, value: unknown): unknown[] {
     walkValue(value, fixups);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    throw new UnserializableReturnValueError({ functionId, path: pathTo(value, error.part), value: error.part, reason: error.reason });
+    const path = pathTo(value, error.part);
+    // The stores write persist's `{ async, value }` record: the function's result is its value.
+    if (path[0] === "value" && isRecordShaped(value)) path.shift();
+    throw new UnserializableReturnValueError({ functionId, path, value: error.part, reason: error.reason });
   }
   return fixups;
+}
+
+function isRecordShaped(value: unknown): boolean {
+  return typeof value === "object" && value !== null && typeof (value as { async?: unknown }).async === "boolean" && Object.keys(value).length === 2;
 }
 
 function walkValue(root: unknown, fixups: unknown[]): void {
@@ -198,6 +207,8 @@ function walkValue(root: unknown, fixups: unknown[]): void {
     if (typeof value !== "object" || value === null) throw new Refusal(value, "cannot be written to a persistent store");
     if (seen.has(value)) continue;
     seen.add(value);
+    // Just snapshotted by the memo path and found free of such kinds: nothing to look for inside.
+    if (serializesExactly.has(value)) continue;
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
       if (proto === null) fixups.push(FIXUP_NULL_PROTOTYPE, value);

@@ -6,9 +6,11 @@
  * process ever reads an approximation).
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { snapshotResult } from "../../runtime/copy/index.ts";
-import { UnserializableReturnValueError } from "../../runtime/index.ts";
+import { sharedRuntime } from "../../runtime/handle/shared.ts";
+import { clearAll, configure, memo, UnserializableReturnValueError } from "../../runtime/index.ts";
+import { closeStores, resetStores } from "../../runtime/stores/index.ts";
 import { DiskStore } from "../../runtime/stores/disk.ts";
 import { RedisStore } from "../../runtime/stores/redis.ts";
 import type { StoreFunction } from "../../runtime/stores/store.ts";
@@ -160,5 +162,60 @@ describe.skipIf(!redisTestsEnabled("the exact Redis round trip"))("redis: a new 
       async () => await newStore().read(fn, KEY),
       value,
     );
+  });
+});
+
+describe("a persisted @memo function: a disk hit in a fresh runtime equals the first call's result", () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let warnings: string[];
+  beforeEach(async () => {
+    temp = makeTempDir("exact-memo");
+    warnings = [];
+    vi.spyOn(console, "warn").mockImplementation((message: string) => void warnings.push(message));
+    await resetStores();
+    configure({ cacheDir: temp.path });
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await clearAll();
+    await closeStores();
+    temp.remove();
+  });
+
+  /** Calls a sync disk-persisted function once, forgets it in memory (a new process), and calls it again. */
+  function firstAndRestarted(value: unknown): { first: unknown; restarted: unknown; calls: number } {
+    const id = `test/exact-persisted.ts#f${++counter}`;
+    let calls = 0;
+    const create = () => memo(() => (calls++, value), { id, hash: "v1", params: [], options: { persist: "disk" } }) as () => unknown;
+    const first = create()();
+    sharedRuntime().handles.delete(id);
+    const restarted = create()();
+    return { first, restarted, calls };
+  }
+
+  for (const [name, make] of Object.entries(EXAMPLES)) {
+    it(`${name}`, () => {
+      const value = make();
+      const { first, restarted, calls } = firstAndRestarted(value);
+      expect(first).toBe(value);
+      expect(calls).toBe(1);
+      expect(strictDifference(restarted, value)).toBeNull();
+    });
+  }
+
+  it("JSON-like data with a null-prototype object deep inside: written exactly (the snapshot's hint does not skip it)", () => {
+    const value = { rows: [{ a: 1 }, { b: [Object.assign(Object.create(null) as object, { deep: true })] }] };
+    const { restarted, calls } = firstAndRestarted(value);
+    expect(calls).toBe(1);
+    expect(strictDifference(restarted, value)).toBeNull();
+  });
+
+  it("a URL result of a sync disk function is refused on the first call (and every call), naming the path", () => {
+    const id = `test/exact-persisted.ts#url${++counter}`;
+    const f = memo(() => ({ link: new URL("https://example.com/") }), { id, hash: "v1", params: [], options: { persist: "disk" } }) as () => unknown;
+    for (let call = 0; call < 2; call++) {
+      expect(f).toThrow(UnserializableReturnValueError);
+      expect(f).toThrow(/^\[automemo\] .* result\.link is a URL that cannot be written to a persistent store exactly/);
+    }
   });
 });
