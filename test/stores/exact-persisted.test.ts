@@ -155,6 +155,28 @@ describe.skipIf(!redisTestsEnabled("the exact Redis round trip"))("redis: a new 
     await Promise.all(stores.map((store) => store.close()));
     await server?.kill();
   });
+  it("an async @memo with persist: redis: a hit in a fresh runtime is exact; a URL result is refused on every call", async () => {
+    await resetStores();
+    configure({ redisUrl: server.url });
+    try {
+      const id = `test/exact-persisted.ts#redis${++counter}`;
+      const value = { ...(EXAMPLES["views sharing one buffer, with offsets"]() as object), error: EXAMPLES["Error with code and cause"](), bare: EXAMPLES["null prototype"]() };
+      let calls = 0;
+      const create = () => memo(async () => (calls++, value), { id, hash: "v1", params: [], options: { persist: "redis" } }) as () => Promise<unknown>;
+      expect(await create()()).toBe(value);
+      sharedRuntime().handles.delete(id);
+      expect(strictDifference(await create()(), value)).toBeNull();
+      expect(calls).toBe(1);
+      const url = memo(async () => [new URL("https://example.com/")], { id: `${id}url`, hash: "v1", params: [], options: { persist: "redis" } }) as () => Promise<unknown>;
+      for (let call = 0; call < 2; call++) await expect(url()).rejects.toThrow(/^\[automemo\] .* result\[0\] is a URL that cannot be written/);
+    } finally {
+      await clearAll();
+      // Later suites' clearAll must not reach for this server once it is gone.
+      for (const id of [...sharedRuntime().handles.keys()]) if (id.includes("#redis")) sharedRuntime().handles.delete(id);
+      await resetStores();
+    }
+  });
+
   exactnessSuite(() => async (value) => {
     const fn = nextFunction();
     return throughStore(
