@@ -56,10 +56,10 @@ const NAMED_CHECK_LENGTH = 1024;
 export const sparseArrays = new WeakSet<unknown[]>();
 
 /**
- * Results whose last snapshot found nothing that V8's serializer writes inexactly (no
- * null-prototype object, RegExp with a lastIndex, Error, URL or symbol): the persistent
- * stores' encoder (stores/exact-payload.ts) writes them without walking them again.
- * Every snapshot of a value updates its membership, so a value changed since is walked.
+ * Snapshot copies (private to the cache, never changed) whose walk found nothing V8's
+ * serializer writes inexactly (no null-prototype object, RegExp with a lastIndex, Error,
+ * URL or symbol): the persistent stores' encoder (stores/exact-payload.ts) writes them
+ * without walking them again.
  */
 export const serializesExactly = new WeakSet<object>();
 
@@ -81,10 +81,7 @@ export function snapshotResult(value: unknown, functionId: string): ResultSnapsh
   }
   const walk: Walk = { functionId, path: [], copies: new Map(), buffers: new Map(), bytes: 0, sharesReferences: false, serializesExactly: true };
   const copy = copyInto(walk, value);
-  if (typeof value === "object") {
-    if (walk.serializesExactly) serializesExactly.add(value);
-    else serializesExactly.delete(value);
-  }
+  if (walk.serializesExactly && typeof copy === "object" && copy !== null) serializesExactly.add(copy);
   return { value: copy, bytes: walk.bytes, sharesReferences: walk.sharesReferences };
 }
 

@@ -19,8 +19,8 @@
  *   `lastIndex` set, an error's own properties replaced by the exact ones (data
  *   descriptors only: nothing decoded can define a getter) and its built-in prototype
  *   restored. A value with none of these is written as before, so JSON-like data pays
- *   one walk that finds nothing, or none when the memo path's snapshot of the value
- *   (copy/snapshot.ts) already found nothing.
+ *   one walk that finds nothing, or none: the memo path writes the snapshot's private
+ *   copy, which copy/snapshot.ts marks when its walk found nothing.
  * - What cannot be written exactly is refused by `UnserializableReturnValueError`
  *   naming its path (URL, URLSearchParams, registered symbols, and whatever the copier
  *   would refuse too): the write fails with a warning and the value stays cached in
@@ -207,7 +207,7 @@ function walkValue(root: unknown, fixups: unknown[]): void {
     if (typeof value !== "object" || value === null) throw new Refusal(value, "cannot be written to a persistent store");
     if (seen.has(value)) continue;
     seen.add(value);
-    // Just snapshotted by the memo path and found free of such kinds: nothing to look for inside.
+    // A snapshot's private copy (what the memo path writes) that its walk found free of such kinds.
     if (serializesExactly.has(value)) continue;
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) {
