@@ -139,7 +139,8 @@ export function mutatedEnvelope(valid: Buffer): fc.Arbitrary<Buffer> {
     if (fixCrc && bytes.length >= ENTRY_HEADER_BYTES) {
       // Keep the declared length consistent and the CRC right, so the payload itself reaches the decoder.
       const payload = bytes.subarray(ENTRY_HEADER_BYTES);
-      return envelopeAround(payload);
+      // The (possibly flipped) flags byte is kept, so fixup-flagged payloads reach the fixup decoder.
+      return envelopeAround(payload, bytes.length > 7 ? bytes[7] : 0);
     }
     return bytes;
   });
