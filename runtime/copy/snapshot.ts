@@ -55,6 +55,14 @@ const NAMED_CHECK_LENGTH = 1024;
  */
 export const sparseArrays = new WeakSet<unknown[]>();
 
+/**
+ * Snapshot copies (private to the cache, never changed) whose walk found nothing V8's
+ * serializer writes inexactly (no null-prototype object, RegExp with a lastIndex, Error,
+ * URL or symbol): the persistent stores' encoder (stores/exact-payload.ts) writes them
+ * without walking them again.
+ */
+export const serializesExactly = new WeakSet<object>();
+
 interface Walk {
   readonly functionId: string;
   readonly path: (string | number)[];
@@ -63,14 +71,17 @@ interface Walk {
   readonly buffers: Map<ArrayBufferLike, ArrayBuffer>;
   bytes: number;
   sharesReferences: boolean;
+  /** False once the walk met a kind V8 serializes inexactly (see serializesExactly). */
+  serializesExactly: boolean;
 }
 
 export function snapshotResult(value: unknown, functionId: string): ResultSnapshot {
   if (value === null || (typeof value !== "object" && typeof value !== "function" && typeof value !== "symbol")) {
     return { value, bytes: primitiveBytes(value), sharesReferences: false };
   }
-  const walk: Walk = { functionId, path: [], copies: new Map(), buffers: new Map(), bytes: 0, sharesReferences: false };
+  const walk: Walk = { functionId, path: [], copies: new Map(), buffers: new Map(), bytes: 0, sharesReferences: false, serializesExactly: true };
   const copy = copyInto(walk, value);
+  if (walk.serializesExactly && typeof copy === "object" && copy !== null) serializesExactly.add(copy);
   return { value: copy, bytes: walk.bytes, sharesReferences: walk.sharesReferences };
 }
 
@@ -95,6 +106,7 @@ function copyInto(walk: Walk, value: unknown): unknown {
   if (typeof value === "symbol") {
     const key = Symbol.keyFor(value);
     if (key === undefined) fail(walk, value);
+    walk.serializesExactly = false;
     walk.bytes += STRING_OVERHEAD + 2 * key.length;
     return value;
   }
@@ -116,7 +128,10 @@ function copyInto(walk: Walk, value: unknown): unknown {
   if (proto === Array.prototype) return copyArray(walk, value as unknown[]);
   const kind = kindByPrototype.get(proto as object);
   if (kind === undefined) return fail(walk, value);
-  if (kind === KIND_ERROR) return copyError(walk, value as Error);
+  if (kind === KIND_ERROR) {
+    walk.serializesExactly = false;
+    return copyError(walk, value as Error);
+  }
   if (kind >= KIND_TYPED_ARRAY || kind === KIND_DATA_VIEW) {
     checkNoOwnSymbols(walk, value);
     return remember(walk, value, copyView(walk, value as ArrayBufferView, kind));
@@ -135,13 +150,16 @@ function copyInto(walk: Walk, value: unknown): unknown {
       walk.bytes += 2 * STRING_OVERHEAD + 2 * (regexp.source.length + regexp.flags.length) + 8;
       const copy = new RegExp(regexp.source, regexp.flags);
       copy.lastIndex = regexp.lastIndex;
+      if (!Object.is(regexp.lastIndex, 0)) walk.serializesExactly = false;
       return remember(walk, value, copy);
     }
     case KIND_URL:
+      walk.serializesExactly = false;
       walk.bytes += STRING_OVERHEAD + 2 * (value as URL).href.length;
       return remember(walk, value, new URL((value as URL).href));
     case KIND_URL_SEARCH_PARAMS: {
       const text = (value as URLSearchParams).toString();
+      walk.serializesExactly = false;
       walk.bytes += STRING_OVERHEAD + 2 * text.length;
       return remember(walk, value, new URLSearchParams(text));
     }
@@ -177,6 +195,7 @@ function checkNoOwnSymbols(walk: Walk, value: object): void {
 
 function copyObject(walk: Walk, object: Record<string, unknown>, proto: object | null): Record<string, unknown> {
   const copy: Record<string, unknown> = proto === null ? Object.create(null) : {};
+  if (proto === null) walk.serializesExactly = false;
   remember(walk, object, copy);
   let count = 0;
   for (const key in object) {

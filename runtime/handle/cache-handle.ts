@@ -457,10 +457,10 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     this.storeHits++;
   }
 
-  /** Caches a value computed (or read from a store) for the key of `miss`. */
-  storeValue(miss: Miss, value: unknown, isAsync: boolean): void {
+  /** Caches a value computed (or read from a store) for the key of `miss`; `snapshot`: of `value`, when the caller already took it. */
+  storeValue(miss: Miss, value: unknown, isAsync: boolean, snapshot?: ResultSnapshot): void {
     const entry = this.entryFor(miss);
-    if (this.isMemo) this.fillMemo(entry, snapshotResult(value, this.id));
+    if (this.isMemo) this.fillMemo(entry, snapshot ?? snapshotResult(value, this.id));
     else entry.value = value;
     entry.isAsync = isAsync;
     if (isAsync) entry.promise = entry.snapshot === null ? Promise.resolve(entry.value) : null;

@@ -17,7 +17,7 @@
  * promise once it has returned a promise itself in this process, so a function that
  * returns plain values never gets a Promise from the store.
  */
-import { snapshotResult } from "../copy/index.ts";
+import { snapshotResult, type ResultSnapshot } from "../copy/index.ts";
 import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
 import { digestHex, hashKeyComponents } from "../hash/index.ts";
 import { getStore } from "../stores/index.ts";
@@ -35,7 +35,7 @@ export interface PersistingHandle {
   readonly persist: string | undefined;
   readonly storeFunction: StoreFunction;
   storeKeyNames(count: number): readonly string[];
-  storeValue(miss: Miss, value: unknown, isAsync: boolean): void;
+  storeValue(miss: Miss, value: unknown, isAsync: boolean, snapshot?: ResultSnapshot): void;
   settleAsync(miss: Miss, result: PromiseLike<unknown>): Promise<unknown>;
   /** Calls `compute`, timing it and announcing it (see CacheHandle#runCompute). */
   runCompute(compute: () => unknown): unknown;
@@ -186,8 +186,10 @@ export function settleWithStore(handle: PersistingHandle, miss: Miss, compute: (
         }),
       );
     }
-    handle.storeValue(miss, result, false);
-    writeRecord(handle, store, key, { async: false, value: result });
+    // The cache's private copy is what is written: the encoder need not walk what its snapshot found exact.
+    const snapshot = snapshotResult(result, handle.id);
+    handle.storeValue(miss, result, false, snapshot);
+    writeRecord(handle, store, key, { async: false, value: snapshot.value });
     return result;
   }
   return handle.settleAsync(miss, readThenCompute(handle, store, key, compute));
@@ -203,7 +205,7 @@ const FOREIGN_RECORD = Symbol("automemo.foreignRecord");
  * process computes while the others wait and read the stored record.
  */
 function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, miss: Miss, key: string, compute: () => unknown, computeIsAsync: boolean): unknown {
-  let computed: { readonly result: unknown } | undefined;
+  let computed: { readonly result: unknown; snapshot?: ResultSnapshot } | undefined;
   let record: unknown;
   try {
     record = store.computeOnceSync!(handle.storeFunction, key, () => {
@@ -212,7 +214,10 @@ function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, 
       computed = { result };
       // A promise cannot be stored synchronously: release the lock and settle it below.
       if (isPromiseLike(result)) throw PROMISE_RESULT;
-      return { async: false, value: result } satisfies PersistedRecord;
+      // Snapshot before writing: a refused result is never written, and the private copy
+      // is written (the encoder skips walking what the snapshot found exact).
+      computed.snapshot = snapshotResult(result, handle.id);
+      return { async: false, value: computed.snapshot.value } satisfies PersistedRecord;
     });
   } catch (error) {
     if (error !== PROMISE_RESULT) throw error;
@@ -226,7 +231,7 @@ function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, 
     );
   }
   if (computed !== undefined) {
-    handle.storeValue(miss, computed.result, false);
+    handle.storeValue(miss, computed.result, false, computed.snapshot);
     return computed.result;
   }
   // Anything unusable goes the plain way: read again, refuse it, compute and overwrite it.

@@ -1,6 +1,7 @@
 import { UnserializableReturnValueError } from "../errors.ts";
 import { measureDecodedShape } from "./decoded-shape.ts";
-import { nodeCrypto, nodeV8, nodeZlib } from "./node-builtins.ts";
+import { decodePayload, encodePayload, type EncodedPayload } from "./exact-payload.ts";
+import { nodeCrypto, nodeZlib } from "./node-builtins.ts";
 
 /**
  * The binary envelope of one persisted entry (a disk file or a Redis value):
@@ -9,12 +10,12 @@ import { nodeCrypto, nodeV8, nodeZlib } from "./node-builtins.ts";
  * | --- | --- | --- |
  * | 0 | 6 | magic `AMEMO\0` (a foreign file is recognised before anything is parsed) |
  * | 6 | 1 | format version |
- * | 7 | 1 | flags: bit 0 = signed (an HMAC follows the payload); other bits reserved, 0 |
+ * | 7 | 1 | flags: bit 0 = signed (an HMAC follows the payload); bit 1 = the payload is `[value, fixups]` (exact-payload.ts); other bits reserved, 0 |
  * | 8 | 8 | createdAt, ms since epoch (float64 LE) |
  * | 16 | 8 | expiresAt, ms since epoch, 0 = never (float64 LE) |
  * | 24 | 8 | payload length (float64 LE: exact up to 2^53) |
  * | 32 | 4 | CRC-32 of bytes 0..31 and the payload |
- * | 36 | n | payload: `v8.serialize(value)` |
+ * | 36 | n | payload: V8 serialization of the value, views written exactly (exact-payload.ts) |
  * | 36 + n | 32 | signed entries only: HMAC-SHA256 (see `entrySignature`) |
  *
  * `v8.deserialize` rebuilds data only (no constructors or getters run), so reading a
@@ -35,10 +36,13 @@ export const ENTRY_MAGIC = "AMEMO\0";
  */
 export const SERIALIZATION_TAGS = ["", ".jsc"] as const;
 export const SERIALIZATION_TAG: string = "Bun" in globalThis ? ".jsc" : "";
-export const ENTRY_FORMAT_VERSION = 1;
+/** 2: views keep their shared buffer and offsets, and a fixup table makes the rest exact (exact-payload.ts); version-1 entries are misses. */
+export const ENTRY_FORMAT_VERSION = 2;
 export const ENTRY_HEADER_BYTES = 36;
 export const ENTRY_SIGNATURE_BYTES = 32;
 const FLAG_SIGNED = 1;
+const FLAG_FIXUPS = 2;
+const KNOWN_FLAGS = FLAG_SIGNED | FLAG_FIXUPS;
 const SIGNATURE_DOMAIN = "automemo entry signature v1\0";
 
 export interface DecodedEntry {
@@ -90,17 +94,19 @@ export class DefectiveEntry {
 }
 
 export function encodeEntry(functionId: string, value: unknown, times: EntryTimes, seal?: EntrySeal): Buffer {
-  let payload: Buffer;
+  let encoded: EncodedPayload;
   try {
-    payload = nodeV8().serialize(value);
-  } catch {
-    throw new UnserializableReturnValueError({ functionId, path: [], value });
+    encoded = encodePayload(functionId, value);
+  } catch (error) {
+    if (error instanceof UnserializableReturnValueError) throw error;
+    throw new UnserializableReturnValueError({ functionId, path: [], value, reason: "cannot be written to a persistent store" });
   }
+  const payload = encoded.bytes;
   const signedBytes = ENTRY_HEADER_BYTES + payload.length;
   const out = Buffer.allocUnsafe(signedBytes + (seal ? ENTRY_SIGNATURE_BYTES : 0));
   out.write(ENTRY_MAGIC, 0, "latin1");
   out.writeUInt8(ENTRY_FORMAT_VERSION, 6);
-  out.writeUInt8(seal ? FLAG_SIGNED : 0, 7);
+  out.writeUInt8((seal ? FLAG_SIGNED : 0) | (encoded.hasFixups ? FLAG_FIXUPS : 0), 7);
   out.writeDoubleLE(times.createdAt, 8);
   out.writeDoubleLE(times.expiresAt, 16);
   out.writeDoubleLE(payload.length, 24);
@@ -136,14 +142,15 @@ export function decodeEntry(bytes: Uint8Array, seal?: EntrySeal): DecodedEntry |
     const expected = entrySignature(buf.subarray(0, signedBytes), seal);
     if (!nodeCrypto().timingSafeEqual(expected, buf.subarray(signedBytes))) return new DefectiveEntry("bad-signature");
   }
-  let value: unknown;
+  let decoded: { value: unknown } | undefined;
   try {
-    value = nodeV8().deserialize(buf.subarray(ENTRY_HEADER_BYTES, signedBytes));
+    const hasFixups = (buf.readUInt8(7) & FLAG_FIXUPS) !== 0;
+    decoded = decodePayload(buf.subarray(ENTRY_HEADER_BYTES, signedBytes), hasFixups, (raw) => measureDecodedShape(raw, payloadLength));
   } catch {
     return new DefectiveEntry("undecodable");
   }
-  if (!measureDecodedShape(value, payloadLength)) return new DefectiveEntry("oversized-shape");
-  return { value, createdAt: buf.readDoubleLE(8), expiresAt: buf.readDoubleLE(16) };
+  if (decoded === undefined) return new DefectiveEntry("oversized-shape");
+  return { value: decoded.value, createdAt: buf.readDoubleLE(8), expiresAt: buf.readDoubleLE(16) };
 }
 
 export function isExpired(times: EntryTimes, ttlMs: number | undefined, now: number): boolean {
@@ -155,7 +162,7 @@ export function isExpired(times: EntryTimes, ttlMs: number | undefined, now: num
 function checkHeader(buf: Buffer): EntryDefect | undefined {
   if (buf.length < 6 || buf.toString("latin1", 0, 6) !== ENTRY_MAGIC) return "foreign";
   if (buf.length < ENTRY_HEADER_BYTES) return "truncated";
-  if (buf.readUInt8(6) !== ENTRY_FORMAT_VERSION || (buf.readUInt8(7) & ~FLAG_SIGNED) !== 0) return "unsupported-version";
+  if (buf.readUInt8(6) !== ENTRY_FORMAT_VERSION || (buf.readUInt8(7) & ~KNOWN_FLAGS) !== 0) return "unsupported-version";
   const payloadLength = buf.readDoubleLE(24);
   if (!Number.isSafeInteger(payloadLength) || payloadLength < 0) return "checksum";
   return undefined;

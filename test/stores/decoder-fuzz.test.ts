@@ -17,6 +17,7 @@ import { envelopeAround, hostileRecords, hugeSparseArray, mutatedEnvelope, neste
 import { RedisServer } from "./helpers/redis-server.ts";
 import { redisTestsEnabled, startRedisForSuite, type RawRedisClient } from "./helpers/redis-tests.ts";
 import { makeTempDir } from "./helpers/temp-dir.ts";
+import { adversarialValue } from "../hash/adversarial-values.ts";
 
 /** Values to store: anything fast-check makes, plus boxed primitives and records around them. */
 const storedValue = fc.oneof(
@@ -32,6 +33,29 @@ function serialized(value: unknown): Buffer | undefined {
   }
 }
 
+/** What automemo's own encoder writes (views by reference, fixup tables), or nothing when it refuses the value. */
+function exactlyEncoded(value: unknown): Buffer | undefined {
+  try {
+    return encodeEntry("fuzz", { async: false, value }, { createdAt: 0, expiresAt: 0 });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Values whose entries carry fixups (null prototypes, lastIndex, errors) and views sharing buffers. */
+const fixupValue = fc.oneof(
+  adversarialValue,
+  fc.constantFrom(
+    () => Object.assign(Object.create(null) as object, { a: { b: Object.create(null) as object } }),
+    () => Object.assign(new RangeError("r", { cause: new AggregateError([new Error("e")]) }), { code: "E" }),
+    () => Object.assign(/x/g, { lastIndex: 2 }),
+    () => {
+      const buffer = new ArrayBuffer(16);
+      return [new Uint16Array(buffer, 2, 3), new DataView(buffer, 4, 8), buffer];
+    },
+  ).map((make) => make()),
+);
+
 /** Raw bytes, payloads behind a valid CRC, and mutated valid envelopes. */
 const storedBytes: fc.Arbitrary<Buffer> = fc.oneof(
   fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
@@ -40,6 +64,10 @@ const storedBytes: fc.Arbitrary<Buffer> = fc.oneof(
   storedValue.chain((value) => {
     const payload = serialized({ async: false, value });
     return payload === undefined ? fc.constant(Buffer.alloc(0)) : mutatedEnvelope(envelopeAround(payload));
+  }),
+  fixupValue.chain((value) => {
+    const entry = exactlyEncoded(value);
+    return entry === undefined ? fc.constant(Buffer.alloc(0)) : fc.oneof(fc.constant(entry), mutatedEnvelope(entry));
   }),
 );
 
@@ -91,7 +119,7 @@ function plantedValue(bytes: Buffer, async: boolean): { value: unknown } | undef
 function expectComputedOrPlanted(result: unknown, x: number, bytes: Buffer, async: boolean): void {
   if (isDeepStrictEqual(result, computed(x))) return;
   const planted = plantedValue(bytes, async);
-  expect(planted, `got ${String(result)} for crafted bytes ${bytes.toString("hex").slice(0, 200)}`).toBeDefined();
+  expect(planted, `got ${typeof result === "object" && result !== null ? Object.prototype.toString.call(result) : String(result)} for crafted bytes ${bytes.toString("hex").slice(0, 200)}`).toBeDefined();
   expect(isDeepStrictEqual(result, planted!.value)).toBe(true);
 }
 

@@ -5,13 +5,13 @@
 import { serialize, Serializer } from "node:v8";
 import { crc32 } from "node:zlib";
 import fc from "fast-check";
-import { encodeEntry, ENTRY_HEADER_BYTES, ENTRY_MAGIC } from "../../../runtime/stores/codec.ts";
+import { encodeEntry, ENTRY_FORMAT_VERSION, ENTRY_HEADER_BYTES, ENTRY_MAGIC } from "../../../runtime/stores/codec.ts";
 
 /** A well-formed envelope (magic, version, lengths, CRC) around any payload bytes. */
 export function envelopeAround(payload: Uint8Array, flags = 0): Buffer {
   const out = Buffer.alloc(ENTRY_HEADER_BYTES + payload.length);
   out.write(ENTRY_MAGIC, 0, "latin1");
-  out.writeUInt8(1, 6);
+  out.writeUInt8(ENTRY_FORMAT_VERSION, 6);
   out.writeUInt8(flags, 7);
   out.writeDoubleLE(Date.now(), 8);
   out.writeDoubleLE(0, 16);
@@ -21,9 +21,43 @@ export function envelopeAround(payload: Uint8Array, flags = 0): Buffer {
   return out;
 }
 
-/** A stored record `{ async, value }` exactly as persist writes it, wrapped in a valid envelope. */
+/**
+ * A stored record `{ async, value }` as persist writes it when the value needs no fixups,
+ * wrapped in a valid envelope; written by V8 directly, so values automemo's encoder
+ * refuses (boxed primitives) can be planted too.
+ */
 export function storedRecord(value: unknown, async = false): Buffer {
-  return encodeEntry("crafted", { async, value }, { createdAt: Date.now(), expiresAt: 0 });
+  return envelopeAround(serialize({ async, value }));
+}
+
+/** FLAG_FIXUPS of the envelope: the payload is `[record, fixups]` (runtime/stores/exact-payload.ts). */
+export const FLAG_FIXUPS = 2;
+
+/** A record with a crafted flat fixup table (`tag, target, ...operands`; tags 0 null prototype, 1 lastIndex, 2 error). */
+export function recordWithFixups(value: unknown, fixups: (record: { async: boolean; value: unknown }) => unknown): Buffer {
+  const record = { async: false, value };
+  return envelopeAround(serialize([record, fixups(record)]), FLAG_FIXUPS);
+}
+
+/** A view in automemo's host-object layout (kind, buffer, offset, length), with any numbers. */
+export function craftedViewRecord(kind: number, buffer: unknown, byteOffset: number, length: number): Buffer {
+  class ViewSerializer extends Serializer {
+    constructor() {
+      super();
+      (this as unknown as { _setTreatArrayBufferViewsAsHostObjects(flag: boolean): void })._setTreatArrayBufferViewsAsHostObjects(true);
+    }
+
+    _writeHostObject(): void {
+      this.writeUint32(kind);
+      this.writeValue(buffer);
+      this.writeDouble(byteOffset);
+      this.writeDouble(length);
+    }
+  }
+  const serializer = new ViewSerializer();
+  serializer.writeHeader();
+  serializer.writeValue({ async: false, value: new Uint8Array(1) });
+  return envelopeAround(serializer.releaseBuffer());
 }
 
 /** A sparse array that declares 2^31 - 1 elements in a few dozen bytes. */
@@ -69,6 +103,21 @@ export const hostileRecords: readonly { readonly name: string; readonly bytes: (
   { name: "10,000 views of one 64 KB buffer", bytes: () => sharedBufferViewsRecord(10_000) },
   { name: "random bytes behind a valid CRC", bytes: () => envelopeAround(Buffer.from("ff0d6f2205616173796e6354", "hex")) },
   { name: "a record flagged with unknown flags", bytes: () => envelopeAround(serialize({ async: false, value: 1 }), 0x80) },
+  { name: "a fixup flag on a bare record", bytes: () => envelopeAround(serialize({ async: false, value: 1 }), FLAG_FIXUPS) },
+  { name: "fixups that are not an array", bytes: () => recordWithFixups(1, () => ({ 0: [0, {}] })) },
+  { name: "an unknown fixup tag", bytes: () => recordWithFixups({ a: 1 }, (record) => [9, record.value]) },
+  { name: "a null-prototype fixup on an array", bytes: () => recordWithFixups([1], (record) => [0, record.value]) },
+  { name: "a lastIndex fixup on a plain object", bytes: () => recordWithFixups({ a: 1 }, (record) => [1, record.value, 5]) },
+  { name: "an error fixup on a plain object", bytes: () => recordWithFixups({ a: 1 }, (record) => [2, record.value, 0, [["message", "m", 7]]]) },
+  { name: "an error fixup with an unknown prototype", bytes: () => recordWithFixups(new Error("x"), (record) => [2, record.value, 99, []]) },
+  { name: "an error fixup with a malformed descriptor", bytes: () => recordWithFixups(new Error("x"), (record) => [2, record.value, 0, [["message", "m"]]]) },
+  { name: "a null-prototype fixup on the record itself", bytes: () => recordWithFixups(1, (record) => [0, record]) },
+  { name: "a lastIndex fixup cut short", bytes: () => recordWithFixups(/a/g, (record) => [1, record.value]) },
+  { name: "a fixup naming a primitive", bytes: () => recordWithFixups(1, () => [0, 1]) },
+  { name: "a view past the end of its buffer", bytes: () => craftedViewRecord(17, new ArrayBuffer(4), 2, 8) },
+  { name: "a view of an unknown kind", bytes: () => craftedViewRecord(29, new ArrayBuffer(4), 0, 1) },
+  { name: "a view over something that is not a buffer", bytes: () => craftedViewRecord(17, { byteLength: 4 }, 0, 1) },
+  { name: "a view with a NaN offset", bytes: () => craftedViewRecord(8, new ArrayBuffer(4), Number.NaN, 1) },
 ];
 
 /** Random mutations of a valid envelope: flipped, dropped, appended, overwritten bytes (some with the CRC fixed up again). */
@@ -90,7 +139,8 @@ export function mutatedEnvelope(valid: Buffer): fc.Arbitrary<Buffer> {
     if (fixCrc && bytes.length >= ENTRY_HEADER_BYTES) {
       // Keep the declared length consistent and the CRC right, so the payload itself reaches the decoder.
       const payload = bytes.subarray(ENTRY_HEADER_BYTES);
-      return envelopeAround(payload);
+      // The (possibly flipped) flags byte is kept, so fixup-flagged payloads reach the fixup decoder.
+      return envelopeAround(payload, bytes.length > 7 ? bytes[7] : 0);
     }
     return bytes;
   });
