@@ -15,7 +15,8 @@ export class AutomemoError extends Error {
 
 /** `a Promise`, `an Invoice`, `an object`: the article English wants before a type name. */
 export function withArticle(type: string): string {
-  return `${/^[aeiou]/i.test(type) ? "an" : "a"} ${type}`;
+  // Class names starting with a capital U are said "you": a URL, a Uint8Array, a URLSearchParams.
+  return `${/^[aeio]|^u/.test(type) || /^[AEIO]/.test(type) ? "an" : "a"} ${type}`;
 }
 
 /** Where a value sits inside an argument or result: `options.client`, `rows[3]`. */

@@ -30,7 +30,7 @@
  * counted 8.
  */
 import { UnserializableReturnValueError } from "../errors.ts";
-import { kindByPrototype, KIND_BUFFER, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS, viewLength, viewOnto } from "../hash/kinds.ts";
+import { kindByPrototype, prototypeOf, KIND_BUFFER, KIND_ARRAY_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, KIND_URL, KIND_URL_SEARCH_PARAMS, viewLength, viewOnto } from "../hash/kinds.ts";
 import { firstNonEnumerableKey, isArgumentsObject } from "../hash/own-keys.ts";
 import { builtinErrorWith } from "./error.ts";
 import { isKnownProxy } from "./proxy.ts";
@@ -123,7 +123,7 @@ function copyInto(walk: Walk, value: unknown): unknown {
   if (typeof value === "function") fail(walk, value);
   if (isKnownProxy(value)) fail(walk, value, "is a Proxy, which a copy cannot reproduce");
   walk.bytes += CONTAINER_OVERHEAD;
-  const proto: unknown = Object.getPrototypeOf(value);
+  const proto: unknown = prototypeOf(value);
   if (proto === Object.prototype || proto === null) return copyObject(walk, value as Record<string, unknown>, proto as object | null);
   if (proto === Array.prototype) return copyArray(walk, value as unknown[]);
   const kind = kindByPrototype.get(proto as object);
@@ -289,7 +289,7 @@ function copySet(walk: Walk, set: Set<unknown>): Set<unknown> {
 }
 
 function checkPlainBuffer(walk: Walk, buffer: ArrayBufferLike, holder: object): void {
-  if (Object.getPrototypeOf(buffer) !== ArrayBuffer.prototype) fail(walk, holder, "sits on a SharedArrayBuffer, which a copy cannot share");
+  if (prototypeOf(buffer) !== ArrayBuffer.prototype) fail(walk, holder, "sits on a SharedArrayBuffer, which a copy cannot share");
   if ((buffer as { resizable?: boolean }).resizable === true) fail(walk, holder, "sits on a resizable ArrayBuffer");
 }
 
@@ -333,7 +333,7 @@ function bufferPoolSize(): number | undefined {
  */
 function copyError(walk: Walk, error: Error): Error {
   checkNoOwnSymbols(walk, error);
-  const copy = builtinErrorWith(Object.getPrototypeOf(error) as object, () => {});
+  const copy = builtinErrorWith(prototypeOf(error)!, () => {});
   remember(walk, error, copy);
   for (const key of Object.getOwnPropertyNames(error)) {
     const descriptor = Object.getOwnPropertyDescriptor(error, key)!;

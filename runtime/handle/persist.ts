@@ -20,6 +20,7 @@
 import { snapshotResult, type ResultSnapshot } from "../copy/index.ts";
 import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
 import { digestHex, hashKeyComponents } from "../hash/index.ts";
+import { prototypeOf } from "../hash/kinds.ts";
 import { getStore } from "../stores/index.ts";
 import type { CacheStore, StoreFunction } from "../stores/store.ts";
 import type { Miss } from "./miss.ts";
@@ -49,7 +50,7 @@ interface PersistedRecord {
 
 /** Exactly `{ async: boolean, value }`, a plain object with these two own properties and nothing else. */
 function isPersistedRecord(value: unknown): value is PersistedRecord {
-  if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  if (typeof value !== "object" || value === null || prototypeOf(value) !== Object.prototype) return false;
   const keys = Reflect.ownKeys(value);
   return keys.length === 2 && Object.hasOwn(value, "value") && typeof (value as PersistedRecord).async === "boolean";
 }

@@ -48,6 +48,31 @@ const globals = globalThis as unknown as Record<string, AnyConstructor | undefin
 /** Prototype -> kind. Types missing on a platform (URL in an old worker, Float16Array) are simply absent. */
 export const kindByPrototype = new Map<object, number>();
 
+/**
+ * Another realm's built-in prototypes, mapped to this realm's. Node's `v8.deserialize` builds
+ * values in Node's main realm; under Jest (or any `vm` sandbox) the runtime runs in a context
+ * of its own, where such values would fail every prototype check and every disk or Redis hit
+ * would be refused. The stores register the host's prototypes when they first decode
+ * (`adoptForeignPrototypes`); copies of decoded values are then built in this realm.
+ */
+const localPrototypes = new Map<object, object>();
+
+/** `Object.getPrototypeOf`, with a registered foreign built-in prototype replaced by this realm's. */
+export function prototypeOf(value: object): object | null {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null ? null : (localPrototypes.get(proto) ?? proto);
+}
+
+/** Registers, for each local sample, the prototype its `roundTrip` (another realm's copy) has. */
+export function adoptForeignPrototypes(samples: readonly object[], roundTrip: (sample: object) => unknown): void {
+  for (const sample of samples) {
+    const local = Object.getPrototypeOf(sample) as object;
+    const copied = roundTrip(sample);
+    const foreign = typeof copied === "object" && copied !== null ? (Object.getPrototypeOf(copied) as object | null) : null;
+    if (foreign !== null && foreign !== local) localPrototypes.set(foreign, local);
+  }
+}
+
 type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView;
 
 /** The constructor of each typed-array kind, for copying. */

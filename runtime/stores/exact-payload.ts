@@ -32,7 +32,7 @@
  */
 import { serializesExactly } from "../copy/snapshot.ts";
 import { UnserializableReturnValueError } from "../errors.ts";
-import { bufferPrototype, kindByPrototype, KIND_ARRAY_BUFFER, KIND_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, viewLength, viewOnto } from "../hash/kinds.ts";
+import { adoptForeignPrototypes, bufferPrototype, kindByPrototype, prototypeOf, KIND_ARRAY_BUFFER, KIND_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, viewLength, viewOnto } from "../hash/kinds.ts";
 import { nodeV8 } from "./node-builtins.ts";
 
 const FIXUP_NULL_PROTOTYPE = 0;
@@ -107,7 +107,30 @@ function serialize(value: unknown): Buffer {
   return serializer.releaseBuffer();
 }
 
+let hostPrototypesAdopted = false;
+
+/** Built-ins of every kind a payload can hold, to learn which prototypes `v8.deserialize` gives them (see adoptForeignPrototypes). */
+function prototypeSamples(): object[] {
+  const typedArrays = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"]
+    .map((name) => (globalThis as unknown as Record<string, (new (length: number) => object) | undefined>)[name])
+    .filter((constructor) => constructor !== undefined)
+    .map((constructor) => new constructor!(1));
+  const errors = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError].map((constructor) => new constructor("sample"));
+  return [{}, [], new Map(), new Set(), new Date(0), /sample/, new ArrayBuffer(1), new DataView(new ArrayBuffer(1)), ...typedArrays, ...errors];
+}
+
 function deserialize(bytes: Buffer): unknown {
+  if (!hostPrototypesAdopted) {
+    hostPrototypesAdopted = true;
+    const v8 = nodeV8();
+    adoptForeignPrototypes(prototypeSamples(), (sample) => {
+      try {
+        return v8.deserialize(v8.serialize(sample));
+      } catch {
+        return undefined;
+      }
+    });
+  }
   if (!hasSerializerClasses()) return nodeV8().deserialize(bytes);
   const Deserializer = (deserializerClass ??= makeDeserializer());
   const deserializer = new Deserializer(bytes);
@@ -313,7 +336,7 @@ function applyFixups(fixups: unknown[]): void {
     const tag = fixups[at];
     const target = fixups[at + 1];
     if (typeof target !== "object" || target === null) throw new TypeError("malformed fixup");
-    const proto: unknown = Object.getPrototypeOf(target);
+    const proto: unknown = prototypeOf(target as object);
     if (tag === FIXUP_NULL_PROTOTYPE && proto === Object.prototype && !Array.isArray(target)) {
       Object.setPrototypeOf(target, null);
       at += 2;

@@ -14,6 +14,9 @@ describe("error wording", () => {
   it("puts 'an' before a type name that starts with a vowel", () => {
     expect(withArticle("Invoice")).toBe("an Invoice");
     expect(withArticle("object")).toBe("an object");
+    expect(withArticle("URL")).toBe("a URL");
+    expect(withArticle("Uint8Array")).toBe("a Uint8Array");
+    expect(withArticle("undefined")).toBe("an undefined");
     expect(withArticle("Promise")).toBe("a Promise");
   });
 

@@ -83,6 +83,12 @@ function compareOwnProperties(x: object, y: object, path: string, aToB: Map<obje
   if (keysA.length !== keysB.length || keysA.some((key, i) => key !== keysB[i])) return `${path} (own keys ${keysA.map(String).join(",")} vs ${keysB.map(String).join(",")})`;
   for (const key of keysA) {
     const at = `${path}[${String(key)}]`;
+    // An error's `stack` is an accessor on newer engines (V8 12.x+, Node 22+) and a data property
+    // before; a copy keeps the string it reads (a new computation would have its own stack anyway).
+    if (key === "stack" && isError(x) && isError(y)) {
+      if ((x as Error).stack !== (y as Error).stack) return `${at} (stack text)`;
+      continue;
+    }
     const descriptorA = Object.getOwnPropertyDescriptor(x, key)!;
     const descriptorB = Object.getOwnPropertyDescriptor(y, key)!;
     if (descriptorA.enumerable !== descriptorB.enumerable || descriptorA.configurable !== descriptorB.configurable || descriptorA.writable !== descriptorB.writable) return `${at} (attributes)`;
@@ -96,4 +102,8 @@ function compareOwnProperties(x: object, y: object, path: string, aToB: Map<obje
     if (difference !== null) return difference;
   }
   return null;
+}
+
+function isError(value: object): boolean {
+  return Object.prototype.toString.call(value) === "[object Error]";
 }
