@@ -112,8 +112,11 @@ describe("cycle tracking by default", () => {
     expect(result.stdout.trim()).toBe("failed COMPUTE_CYCLE");
   });
 
-  it("is off in Node 20 unless AUTOMEMO_CYCLE_CHECK=1 (there it would slow every await of the process): the program ends with nothing settled, as documented", () => {
-    expect(run(process.execPath, {}).stdout.trim()).toBe("");
-    expect(run(process.execPath, { AUTOMEMO_CYCLE_CHECK: "1" }).stdout.trim()).toBe("failed COMPUTE_CYCLE");
+  // The suite's own Node when it is older than 24; on Node 24 (.ci/run's second pass) the Node 20 that .ci/run exports.
+  const node20 = Number(process.versions.node.split(".")[0]) < 24 ? process.execPath : process.env.AUTOMEMO_NODE20;
+
+  it.runIf(node20)("is off in Node 20 unless AUTOMEMO_CYCLE_CHECK=1 (there it would slow every await of the process): the program ends with nothing settled, as documented", () => {
+    expect(run(node20!, {}).stdout.trim()).toBe("");
+    expect(run(node20!, { AUTOMEMO_CYCLE_CHECK: "1" }).stdout.trim()).toBe("failed COMPUTE_CYCLE");
   });
 });

@@ -4,12 +4,18 @@
  * `require("./util.js")` and `require("./util")` find `./util.ts` (Node resolves
  * `require` inside hook-loaded CommonJS with the CommonJS resolver too), and a `.ts` /
  * `.cts` / `.tsx` file reached by a plain `require()` is compiled like the hooks do.
+ * Where another loader already compiles required TypeScript (tsx), it keeps every file
+ * but the project files with tags, which automemo compiles: otherwise their tags would
+ * silently not apply.
  */
 import { readFileSync } from "node:fs";
 import Module from "node:module";
+import { mightContainTags } from "../core/index.ts";
 import { compileForNode } from "./compile.ts";
 import type { ProjectFilesListener } from "./project-modules.ts";
 import { isRelativeSpecifier, typeScriptCandidates } from "./specifiers.ts";
+
+const NODE_MODULES = /[\\/]node_modules[\\/]/;
 
 interface CommonJsInternals {
   _resolveFilename(request: string, parent: unknown, ...rest: unknown[]): string;
@@ -35,9 +41,12 @@ export function installCommonJsSupport(onProjectFiles?: ProjectFilesListener): v
     }
   };
   for (const extension of [".ts", ".cts", ".tsx"]) {
-    internals._extensions[extension] ??= (module, filename) => {
+    const existing = internals._extensions[extension];
+    internals._extensions[extension] = (module, filename) => {
+      const source = readFileSync(filename, "utf8");
+      if (existing && (NODE_MODULES.test(filename) || !mightContainTags(source))) return existing(module, filename);
       // A required file is CommonJS whatever its package says (require(esm) is not what a .ts author means here).
-      const compiled = compileForNode(readFileSync(filename, "utf8"), filename, "commonjs")!;
+      const compiled = compileForNode(source, filename, "commonjs")!;
       onProjectFiles?.([filename, ...compiled.dependencyFiles]);
       module._compile(compiled.code, filename);
     };
