@@ -43,10 +43,10 @@ let project: LoaderProject | undefined;
 beforeAll(expectBuiltPackage);
 afterEach(() => project?.remove());
 
-function followPage(page: string, node: string, installed: readonly Installable[]) {
+function followPage(page: string, node: string, installed: readonly Installable[], replaced: Record<string, string> = {}) {
   const doc = readDocPage(page);
   expect(Object.keys(doc.files).sort()).toEqual(["main.ts", "package.json", "price.ts", "rate.ts"]);
-  project = createLoaderProject(doc.files, installed);
+  project = createLoaderProject({ ...doc.files, ...replaced }, installed);
   const root = project.root;
   const [binary, args] = commandLine(doc.command, node);
   const run = () => {
@@ -82,5 +82,14 @@ describe("docs/tsx.md, as written", () => {
 
   it.runIf(nodes.old)("works on Node 20", () => {
     followPage("tsx.md", nodes.old!, ["esbuild"]);
+  });
+
+  // There tsx compiles required TypeScript itself; the tagged files must still reach automemo.
+  it.runIf(nodes.current)("works in a CommonJS package on Node 22.15+", () => {
+    followPage("tsx.md", nodes.current!, ["esbuild"], { "package.json": "{}" });
+  });
+
+  it.runIf(nodes.old)("works in a CommonJS package on Node 20", () => {
+    followPage("tsx.md", nodes.old!, ["esbuild"], { "package.json": "{}" });
   });
 });
