@@ -92,10 +92,23 @@ interface V8Deserializer {
 let serializerClass: (new () => V8Serializer) | undefined;
 let deserializerClass: (new (bytes: Buffer) => V8Deserializer) | undefined;
 
-/** Engines without V8's streaming serializer classes (Bun's `node:v8`) write views their own way. */
+let serializerClassesWork: boolean | undefined;
+
+/**
+ * Engines without working V8 streaming serializer classes write views their own way: Bun's
+ * `node:v8` has the classes, but their constructor throws "not yet implemented".
+ */
 function hasSerializerClasses(): boolean {
-  const v8 = nodeV8() as { Serializer?: unknown; Deserializer?: unknown };
-  return typeof v8.Serializer === "function" && typeof v8.Deserializer === "function";
+  if (serializerClassesWork !== undefined) return serializerClassesWork;
+  const v8 = nodeV8() as unknown as { Serializer?: new () => V8Serializer; Deserializer?: unknown };
+  try {
+    const probe = typeof v8.Serializer === "function" && typeof v8.Deserializer === "function" ? new v8.Serializer() : undefined;
+    probe?.writeHeader();
+    serializerClassesWork = probe !== undefined;
+  } catch {
+    serializerClassesWork = false;
+  }
+  return serializerClassesWork;
 }
 
 function serialize(value: unknown): Buffer {
