@@ -39,7 +39,7 @@ export const TYPED_ARRAY_NAMES = [
   "Float16Array",
 ] as const;
 
-const ERROR_NAMES = ["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError"];
+export const ERROR_NAMES = ["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError"];
 
 type AnyConstructor = abstract new (...args: any[]) => unknown;
 
@@ -63,13 +63,18 @@ export function prototypeOf(value: object): object | null {
   return proto === null ? null : (localPrototypes.get(proto) ?? proto);
 }
 
+function constructorNameOf(proto: object): unknown {
+  return (Object.getOwnPropertyDescriptor(proto, "constructor")?.value as { name?: unknown } | undefined)?.name;
+}
+
 /** Registers, for each local sample, the prototype its `roundTrip` (another realm's copy) has. */
 export function adoptForeignPrototypes(samples: readonly object[], roundTrip: (sample: object) => unknown): void {
   for (const sample of samples) {
     const local = Object.getPrototypeOf(sample) as object;
     const copied = roundTrip(sample);
     const foreign = typeof copied === "object" && copied !== null ? (Object.getPrototypeOf(copied) as object | null) : null;
-    if (foreign !== null && foreign !== local) localPrototypes.set(foreign, local);
+    // Only the same built-in of another realm: a round trip may also change the type (V8 writes an AggregateError as an Error).
+    if (foreign !== null && foreign !== local && constructorNameOf(foreign) === constructorNameOf(local)) localPrototypes.set(foreign, local);
   }
 }
 

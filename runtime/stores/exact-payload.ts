@@ -32,7 +32,7 @@
  */
 import { serializesExactly } from "../copy/snapshot.ts";
 import { UnserializableReturnValueError } from "../errors.ts";
-import { adoptForeignPrototypes, bufferPrototype, kindByPrototype, prototypeOf, KIND_ARRAY_BUFFER, KIND_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, viewLength, viewOnto } from "../hash/kinds.ts";
+import { adoptForeignPrototypes, bufferPrototype, ERROR_NAMES, TYPED_ARRAY_NAMES, kindByPrototype, prototypeOf, KIND_ARRAY_BUFFER, KIND_BUFFER, KIND_DATA_VIEW, KIND_DATE, KIND_ERROR, KIND_MAP, KIND_REGEXP, KIND_SET, KIND_TYPED_ARRAY, viewLength, viewOnto } from "../hash/kinds.ts";
 import { nodeV8 } from "./node-builtins.ts";
 
 const FIXUP_NULL_PROTOTYPE = 0;
@@ -124,12 +124,10 @@ let hostPrototypesAdopted = false;
 
 /** Built-ins of every kind a payload can hold, to learn which prototypes `v8.deserialize` gives them (see adoptForeignPrototypes). */
 function prototypeSamples(): object[] {
-  const typedArrays = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"]
-    .map((name) => (globalThis as unknown as Record<string, (new (length: number) => object) | undefined>)[name])
-    .filter((constructor) => constructor !== undefined)
-    .map((constructor) => new constructor!(1));
-  const errors = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError].map((constructor) => new constructor("sample"));
-  return [{}, [], new Map(), new Set(), new Date(0), /sample/, new ArrayBuffer(1), new DataView(new ArrayBuffer(1)), ...typedArrays, ...errors];
+  const constructors = globalThis as unknown as Record<string, (new (argument: number | string) => object) | undefined>;
+  const instances = (names: readonly string[], argument: number | string) =>
+    names.map((name) => constructors[name]).filter((constructor) => constructor !== undefined).map((constructor) => new constructor!(argument));
+  return [{}, [], new Map(), new Set(), new Date(0), /sample/, new ArrayBuffer(1), new DataView(new ArrayBuffer(1)), ...instances(TYPED_ARRAY_NAMES, 1), ...instances(ERROR_NAMES, "sample")];
 }
 
 function deserialize(bytes: Buffer): unknown {
