@@ -8,15 +8,14 @@ import { join } from "node:path";
 import { serialize } from "node:v8";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { clearAll, configure, memo } from "../../runtime/index.ts";
+import { describe, expect, it } from "vitest";
+import { memo } from "../../runtime/index.ts";
 import { sharedRuntime } from "../../runtime/handle/shared.ts";
 import { decodeEntry, DefectiveEntry, encodeEntry } from "../../runtime/stores/codec.ts";
-import { closeStores, resetStores } from "../../runtime/stores/index.ts";
 import { envelopeAround, hostileRecords, hugeSparseArray, mutatedEnvelope, nested, sharedBufferViewsRecord, storedRecord } from "./helpers/crafted-entries.ts";
 import { RedisServer } from "./helpers/redis-server.ts";
 import { redisTestsEnabled, startRedisForSuite, type RawRedisClient } from "./helpers/redis-tests.ts";
-import { makeTempDir } from "./helpers/temp-dir.ts";
+import { persistedMemoSuite } from "./helpers/persisted-suite.ts";
 import { adversarialValue } from "../hash/adversarial-values.ts";
 
 /** Values to store: anything fast-check makes, plus boxed primitives and records around them. */
@@ -131,22 +130,7 @@ function forgetInMemory(id: string): void {
 let counter = 0;
 
 describe("a @memo function whose disk entry was crafted", () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let warnings: string[];
-
-  beforeEach(async () => {
-    temp = makeTempDir("decoder-fuzz");
-    warnings = [];
-    vi.spyOn(console, "warn").mockImplementation((message: string) => void warnings.push(message));
-    await resetStores();
-    configure({ cacheDir: temp.path });
-  });
-  afterEach(async () => {
-    vi.restoreAllMocks();
-    await clearAll();
-    await closeStores();
-    temp.remove();
-  });
+  const suite = persistedMemoSuite("decoder-fuzz", (dir) => ({ cacheDir: dir }));
 
   /** A sync (or async) persisted memo function whose one entry exists on disk, and a way to replace that entry. */
   function persistedFunction(async: boolean) {
@@ -161,7 +145,7 @@ describe("a @memo function whose disk entry was crafted", () => {
       calls: () => calls,
       /** Replaces the function's one entry file, then starts over as a fresh process would. */
       plant(bytes: Buffer) {
-        const root = join(temp.path, readdirSync(temp.path).find((name) => name.startsWith(folder))!);
+        const root = join(suite.dir, readdirSync(suite.dir).find((name) => name.startsWith(folder))!);
         const version = join(root, readdirSync(root).find((name) => name.startsWith("v-"))!);
         const entry = readdirSync(version).find((name) => name.endsWith(".entry"))!;
         writeFileSync(join(version, entry), bytes);
@@ -183,7 +167,7 @@ describe("a @memo function whose disk entry was crafted", () => {
     expect(result).not.toBeInstanceOf(Promise);
     expect(result).toEqual(computed(3));
     expect(f.calls()).toBe(2);
-    expect(warnings.join("\n")).toMatch(/\[automemo\].*claims a promise result/);
+    expect(suite.warnings.join("\n")).toMatch(/\[automemo\].*claims a promise result/);
   });
 
   it("believes stored promise results of a non-async function once it returned a promise in this process", async () => {
@@ -203,7 +187,7 @@ describe("a @memo function whose disk entry was crafted", () => {
     // ...after which its stored records are hits.
     await expect(restarted(2)).resolves.toEqual(computed(2));
     expect(calls).toBe(3);
-    expect(warnings).toEqual([]);
+    expect(suite.warnings).toEqual([]);
   });
 
   it.each(hostileRecords)("treats $name as a miss, for a sync function", ({ bytes }) => {
@@ -247,30 +231,19 @@ describe("a @memo function whose disk entry was crafted", () => {
       { numRuns: 150 },
     );
     // One warning per kind of problem and store, not one per entry.
-    expect(warnings.length).toBeLessThanOrEqual(3);
+    expect(suite.warnings.length).toBeLessThanOrEqual(3);
   });
 });
 
 describe.skipIf(!redisTestsEnabled("the Redis decoder fuzz tests"))("a @memo function whose Redis value was crafted", () => {
   let server: RedisServer;
   let raw: RawRedisClient;
-  let warnings: string[];
 
   startRedisForSuite((started, client) => {
     server = started;
     raw = client;
   });
-  beforeEach(async () => {
-    warnings = [];
-    vi.spyOn(console, "warn").mockImplementation((message: string) => void warnings.push(message));
-    await resetStores();
-    configure({ redisUrl: server.url });
-  });
-  afterEach(async () => {
-    vi.restoreAllMocks();
-    await clearAll();
-    await closeStores();
-  });
+  const suite = persistedMemoSuite("decoder-fuzz-redis", () => ({ redisUrl: server.url }));
 
   async function persistedFunction() {
     const id = `test/decoder.ts#fetch${++counter}`;
@@ -306,6 +279,6 @@ describe.skipIf(!redisTestsEnabled("the Redis decoder fuzz tests"))("a @memo fun
       }),
       { numRuns: 80 },
     );
-    expect(warnings.length).toBeLessThanOrEqual(3);
+    expect(suite.warnings.length).toBeLessThanOrEqual(3);
   });
 });

@@ -6,11 +6,11 @@
  * process ever reads an approximation).
  */
 import fc from "fast-check";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { snapshotResult } from "../../runtime/copy/index.ts";
 import { sharedRuntime } from "../../runtime/handle/shared.ts";
 import { clearAll, configure, memo, UnserializableReturnValueError } from "../../runtime/index.ts";
-import { closeStores, resetStores } from "../../runtime/stores/index.ts";
+import { resetStores } from "../../runtime/stores/index.ts";
 import { DiskStore } from "../../runtime/stores/disk.ts";
 import { RedisStore } from "../../runtime/stores/redis.ts";
 import type { StoreFunction } from "../../runtime/stores/store.ts";
@@ -18,6 +18,7 @@ import { adversarialValue } from "../hash/adversarial-values.ts";
 import { strictDifference } from "../support/strict-equal.ts";
 import { RedisServer } from "./helpers/redis-server.ts";
 import { redisTestsEnabled } from "./helpers/redis-tests.ts";
+import { persistedMemoSuite } from "./helpers/persisted-suite.ts";
 import { makeTempDir } from "./helpers/temp-dir.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
@@ -188,21 +189,7 @@ describe.skipIf(!redisTestsEnabled("the exact Redis round trip"))("redis: a new 
 });
 
 describe("a persisted @memo function: a disk hit in a fresh runtime equals the first call's result", () => {
-  let temp: ReturnType<typeof makeTempDir>;
-  let warnings: string[];
-  beforeEach(async () => {
-    temp = makeTempDir("exact-memo");
-    warnings = [];
-    vi.spyOn(console, "warn").mockImplementation((message: string) => void warnings.push(message));
-    await resetStores();
-    configure({ cacheDir: temp.path });
-  });
-  afterEach(async () => {
-    vi.restoreAllMocks();
-    await clearAll();
-    await closeStores();
-    temp.remove();
-  });
+  persistedMemoSuite("exact-memo", (dir) => ({ cacheDir: dir }));
 
   /** Calls a sync disk-persisted function once, forgets it in memory (a new process), and calls it again. */
   function firstAndRestarted(value: unknown): { first: unknown; restarted: unknown; calls: number } {
