@@ -88,5 +88,3 @@ export function digestHex(): string {
 export function setCustomHashers(hashers: readonly CustomHasher[]): void {
   setCustomHasherList(hashers);
 }
-
-export { HASH_METHOD } from "./structural.ts";

@@ -46,7 +46,7 @@ import { absorbBytes, absorbHeader, absorbNumber, absorbString, absorbWord, addM
 const OBJECT_PROTOTYPE: object = Object.prototype;
 const ARRAY_PROTOTYPE: object = Array.prototype;
 
-export const HASH_METHOD: unique symbol = Symbol.for("automemo.hash") as never;
+const HASH_METHOD: unique symbol = Symbol.for("automemo.hash") as never;
 
 /** A class (any constructor accepts `never[]`) and what gives plain data for its instances (it accepts them, so `never` here). */
 export type CustomHasher = readonly [abstract new (...args: never[]) => unknown, (value: never) => unknown];

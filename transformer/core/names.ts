@@ -10,7 +10,7 @@ import { type SyntaxNode, isTransparentWrapper, propertyKeyName } from "./ast.ts
  */
 
 /** The first ancestor that is not a transparent wrapper (parentheses, `as`, `satisfies`, `!`). */
-export function effectiveParent(ancestors: readonly SyntaxNode[], node: SyntaxNode): { parent: SyntaxNode | null; child: SyntaxNode } {
+function effectiveParent(ancestors: readonly SyntaxNode[], node: SyntaxNode): { parent: SyntaxNode | null; child: SyntaxNode } {
   let child = node;
   for (let index = ancestors.length - 1; index >= 0; index--) {
     const parent = ancestors[index];

@@ -18,7 +18,7 @@ export interface FoundTag {
   readonly optionRanges: Readonly<Record<string, SourceRange>>;
 }
 
-export interface TagProblem {
+interface TagProblem {
   readonly code: string;
   readonly message: string;
   readonly range: SourceRange;
