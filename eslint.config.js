@@ -11,4 +11,14 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  {
+    // The shipped code: `unknown` plus narrowing, or a precise type (the AST is oxc's, see transformer/core/ast.ts).
+    files: ["transformer/**/*.ts", "runtime/**/*.ts", "cli/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "error" },
+  },
+  {
+    // Being rewritten this session; typed in its rewrite (the cache-handle split). Drop this block after merging it.
+    files: ["runtime/handle/by-hand.ts", "runtime/handle/configure.ts", "runtime/handle/release.ts", "runtime/handle/shared.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
 );

@@ -1,5 +1,5 @@
 /**
- * One very large module, two shapes (issue 15): (a) 10,000 tagged functions in one file
+ * One very large module (generated code and bundled vendor files get that big), two shapes: (a) 10,000 tagged functions in one file
  * and (b) a 5 MB file with a tag on one function in fifty. For each, the CPU time of
  *   - the parse-only floor: oxc parsing the file, what any oxc-based transform pays;
  *   - the text host (`transformSource`: bundlers, Node loader);

@@ -1,5 +1,5 @@
 /**
- * Cost of exact persisted results (issue 15 §2), through the public API: a `@memo`
+ * Cost of exact persisted results (what exact copies add to a disk write and hit), through the public API: a `@memo`
  * with `persist: "disk"` returning a 1 MB value, first call (compute, snapshot, write)
  * and a disk hit in a fresh runtime (read, decode, fixups, copy), median of 22 rounds.
  * ROOT (default: this checkout) selects the automemo checkout whose runtime/ is

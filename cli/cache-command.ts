@@ -11,7 +11,7 @@ import { readEnv } from "../runtime/stores/node-builtins.ts";
 import { RedisInventory } from "../runtime/stores/redis-inventory.ts";
 import { DEFAULT_REDIS_URL } from "../runtime/stores/redis.ts";
 
-export const CACHE_USAGE = `Usage: automemo cache <action> [options]
+const CACHE_USAGE = `Usage: automemo cache <action> [options]
 
 Actions:
   ls           list cached functions: versions, entries, sizes, ages
@@ -38,7 +38,7 @@ export interface CacheCommandOptions {
 }
 
 /** Bad command line: printed with the usage, exit code 2. */
-export class CacheUsageError extends AutomemoError {
+class CacheUsageError extends AutomemoError {
   constructor(problem: string) {
     super("CLI_USAGE", `${problem}\n\n${CACHE_USAGE}`);
   }
@@ -126,7 +126,7 @@ async function perform(inventory: StoreInventory, options: CacheCommandOptions):
 }
 
 /** `automemo cache clear <id>` named an id that has nothing cached. */
-export class UnknownCachedIdError extends AutomemoError {
+class UnknownCachedIdError extends AutomemoError {
   constructor(id: string, inventory: StoreInventory) {
     super("CACHE_ID_NOT_FOUND", `Nothing is cached for '${id}' in the ${inventory.store} cache at ${inventory.location}. Run 'automemo cache ls' to see the cached ids.`);
   }
@@ -176,7 +176,7 @@ function formatStats(inventory: StoreInventory, stats: ReturnType<typeof totals>
 }
 
 /** Columns padded to their widest cell; `rightAligned` lists numeric columns. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], rightAligned: readonly number[] = []): string {
+function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], rightAligned: readonly number[] = []): string {
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) =>
     cells

@@ -16,10 +16,10 @@ import { activityBetween, formatSummary, snapshotActivity } from "./run/summary.
 import { watchForSaves } from "./run/watch.ts";
 
 /** Read by the runtime when a @memo tag names no `persist` (tags that do always win). */
-export const DEFAULT_PERSIST_ENV = "AUTOMEMO_DEFAULT_PERSIST";
+const DEFAULT_PERSIST_ENV = "AUTOMEMO_DEFAULT_PERSIST";
 
 /** Where `automemo run` writes its own output (summaries, errors, the spinner); the script keeps stdout. */
-export interface RunIo {
+interface RunIo {
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
@@ -78,7 +78,7 @@ function rerunOnSave(entryUrl: string, folder: string, options: RunOptions, io: 
 }
 
 /** Entry of the `run` subcommand; resolves with the process exit code. */
-export async function runCommand(args: readonly string[], io: RunIo = process): Promise<number> {
+async function runCommand(args: readonly string[], io: RunIo = process): Promise<number> {
   const options = parseRunArgs(args);
   const script = resolve(options.script);
   if (!existsSync(script)) throw new RunUsageError(`Script not found: ${script}`);

@@ -20,7 +20,7 @@ export function withArticle(type: string): string {
 }
 
 /** Where a value sits inside an argument or result: `options.client`, `rows[3]`. */
-export function formatPath(root: string, path: readonly (string | number)[]): string {
+function formatPath(root: string, path: readonly (string | number)[]): string {
   let out = root;
   for (const step of path) {
     out += typeof step === "number" ? `[${step}]` : /^[A-Za-z_$][\w$]*$/.test(step) ? `.${step}` : `[${JSON.stringify(step)}]`;
@@ -29,7 +29,7 @@ export function formatPath(root: string, path: readonly (string | number)[]): st
 }
 
 /** The constructor name of a value, for messages: `Foo`, `Promise`, `function`, `symbol`. */
-export function describeType(value: unknown): string {
+function describeType(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "function") return value.name ? `function ${value.name}` : "function";
   if (typeof value !== "object") return typeof value;

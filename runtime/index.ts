@@ -17,6 +17,9 @@ import { clearEverything, clearFunction, statsOf, totalStats, type CachedFunctio
 import { configureFunction, configureGlobal, type GlobalSettings } from "./handle/configure.ts";
 import type { CacheStats, Lifecycle } from "./handle/shared.ts";
 
+/** Any function, methods included: every function's `this` and arguments accept `never`. */
+type AnyFunction = (this: never, ...args: never[]) => unknown;
+
 export type { CacheKind, FunctionMeta } from "./meta.ts";
 export type { CacheStats, Lifecycle } from "./handle/shared.ts";
 export type { TotalStats, CachedFunctionRef } from "./handle/control.ts";
@@ -79,7 +82,7 @@ export interface ByHandMeta {
  *   id: "src/db.ts#loadRows", params: ["_db", "table"], options: { ttl: "1h" },
  * });
  */
-export function memo<F extends (this: any, ...args: any[]) => any>(fn: F, meta: ByHandMeta): F {
+export function memo<F extends AnyFunction>(fn: F, meta: ByHandMeta): F {
   return wrapByHand("memo", fn, meta as FunctionMeta);
 }
 
@@ -91,7 +94,7 @@ export function memo<F extends (this: any, ...args: any[]) => any>(fn: F, meta: 
  * @example
  * const connect = singleton((url: string) => new Pool(url), { id: "src/db.ts#connect" });
  */
-export function singleton<F extends (this: any, ...args: any[]) => any>(fn: F, meta: ByHandMeta): F {
+export function singleton<F extends AnyFunction>(fn: F, meta: ByHandMeta): F {
   return wrapByHand("singleton", fn, meta as FunctionMeta);
 }
 
@@ -102,11 +105,13 @@ export function singleton<F extends (this: any, ...args: any[]) => any>(fn: F, m
  * against the function's declared return type.
  */
 export interface CacheHandle {
+  /* eslint-disable @typescript-eslint/no-explicit-any -- the emitted `return r` must check against any declared return type (see above) */
   get0(): any;
   get1(a: unknown): any;
   get2(a: unknown, b: unknown): any;
   get3(a: unknown, b: unknown, c: unknown): any;
   getN(values: ArrayLike<unknown>): any;
+  /* eslint-enable @typescript-eslint/no-explicit-any */
   /**
    * Right after a lookup answered `MISS` (nothing in between): runs `compute` once,
    * caches its result (a sync value, or what the promise resolves to) and returns it
@@ -115,7 +120,7 @@ export interface CacheHandle {
    */
   settle<T>(compute: () => T): T;
   /** Records `fn -> handle` so `clear(fn)`, `stats(fn)` and `configure(fn, ...)` accept the function itself. */
-  bindFunction(fn: (...args: any[]) => unknown): void;
+  bindFunction(fn: AnyFunction): void;
 }
 
 /**

@@ -108,7 +108,7 @@ export function parseByteSize(raw: unknown, option: string, where: string): numb
   return bytes;
 }
 
-export function parseMaxEntries(raw: unknown, option: string, where: string): number {
+function parseMaxEntries(raw: unknown, option: string, where: string): number {
   if (typeof raw !== "number" || !Number.isSafeInteger(raw) || raw <= 0) {
     fail(option, where, `${formatValue(raw)} is not a positive whole number`, `Use a whole number of entries, e.g. ${option}: 100.`);
   }

@@ -85,8 +85,6 @@ export function digestHex(): string {
 }
 
 /** Registered by configure({ hashers }): [constructor, (value) => hashable plain data][]. Matched with instanceof, first match wins. */
-export function setCustomHashers(hashers: ReadonlyArray<readonly [abstract new (...args: any[]) => unknown, (value: any) => unknown]>): void {
-  setCustomHasherList(hashers as readonly CustomHasher[]);
+export function setCustomHashers(hashers: readonly CustomHasher[]): void {
+  setCustomHasherList(hashers);
 }
-
-export { HASH_METHOD } from "./structural.ts";

@@ -41,7 +41,7 @@ export const TYPED_ARRAY_NAMES = [
 
 export const ERROR_NAMES = ["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError"];
 
-type AnyConstructor = abstract new (...args: any[]) => unknown;
+type AnyConstructor = abstract new (...args: never[]) => unknown;
 
 const globals = globalThis as unknown as Record<string, AnyConstructor | undefined>;
 

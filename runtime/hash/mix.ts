@@ -22,7 +22,7 @@ const P2 = 0x85ebca77 | 0;
 const P3 = 0xc2b2ae3d | 0;
 const P4 = 0x27d4eb2f | 0;
 
-export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const floatScratch = new Float64Array(1);
 const floatWords = new Int32Array(floatScratch.buffer);
@@ -60,19 +60,19 @@ const lanes = new Int32Array(4);
  * use in the hottest code of a cache hit. Tiny, so V8 inlines them and the plain-data
  * fast path (plain.ts) keeps its lanes in registers.
  */
-export function stepA(a: number, w: number): number {
+function stepA(a: number, w: number): number {
   a = Math.imul(a ^ w, -1640531535); // 0x9e3779b1
   return (a << 15) | (a >>> 17);
 }
-export function stepB(b: number, w: number): number {
+function stepB(b: number, w: number): number {
   b = Math.imul(b ^ w, -2048144777); // 0x85ebca77
   return (b << 13) | (b >>> 19);
 }
-export function stepC(c: number, w: number): number {
+function stepC(c: number, w: number): number {
   c = Math.imul(c ^ w, -1028477379); // 0xc2b2ae3d
   return (c << 17) | (c >>> 15);
 }
-export function stepD(d: number, w: number): number {
+function stepD(d: number, w: number): number {
   d = Math.imul(d ^ w, 0x27d4eb2f);
   return (d << 11) | (d >>> 21);
 }

@@ -46,9 +46,10 @@ import { absorbBytes, absorbHeader, absorbNumber, absorbString, absorbWord, addM
 const OBJECT_PROTOTYPE: object = Object.prototype;
 const ARRAY_PROTOTYPE: object = Array.prototype;
 
-export const HASH_METHOD: unique symbol = Symbol.for("automemo.hash") as never;
+const HASH_METHOD: unique symbol = Symbol.for("automemo.hash") as never;
 
-export type CustomHasher = readonly [abstract new (...args: any[]) => unknown, (value: any) => unknown];
+/** A class (any constructor accepts `never[]`) and what gives plain data for its instances (it accepts them, so `never` here). */
+export type CustomHasher = readonly [abstract new (...args: never[]) => unknown, (value: never) => unknown];
 
 let customHashers: readonly CustomHasher[] = [];
 
@@ -383,14 +384,15 @@ function hashBuiltin(value: object, kind: number, depth: number): void {
 export let reentryDepth = 0;
 
 function hashCustom(value: object, depth: number): void {
-  let hasher: ((value: any) => unknown) | undefined;
+  let hasher: ((value: object) => unknown) | undefined;
   const method = (value as { [HASH_METHOD]?: unknown })[HASH_METHOD];
   if (typeof method === "function") {
     hasher = method as (value: unknown) => unknown;
   } else {
     for (const [constructor, registered] of customHashers) {
       if (value instanceof constructor) {
-        hasher = registered;
+        // Registered for this class, so it accepts the instance.
+        hasher = registered as (value: object) => unknown;
         break;
       }
     }
@@ -402,7 +404,7 @@ function hashCustom(value: object, depth: number): void {
 }
 
 /** User code may itself call a memoized function (a nested hash): keep this walk's frames out of its way (the nested hash saves and restores the lanes). */
-function callUserHasher(hasher: (value: unknown) => unknown, value: object, depth: number): unknown {
+function callUserHasher(hasher: (value: object) => unknown, value: object, depth: number): unknown {
   const savedReentry = reentryDepth;
   const savedBase = baseDepth;
   reentryDepth = depth + 1;

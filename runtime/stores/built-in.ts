@@ -5,10 +5,9 @@
  * Both modules export the same function; keep them in step.
  */
 import { DiskStore } from "./disk.ts";
-import type { StoreConfig } from "./index.ts";
 import { readEnv } from "./node-builtins.ts";
 import { DEFAULT_REDIS_URL, RedisStore } from "./redis.ts";
-import type { CacheStore } from "./store.ts";
+import type { CacheStore, StoreConfig } from "./store.ts";
 
 /** A new built-in store `name` with the current settings; undefined when there is no built-in store of that name. */
 export function createBuiltInStore(name: string, config: StoreConfig): CacheStore | undefined {

@@ -39,7 +39,7 @@ export const SERIALIZATION_TAG: string = "Bun" in globalThis ? ".jsc" : "";
 /** 2: views keep their shared buffer and offsets, and a fixup table makes the rest exact (exact-payload.ts); version-1 entries are misses. */
 export const ENTRY_FORMAT_VERSION = 2;
 export const ENTRY_HEADER_BYTES = 36;
-export const ENTRY_SIGNATURE_BYTES = 32;
+const ENTRY_SIGNATURE_BYTES = 32;
 const FLAG_SIGNED = 1;
 const FLAG_FIXUPS = 2;
 const KNOWN_FLAGS = FLAG_SIGNED | FLAG_FIXUPS;

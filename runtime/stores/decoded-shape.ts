@@ -17,7 +17,7 @@
 /** Slots a value may declare beyond its byte count: room for honest sparse arrays. */
 const SLACK_SLOTS = 1 << 20;
 /** Deeper values are refused: walkers downstream are recursive. */
-export const MAX_DECODED_DEPTH = 2_000;
+const MAX_DECODED_DEPTH = 2_000;
 
 /** True when walking `value` costs at most about 2 * `storedBytes` + SLACK_SLOTS steps and it nests at most MAX_DECODED_DEPTH deep. */
 export function measureDecodedShape(value: unknown, storedBytes: number): boolean {

@@ -126,12 +126,6 @@ export function ensureSubdirectory(dir: string, trust: boolean): UnsafeDirectory
   return checkDirectory(dir, fs.lstatSync(dir), trust);
 }
 
-/** An existing directory below the root, checked without creating it; undefined when absent. */
-export function checkExistingSubdirectory(dir: string, trust: boolean): UnsafeDirectory | undefined {
-  const stats = nodeFs().lstatSync(dir, { throwIfNoEntry: false });
-  return stats === undefined ? undefined : checkDirectory(dir, stats, trust);
-}
-
 interface DirectoryStats {
   isDirectory(): boolean;
   isSymbolicLink(): boolean;
@@ -139,7 +133,7 @@ interface DirectoryStats {
   readonly mode: number;
 }
 
-export function checkDirectory(path: string, stats: DirectoryStats, trust: boolean): UnsafeDirectory | undefined {
+function checkDirectory(path: string, stats: DirectoryStats, trust: boolean): UnsafeDirectory | undefined {
   const quoted = shellQuote(path);
   if (stats.isSymbolicLink()) return new UnsafeDirectory(path, "is a symbolic link where automemo expects its own directory", `rm ${quoted}`);
   if (!stats.isDirectory()) return new UnsafeDirectory(path, "is not a directory", `rm ${quoted}`);

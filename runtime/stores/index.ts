@@ -1,34 +1,13 @@
 import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
 // The browser build swaps built-in.ts for built-in.browser.ts (see tsup.config.ts).
 import { createBuiltInStore } from "./built-in.ts";
-import type { RedisClientLike } from "./redis-connection.ts";
 import { forgetRegisteredStores, registeredStore, registeredStores, registerStore } from "./registry.ts";
-import type { CacheStore } from "./store.ts";
+import type { CacheStore, StoreConfig } from "./store.ts";
 
-export type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
+export type { CacheStore, StoreConfig, StoreFunction, StoreHit } from "./store.ts";
 export type { RedisClientLike } from "./redis-connection.ts";
 export { DiskStore, type DiskStoreOptions } from "./disk.ts";
 export { RedisStore, type RedisStoreOptions } from "./redis.ts";
-
-/** The store settings `configure()` accepts; every field is optional and falls back to its environment variable or default. */
-export interface StoreConfig {
-  /** Disk cache root (else AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo). */
-  readonly cacheDir?: string;
-  /** Redis URL (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379). */
-  readonly redisUrl?: string;
-  /** A connected node-redis client to use instead of a URL. */
-  readonly redisClient?: RedisClientLike;
-  /** Key prefix in Redis. Default "automemo". */
-  readonly redisPrefix?: string;
-  /** Bound on each Redis command and on connecting. Default 1000 ms. */
-  readonly redisTimeoutMs?: number;
-  /** How long a computation lock its holder stopped refreshing blocks other processes. Default: Redis 5 s, disk 30 s. */
-  readonly lockTimeoutMs?: number;
-  /** HMAC key signing every disk and Redis entry (else AUTOMEMO_SIGNING_KEY, else unsigned). */
-  readonly signingKey?: string;
-  /** Use a cache directory owned by another user or writable by others (else AUTOMEMO_TRUST_CACHE_DIR=1, else refused). */
-  readonly trustCacheDir?: boolean;
-}
 
 const BUILT_IN_STORES = ["disk", "redis"] as const;
 

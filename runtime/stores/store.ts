@@ -1,3 +1,5 @@
+import type { RedisClientLike } from "./redis-connection.ts";
+
 /**
  * A persistent layer under the in-memory cache of a `@memo` function
  * (`persist: "disk" | "redis" | <registered name>`). Singletons are never persisted.
@@ -35,4 +37,24 @@ export interface CacheStore {
   /** `computeOnce` for synchronous functions (stores with `readSync`; the disk store has it). Optional. */
   computeOnceSync?<T>(fn: StoreFunction, key: string, compute: () => T): T;
   close?(): Promise<void>;
+}
+
+/** The store settings `configure()` accepts; every field is optional and falls back to its environment variable or default. */
+export interface StoreConfig {
+  /** Disk cache root (else AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo). */
+  readonly cacheDir?: string;
+  /** Redis URL (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379). */
+  readonly redisUrl?: string;
+  /** A connected node-redis client to use instead of a URL. */
+  readonly redisClient?: RedisClientLike;
+  /** Key prefix in Redis. Default "automemo". */
+  readonly redisPrefix?: string;
+  /** Bound on each Redis command and on connecting. Default 1000 ms. */
+  readonly redisTimeoutMs?: number;
+  /** How long a computation lock its holder stopped refreshing blocks other processes. Default: Redis 5 s, disk 30 s. */
+  readonly lockTimeoutMs?: number;
+  /** HMAC key signing every disk and Redis entry (else AUTOMEMO_SIGNING_KEY, else unsigned). */
+  readonly signingKey?: string;
+  /** Use a cache directory owned by another user or writable by others (else AUTOMEMO_TRUST_CACHE_DIR=1, else refused). */
+  readonly trustCacheDir?: boolean;
 }

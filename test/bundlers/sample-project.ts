@@ -16,7 +16,7 @@ export const runtimeEntry = join(repo, "runtime/index.ts");
 /** The runtime is the plugin's dependency, never its input (in a real project it sits in node_modules). */
 export const pluginOptionsForTests = { exclude: [/[\\/]node_modules[\\/]/, /[\\/]runtime[\\/]/] };
 
-export const SOURCE_MAP_MARKER = "automemo-source-map-marker";
+const SOURCE_MAP_MARKER = "automemo-source-map-marker";
 export const MEMO_FUNCTION_ID = "src/math.ts#slowSquare";
 
 const MATH_SOURCE = `export const computations: number[] = [];
@@ -37,7 +37,7 @@ console.log(JSON.stringify({ results, computations, stats: stats(slowSquare) }))
 `;
 
 /** Where the marker's opening quote is in src/math.ts (1-based line, 0-based column). */
-export const MARKER_ORIGINAL = (() => {
+const MARKER_ORIGINAL = (() => {
   const lines = MATH_SOURCE.split("\n");
   const line = lines.findIndex((text) => text.includes(SOURCE_MAP_MARKER));
   return { line: line + 1, column: lines[line]!.indexOf(SOURCE_MAP_MARKER) - 1 };

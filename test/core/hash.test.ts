@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { AstNode } from "../../transformer/core/ast.ts";
+import type { SyntaxNode } from "../../transformer/core/ast.ts";
 import { planModule } from "../../transformer/core/index.ts";
 import { CodeHasher } from "../../transformer/core/hash.ts";
 import { parseModule } from "../../transformer/core/parse.ts";
@@ -74,7 +74,7 @@ describe("code hash", () => {
     expect(new Set([plain, decorated, otherDecorator]).size).toBe(3);
   });
 
-  it("lets dependency hashes extend a function's own hash (issue 6)", () => {
+  it("lets dependency hashes extend a function's own hash", () => {
     const own = new CodeHasher().add("f").digest();
     const withDep = new CodeHasher().add("f").addHash("0123456789abcdef").digest();
     const withOtherDep = new CodeHasher().add("f").addHash("fedcba9876543210").digest();
@@ -99,7 +99,7 @@ describe("code hash", () => {
   });
 
   it("gives every node type its own code, apart from field keys and text", () => {
-    const probe = (node: object) => new CodeHasher().addNode(node as AstNode).digest();
+    const probe = (node: object) => new CodeHasher().addNode(node as SyntaxNode).digest();
     const hashes = [
       probe({ type: "ProbeAb" }),
       probe({ type: "ProbeBa" }),
@@ -127,7 +127,7 @@ describe("code hash", () => {
   });
 
   it("treats null, missing and false fields alike, and apart from other values", () => {
-    const probe = (fields: object) => new CodeHasher().addNode({ type: "Probe", ...fields } as unknown as AstNode).digest();
+    const probe = (fields: object) => new CodeHasher().addNode({ type: "Probe", ...fields } as unknown as SyntaxNode).digest();
     const nothing = probe({});
     expect(probe({ flag: null })).toBe(nothing);
     expect(probe({ flag: false })).toBe(nothing);
@@ -145,7 +145,7 @@ describe("code hash", () => {
       { type: "ZzProbe", a: "1" },
       { type: "ZzProbe", b: "1", a: "1" },
       { type: "ZzProbe", c: true, a: "1" },
-    ] as AstNode[];
+    ] as unknown as SyntaxNode[];
     const hashAll = async (order: readonly number[]) => {
       vi.resetModules();
       const fresh = await import("../../transformer/core/hash.ts");
@@ -163,8 +163,8 @@ describe("code hash", () => {
   });
 });
 
-function statementOf(code: string, filename = "/p/a.ts"): AstNode {
+function statementOf(code: string, filename = "/p/a.ts"): SyntaxNode {
   const parsed = parseModule(code, filename, filename);
   expect(parsed.diagnostics).toEqual([]);
-  return (parsed.program.body as AstNode[])[0]!;
+  return parsed.program.body[0]!;
 }

@@ -1,3 +1,4 @@
+import type { ExportNamedDeclaration } from "oxc-parser";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearDependencyCaches, planModule, type DependencyResolver } from "../../transformer/core/index.ts";
 import { createDependencyHashing } from "../../transformer/core/deps/index.ts";
@@ -27,7 +28,7 @@ function hashesBothWays(created: Project): [forward: Record<string, string>, bac
 /** The qualified names the first tagged function of `file` depends on. */
 function dependencyNames(root: string, file: string, source: string): string[] {
   const { program } = parseModule(source, file, file);
-  const fn = program.body.find((statement: { type: string }) => statement.type === "ExportNamedDeclaration").declaration;
+  const fn = program.body.find((statement) => statement.type === "ExportNamedDeclaration")?.declaration;
   return createDependencyHashing({ program, source, filename: file, root }).dependencyNames(fn);
 }
 
@@ -43,7 +44,7 @@ describe("dependency closure", () => {
     const source = `import { helper } from "./helper.ts";\n/** @memo */\nexport function f(x: number) { return helper(x); }\n`;
     const hashing = createDependencyHashing({ source, filename, root, dependencyCache: false });
     const { program } = hashing.parse(source, filename, filename);
-    hashing.hash(program.body[1].declaration, "own", true);
+    hashing.hash((program.body[1] as ExportNamedDeclaration).declaration, "own", true);
     const before = hashing.files();
     hashing.release();
     expect(before).toEqual([`${root}/src/helper.ts`]);

@@ -1,5 +1,6 @@
 /**
- * The exactness properties of issue 15 over random and adversarial values:
+ * The exactness properties over random and adversarial values (a cache must never
+ * answer with something the uncached function could not have returned):
  * - results: a memo either refuses a value on the first call (and on every call after)
  *   or hands out hits that a strict structural comparison (prototypes, descriptors,
  *   symbol keys, sharing) cannot tell from the value the function returned;

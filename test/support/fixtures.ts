@@ -9,7 +9,7 @@ import { transformSource } from "../../transformer/core/index.ts";
  * Every host's runner uses these helpers, so they all read the same inputs and
  * place files the same way.
  */
-export const FIXTURES_DIR = fileURLToPath(new URL("../../fixtures/", import.meta.url));
+const FIXTURES_DIR = fileURLToPath(new URL("../../fixtures/", import.meta.url));
 /** Fixture filenames live under this (fake) project root, so ids are `src/<fixture>.ts#...`. */
 export const FIXTURE_ROOT = "/project";
 export const UPDATE_FIXTURES = process.env.AUTOMEMO_UPDATE_FIXTURES === "1";

@@ -13,10 +13,6 @@ export function strictDifference(a: unknown, b: unknown): string | null {
   return compare(a, b, "value", new Map(), new Map());
 }
 
-export function strictlyEqual(a: unknown, b: unknown): boolean {
-  return strictDifference(a, b) === null;
-}
-
 function compare(a: unknown, b: unknown, path: string, aToB: Map<object, object>, bToA: Map<object, object>): string | null {
   const objectA = (typeof a === "object" && a !== null) || typeof a === "function";
   const objectB = (typeof b === "object" && b !== null) || typeof b === "function";

@@ -77,7 +77,7 @@ function taxRatesManifest(version: string): string {
 
 /** The value `price(5)` returns with the original helper, and after the real edit. */
 export const VALUE_BEFORE = 20;
-export const VALUE_AFTER = 25;
+const VALUE_AFTER = 25;
 
 /**
  * Writes a fresh project into test/.tmp/toolchains/<name> and returns its root.
@@ -112,11 +112,11 @@ function helperFile(root: string): string {
   return existsSync(join(root, "src/helper.ts")) ? join(root, "src/helper.ts") : join(root, "src/helper.js");
 }
 
-export function editHelper(root: string, edit: "whitespace" | "logic"): void {
+function editHelper(root: string, edit: "whitespace" | "logic"): void {
   writeFileSync(helperFile(root), edit === "whitespace" ? HELPER_WHITESPACE_EDIT : HELPER_LOGIC_EDIT);
 }
 
-export function bumpTaxRates(root: string): void {
+function bumpTaxRates(root: string): void {
   writeFileSync(join(root, "node_modules/tax-rates/package.json"), taxRatesManifest("1.0.1"));
 }
 
@@ -128,7 +128,7 @@ export function embeddedHash(code: string): string {
 }
 
 /** Runs a built bundle in a child process with the project's disk cache. */
-export function runBuilt(root: string, file: string): Omit<BuildOutcome, "hash"> {
+function runBuilt(root: string, file: string): Omit<BuildOutcome, "hash"> {
   const out = execFileSync(process.execPath, [file], { cwd: root, encoding: "utf8", env: { ...process.env, AUTOMEMO_CACHE_DIR: join(root, ".memo-cache") } });
   return JSON.parse(out) as Omit<BuildOutcome, "hash">;
 }

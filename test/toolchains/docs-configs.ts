@@ -9,7 +9,7 @@ import { repo } from "../bundlers/sample-project.ts";
 import { fencedBlocks } from "../support/markdown.ts";
 
 /** The code block of `docs/<page>` that starts with the line `// <file>`. */
-export function configFromDocs(page: string, file: string): string {
+function configFromDocs(page: string, file: string): string {
   for (const { body } of fencedBlocks(readFileSync(join(repo, "docs", page), "utf8"))) {
     if (body.startsWith(`// ${file}\n`)) return body;
   }

@@ -34,7 +34,7 @@ export function total(n: number): number {
 `;
 
 /** Type annotations out, for a JavaScript project. */
-export function withoutTypes(code: string): string {
+function withoutTypes(code: string): string {
   return code.replace(/\(n: number\): number/g, "(n)").replace(/\( {2}n: number \): number/g, "(  n )").replace("COMPUTE_LOG!", "COMPUTE_LOG");
 }
 

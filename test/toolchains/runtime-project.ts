@@ -13,7 +13,7 @@ import { labelledBlock } from "../support/markdown.ts";
 
 export const repo = resolve(import.meta.dirname, "../..");
 
-export const HELPER = "export function rate(): number {\n  return 2;\n}\n";
+const HELPER = "export function rate(): number {\n  return 2;\n}\n";
 
 const MATH = `import { rate } from "./helper.ts";
 

@@ -1,14 +1,30 @@
+import type {
+  ArrowFunctionExpression,
+  Function as FunctionLike,
+  Node,
+  ParenthesizedExpression,
+  PropertyKey,
+  TSAsExpression,
+  TSNonNullExpression,
+  TSSatisfiesExpression,
+  TSTypeAssertion,
+} from "oxc-parser";
+
 /**
- * The slice of oxc-parser's ESTree / TS-ESTree shape the core relies on. Nodes
- * are read generically (every child is found by walking own keys), so this type
- * only names the fields the core reads directly.
+ * Any node of oxc-parser's ESTree / TS-ESTree AST (its `@oxc-project/types`), a union
+ * that narrows on `type`: after `node.type === "VariableDeclaration"` the compiler
+ * knows `node.declarations`.
  */
-export interface AstNode {
-  readonly type: string;
-  readonly start: number;
-  readonly end: number;
-  readonly [field: string]: any;
-}
+export type SyntaxNode = Node;
+
+/**
+ * The loose node shape `transformer/core/deps/` was written against (every field `any`).
+ * deps/ is being rewritten this session; typed in its rewrite, which should move to
+ * `SyntaxNode`, after which this alias goes.
+ * @deprecated Use `SyntaxNode`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- being rewritten this session; typed in its rewrite
+export type AstNode = any;
 
 export interface AstComment {
   readonly type: "Line" | "Block";
@@ -18,7 +34,7 @@ export interface AstComment {
   readonly end: number;
 }
 
-export function isNode(value: unknown): value is AstNode {
+export function isNode(value: unknown): value is SyntaxNode {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }
 
@@ -29,24 +45,39 @@ export function isNode(value: unknown): value is AstNode {
  * dismissed by one `typeof` before any key comparison. Of the object-valued fields,
  * `range`, `loc` and `parent` never hold children worth visiting.
  */
-export function forEachChild(node: AstNode, visit: (child: AstNode, key: string) => void): void {
-  for (const key in node) {
-    const value = node[key];
+export function forEachChild(node: SyntaxNode, visit: (child: SyntaxNode, key: string) => void): void {
+  // Read generically, key by key: the walk visits every kind of node the same way.
+  const fields = node as unknown as Readonly<Record<string, unknown>>;
+  for (const key in fields) {
+    const value = fields[key];
     if (typeof value !== "object" || value === null || key === "range" || key === "loc" || key === "parent") continue;
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++) {
-        const item = value[index];
+        const item: unknown = value[index];
         if (isNode(item)) visit(item, key);
       }
-    } else if (typeof value.type === "string") {
-      visit(value, key);
+    } else if (typeof (value as { type?: unknown }).type === "string") {
+      visit(value as SyntaxNode, key);
     }
   }
 }
 
 export const FUNCTION_TYPES = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
 
-export function isFunctionNode(node: AstNode | null | undefined): node is AstNode {
+/**
+ * A function node: `FunctionDeclaration`, `FunctionExpression` or `ArrowFunctionExpression`
+ * once `isFunctionNode` said so (oxc's `Function` also stands for bodiless `TSDeclareFunction`s).
+ */
+export type FunctionNode = FunctionLike | ArrowFunctionExpression;
+
+/** A function node whose body is there (oxc's types allow none for overload signatures). */
+export type FunctionWithBody = FunctionNode & { readonly body: NonNullable<FunctionNode["body"]> };
+
+export function hasBody(fn: FunctionNode): fn is FunctionWithBody {
+  return fn.body != null;
+}
+
+export function isFunctionNode(node: SyntaxNode | null | undefined): node is FunctionNode {
   return node != null && FUNCTION_TYPES.has(node.type);
 }
 
@@ -59,13 +90,15 @@ const TRANSPARENT_WRAPPERS = new Set([
   "TSTypeAssertion",
 ]);
 
-export function unwrapExpression(node: AstNode | null | undefined): AstNode | null {
+type TransparentWrapper = ParenthesizedExpression | TSAsExpression | TSSatisfiesExpression | TSNonNullExpression | TSTypeAssertion;
+
+export function unwrapExpression(node: SyntaxNode | null | undefined): SyntaxNode | null {
   let current = node ?? null;
-  while (current && TRANSPARENT_WRAPPERS.has(current.type)) current = current.expression;
+  while (current && isTransparentWrapper(current)) current = current.expression;
   return current;
 }
 
-export function isTransparentWrapper(node: AstNode): boolean {
+export function isTransparentWrapper(node: SyntaxNode): node is TransparentWrapper {
   return TRANSPARENT_WRAPPERS.has(node.type);
 }
 
@@ -73,7 +106,7 @@ export function isTransparentWrapper(node: AstNode): boolean {
  * Names bound by a parameter or declaration pattern, in source order:
  * `{ a, b: [c], ...d }` binds `a`, `c`, `d`. TS `this` parameters bind nothing.
  */
-export function boundNames(pattern: AstNode | null | undefined, out: string[] = []): string[] {
+export function boundNames(pattern: SyntaxNode | null | undefined, out: string[] = []): string[] {
   if (!pattern) return out;
   switch (pattern.type) {
     case "Identifier":
@@ -101,7 +134,7 @@ export function boundNames(pattern: AstNode | null | undefined, out: string[] = 
 }
 
 /** The display name of a property/method key: `load`, `#secret`, `"a-b"` as `a-b`, computed as `[expr]`. */
-export function propertyKeyName(key: AstNode, computed: boolean, source: string): string {
+export function propertyKeyName(key: PropertyKey, computed: boolean, source: string): string {
   if (!computed) {
     if (key.type === "Identifier") return key.name;
     if (key.type === "PrivateIdentifier") return `#${key.name}`;

@@ -1,4 +1,5 @@
-import { type AstComment, type AstNode, forEachChild, isFunctionNode, propertyKeyName, unwrapExpression } from "./ast.ts";
+import type { Decorator, Function as FunctionLike, MethodDefinition, ObjectProperty, Program } from "oxc-parser";
+import { type AstComment, type FunctionNode, type FunctionWithBody, type SyntaxNode, forEachChild, hasBody, isFunctionNode, propertyKeyName, unwrapExpression } from "./ast.ts";
 import { enclosingSegments, nameSegment } from "./names.ts";
 import { holdsOffset } from "./offsets.ts";
 import type { PlanDiagnostic, SourceRange } from "./plan.ts";
@@ -7,10 +8,9 @@ import { type CommentTags, type FoundTag, isJsDoc, readCommentTags, TAG_PATTERN 
 /** A function whose leading JSDoc carries a cache tag, with what the planner needs to name and key it. */
 export interface AnnotatedFunction {
   readonly tag: FoundTag;
-  /** FunctionDeclaration, FunctionExpression or ArrowFunctionExpression. */
-  readonly fn: AstNode;
+  readonly fn: FunctionWithBody;
   /** The node the comment leads (export, declaration, method, property): diagnostics point at it. */
-  readonly holder: AstNode;
+  readonly holder: SyntaxNode;
   readonly qualifiedName: string;
   /** Name of the function itself, as hashed. */
   readonly ownName: string;
@@ -21,7 +21,7 @@ export interface AnnotatedFunction {
   /** Names that refer to the function or its class, never closure captures. */
   readonly selfNames: ReadonlySet<string>;
   /** Decorators of the class member holding the function (hashed with it). */
-  readonly decorators: readonly AstNode[];
+  readonly decorators: readonly Decorator[];
 }
 
 export interface FoundAnnotations {
@@ -38,17 +38,17 @@ interface FunctionFacts {
   /** Non-static class member. */
   readonly isInstanceMember?: boolean;
   /** The statement that declares it (for `bindFunction`). */
-  readonly statement?: AstNode | null;
+  readonly statement?: SyntaxNode | null;
   /** The binding that names it (declaration or variable). */
   readonly selfName?: string | null;
   /** Decorators of the class member, part of its code hash. */
-  readonly decorators?: readonly AstNode[];
+  readonly decorators?: readonly Decorator[];
   /** The method/property holding the function: diagnostics point at its header. */
-  readonly member?: AstNode;
+  readonly member?: SyntaxNode;
 }
 
 type Resolution =
-  | ({ ok: true; fn: AstNode; ownName: string } & Required<Omit<FunctionFacts, "member">>)
+  | ({ ok: true; fn: FunctionWithBody; ownName: string } & Required<Omit<FunctionFacts, "member">>)
   | { ok: false; code: string; message: string; range: SourceRange };
 
 export interface FindOptions {
@@ -62,7 +62,7 @@ export interface FindOptions {
 
 /** Finds every tagged JSDoc comment and the function it leads; misuse becomes a diagnostic. */
 export function findAnnotatedFunctions(
-  program: AstNode,
+  program: Program,
   comments: readonly AstComment[],
   source: string,
   { detectCommonJs = true }: FindOptions = {},
@@ -79,24 +79,24 @@ export function findAnnotatedFunctions(
   }
 
   const functions: AnnotatedFunction[] = [];
-  const claimedFunctions = new Set<AstNode>();
+  const claimedFunctions = new Set<FunctionWithBody>();
   let usesCommonJs = false;
-  const ancestors: AstNode[] = [];
+  const ancestors: SyntaxNode[] = [];
   // A tag attaches to the first node, in pre-order, that starts where its comment's
   // next token does; every such node lies inside each of its ancestors' ranges, so a
   // subtree whose range holds no tag offset can be skipped without changing the result.
   const offsets = [...tagged.keys()].sort((a, b) => a - b);
-  const holdsTagOffset = (node: AstNode): boolean => holdsOffset(offsets, node.start, node.end);
+  const holdsTagOffset = (node: SyntaxNode): boolean => holdsOffset(offsets, node.start, node.end);
   let pruning = !detectCommonJs;
   /** Handles one node; false skips its subtree. */
-  const visit = (node: AstNode): boolean => {
+  const visit = (node: SyntaxNode): boolean => {
     if (pruning && !holdsTagOffset(node)) return false;
     const tag = tagged.get(node.start);
     if (tag) {
       tagged.delete(node.start);
       // `@decorator /** @memo */ method() {}`: the comment leads the key; the member holds the function.
       const member = ancestors[ancestors.length - 1];
-      const leadsMemberKey = member?.key === node && (member.type === "MethodDefinition" || member.type === "PropertyDefinition");
+      const leadsMemberKey = (member?.type === "MethodDefinition" || member?.type === "PropertyDefinition") && member.key === node;
       const holder = leadsMemberKey ? member : node;
       const holderAncestors = leadsMemberKey ? ancestors.slice(0, -1) : ancestors;
       const resolution = resolve(holder, holderAncestors, source);
@@ -141,8 +141,8 @@ export function findAnnotatedFunctions(
  * holding the path from the root, using an explicit stack so that code nested as deep
  * as it likes never deepens ours. `visit` returning false skips the node's subtree.
  */
-function walkPreOrder(root: AstNode, ancestors: AstNode[], visit: (node: AstNode) => boolean): void {
-  const nodes: AstNode[] = [root];
+function walkPreOrder(root: SyntaxNode, ancestors: SyntaxNode[], visit: (node: SyntaxNode) => boolean): void {
+  const nodes: SyntaxNode[] = [root];
   const depths: number[] = [0];
   while (nodes.length > 0) {
     const node = nodes.pop()!;
@@ -186,17 +186,17 @@ function skipWhitespace(source: string, from: number): number {
   return index;
 }
 
-function isCommonJsSignal(node: AstNode): boolean {
+function isCommonJsSignal(node: SyntaxNode): boolean {
   if (node.type === "CallExpression") return node.callee.type === "Identifier" && node.callee.name === "require";
   if (node.type !== "MemberExpression" || node.object.type !== "Identifier") return false;
-  return (node.object.name === "module" && node.property.name === "exports") || node.object.name === "exports";
+  return (node.object.name === "module" && node.property.type === "Identifier" && node.property.name === "exports") || node.object.name === "exports";
 }
 
 function toAnnotated(
   tag: FoundTag,
-  holder: AstNode,
+  holder: SyntaxNode,
   resolution: Extract<Resolution, { ok: true }>,
-  ancestors: readonly AstNode[],
+  ancestors: readonly SyntaxNode[],
   source: string,
 ): AnnotatedFunction {
   const prefix = enclosingSegments(ancestors, source);
@@ -218,7 +218,7 @@ function toAnnotated(
   };
 }
 
-function bindingOf(resolution: Extract<Resolution, { ok: true }>, ancestors: readonly AstNode[]): AnnotatedFunction["binding"] {
+function bindingOf(resolution: Extract<Resolution, { ok: true }>, ancestors: readonly SyntaxNode[]): AnnotatedFunction["binding"] {
   const { statement, selfName } = resolution;
   if (!statement || !selfName) return null;
   // `export /** @memo */ const f = ...`: the tag leads the declaration inside the export.
@@ -237,7 +237,7 @@ function problem(code: string, message: string, range: SourceRange): Resolution 
 }
 
 /** The function a tagged node stands for, or why it cannot be cached. */
-function resolve(node: AstNode, ancestors: readonly AstNode[], source: string, statement: AstNode = node): Resolution {
+function resolve(node: SyntaxNode, ancestors: readonly SyntaxNode[], source: string, statement: SyntaxNode = node): Resolution {
   switch (node.type) {
     case "ExportNamedDeclaration":
       return node.declaration ? resolve(node.declaration, [...ancestors, node], source, node) : notAFunction(source, node, "an export list");
@@ -266,11 +266,12 @@ function resolve(node: AstNode, ancestors: readonly AstNode[], source: string, s
       return resolveMethod(node, ancestors, source);
     case "PropertyDefinition":
     case "Property": {
-      if (node.kind === "get" || node.kind === "set") return accessorProblem(node, source);
+      if (node.type === "Property" && (node.kind === "get" || node.kind === "set")) return accessorProblem(node, source);
       const value = unwrapExpression(node.value);
       const name = propertyKeyName(node.key, node.computed, source);
       if (!isFunctionNode(value)) return notAFunction(source, node, `property '${name}', which does not hold a function`);
-      return checkFunction(value, name, { isInstanceMember: node.type === "PropertyDefinition" && !node.static, decorators: node.decorators, member: node });
+      const classField = node.type === "PropertyDefinition";
+      return checkFunction(value, name, { isInstanceMember: classField && !node.static, decorators: classField ? node.decorators : [], member: node });
     }
     case "FunctionExpression":
     case "ArrowFunctionExpression":
@@ -296,7 +297,7 @@ function describeNodeType(type: string): string {
   return `${/^[aeiou]/i.test(phrase) ? "an" : "a"} ${phrase}`;
 }
 
-function checkFunction(fn: AstNode, ownName: string, facts: FunctionFacts = {}): Resolution {
+function checkFunction(fn: FunctionNode, ownName: string, facts: FunctionFacts = {}): Resolution {
   const header = { start: facts.member?.start ?? fn.start, end: fn.body ? fn.body.start : fn.end };
   if (fn.generator) {
     return problem(
@@ -305,7 +306,7 @@ function checkFunction(fn: AstNode, ownName: string, facts: FunctionFacts = {}):
       header,
     );
   }
-  if (!fn.body) return noBody(header, ownName);
+  if (!hasBody(fn)) return noBody(header, ownName);
   return {
     ok: true,
     fn,
@@ -317,7 +318,7 @@ function checkFunction(fn: AstNode, ownName: string, facts: FunctionFacts = {}):
   };
 }
 
-function resolveMethod(node: AstNode, ancestors: readonly AstNode[], source: string): Resolution {
+function resolveMethod(node: MethodDefinition, ancestors: readonly SyntaxNode[], source: string): Resolution {
   const name = propertyKeyName(node.key, node.computed, source);
   const keyRange = { start: node.start, end: node.key.end };
   if (node.kind === "constructor") {
@@ -329,11 +330,11 @@ function resolveMethod(node: AstNode, ancestors: readonly AstNode[], source: str
   }
   if (node.kind === "get" || node.kind === "set") return accessorProblem(node, source);
   if (node.type === "TSAbstractMethodDefinition") return noBody(keyRange, name);
-  let implementation: AstNode = node;
+  let implementation = node;
   if (node.value.type === "TSEmptyBodyFunctionExpression") {
     const classBody = ancestors[ancestors.length - 1];
-    const found = (classBody?.body as AstNode[] | undefined)?.find(
-      (member) =>
+    const found = (classBody?.type === "ClassBody" ? classBody.body : undefined)?.find(
+      (member): member is MethodDefinition =>
         member.start > node.start &&
         member.type === "MethodDefinition" &&
         member.value.type === "FunctionExpression" &&
@@ -343,24 +344,40 @@ function resolveMethod(node: AstNode, ancestors: readonly AstNode[], source: str
     if (!found) return noBody(keyRange, name);
     implementation = found;
   }
-  return checkFunction(implementation.value, name, { isInstanceMember: !implementation.static, decorators: implementation.decorators, member: implementation });
+  const fn = implementation.value;
+  if (!isFunctionNode(fn)) return noBody(keyRange, name);
+  return checkFunction(fn, name, { isInstanceMember: !implementation.static, decorators: implementation.decorators, member: implementation });
 }
 
 /** A tag on the first overload signature applies to the implementation that follows the signatures. */
-function resolveOverloadedFunction(node: AstNode, ancestors: readonly AstNode[], statement: AstNode): Resolution {
-  const name = node.id.name as string;
+function resolveOverloadedFunction(node: FunctionLike, ancestors: readonly SyntaxNode[], statement: SyntaxNode): Resolution {
+  // `export default function (a: string): void;` overloads a nameless default export.
+  const name = node.id?.name ?? "default";
   const header = { start: node.start, end: node.end };
   const container = ancestors.findLast((ancestor) => ancestor.type !== "ExportNamedDeclaration" && ancestor.type !== "ExportDefaultDeclaration");
-  const list = container?.body;
-  if (node.declare || !Array.isArray(list)) return noBody(header, name);
+  const list = statementsOf(container);
+  if (node.declare || !list) return noBody(header, name);
   for (let index = list.indexOf(statement) + 1; index < list.length; index++) {
-    const sibling = list[index] as AstNode;
+    const sibling = list[index];
     const declaration = sibling.type === "ExportNamedDeclaration" || sibling.type === "ExportDefaultDeclaration" ? sibling.declaration : sibling;
-    if (declaration?.id?.name !== name) break;
-    if (declaration.type === "FunctionDeclaration") return checkFunction(declaration, name, { statement: sibling, selfName: name });
-    if (declaration.type !== "TSDeclareFunction") break;
+    if (declaration?.type !== "FunctionDeclaration" && declaration?.type !== "TSDeclareFunction") break;
+    if ((declaration.id?.name ?? "default") !== name) break;
+    if (declaration.type === "FunctionDeclaration") return checkFunction(declaration, name, { statement: sibling, selfName: declaration.id ? name : null });
   }
   return noBody(header, name);
+}
+
+/** The statements of a node that holds a statement list an overload signature can stand in. */
+function statementsOf(node: SyntaxNode | undefined): readonly SyntaxNode[] | null {
+  switch (node?.type) {
+    case "Program":
+    case "BlockStatement":
+    case "StaticBlock":
+    case "TSModuleBlock":
+      return node.body;
+    default:
+      return null;
+  }
 }
 
 function noBody(range: SourceRange, name: string): Resolution {
@@ -371,7 +388,7 @@ function noBody(range: SourceRange, name: string): Resolution {
   );
 }
 
-function accessorProblem(node: AstNode, source: string): Resolution {
+function accessorProblem(node: MethodDefinition | ObjectProperty, source: string): Resolution {
   const name = propertyKeyName(node.key, node.computed, source);
   return problem(
     "AUTOMEMO_ACCESSOR",
@@ -380,7 +397,7 @@ function accessorProblem(node: AstNode, source: string): Resolution {
   );
 }
 
-function notAFunction(source: string, node: AstNode, description: string): Resolution {
+function notAFunction(source: string, node: SyntaxNode, description: string): Resolution {
   const lineEnd = source.indexOf("\n", node.start);
   return problem(
     "AUTOMEMO_NOT_A_FUNCTION",

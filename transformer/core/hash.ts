@@ -1,12 +1,12 @@
-import type { AstNode } from "./ast.ts";
+import type { SyntaxNode } from "./ast.ts";
 
 /**
  * Code hashing. A function's hash is computed from a canonical token stream of its
  * AST, so it ignores whitespace, comments, positions, quoting style and TypeScript
  * types, but sees every identifier, literal value, operator and node kind.
  *
- * Dependency tracking (issue 6) extends a function's hash with the hashes of the
- * code it references: build a `CodeHasher`, feed the function (`addNode`), then each
+ * Dependency tracking extends a function's hash with the hashes of the code it
+ * references, so an edit to a helper it calls changes its hash too: build a `CodeHasher`, feed the function (`addNode`), then each
  * dependency's hash (`addHash`) in a deterministic order, and `digest()`.
  */
 
@@ -155,7 +155,7 @@ function keyCode(type: string, key: string): NameCode | null {
   return code;
 }
 
-function describeType(node: AstNode): Descriptor {
+function describeType(node: SyntaxNode): Descriptor {
   const type = node.type;
   const mode = TYPE_WRAPPERS.has(type) ? WRAPPER : type.startsWith("TS") && !RUNTIME_TS_NODES.has(type) ? SKIPPED : FIELDS;
   const keys = mode === FIELDS ? Object.keys(node) : [];
@@ -183,7 +183,7 @@ export class CodeHasher {
   }
 
   /** Feed the canonical form of an AST subtree. */
-  addNode(node: AstNode): this {
+  addNode(node: SyntaxNode): this {
     this.value(node);
     return this;
   }
@@ -230,18 +230,20 @@ export class CodeHasher {
   }
 
   /** A node of type `type` (read once by the caller: loads from AST nodes are megamorphic). */
-  private visit(node: AstNode, type: string): void {
+  private visit(node: SyntaxNode, type: string): void {
     const descriptor = descriptors.get(type) ?? describeType(node);
+    // Read generically, key by key: the canonical form covers every kind of node the same way.
+    const fields = node as unknown as Readonly<Record<string, unknown>>;
     if (descriptor.mode !== FIELDS) {
-      if (descriptor.mode === WRAPPER) this.value(node.expression);
+      if (descriptor.mode === WRAPPER) this.value(fields.expression);
       return;
     }
     this.mix(descriptor.code);
     const keys = descriptor.keys;
     const codes = descriptor.codes;
     let cursor = 0;
-    for (const key in node) {
-      const value = node[key];
+    for (const key in fields) {
+      const value = fields[key];
       let code: NameCode | null;
       if (keys[cursor] === key) code = codes[cursor++]!;
       else code = keyCode(type, key);
@@ -270,7 +272,7 @@ export class CodeHasher {
       for (let index = 0; index < value.length; index++) {
         const item: unknown = value[index];
         const type: unknown = typeof item === "object" && item !== null ? (item as { type?: unknown }).type : undefined;
-        if (typeof type === "string") this.visit(item as AstNode, type);
+        if (typeof type === "string") this.visit(item as SyntaxNode, type);
         else this.mix(item === null ? HOLE : NON_NODE_ITEM);
       }
       this.mix(ARRAY_END);
@@ -278,7 +280,7 @@ export class CodeHasher {
     }
     const type: unknown = (value as { type?: unknown }).type;
     if (typeof type === "string") {
-      this.visit(value as AstNode, type);
+      this.visit(value as SyntaxNode, type);
     } else {
       // Literal payloads: `regex: { pattern, flags }`, template `value: { raw, cooked }`.
       this.mix(JSON_VALUE);

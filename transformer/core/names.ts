@@ -1,4 +1,5 @@
-import { type AstNode, isTransparentWrapper, propertyKeyName } from "./ast.ts";
+import type { MethodDefinition, PropertyDefinition } from "oxc-parser";
+import { type SyntaxNode, isTransparentWrapper, propertyKeyName } from "./ast.ts";
 
 /**
  * Qualified names for ids: the chain of named things around a function, joined with
@@ -9,7 +10,7 @@ import { type AstNode, isTransparentWrapper, propertyKeyName } from "./ast.ts";
  */
 
 /** The first ancestor that is not a transparent wrapper (parentheses, `as`, `satisfies`, `!`). */
-export function effectiveParent(ancestors: readonly AstNode[], node: AstNode): { parent: AstNode | null; child: AstNode } {
+function effectiveParent(ancestors: readonly SyntaxNode[], node: SyntaxNode): { parent: SyntaxNode | null; child: SyntaxNode } {
   let child = node;
   for (let index = ancestors.length - 1; index >= 0; index--) {
     const parent = ancestors[index];
@@ -35,34 +36,40 @@ const NAMED_CONTAINERS = new Set([
 /** Member nodes whose `value` takes its name from the member's key. */
 const MEMBER_TYPES = new Set(["MethodDefinition", "PropertyDefinition", "Property", "TSAbstractMethodDefinition"]);
 
+type MemberNode = MethodDefinition | PropertyDefinition | Extract<SyntaxNode, { type: "Property" }>;
+
+function isMember(node: SyntaxNode): node is MemberNode {
+  return MEMBER_TYPES.has(node.type);
+}
+
 /**
  * The name segment `node` contributes, or null when it contributes none (blocks,
  * calls, or a value whose member already names it).
  */
-export function nameSegment(node: AstNode, ancestors: readonly AstNode[], source: string): string | null {
+export function nameSegment(node: SyntaxNode, ancestors: readonly SyntaxNode[], source: string): string | null {
   if (!NAMED_CONTAINERS.has(node.type)) return null;
-  if (MEMBER_TYPES.has(node.type)) return propertyKeyName(node.key, node.computed, source);
+  if (isMember(node)) return propertyKeyName(node.key, node.computed, source);
   if (node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") return node.id?.name ?? "default";
   const { parent, child } = effectiveParent(ancestors, node);
   if (!parent) return null;
-  if (MEMBER_TYPES.has(parent.type) && parent.value === child) return null;
+  if (isMember(parent) && parent.value === child) return null;
   if (parent.type === "VariableDeclarator" && parent.init === child && parent.id.type === "Identifier") return parent.id.name;
   if (parent.type === "ExportDefaultDeclaration") return "default";
   if (parent.type === "AssignmentExpression" && parent.right === child && isSimpleTarget(parent.left)) {
     return source.slice(parent.left.start, parent.left.end).replace(/\s+/g, "");
   }
   // Unnamed containers (IIFEs, returned objects, callbacks) add nothing to the chain.
-  return node.id?.name ?? null;
+  return node.type === "FunctionExpression" || node.type === "ClassExpression" ? (node.id?.name ?? null) : null;
 }
 
 /** `a`, `a.b`, `module.exports.c`: assignment targets that read well as names. */
-function isSimpleTarget(node: AstNode): boolean {
+function isSimpleTarget(node: SyntaxNode): boolean {
   if (node.type === "Identifier") return true;
   return node.type === "MemberExpression" && !node.computed && node.property.type === "Identifier" && isSimpleTarget(node.object);
 }
 
 /** Segments of every named container enclosing the node whose ancestors are given. */
-export function enclosingSegments(ancestors: readonly AstNode[], source: string): string[] {
+export function enclosingSegments(ancestors: readonly SyntaxNode[], source: string): string[] {
   const segments: string[] = [];
   for (let index = 0; index < ancestors.length; index++) {
     const segment = nameSegment(ancestors[index], ancestors.slice(0, index), source);

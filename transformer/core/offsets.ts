@@ -1,7 +1,7 @@
 /** Queries over an ascending list of source offsets, by binary search (walks ask them once per node). */
 
 /** Index of the first of the ascending `offsets` that is >= `position` (`offsets.length` when none is). */
-export function firstAtOrAfter(offsets: readonly number[], position: number): number {
+function firstAtOrAfter(offsets: readonly number[], position: number): number {
   let low = 0;
   let high = offsets.length;
   while (low < high) {

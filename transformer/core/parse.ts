@@ -9,11 +9,12 @@
 import { parseSync as parseWithRawTransfer, rawTransferSupported } from "oxc-parser";
 import { parseSync as parseNative } from "oxc-parser/src-js/bindings";
 import { jsonParseAst } from "oxc-parser/src-js/wrap";
-import type { AstComment, AstNode } from "./ast.ts";
+import type { Program } from "oxc-parser";
+import type { AstComment } from "./ast.ts";
 import type { PlanDiagnostic } from "./plan.ts";
 
 export interface ParsedModule {
-  readonly program: AstNode;
+  readonly program: Program;
   readonly comments: readonly AstComment[];
   /** oxc saw import/export syntax. */
   readonly hasModuleSyntax: boolean;
@@ -42,7 +43,7 @@ export function formatFromExtension(filename: string): "esm" | "cjs" | null {
 const useRawTransfer = rawTransferSupported() && !("Deno" in globalThis);
 
 interface NativeParse {
-  readonly program: AstNode;
+  readonly program: Program;
   readonly comments: unknown;
   readonly errors: readonly { readonly severity: string; readonly message: string; readonly labels: readonly { readonly start: number; readonly end: number }[] }[];
   readonly module: { readonly hasModuleSyntax: boolean };
@@ -52,7 +53,7 @@ function parseWithOxc(filename: string, source: string, options: { lang: Lang; s
   // The option is read by oxc-parser's JavaScript wrapper but missing from its typings.
   if (useRawTransfer) return parseWithRawTransfer(filename, source, { ...options, experimentalRawTransfer: true } as typeof options) as unknown as NativeParse;
   const result = parseNative(filename, source, options);
-  return { program: jsonParseAst(result.program) as AstNode, comments: result.comments, errors: result.errors, module: result.module };
+  return { program: jsonParseAst(result.program) as Program, comments: result.comments, errors: result.errors, module: result.module };
 }
 
 /** Parses with oxc-parser; syntax errors become diagnostics instead of exceptions. */
@@ -84,8 +85,8 @@ export function parseModule(source: string, filename: string, displayName: strin
  * without one (scripts, CommonJS, type-only imports) is oxc's module record read for
  * the full answer (`import.meta` counts as well).
  */
-function hasValueImportOrExport(program: AstNode): boolean {
-  for (const statement of program.body as AstNode[]) {
+function hasValueImportOrExport(program: Program): boolean {
+  for (const statement of program.body) {
     switch (statement.type) {
       case "ImportDeclaration":
         if (statement.importKind !== "type") return true;

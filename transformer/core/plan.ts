@@ -94,8 +94,8 @@ export interface PlanOptions {
    */
   readonly moduleFormat?: "esm" | "cjs";
   /**
-   * Dependency tracking (issue 6): a function's hash also covers the helpers,
-   * constants and classes it reads, in its file and in imported project files, and
+   * Dependency tracking: a function's hash also covers the helpers, constants and
+   * classes it reads (so editing one of them invalidates its cached results), in its file and in imported project files, and
    * the versions of imported packages. `false` turns it off for the build; a
    * `DependencyResolver` replaces the default disk resolver (the TypeScript host
    * passes one built on its program). Default: on, resolving from disk.

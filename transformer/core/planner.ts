@@ -1,7 +1,8 @@
 import { posix } from "node:path";
 import type { CacheKind } from "../../runtime/meta.ts";
 import { validateOptions } from "../../runtime/options.ts";
-import { type AstNode, boundNames } from "./ast.ts";
+import type { Directive, Program } from "oxc-parser";
+import { type FunctionNode, type SyntaxNode, boundNames } from "./ast.ts";
 import { createLocator } from "./errors.ts";
 import { type AnnotatedFunction, findAnnotatedFunctions } from "./find.ts";
 import { CodeHasher } from "./hash.ts";
@@ -87,12 +88,12 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
       });
       return;
     }
-    const params = annotated.fn.params.flatMap((param: AstNode) => boundNames(param));
+    const params = annotated.fn.params.flatMap((param) => boundNames(param));
     const captured = scopes!.capturedNames(annotated.fn, annotated.selfNames);
     // `this` leads the key (the runtime keys a leading "this" by identity), whether the
     // function is an instance member or an arrow that captures its method's `this`.
     const key = annotated.isInstanceMember || captured.includes("this") ? ["this"] : [];
-    key.push(...params.filter((name: string) => !name.startsWith("_")));
+    key.push(...params.filter((name) => !name.startsWith("_")));
     for (const name of captured) if (!key.includes(name)) key.push(name);
     // A function reading its own `arguments` can tell f() from f(undefined): the count joins the key.
     if (scopes!.readsOwnArguments(annotated.fn)) key.push(ARGUMENT_COUNT_KEY);
@@ -134,12 +135,12 @@ function planFunction(
   handleName: string,
 ): PlannedFunction {
   const { fn } = annotated;
-  const body = fn.body as AstNode;
+  const body = fn.body;
   const conciseBody = body.type !== "BlockStatement";
   let bodyInsertAt = conciseBody ? startOfLeadingComments(body.start, commentStartsByEnd, source) : body.start + 1;
   if (!conciseBody) {
-    for (const statement of body.body as AstNode[]) {
-      if (typeof statement.directive !== "string") break;
+    for (const statement of body.body) {
+      if (!isDirective(statement)) break;
       bodyInsertAt = statement.end;
     }
   }
@@ -174,7 +175,7 @@ function startOfLeadingComments(offset: number, commentStartsByEnd: ReadonlyMap<
   }
 }
 
-/** Own code + name (+ `this`-ness and member decorators): the seed for dependency hashes (issue 6) to extend. */
+/** Own code + name (+ `this`-ness and member decorators): the seed that dependency hashing extends with the hashes of what the function reads. */
 function hashAnnotated(annotated: AnnotatedFunction): string {
   const hasher = new CodeHasher().add(annotated.isInstanceMember ? `instance ${annotated.ownName}` : annotated.ownName);
   for (const decorator of annotated.decorators) hasher.addNode(decorator);
@@ -192,9 +193,9 @@ function uniqueIds(ids: readonly string[]): string[] {
 }
 
 /** A body that already starts with `const __am_r = __am_N.getK(...)` was transformed before. */
-function isAlreadyTransformed(fn: AstNode): boolean {
+function isAlreadyTransformed(fn: FunctionNode): boolean {
   if (fn.body?.type !== "BlockStatement") return false;
-  const first = (fn.body.body as AstNode[]).find((statement) => typeof statement.directive !== "string");
+  const first = fn.body.body.find((statement) => !isDirective(statement));
   const declarator = first?.type === "VariableDeclaration" ? first.declarations[0] : null;
   const callee = declarator?.init?.type === "CallExpression" ? declarator.init.callee : null;
   return (
@@ -218,12 +219,17 @@ interface PreambleScan {
  * the imports, then anything a previous run emitted (runtime import, handles,
  * bindings), so transforming output again finds its own preamble.
  */
-function scanPreamble(program: AstNode, format: "esm" | "cjs"): PreambleScan {
+/** A directive of a prologue (`"use strict";`): oxc marks it with the `directive` text. */
+function isDirective(statement: SyntaxNode): statement is Directive {
+  return statement.type === "ExpressionStatement" && typeof statement.directive === "string";
+}
+
+function scanPreamble(program: Program, format: "esm" | "cjs"): PreambleScan {
   let insertAt = program.hashbang ? program.hashbang.end : 0;
   let runtimePrefix: string | null = null;
   let nextHandleIndex = 0;
-  for (const statement of program.body as AstNode[]) {
-    const directive = typeof statement.directive === "string";
+  for (const statement of program.body) {
+    const directive = isDirective(statement);
     const isImport = format === "esm" && (statement.type === "ImportDeclaration" || statement.type === "TSImportEqualsDeclaration");
     const runtimeImport = runtimeImportPrefix(statement);
     const handleIndex = emittedHandleIndex(statement);
@@ -236,9 +242,9 @@ function scanPreamble(program: AstNode, format: "esm" | "cjs"): PreambleScan {
 }
 
 /** The prefix of the `cacheHandle` binding a runtime import (or require) of an earlier run declares, or null. */
-function runtimeImportPrefix(statement: AstNode): string | null {
+function runtimeImportPrefix(statement: SyntaxNode): string | null {
   let names: string[] = [];
-  if (statement.type === "ImportDeclaration") names = statement.specifiers.map((specifier: AstNode) => specifier.local.name);
+  if (statement.type === "ImportDeclaration") names = statement.specifiers.map((specifier) => specifier.local.name);
   else if (statement.type === "VariableDeclaration" && statement.declarations[0]?.id.type === "ObjectPattern") names = boundNames(statement.declarations[0].id);
   for (const name of names) {
     const match = CACHE_HANDLE_NAME.exec(name);
@@ -247,7 +253,7 @@ function runtimeImportPrefix(statement: AstNode): string | null {
   return null;
 }
 
-function emittedHandleIndex(statement: AstNode): number | null {
+function emittedHandleIndex(statement: SyntaxNode): number | null {
   if (statement.type !== "VariableDeclaration" || statement.declarations.length !== 1) return null;
   const [declarator] = statement.declarations;
   const match = declarator.id.type === "Identifier" ? HANDLE_NAME.exec(declarator.id.name) : null;
@@ -255,13 +261,14 @@ function emittedHandleIndex(statement: AstNode): number | null {
   return match && callee?.type === "Identifier" && CACHE_HANDLE_NAME.test(callee.name) ? Number(match[1]) : null;
 }
 
-function isEmittedBinding(statement: AstNode): boolean {
+function isEmittedBinding(statement: SyntaxNode): boolean {
   const call = statement.type === "ExpressionStatement" ? statement.expression : null;
   const callee = call?.type === "CallExpression" ? call.callee : null;
   return (
     callee?.type === "MemberExpression" &&
     callee.object.type === "Identifier" &&
     HANDLE_NAME.test(callee.object.name) &&
+    callee.property.type === "Identifier" &&
     callee.property.name === BIND_FUNCTION
   );
 }

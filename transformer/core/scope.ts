@@ -1,4 +1,5 @@
-import { type AstNode, boundNames, forEachChild, isTransparentWrapper } from "./ast.ts";
+import type { AccessorProperty, Class, MethodDefinition, Program, PropertyDefinition } from "oxc-parser";
+import { type FunctionNode, type SyntaxNode, boundNames, forEachChild, isTransparentWrapper } from "./ast.ts";
 
 /**
  * A small lexical scope analysis over ESTree, enough to answer one question: which
@@ -40,9 +41,9 @@ export interface ScopeAnalysis {
    * Names `fn` reads that are declared in a scope enclosing it other than the module
    * scope, sorted, without names starting with `_` and without `exclude`.
    */
-  capturedNames(fn: AstNode, exclude: ReadonlySet<string>): string[];
+  capturedNames(fn: FunctionNode, exclude: ReadonlySet<string>): string[];
   /** Whether non-arrow `fn` reads its own `arguments` (directly or from an arrow inside it). */
-  readsOwnArguments(fn: AstNode): boolean;
+  readsOwnArguments(fn: FunctionNode): boolean;
 }
 
 /**
@@ -52,14 +53,14 @@ export interface ScopeAnalysis {
  * module scope itself declares never matters (a module-level name and a global are
  * both left out of keys), so the rest of the program need not be walked.
  */
-export function analyzeScopes(program: AstNode): ScopeAnalysis {
-  const functionScopes = new Map<AstNode, Scope>();
-  const builtStatements = new Set<AstNode>();
+export function analyzeScopes(program: Program): ScopeAnalysis {
+  const functionScopes = new Map<SyntaxNode, Scope>();
+  const builtStatements = new Set<SyntaxNode>();
   let builtWholeProgram = false;
-  const scopeOf = (fn: AstNode): Scope | undefined => {
+  const scopeOf = (fn: FunctionNode): Scope | undefined => {
     const known = functionScopes.get(fn);
     if (known || builtWholeProgram) return known;
-    const statement = statementHolding(program.body as AstNode[], fn);
+    const statement = statementHolding(program.body, fn);
     if (statement && !builtStatements.has(statement)) {
       builtStatements.add(statement);
       new ScopeBuilder(functionScopes).visit(statement, new Scope("program", null));
@@ -105,7 +106,7 @@ function declaringScope(from: Scope, name: string): Scope | null {
 }
 
 /** The top-level statement whose range holds `fn`, by binary search (statements are in source order). */
-function statementHolding(statements: readonly AstNode[], fn: AstNode): AstNode | undefined {
+function statementHolding(statements: readonly SyntaxNode[], fn: SyntaxNode): SyntaxNode | undefined {
   let low = 0;
   let high = statements.length;
   while (low < high) {
@@ -137,13 +138,13 @@ function resolvesInside(from: Scope, boundary: Scope, name: string): boolean {
 const FUNCTION_IMPLICIT_NAMES = ["this", "arguments"];
 
 class ScopeBuilder {
-  constructor(private readonly functionScopes: Map<AstNode, Scope>) {}
+  constructor(private readonly functionScopes: Map<SyntaxNode, Scope>) {}
 
-  visitStatements(statements: readonly AstNode[], scope: Scope): void {
+  visitStatements(statements: readonly SyntaxNode[], scope: Scope): void {
     for (const statement of statements) this.visit(statement, scope);
   }
 
-  visit(node: AstNode | null | undefined, scope: Scope): void {
+  visit(node: SyntaxNode | null | undefined, scope: Scope): void {
     if (!node) return;
     if (isTransparentWrapper(node)) return this.visit(node.expression, scope);
     switch (node.type) {
@@ -214,7 +215,7 @@ class ScopeBuilder {
       case "Super":
         return;
       case "ImportDeclaration":
-        scope.declare(node.specifiers.map((specifier: AstNode) => specifier.local.name));
+        scope.declare(node.specifiers.map((specifier) => specifier.local.name));
         return;
       case "TSImportEqualsDeclaration":
         scope.declare([node.id.name]);
@@ -241,7 +242,7 @@ class ScopeBuilder {
     forEachChild(node, (child) => this.visit(child, scope));
   }
 
-  private visitFunction(node: AstNode, outer: Scope): void {
+  private visitFunction(node: FunctionNode, outer: Scope): void {
     const scope = new Scope("function", outer);
     this.functionScopes.set(node, scope);
     if (node.type !== "ArrowFunctionExpression") {
@@ -256,14 +257,14 @@ class ScopeBuilder {
     else this.visit(node.body, scope);
   }
 
-  private visitClass(node: AstNode, scope: Scope): void {
-    for (const decorator of node.decorators ?? []) this.visit(decorator, scope);
+  private visitClass(node: Class, scope: Scope): void {
+    for (const decorator of node.decorators) this.visit(decorator, scope);
     this.visit(node.superClass, scope);
     for (const member of node.body.body) this.visit(member, scope);
   }
 
-  private visitMember(node: AstNode, scope: Scope): void {
-    for (const decorator of node.decorators ?? []) this.visit(decorator, scope);
+  private visitMember(node: MethodDefinition | PropertyDefinition | AccessorProperty | Extract<SyntaxNode, { type: "Property" }>, scope: Scope): void {
+    if (node.type !== "Property") for (const decorator of node.decorators) this.visit(decorator, scope);
     if (node.computed) this.visit(node.key, scope);
     if (node.type === "PropertyDefinition" || node.type === "AccessorProperty") {
       // Field initializers run per instance with `this` bound to it.
@@ -276,7 +277,7 @@ class ScopeBuilder {
   }
 
   /** Defaults and computed keys inside a binding pattern are reads; the bound names are not. */
-  private visitPatternExpressions(pattern: AstNode | null, scope: Scope): void {
+  private visitPatternExpressions(pattern: SyntaxNode | null, scope: Scope): void {
     if (!pattern) return;
     switch (pattern.type) {
       case "AssignmentPattern":
@@ -302,7 +303,7 @@ class ScopeBuilder {
     }
   }
 
-  private visitJsxName(name: AstNode, scope: Scope): void {
+  private visitJsxName(name: SyntaxNode, scope: Scope): void {
     if (name.type === "JSXIdentifier" && /^[A-Z_$]/.test(name.name)) scope.references.push(name.name);
     else if (name.type === "JSXMemberExpression") this.visitJsxName(name.object, scope);
   }

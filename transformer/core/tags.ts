@@ -1,6 +1,7 @@
 import { parseSync } from "oxc-parser";
 import type { CacheKind } from "../../runtime/meta.ts";
-import type { AstComment, AstNode } from "./ast.ts";
+import type { ObjectProperty } from "oxc-parser";
+import type { AstComment, SyntaxNode } from "./ast.ts";
 import { blockTagStarts } from "./block-tags.ts";
 import type { SourceRange } from "./plan.ts";
 
@@ -17,7 +18,7 @@ export interface FoundTag {
   readonly optionRanges: Readonly<Record<string, SourceRange>>;
 }
 
-export interface TagProblem {
+interface TagProblem {
   readonly code: string;
   readonly message: string;
   readonly range: SourceRange;
@@ -172,7 +173,7 @@ function parseOptionsLiteral(
   const range = { start: braceAt, end: balanced.end };
   // One leading "(" so an object literal parses as an expression; offsets shift by 1.
   const parsed = parseSync("options.ts", `(${balanced.text})`, { lang: "ts", sourceType: "module" });
-  const statement = parsed.program.body[0] as AstNode | undefined;
+  const statement: SyntaxNode | undefined = parsed.program.body[0];
   const objectNode = statement?.type === "ExpressionStatement" ? unwrapParens(statement.expression) : null;
   if (parsed.errors.length > 0 || parsed.program.body.length !== 1 || objectNode?.type !== "ObjectExpression") {
     const at = parsed.errors[0]?.labels?.[0]?.start;
@@ -186,12 +187,12 @@ function parseOptionsLiteral(
       },
     };
   }
-  const toSource = (node: AstNode): SourceRange => ({ start: braceAt + node.start - 1, end: braceAt + node.end - 1 });
+  const toSource = (node: SyntaxNode): SourceRange => ({ start: braceAt + node.start - 1, end: braceAt + node.end - 1 });
   const options: Record<string, unknown> = {};
   const optionRanges: Record<string, SourceRange> = Object.create(null);
-  for (const property of objectNode.properties as AstNode[]) {
-    const keyName = literalKeyName(property);
-    if (keyName === null) {
+  for (const property of objectNode.properties) {
+    const keyName = property.type === "Property" ? literalKeyName(property) : null;
+    if (keyName === null || property.type !== "Property") {
       return {
         problem: {
           code: "AUTOMEMO_OPTION_SYNTAX",
@@ -226,14 +227,14 @@ function parseOptionsLiteral(
   return { range, options, optionRanges };
 }
 
-function unwrapParens(node: AstNode | null | undefined): AstNode | null {
+function unwrapParens(node: SyntaxNode | null | undefined): SyntaxNode | null {
   let current = node ?? null;
   while (current?.type === "ParenthesizedExpression") current = current.expression;
   return current;
 }
 
-function literalKeyName(property: AstNode): string | null {
-  if (property.type !== "Property" || property.kind !== "init" || property.method || property.shorthand || property.computed) {
+function literalKeyName(property: ObjectProperty): string | null {
+  if (property.kind !== "init" || property.method || property.shorthand || property.computed) {
     return null;
   }
   if (property.key.type === "Identifier") return property.key.name;
@@ -243,7 +244,7 @@ function literalKeyName(property: AstNode): string | null {
 
 const NOT_A_LITERAL = Symbol("not a literal");
 
-function literalValue(node: AstNode): unknown {
+function literalValue(node: SyntaxNode): unknown {
   switch (node.type) {
     case "Literal":
       return typeof node.value === "string" || typeof node.value === "number" || typeof node.value === "boolean"
@@ -257,7 +258,7 @@ function literalValue(node: AstNode): unknown {
         : NOT_A_LITERAL;
     case "ArrayExpression": {
       const items: unknown[] = [];
-      for (const element of node.elements as (AstNode | null)[]) {
+      for (const element of node.elements) {
         if (!element || element.type === "ArrayExpression") return NOT_A_LITERAL;
         const item = literalValue(element);
         if (item === NOT_A_LITERAL) return NOT_A_LITERAL;

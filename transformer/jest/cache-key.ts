@@ -7,7 +7,7 @@ import { storeFingerprint } from "../core/deps/fingerprint.ts";
 import type { HostOptions } from "../hosts/options.ts";
 
 /** The parts of Jest's transform options these transformers read (Jest 29 and 30). */
-export interface JestTransformOptions {
+interface JestTransformOptions {
   readonly config: { readonly rootDir: string; readonly cwd: string };
 }
 
@@ -33,7 +33,7 @@ export interface JestTransformerFactory<Options> {
  * dependency work it saved, so an unchanged closure costs a few stats), and the key
  * changes exactly when an emitted hash would. Files without tags keep the base key.
  */
-export function keyWithCodeHashes(baseKey: string, source: string, filename: string, options: JestTransformOptions, hostOptions: HostOptions = {}): string {
+function keyWithCodeHashes(baseKey: string, source: string, filename: string, options: JestTransformOptions, hostOptions: HostOptions = {}): string {
   if (hostOptions.dependencies === false || !mightContainTags(source)) return baseKey;
   const plan = planModule(source, {
     filename,

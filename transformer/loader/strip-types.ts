@@ -30,7 +30,7 @@ export interface StrippedModule {
 }
 
 /** Names the environment variable that forces one stripper. */
-export const TYPE_STRIPPER_ENV = "AUTOMEMO_TYPE_STRIPPER";
+const TYPE_STRIPPER_ENV = "AUTOMEMO_TYPE_STRIPPER";
 
 interface TypeStripper {
   readonly name: "node" | "esbuild" | "typescript";
@@ -42,7 +42,7 @@ interface TypeStripper {
 class CannotStrip extends Error {}
 
 /** No installed stripper can run a TypeScript file. */
-export class TypeStripperMissingError extends AutomemoError {
+class TypeStripperMissingError extends AutomemoError {
   constructor(filename: string, reasons: readonly string[]) {
     const nodeHasStripping = typeof stripTypeScriptTypesOfNode() === "function";
     const fix = nodeHasStripping

@@ -31,16 +31,16 @@ export function storedRecord(value: unknown, async = false): Buffer {
 }
 
 /** FLAG_FIXUPS of the envelope: the payload is `[record, fixups]` (runtime/stores/exact-payload.ts). */
-export const FLAG_FIXUPS = 2;
+const FLAG_FIXUPS = 2;
 
 /** A record with a crafted flat fixup table (`tag, target, ...operands`; tags 0 null prototype, 1 lastIndex, 2 error). */
-export function recordWithFixups(value: unknown, fixups: (record: { async: boolean; value: unknown }) => unknown): Buffer {
+function recordWithFixups(value: unknown, fixups: (record: { async: boolean; value: unknown }) => unknown): Buffer {
   const record = { async: false, value };
   return envelopeAround(serialize([record, fixups(record)]), FLAG_FIXUPS);
 }
 
 /** A view in automemo's host-object layout (kind, buffer, offset, length), with any numbers. */
-export function craftedViewRecord(kind: number, buffer: unknown, byteOffset: number, length: number): Buffer {
+function craftedViewRecord(kind: number, buffer: unknown, byteOffset: number, length: number): Buffer {
   class ViewSerializer extends Serializer {
     constructor() {
       super();
