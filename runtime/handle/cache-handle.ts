@@ -13,12 +13,15 @@ import type { CacheKind, FunctionMeta } from "../meta.ts";
 import { validateOptions, type NormalizedOptions } from "../options.ts";
 import { coarseNow } from "./clock.ts";
 import { Entry, SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, STATE_READY } from "./entry.ts";
+import { announce } from "../fleet/fleet.ts";
+import { carriesAny, computeFor } from "../fleet/tags.ts";
+import { KEEP_FOR_ERRORS, SERVE_STALE, staleUse, usableAfterError } from "./freshness.ts";
 import { hashComponents, keyLayout, type KeyLayout } from "./key-layout.ts";
 import { MISS, Miss } from "./miss.ts";
 import { copyKeyValue, NOT_COPIED, sameKeyValue } from "./recent-key.ts";
 import { computeChannel, type ComputeChannel } from "./compute-events.ts";
 import { computeChain, cycleThrough } from "./compute-chain.ts";
-import { deleteStored, isAsyncFunction, isPromiseLike, settleWithStore } from "./persist.ts";
+import { deleteStored, entryStoreKey, isAsyncFunction, isPromiseLike, refreshThroughStore, settleWithStore, storeKeyOf } from "./persist.ts";
 import { defaultPersist, isDisabled, sharedRuntime, type AnyFunction, type CacheStats, type Lifecycle, type RegisteredHandle } from "./shared.ts";
 import { IdentityScope, type Table } from "./table.ts";
 import { EntryBook } from "./entry-book.ts";
@@ -78,6 +81,10 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   persist: string | undefined;
   /** `persist` came from the default (configure / AUTOMEMO_DEFAULT_PERSIST), not from the function's options. */
   persistIsDefault = false;
+
+  /** How long past `ttl` an expired entry is answered while it refreshes / instead of a failed recomputation (freshness.ts). */
+  private staleWhileRevalidateMs = 0;
+  private staleIfErrorMs = 0;
 
   /** What a persistent store is told about this function (persist only). */
   storeFunction: StoreFunction = { id: "", version: "" };
@@ -316,7 +323,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   /** A hit that needs more than a counter: in flight, ttl, LRU bookkeeping or validate. */
   private checkedHit(entry: Entry): unknown {
     if (entry.state !== STATE_READY) return this.hitPending(entry);
-    if (this.ttlMs !== 0 && coarseNow() >= entry.expiresAt) return this.removeAndMiss(entry);
+    if (this.ttlMs !== 0 && coarseNow() >= entry.expiresAt) return this.expired(entry);
     if (this.bounded) this.lru.touch(entry);
     if (this.validateHook !== undefined && !this.validateHook(entry.value)) return this.removeAndMiss(entry);
     this.hits++;
@@ -334,14 +341,40 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     return entry.promise;
   }
 
+  /** Past its ttl: a stale hit (refreshing), a miss that starts the refresh in settle(), a miss that may fall back to it, or a plain miss. */
+  private expired(entry: Entry): unknown {
+    const use = staleUse(entry, this.staleWhileRevalidateMs, this.staleIfErrorMs);
+    if (use === SERVE_STALE && entry.refreshing) {
+      this.staleHits++;
+      return this.readyValue(entry);
+    }
+    if (use === SERVE_STALE) {
+      // Only settle() has the compute function to refresh with: the entry stays filed meanwhile.
+      const miss = this.missOfEntry(entry);
+      miss.stale = entry;
+      return this.missed(miss);
+    }
+    return this.removeAndMiss(entry, use === KEEP_FOR_ERRORS);
+  }
+
+  private readyValue(entry: Entry): unknown {
+    const snapshot = entry.snapshot;
+    return snapshot === null ? entry.hitValue : this.copyOut(entry, snapshot);
+  }
+
+  private missOfEntry(entry: Entry): Miss {
+    return new Miss(entry.table, entry.slot, entry.k1, entry.k2, entry.k3, entry.d0, entry.d1, entry.d2, entry.d3);
+  }
+
   /** The entry's key missed (expired, failed validate): removes it and answers MISS, with a pending miss filing into the same place. */
-  private removeAndMiss(entry: Entry): object {
+  private removeAndMiss(entry: Entry, keepForErrors = false): object {
     // The recent key's entry hands its key copy on, so the shortcut survives a ttl expiry.
     const keyCopy = entry === this.recentKeyEntry ? this.recentKey : NOT_COPIED;
     this.removeEntry(entry, true);
     this.misses++;
-    const miss = new Miss(entry.table, entry.slot, entry.k1, entry.k2, entry.k3, entry.d0, entry.d1, entry.d2, entry.d3);
+    const miss = this.missOfEntry(entry);
     miss.keyCopy = keyCopy;
+    if (keepForErrors) miss.stale = entry;
     return this.missed(miss);
   }
 
@@ -364,6 +397,18 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   }
 
   private settleMiss(miss: Miss, compute: () => unknown): unknown {
+    const stale = miss.stale;
+    if (stale !== null && stale.state === STATE_READY) {
+      // Within staleWhileRevalidate (still filed): see refreshInBackground. A sync function
+      // cannot refresh without blocking its caller, so it recomputes now, like a miss.
+      if (isAsyncFunction(compute)) {
+        this.staleHits++;
+        this.refreshInBackground(miss, stale, compute);
+        return this.readyValue(stale);
+      }
+      this.removeEntry(stale, true);
+      this.misses++;
+    }
     // Async computations run inside a link of the compute chain, so awaiting themselves is detected.
     if (isAsyncFunction(compute)) {
       const chain = computeChain();
@@ -372,10 +417,74 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     return this.settleNow(miss, compute);
   }
 
+  /** One refresh per key in this process (`refreshing`); with a store, one per fleet through its computeOnce. */
+  private refreshInBackground(miss: Miss, stale: Entry, compute: () => unknown): void {
+    stale.refreshing = true;
+    this.refreshes++;
+    miss.stale = null;
+    const run = () =>
+      this.persist !== undefined && this.usesStoreFor(compute) && this.fillStoreComponents(miss)
+        ? refreshThroughStore(this, miss, compute)
+        : Promise.resolve(this.runCompute(compute, miss));
+    // Its own compute-chain link: cacheTag() after an await must tag this refresh, not the caller's computation.
+    const chain = computeChain();
+    const refreshed = chain === null ? run() : chain.run({ handle: this, miss, parent: undefined }, run);
+    refreshed.then(
+      (value) => {
+        // Cleared meanwhile: the refreshed value is not kept either.
+        if (stale.state === STATE_READY) this.storeValue(miss, value, true);
+      },
+      (error: unknown) => {
+        stale.refreshing = false;
+        this.refreshErrors++;
+        const channel = computeChannel();
+        if (channel !== null && channel.hasSubscribers) channel.publish({ id: this.id, phase: "refresh-error", error });
+      },
+    ).catch((error: unknown) => {
+      // storeValue refused the value (not copyable): the stale entry stays, as for a failed refresh.
+      stale.refreshing = false;
+      this.refreshErrors++;
+      void error;
+    });
+  }
+
+  /**
+   * A recomputation failed with `error`: within staleIfError, the expired entry goes back
+   * in its place (with its old expiry, so the next call tries again) and is the answer;
+   * otherwise the error is thrown on.
+   */
+  private fallBackToStale(miss: Miss, error: unknown): Entry {
+    const stale = miss.stale;
+    if (!usableAfterError(stale, this.staleIfErrorMs)) throw error;
+    miss.stale = null;
+    this.staleHits++;
+    const entry = this.entryFor(miss);
+    entry.value = stale.value;
+    entry.snapshot = stale.snapshot;
+    entry.bytes = stale.bytes;
+    entry.tags = stale.tags;
+    entry.isAsync = stale.isAsync;
+    entry.promise = stale.isAsync && stale.snapshot === null ? Promise.resolve(stale.value) : null;
+    this.markReady(entry);
+    entry.expiresAt = stale.expiresAt;
+    this.file(entry);
+    return entry;
+  }
+
   /** settleMiss without the chain link (called inside it for async computations). */
   settleNow(miss: Miss, compute: () => unknown): unknown {
+    if (miss.stale === null) return this.settleComputed(miss, compute);
+    // Within staleIfError: a sync failure answers the stale value (async ones: settleAsync).
+    try {
+      return this.settleComputed(miss, compute);
+    } catch (error) {
+      return this.readyValue(this.fallBackToStale(miss, error));
+    }
+  }
+
+  private settleComputed(miss: Miss, compute: () => unknown): unknown {
     if (this.persist !== undefined && this.usesStoreFor(compute) && this.fillStoreComponents(miss)) return settleWithStore(this, miss, compute);
-    const result = this.runCompute(compute);
+    const result = this.runCompute(compute, miss);
     if (isPromiseLike(result)) return this.settleAsync(miss, result);
     this.storeValue(miss, result, false);
     return result;
@@ -417,7 +526,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   }
 
   /** Runs one computation, timing it (async: until it settles) and announcing it on the compute channel. */
-  runCompute(compute: () => unknown): unknown {
+  runCompute(compute: () => unknown, miss: Miss): unknown {
     const channel = computeChannel();
     // Build no message when nobody listens.
     const announced = channel !== null && channel.hasSubscribers;
@@ -425,7 +534,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     const started = performance.now();
     let result: unknown;
     try {
-      result = compute();
+      result = computeFor(miss, compute);
     } catch (error) {
       this.computeFinished(started, announced ? channel : null);
       throw error;
@@ -460,6 +569,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
   /** Caches a value computed (or read from a store) for the key of `miss`; `snapshot`: of `value`, when the caller already took it. */
   storeValue(miss: Miss, value: unknown, isAsync: boolean, snapshot?: ResultSnapshot): void {
     const entry = this.entryFor(miss);
+    entry.tags = miss.tags;
     if (this.isMemo) this.fillMemo(entry, snapshot ?? snapshotResult(value, this.id));
     else entry.value = value;
     entry.isAsync = isAsync;
@@ -481,6 +591,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       const snapshotPromise = Promise.resolve(result).then(
         (value) => {
           original = value;
+          entry.tags = miss.tags;
           try {
             const snapshot = snapshotResult(value, this.id);
             this.resolveMemo(entry, snapshot);
@@ -492,7 +603,10 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
         },
         (error) => {
           this.removeEntry(entry, false);
-          throw error;
+          const stale = this.fallBackToStale(miss, error);
+          const snapshot = stale.snapshot ?? snapshotResult(stale.value, this.id);
+          original = copySnapshot(snapshot);
+          return snapshot;
         },
       );
       snapshotPromise.catch(noop);
@@ -502,6 +616,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     const valuePromise = Promise.resolve(result).then(
       (value) => {
         if (entry.state === STATE_PENDING) {
+          entry.tags = miss.tags;
           entry.value = value;
           this.markReady(entry);
           this.rememberRecent(entry);
@@ -510,7 +625,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       },
       (error) => {
         this.removeEntry(entry, false);
-        throw error;
+        return this.fallBackToStale(miss, error).value;
       },
     );
     valuePromise.catch(noop);
@@ -539,7 +654,7 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
 
   // ---- control API (protocol shared by runtime copies) ----
 
-  async clear(includeStore = true): Promise<void> {
+  async clear(includeStore = true, announceIt = includeStore): Promise<void> {
     const releases: Promise<void>[] = [];
     if (includeStore && this.persist !== undefined) releases.push(deleteStored(this));
     for (const entry of this.liveEntries()) {
@@ -548,6 +663,8 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     }
     // The tables stay: a miss being settled right now still files into them, and counts right.
     await Promise.all(releases);
+    // After the store: another process that drops its copy must not read the old one back.
+    if (announceIt) await announce({ kind: "clear", id: this.id }, [this.persist]);
   }
 
   async clearCall(args: ArrayLike<unknown>): Promise<void> {
@@ -557,6 +674,17 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     const stored = this.persist !== undefined ? deleteStored(this, components) : undefined;
     if (entry !== undefined) await this.removeEntry(entry, true);
     await stored;
+    // Identity keys mean nothing in another process.
+    if (this.layout.identityDepth === 0 && !this.layout.identityAll) await announce({ kind: "clear", id: this.id, key: storeKeyOf(this, components) }, [this.persist]);
+  }
+
+  async forgetStoreKey(key: string): Promise<void> {
+    await this.removeEntriesWhere((entry) => entry.table === this.root && entryStoreKey(this, entry) === key);
+  }
+
+  async dropTagged(tags: ReadonlySet<string>): Promise<void> {
+    if (carriesAny(this.options.tags, tags)) await this.clear(false, false);
+    else await this.removeEntriesWhere((entry) => carriesAny(entry.tags, tags));
   }
 
   /**
@@ -603,6 +731,9 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
       storeHits: this.storeHits,
       computeMs: this.computeMs,
       store: this.persist,
+      staleHits: this.staleHits,
+      refreshes: this.refreshes,
+      refreshErrors: this.refreshErrors,
     };
   }
 
@@ -616,6 +747,8 @@ export class CacheHandle extends EntryBook implements RegisteredHandle {
     const defaults = shared.settings.defaults;
     this.disabled = isDisabled(shared.settings);
     this.ttlMs = this.options.ttlMs ?? defaults.ttlMs ?? 0;
+    this.staleWhileRevalidateMs = this.options.staleWhileRevalidateMs ?? 0;
+    this.staleIfErrorMs = Math.max(this.options.staleIfErrorMs ?? 0, this.staleWhileRevalidateMs);
     this.maxEntries = this.options.maxEntries ?? defaults.maxEntries ?? Infinity;
     this.maxBytes = this.isMemo ? (this.options.maxBytes ?? Infinity) : Infinity;
     // Under a process-wide budget every memo handle keeps LRU order, so the oldest entry of all can be found.

@@ -49,6 +49,9 @@ export abstract class EntryBook {
   protected evictions = 0;
   protected storeHits = 0;
   protected computeMs = 0;
+  protected staleHits = 0;
+  protected refreshes = 0;
+  protected refreshErrors = 0;
   protected entryCount = 0;
   protected byteCount = 0;
 
@@ -203,6 +206,17 @@ export abstract class EntryBook {
       else entries.push(entry);
     }
     return entries;
+  }
+
+  /** Removes (and releases) every live entry `select` picks; resolves when releases finished. */
+  protected async removeEntriesWhere(select: (entry: Entry) => boolean): Promise<void> {
+    const releases: Promise<void>[] = [];
+    for (const entry of this.liveEntries()) {
+      if (!select(entry)) continue;
+      const released = this.removeEntry(entry, true);
+      if (released !== undefined) releases.push(released);
+    }
+    await Promise.all(releases);
   }
 
   /** Least recently used last; for tests of the eviction order. */

@@ -50,6 +50,10 @@ export class Entry {
   weakRecord: WeakEntryRecord | null = null;
   /** Until ready: the private key copy of its miss (recent-key.ts); dropped when it becomes ready. */
   keyCopy: unknown = NOT_COPIED;
+  /** Tags added by cacheTag() while it was computed (static tags live on the handle), or null. */
+  tags: readonly string[] | null = null;
+  /** Expired within staleWhileRevalidate and a background refresh is running (freshness.ts). */
+  refreshing = false;
 
   constructor(
     readonly table: Table,

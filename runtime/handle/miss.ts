@@ -10,6 +10,7 @@
  * hand out the SAME token, because a handle from the shared registry may have been
  * created by another copy: the first copy publishes it on the shared registry.
  */
+import type { Entry } from "./entry.ts";
 import type { Table } from "./table.ts";
 import { NOT_COPIED } from "./recent-key.ts";
 import { sharedRuntime } from "./shared.ts";
@@ -24,6 +25,10 @@ export class Miss {
   components: unknown[] | null = null;
   /** A private copy of a single small plain-data key for the recent-key shortcut (recent-key.ts), or NOT_COPIED. */
   keyCopy: unknown = NOT_COPIED;
+  /** Tags given to cacheTag() while this miss was computed (runtime/fleet/tags.ts), or read with a stored record. */
+  tags: string[] | null = null;
+  /** The expired entry of this key, kept for staleWhileRevalidate / staleIfError (freshness.ts). */
+  stale: Entry | null = null;
 
   constructor(
     readonly table: Table | null,
