@@ -42,7 +42,7 @@ export interface PersistingHandle {
   storeKeyNames(count: number): readonly string[];
   storeValue(miss: Miss, value: unknown, isAsync: boolean, snapshot?: ResultSnapshot): void;
   settleAsync(miss: Miss, result: PromiseLike<unknown>): Promise<unknown>;
-  /** Calls `compute` as the computation of `miss`, timing it and announcing it (see CacheHandle#runCompute). */
+  /** Calls `compute` as the computation of `miss`, timing it and announcing it (see MissSettler#runCompute in settle.ts). */
   runCompute(compute: () => unknown, miss: Miss): unknown;
   countStoreHit(): void;
 }
@@ -168,9 +168,9 @@ const HEX_DIGITS = "0123456789abcdef";
 
 /** The store key of a memory entry of the root table: its digest, or the hash of its exact components. */
 export function entryStoreKey(handle: PersistingHandle, entry: Entry): string {
-  if (entry.slot !== SLOT_DIGEST) return storeKeyOf(handle, [entry.k1, entry.k2, entry.k3].slice(0, entry.slot));
+  if (entry.slot !== SLOT_DIGEST) return storeKeyOf(handle, [entry.firstKey, entry.secondKey, entry.thirdKey].slice(0, entry.slot));
   let out = "";
-  for (const word of [entry.d0, entry.d1, entry.d2, entry.d3]) {
+  for (const word of [entry.digestWord0, entry.digestWord1, entry.digestWord2, entry.digestWord3]) {
     for (let shift = 28; shift >= 0; shift -= 4) out += HEX_DIGITS[(word >>> shift) & 15];
   }
   return out;

@@ -47,7 +47,7 @@ type Command =
   | { op: "clearConnect" }
   | { op: "clearAll" }
   | { op: "invalidateTag"; tags: string[] }
-  | { op: "waitChange"; key: string; from: string; timeoutMs: number }
+  | { op: "waitChange"; key?: string; from: string; timeoutMs: number }
   | { op: "state" };
 
 async function run(command: Command): Promise<unknown> {
@@ -71,11 +71,13 @@ async function run(command: Command): Promise<unknown> {
       await invalidateTag(...command.tags);
       return { at: Date.now() };
     case "waitChange": {
-      // Polls the cached function until it answers something else than `from`: when this process stopped serving it.
+      // Polls load(key) (no key: listUsers()) until it answers something else than `from`: when this process stopped serving it.
       const deadline = Date.now() + command.timeoutMs;
       for (;;) {
-        const value = await load(command.key);
-        if (value !== command.from) return { value, at: Date.now() };
+        // When the call that no longer got the old value started: from then on this process did not serve it.
+        const startedAt = Date.now();
+        const value = command.key === undefined ? await listUsers() : await load(command.key);
+        if (value !== command.from) return { value, at: startedAt };
         if (Date.now() > deadline) return { value, at: null };
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
