@@ -45,7 +45,8 @@ function storeNamed(name: string): CacheStore | undefined {
 export async function announce(message: Invalidation, storeNames: Iterable<string | undefined> = []): Promise<void> {
   for (const name of storeNames) {
     const store = name === undefined ? undefined : storeNamed(name);
-    if (store !== undefined) await joinBus(store);
+    // Listening starts for later messages; publishing does not wait for it.
+    if (store !== undefined) void joinBus(store);
   }
   const open: InvalidationBus[] = [];
   for (const bus of joined.keys()) {
