@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clearAll, configure, memo, stats, InvalidOptionError } from "../../runtime/index.ts";
 import { setClockForTesting } from "../../runtime/handle/clock.ts";
 import { validateOptions } from "../../runtime/options.ts";
 import { closeStores, resetStores } from "../../runtime/stores/index.ts";
 import { redisTestsEnabled, startRedisForSuite } from "../stores/helpers/redis-tests.ts";
+import { makeTempDir } from "../stores/helpers/temp-dir.ts";
 
 let now = 1_000_000;
 const tick = (ms: number) => void (now += ms);
@@ -12,7 +13,10 @@ const uniqueId = (name: string) => `test/freshness.ts#${name}${nextId++}`;
 
 afterEach(async () => {
   setClockForTesting(undefined);
+  // The Redis suite's function stays registered: clearing it once its server is gone only warns.
+  const quiet = vi.spyOn(console, "warn").mockImplementation(() => {});
   await clearAll();
+  quiet.mockRestore();
 });
 
 function withClock(): void {
@@ -213,5 +217,52 @@ describe.skipIf(!redisTestsEnabled("the freshness tests with Redis"))("freshness
     // Past the SWR window, within staleIfError: Redis unreachable and the computation failing: the last value.
     expect(await load("a")).toMatch(/^a@\d$/);
     vi.restoreAllMocks();
+  });
+});
+
+describe("freshness with persist: disk (real time, short ttl)", () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(async () => {
+    temp = makeTempDir("freshness-disk");
+    await resetStores();
+    configure({ cacheDir: temp.path });
+  });
+  afterEach(async () => {
+    await closeStores();
+    temp.remove();
+  });
+
+  it("staleIfError answers the last value of a sync function whose disk entry expired too", async () => {
+    let failing = false;
+    let calls = 0;
+    const parse = memo(
+      (text: string) => {
+        calls++;
+        if (failing) throw new Error("parser crashed");
+        return { text, calls };
+      },
+      { id: uniqueId("disk-sie"), params: ["text"], options: { ttl: 0.2, staleIfError: "1m", persist: "disk" } },
+    );
+    expect(parse("x")).toEqual({ text: "x", calls: 1 });
+    failing = true;
+    await sleep(300);
+    expect(parse("x")).toEqual({ text: "x", calls: 1 });
+    expect(calls).toBe(2);
+  });
+
+  it("staleWhileRevalidate refreshes an async function through the disk store", async () => {
+    let calls = 0;
+    const load = memo(async (key: string) => `${key}@${++calls}`, {
+      id: uniqueId("disk-swr"),
+      params: ["key"],
+      options: { ttl: 0.2, staleWhileRevalidate: "1m", persist: "disk" },
+    });
+    expect(await load("a")).toBe("a@1");
+    await sleep(300);
+    expect(await load("a")).toBe("a@1");
+    await sleep(50);
+    expect(await load("a")).toBe("a@2");
+    expect(stats(load)).toMatchObject({ staleHits: 1, refreshes: 1, refreshErrors: 0 });
   });
 });
