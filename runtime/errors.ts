@@ -255,3 +255,15 @@ export class ComputeCycleError extends AutomemoError {
     this.cycle = details.cycle;
   }
 }
+
+/** `cacheTag(...)` ran outside the computation of a cached function, or was given something that is not a tag. */
+export class CacheTagError extends AutomemoError {
+  constructor(details: { problem: string }) {
+    super(
+      "CACHE_TAG_OUTSIDE_COMPUTATION",
+      `cacheTag() ${details.problem}.\n` +
+        `Fix it: call cacheTag("name", ...) with non-empty strings from inside the body of a @memo or @singleton function while it computes ` +
+        `(after an await only where async context is tracked: Node 24+, or AUTOMEMO_CYCLE_CHECK=1), or use the static option @memo { tags: ["name"] }.`,
+    );
+  }
+}

@@ -25,9 +25,11 @@ export type { CacheStats, Lifecycle } from "./handle/shared.ts";
 export type { TotalStats, CachedFunctionRef } from "./handle/control.ts";
 export type { GlobalSettings, CustomHasherEntry } from "./handle/configure.ts";
 export { COMPUTE_CHANNEL, type ComputeMessage } from "./handle/compute-events.ts";
+export { cacheTag, invalidateTag } from "./fleet/tags.ts";
 export type { CacheStore, StoreFunction, StoreHit } from "./stores/store.ts";
 export {
   AutomemoError,
+  CacheTagError,
   ClearKeyError,
   ComputeCycleError,
   HasherError,
@@ -56,6 +58,12 @@ export interface CacheOptions {
   key?: "value" | "identity";
   /** Whether edits to called helpers change the code hash (transformer dependency tracking). */
   deps?: boolean;
+  /** Tags of every entry of the function, dropped together by `invalidateTag(tag)` (docs/fleet.md). */
+  tags?: readonly string[];
+  /** Needs `ttl`; async functions: after `ttl`, for this long a call answers the stale value and one background refresh per key replaces it. */
+  staleWhileRevalidate?: number | string;
+  /** Needs `ttl`: after `ttl`, for this long a recomputation that fails answers the stale value instead of the error. */
+  staleIfError?: number | string;
 }
 
 /** Metadata for a by-hand `memo`/`singleton`: a stable unique `id`; the rest is optional. */

@@ -24,6 +24,12 @@ export interface NormalizedOptions {
   readonly key?: "value" | "identity";
   /** Whether the transformer folds the hashes of called helpers into the code hash. */
   readonly deps?: boolean;
+  /** Tags of every entry, for `invalidateTag` (runtime/fleet/tags.ts). */
+  readonly tags?: readonly string[];
+  /** After `ttl`, for this long a call returns the stale value and refreshes it in the background (async functions). */
+  readonly staleWhileRevalidateMs?: number;
+  /** After `ttl`, for this long a failed recomputation returns the stale value instead of the error. */
+  readonly staleIfErrorMs?: number;
 }
 
 type OptionName = keyof RawOptionShape;
@@ -34,9 +40,12 @@ interface RawOptionShape {
   persist: unknown;
   key: unknown;
   deps: unknown;
+  tags: unknown;
+  staleWhileRevalidate: unknown;
+  staleIfError: unknown;
 }
 
-const OPTION_NAMES: readonly OptionName[] = ["ttl", "maxEntries", "maxBytes", "persist", "key", "deps"];
+const OPTION_NAMES: readonly OptionName[] = ["ttl", "maxEntries", "maxBytes", "persist", "key", "deps", "tags", "staleWhileRevalidate", "staleIfError"];
 const MEMO_ONLY: ReadonlySet<OptionName> = new Set(["maxBytes", "persist"]);
 const SINGLETON_ONLY: ReadonlySet<OptionName> = new Set(["key"]);
 
@@ -216,9 +225,38 @@ export function validateOptions(raw: unknown, kind: CacheKind, where: string): N
         if (typeof value !== "boolean") fail(option, where, `${formatValue(value)} is not a boolean`, `Use deps: true or deps: false.`);
         out.deps = value;
         break;
+      case "tags":
+        out.tags = parseTags(value, where);
+        break;
+      case "staleWhileRevalidate":
+        out.staleWhileRevalidateMs = parseDuration(value, option, where);
+        break;
+      case "staleIfError":
+        out.staleIfErrorMs = parseDuration(value, option, where);
+        break;
     }
   }
+  if ((out.staleWhileRevalidateMs !== undefined || out.staleIfErrorMs !== undefined) && out.ttlMs === undefined) {
+    const option = out.staleWhileRevalidateMs !== undefined ? "staleWhileRevalidate" : "staleIfError";
+    fail(option, where, `'${option}' extends 'ttl', and this function has none`, `Add a ttl: @${kind} { ttl: "5m", ${option}: "1h" }.`);
+  }
   return out;
+}
+
+/** Longest tag accepted: tags name Redis keys and index files. */
+const MAX_TAG_LENGTH = 200;
+
+/** A tag list: non-empty strings of at most MAX_TAG_LENGTH characters, without control characters. */
+export function parseTags(raw: unknown, where: string): readonly string[] {
+  const fix = `Use an array of short names: tags: ["users", "billing"].`;
+  if (!Array.isArray(raw)) fail("tags", where, `${formatValue(raw)} is not an array of strings`, fix);
+  for (const tag of raw) {
+    // eslint-disable-next-line no-control-regex
+    if (typeof tag !== "string" || tag.length === 0 || tag.length > MAX_TAG_LENGTH || /[\u0000-\u001f]/.test(tag)) {
+      fail("tags", where, `${formatValue(tag)} is not a tag (a non-empty string of at most ${MAX_TAG_LENGTH} characters, no control characters)`, fix);
+    }
+  }
+  return [...new Set(raw as string[])];
 }
 
 /** What `configure({ ttl, maxEntries, maxBytes })` validates (`maxBytes` is the process-wide budget, not a per-function default). */

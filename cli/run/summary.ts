@@ -19,9 +19,12 @@ export interface FunctionActivity {
   readonly store?: string;
   /** Memory its cached entries hold now (stats().bytes), when the runtime reports it. */
   readonly bytes?: number;
+  /** Expired values answered (staleWhileRevalidate, staleIfError), background refreshes and failed refreshes, when reported. */
+  readonly staleHits?: number;
+  readonly refreshes?: number;
+  readonly refreshErrors?: number;
 }
 
-type Counters = Omit<FunctionActivity, "id">;
 /** Counters per handle. A watch-mode edit registers a new handle (new code hash) for the same id, replacing the old one. */
 export type ActivitySnapshot = ReadonlyMap<string, FunctionActivity>;
 
@@ -29,7 +32,7 @@ export type ActivitySnapshot = ReadonlyMap<string, FunctionActivity>;
 export function snapshotActivity(): ActivitySnapshot {
   const snapshot = new Map<string, FunctionActivity>();
   for (const handle of sharedRuntime().handles.values()) {
-    const stats = handle.stats() as ReturnType<typeof handle.stats> & Partial<Pick<Counters, "storeHits" | "computeMs" | "store">>;
+    const stats = handle.stats();
     snapshot.set(`${handle.id}\n${handle.hash}`, {
       id: handle.id,
       hits: stats.hits,
@@ -38,6 +41,9 @@ export function snapshotActivity(): ActivitySnapshot {
       computeMs: stats.computeMs,
       store: stats.store,
       bytes: stats.bytes,
+      staleHits: stats.staleHits,
+      refreshes: stats.refreshes,
+      refreshErrors: stats.refreshErrors,
     });
   }
   return snapshot;
@@ -61,6 +67,9 @@ function addActivity(into: Map<string, FunctionActivity>, delta: FunctionActivit
           storeHits: combine(sum.storeHits, delta.storeHits, 1),
           computeMs: combine(sum.computeMs, delta.computeMs, 1),
           bytes: combine(sum.bytes, delta.bytes, 1),
+          staleHits: combine(sum.staleHits, delta.staleHits, 1),
+          refreshes: combine(sum.refreshes, delta.refreshes, 1),
+          refreshErrors: combine(sum.refreshErrors, delta.refreshErrors, 1),
         },
   );
 }
@@ -79,9 +88,12 @@ export function activityBetween(before: ActivitySnapshot, after: ActivitySnapsho
       computeMs: combine(now.computeMs, then?.computeMs, -1),
       // Memory is a level, not a count: what the entries hold at the end of the run.
       bytes: now.bytes,
+      staleHits: combine(now.staleHits, then?.staleHits, -1),
+      refreshes: combine(now.refreshes, then?.refreshes, -1),
+      refreshErrors: combine(now.refreshErrors, then?.refreshErrors, -1),
     });
   }
-  return [...byId.values()].filter((entry) => entry.hits + entry.misses > 0).sort((a, b) => a.id.localeCompare(b.id));
+  return [...byId.values()].filter((entry) => entry.hits + entry.misses + (entry.staleHits ?? 0) > 0).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** Average cost of one computation of the function, over every version alive in this process. */
@@ -122,6 +134,8 @@ export function formatSummary(activity: readonly FunctionActivity[], totals: Act
     }
     // A store hit is a hit too: "1 hit from disk", never "0 hits, 1 from disk".
     if (entry.hits > 0 || parts.length === 0) parts.unshift(count(entry.hits, "hit"));
+    if (entry.staleHits) parts.push(`${entry.staleHits} stale`);
+    if (entry.refreshes) parts.push(`${count(entry.refreshes, "refresh", "refreshes")}${entry.refreshErrors ? ` (${entry.refreshErrors} failed)` : ""}`);
     if (entry.bytes !== undefined) {
       heldBytes = (heldBytes ?? 0) + entry.bytes;
       parts.push(`${formatBytes(entry.bytes)} held`);

@@ -11,9 +11,12 @@ export const COMPUTE_CHANNEL = "automemo:compute";
 /** What a subscriber of COMPUTE_CHANNEL receives. */
 export interface ComputeMessage {
   readonly id: string;
-  readonly phase: "start" | "end";
+  /** "refresh-error": a staleWhileRevalidate refresh failed; the stale value stays. */
+  readonly phase: "start" | "end" | "refresh-error";
   /** On "end": how long the computation took, in ms (async: until its promise settled). */
   readonly durationMs?: number;
+  /** On "refresh-error": what the computation threw. */
+  readonly error?: unknown;
 }
 
 export interface ComputeChannel {

@@ -4,6 +4,7 @@
  * function id, and work across every runtime copy of the process.
  */
 import { UnknownFunctionError } from "../errors.ts";
+import { announce } from "../fleet/fleet.ts";
 import { sharedRuntime, type AnyFunction, type CacheStats, type RegisteredHandle } from "./shared.ts";
 
 /** A cached function, or its id (`"src/db.ts#loadRows"`). */
@@ -24,7 +25,10 @@ export async function clearFunction(target: CachedFunctionRef, args: readonly un
 }
 
 export async function clearEverything(): Promise<void> {
-  await Promise.all([...sharedRuntime().handles.values()].map((handle) => handle.clear()));
+  const handles = [...sharedRuntime().handles.values()];
+  // One message for the fleet rather than one per function.
+  await Promise.all(handles.map((handle) => handle.clear(true, false)));
+  await announce({ kind: "clear-all" }, handles.map((handle) => handle.stats().store));
 }
 
 /** Totals over every cached function, with the numbers of each function by id. */
@@ -38,7 +42,7 @@ export function statsOf(target: CachedFunctionRef): CacheStats {
 
 export function totalStats(): TotalStats {
   const functions: Record<string, CacheStats> = {};
-  const total: CacheStats = { hits: 0, misses: 0, entries: 0, bytes: 0, evictions: 0, storeHits: 0, computeMs: 0 };
+  const total: CacheStats = { hits: 0, misses: 0, entries: 0, bytes: 0, evictions: 0, storeHits: 0, computeMs: 0, staleHits: 0, refreshes: 0, refreshErrors: 0 };
   for (const [id, handle] of sharedRuntime().handles) {
     const stats = handle.stats();
     functions[id] = stats;
@@ -50,6 +54,9 @@ export function totalStats(): TotalStats {
     // Handles of an older runtime copy in the process may not count these.
     total.storeHits += stats.storeHits ?? 0;
     total.computeMs += stats.computeMs ?? 0;
+    total.staleHits! += stats.staleHits ?? 0;
+    total.refreshes! += stats.refreshes ?? 0;
+    total.refreshErrors! += stats.refreshErrors ?? 0;
   }
   return { ...total, functions };
 }

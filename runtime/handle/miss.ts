@@ -10,6 +10,7 @@
  * hand out the SAME token, because a handle from the shared registry may have been
  * created by another copy: the first copy publishes it on the shared registry.
  */
+import type { Entry } from "./entry.ts";
 import type { Table } from "./table.ts";
 import { NOT_COPIED } from "./recent-key.ts";
 import { sharedRuntime } from "./shared.ts";
@@ -24,19 +25,33 @@ export class Miss {
   components: unknown[] | null = null;
   /** A private copy of a single small plain-data key for the recent-key shortcut (recent-key.ts), or NOT_COPIED. */
   keyCopy: unknown = NOT_COPIED;
+  /** Tags given to cacheTag() while this miss was computed (runtime/fleet/tags.ts), or read with a stored record. */
+  tags: string[] | null = null;
+  /** The expired entry of this key, kept for staleWhileRevalidate / staleIfError (freshness.ts). */
+  stale: Entry | null = null;
 
   constructor(
     readonly table: Table | null,
     readonly slot: number,
-    readonly k1: unknown,
-    readonly k2: unknown,
-    readonly k3: unknown,
-    readonly d0: number,
-    readonly d1: number,
-    readonly d2: number,
-    readonly d3: number,
+    /** Exact (primitive) key components, for the SLOT_MAP slots. */
+    readonly firstKey: unknown,
+    readonly secondKey: unknown,
+    readonly thirdKey: unknown,
+    /** The key's 128-bit digest as four 32-bit words, for SLOT_DIGEST (keyDigest at lookup). */
+    readonly digestWord0: number,
+    readonly digestWord1: number,
+    readonly digestWord2: number,
+    readonly digestWord3: number,
   ) {}
 }
+
+/**
+ * The pending miss of every lookup while `clear(fn, ...args)` captures a key: the
+ * emitted code settles it as usual, and settling never runs the computation.
+ */
+export const KEY_CAPTURED = new Miss(null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
+/** The pending miss of a disabled handle: settling just runs the computation. */
+export const PASS_THROUGH = new Miss(null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
 
 /** The token's class: a name in debuggers and a readable `String(MISS)`. */
 class MissToken {

@@ -23,6 +23,9 @@ import { digestHex, hashKeyComponents } from "../hash/index.ts";
 import { prototypeOf } from "../hash/kinds.ts";
 import { getStore } from "../stores/index.ts";
 import type { CacheStore, StoreFunction } from "../stores/store.ts";
+import { joinBus } from "../fleet/fleet.ts";
+import { entryTags } from "../fleet/tags.ts";
+import { SLOT_DIGEST, type Entry } from "./entry.ts";
 import type { Miss } from "./miss.ts";
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -35,24 +38,52 @@ export interface PersistingHandle {
   readonly hash: string;
   readonly persist: string | undefined;
   readonly storeFunction: StoreFunction;
+  readonly options: { readonly tags?: readonly string[] };
   storeKeyNames(count: number): readonly string[];
   storeValue(miss: Miss, value: unknown, isAsync: boolean, snapshot?: ResultSnapshot): void;
   settleAsync(miss: Miss, result: PromiseLike<unknown>): Promise<unknown>;
-  /** Calls `compute`, timing it and announcing it (see CacheHandle#runCompute). */
-  runCompute(compute: () => unknown): unknown;
+  /** Calls `compute` as the computation of `miss`, timing it and announcing it (see MissSettler#runCompute in settle.ts). */
+  runCompute(compute: () => unknown, miss: Miss): unknown;
   countStoreHit(): void;
 }
 
 interface PersistedRecord {
   readonly async: boolean;
   readonly value: unknown;
+  /** Static and cacheTag() tags, so a process reading the entry can drop it on invalidateTag. Only when there are some. */
+  readonly tags?: readonly string[];
 }
 
-/** Exactly `{ async: boolean, value }`, a plain object with these two own properties and nothing else. */
+function isTagList(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((tag) => typeof tag === "string");
+}
+
+/** Exactly `{ async: boolean, value }` or `{ async, value, tags: string[] }`, a plain object with these own properties and nothing else. */
 function isPersistedRecord(value: unknown): value is PersistedRecord {
   if (typeof value !== "object" || value === null || prototypeOf(value) !== Object.prototype) return false;
   const keys = Reflect.ownKeys(value);
-  return keys.length === 2 && Object.hasOwn(value, "value") && typeof (value as PersistedRecord).async === "boolean";
+  const tagged = keys.length === 3 && isTagList((value as PersistedRecord).tags);
+  return (keys.length === 2 || tagged) && Object.hasOwn(value, "value") && typeof (value as PersistedRecord).async === "boolean";
+}
+
+/** The record written for a computed value: with its tags (static and cacheTag()), when it has any. */
+function recordOf(handle: PersistingHandle, miss: Miss, async: boolean, value: unknown): PersistedRecord {
+  const tags = entryTags(handle.options.tags, miss.tags);
+  return tags === null ? { async, value } : { async, value, tags };
+}
+
+/** Tags found in a stored record become the tags of the memory entry made from it. */
+function adoptTags(miss: Miss, record: PersistedRecord): void {
+  if (record.tags !== undefined) miss.tags = [...record.tags];
+}
+
+/** Records the tags in the store's index before the entry is written (a dangling index line is harmless, a missing one is not). */
+async function indexTags(store: CacheStore, fn: StoreFunction, key: string, record: PersistedRecord): Promise<void> {
+  if (record.tags !== undefined) await store.tagEntry?.(fn, key, record.tags);
+}
+
+function indexTagsSync(store: CacheStore, fn: StoreFunction, key: string, record: PersistedRecord): void {
+  if (record.tags !== undefined) store.tagEntrySync?.(fn, key, record.tags);
 }
 
 /** Stores whose unusable values were reported: one warning per store per process. */
@@ -105,6 +136,7 @@ function isCopyable(handle: PersistingHandle, value: unknown): boolean {
 
 /** Caches a record read from the store for the key of `miss`; false (a miss) when its value is not copyable. */
 function keepStoredRecord(handle: PersistingHandle, miss: Miss, record: PersistedRecord): boolean {
+  adoptTags(miss, record);
   try {
     // storeValue takes the copy the cache keeps: the copier's plain-data check refuses what does not fit, before anything is filed.
     handle.storeValue(miss, record.value, record.async);
@@ -127,15 +159,33 @@ function warnWriteFailed(handle: PersistingHandle, error: unknown): void {
   console.warn(`[automemo] Writing a result of ${handle.id} to the "${handle.persist}" store failed: ${reason}. The result stays cached in memory.`);
 }
 
-function storeKeyOf(handle: PersistingHandle, components: unknown[]): string {
+export function storeKeyOf(handle: PersistingHandle, components: unknown[]): string {
   hashKeyComponents(components, handle.storeKeyNames(components.length), handle.id);
   return digestHex();
 }
 
+const HEX_DIGITS = "0123456789abcdef";
+
+/** The store key of a memory entry of the root table: its digest, or the hash of its exact components. */
+export function entryStoreKey(handle: PersistingHandle, entry: Entry): string {
+  if (entry.slot !== SLOT_DIGEST) return storeKeyOf(handle, [entry.firstKey, entry.secondKey, entry.thirdKey].slice(0, entry.slot));
+  let out = "";
+  for (const word of [entry.digestWord0, entry.digestWord1, entry.digestWord2, entry.digestWord3]) {
+    for (let shift = 28; shift >= 0; shift -= 4) out += HEX_DIGITS[(word >>> shift) & 15];
+  }
+  return out;
+}
+
 function writeRecord(handle: PersistingHandle, store: CacheStore, key: string, record: PersistedRecord): void {
   try {
-    if (store.writeSync !== undefined) store.writeSync(handle.storeFunction, key, record);
-    else store.write(handle.storeFunction, key, record).catch((error) => warnWriteFailed(handle, error));
+    if (store.writeSync !== undefined) {
+      indexTagsSync(store, handle.storeFunction, key, record);
+      store.writeSync(handle.storeFunction, key, record);
+    } else {
+      indexTags(store, handle.storeFunction, key, record)
+        .then(() => store.write(handle.storeFunction, key, record))
+        .catch((error) => warnWriteFailed(handle, error));
+    }
   } catch (error) {
     warnWriteFailed(handle, error);
   }
@@ -162,6 +212,7 @@ export function isAsyncFunction(fn: unknown): boolean {
 
 export function settleWithStore(handle: PersistingHandle, miss: Miss, compute: () => unknown): unknown {
   const store = getStore(handle.persist!);
+  const subscribing = joinBus(store);
   const key = storeKeyOf(handle, miss.components ?? []);
   // Known-async computations read asynchronously and get the store's cross-process
   // single flight; others need a synchronous read, since they may return a plain value.
@@ -176,13 +227,13 @@ export function settleWithStore(handle: PersistingHandle, miss: Miss, compute: (
     if (typeof checked === "object" && keepStoredRecord(handle, miss, checked)) {
       return checked.async ? Promise.resolve(checked.value) : checked.value;
     }
-    const result = handle.runCompute(compute);
+    const result = handle.runCompute(compute, miss);
     learnFromResult(handle, result, checked === "doubted");
     if (isPromiseLike(result)) {
       return handle.settleAsync(
         miss,
         Promise.resolve(result).then((value) => {
-          writeRecord(handle, store, key, { async: true, value });
+          writeRecord(handle, store, key, recordOf(handle, miss, true, value));
           return value;
         }),
       );
@@ -190,10 +241,16 @@ export function settleWithStore(handle: PersistingHandle, miss: Miss, compute: (
     // The cache's private copy is what is written: the encoder need not walk what its snapshot found exact.
     const snapshot = snapshotResult(result, handle.id);
     handle.storeValue(miss, result, false, snapshot);
-    writeRecord(handle, store, key, { async: false, value: snapshot.value });
+    writeRecord(handle, store, key, recordOf(handle, miss, false, snapshot.value));
     return result;
   }
-  return handle.settleAsync(miss, readThenCompute(handle, store, key, compute));
+  return handle.settleAsync(miss, readThenCompute(handle, store, key, compute, miss, subscribing));
+}
+
+/** A staleWhileRevalidate refresh of an async function: the value through the store (one computation per fleet), filed by the caller. */
+export function refreshThroughStore(handle: PersistingHandle, miss: Miss, compute: () => unknown): Promise<unknown> {
+  const store = getStore(handle.persist!);
+  return readThenCompute(handle, store, storeKeyOf(handle, miss.components ?? []), compute, miss, joinBus(store));
 }
 
 /** Thrown out of the store's lock when a sync-looking function returned a promise. */
@@ -210,7 +267,7 @@ function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, 
   let record: unknown;
   try {
     record = store.computeOnceSync!(handle.storeFunction, key, () => {
-      const result = handle.runCompute(compute);
+      const result = handle.runCompute(compute, miss);
       learnFromResult(handle, result, false);
       computed = { result };
       // A promise cannot be stored synchronously: release the lock and settle it below.
@@ -218,7 +275,9 @@ function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, 
       // Snapshot before writing: a refused result is never written, and the private copy
       // is written (the encoder skips walking what the snapshot found exact).
       computed.snapshot = snapshotResult(result, handle.id);
-      return { async: false, value: computed.snapshot.value } satisfies PersistedRecord;
+      const written = recordOf(handle, miss, false, computed.snapshot.value);
+      indexTagsSync(store, handle.storeFunction, key, written);
+      return written;
     });
   } catch (error) {
     if (error !== PROMISE_RESULT) throw error;
@@ -226,7 +285,7 @@ function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, 
     return handle.settleAsync(
       miss,
       pending.then((value) => {
-        writeRecord(handle, store, key, { async: true, value });
+        writeRecord(handle, store, key, recordOf(handle, miss, true, value));
         return value;
       }),
     );
@@ -242,21 +301,32 @@ function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, 
 }
 
 /** Async-only stores: read, else compute (once across processes when the store can) and write. */
-async function readThenCompute(handle: PersistingHandle, store: CacheStore, key: string, compute: () => unknown): Promise<unknown> {
+async function readThenCompute(
+  handle: PersistingHandle,
+  store: CacheStore,
+  key: string,
+  compute: () => unknown,
+  miss: Miss,
+  subscribing: Promise<void> | undefined,
+): Promise<unknown> {
+  // The first read of a store with a bus waits for the subscription (bounded by the store's timeout).
+  if (subscribing !== undefined) await subscribing;
   // Here the function returns a promise (else SyncStoreUnsupportedError below): only async records fit.
   const hit = await store.read(handle.storeFunction, key);
   const checked = hit === undefined ? undefined : checkRecord(handle, hit.value, true);
   if (typeof checked === "object" && isCopyable(handle, checked.value)) {
     handle.countStoreHit();
+    adoptTags(miss, checked);
     return checked.value;
   }
   let computedHere = false;
   const computeAsync = async () => {
     computedHere = true;
-    const result = handle.runCompute(compute);
+    const result = handle.runCompute(compute, miss);
     if (!isPromiseLike(result)) throw new SyncStoreUnsupportedError({ functionId: handle.id, store: handle.persist! });
-    const value = await result;
-    return { async: true, value } satisfies PersistedRecord;
+    const record = recordOf(handle, miss, true, await result);
+    await indexTags(store, handle.storeFunction, key, record);
+    return record;
   };
   if (store.computeOnce !== undefined) {
     const record: unknown = await store.computeOnce(handle.storeFunction, key, computeAsync);
@@ -265,6 +335,7 @@ async function readThenCompute(handle: PersistingHandle, store: CacheStore, key:
     const stored = checkRecord(handle, record, true);
     if (typeof stored === "object" && isCopyable(handle, stored.value)) {
       handle.countStoreHit();
+      adoptTags(miss, stored);
       return stored.value;
     }
   }

@@ -28,6 +28,12 @@ export interface CacheStats {
   computeMs: number;
   /** The persistent store under the memory cache ("disk", "redis", a registered name), if any. */
   store?: string;
+  /** Expired values answered within staleWhileRevalidate, or instead of a failed recomputation within staleIfError. */
+  staleHits?: number;
+  /** Background refreshes started (staleWhileRevalidate). */
+  refreshes?: number;
+  /** Background refreshes that failed (the stale value stayed). */
+  refreshErrors?: number;
 }
 
 export interface Lifecycle {
@@ -51,8 +57,15 @@ export interface RegisteredHandle {
   /** Right after a lookup answered `MISS`: computes, caches and returns the value for that key. */
   settle(compute: () => unknown): unknown;
   bindFunction(fn: AnyFunction): void;
-  /** Drops every entry (singletons are released; persisted entries deleted unless `includeStore` is false); resolves when done. */
-  clear(includeStore?: boolean): Promise<void>;
+  /**
+   * Drops every entry (singletons are released; persisted entries deleted unless `includeStore` is false); resolves when done.
+   * `announce` (default: `includeStore`) also tells the other processes of the fleet (runtime/fleet).
+   */
+  clear(includeStore?: boolean, announce?: boolean): Promise<void>;
+  /** Drops the memory entry whose store key is `key` (an invalidation from another process). Optional: older copies lack it. */
+  forgetStoreKey?(key: string): Promise<void>;
+  /** Drops the memory entries carrying any of `tags` (all of them when the function's static tags do). Optional. */
+  dropTagged?(tags: ReadonlySet<string>): Promise<void>;
   /** Drops the entry of one call; `args` are positional call arguments. */
   clearCall(args: ArrayLike<unknown>): Promise<void>;
   stats(): CacheStats;

@@ -126,6 +126,12 @@ export function ensureSubdirectory(dir: string, trust: boolean): UnsafeDirectory
   return checkDirectory(dir, fs.lstatSync(dir), trust);
 }
 
+/** An existing directory below the root, checked without creating it; undefined when absent. */
+export function checkExistingSubdirectory(dir: string, trust: boolean): UnsafeDirectory | undefined {
+  const stats = nodeFs().lstatSync(dir, { throwIfNoEntry: false });
+  return stats === undefined ? undefined : checkDirectory(dir, stats, trust);
+}
+
 interface DirectoryStats {
   isDirectory(): boolean;
   isSymbolicLink(): boolean;

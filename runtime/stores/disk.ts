@@ -2,6 +2,7 @@ import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, isExpired, SERI
 import { ENTRY_SUFFIX, entryFileStem, FUNCTION_META_FILE, functionDirName, isErrnoCode, LOCK_SUFFIX, resolveCacheRoot, VERSION_DIR_PREFIX, versionDirName } from "./disk-layout.ts";
 import { isHeldByThisProcess, LOCK_BUSY, LOCK_UNBREAKABLE, sleepSync, tryAcquireLockFile, type HeldLock } from "./disk-lock.ts";
 import { ensureCacheRoot, ensureSubdirectory, readFileNoFollow, readFileNoFollowSync, UnsafeDirectory, writeFileAtomic, writeFileAtomicSync } from "./disk-safety.ts";
+import { DiskTagIndex } from "./disk-tags.ts";
 import { nodeFs, nodePath } from "./node-builtins.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
 
@@ -73,6 +74,7 @@ export class DiskStore implements CacheStore {
   #rootProblem: UnsafeDirectory | null | undefined;
   #warned = false;
   #warnedUnsafe = false;
+  readonly #tags: DiskTagIndex;
 
   constructor(options: DiskStoreOptions = {}) {
     this.root = resolveCacheRoot(options.dir);
@@ -80,6 +82,19 @@ export class DiskStore implements CacheStore {
     this.#warn = options.warn ?? ((message) => console.warn(message));
     this.#trustDir = options.trustDir ?? false;
     this.#signingKey = options.signingKey;
+    this.#tags = new DiskTagIndex(this.root, this.#trustDir);
+  }
+
+  tagEntrySync(fn: StoreFunction, key: string, tags: readonly string[]): void {
+    this.#tags.add(fn, key, tags);
+  }
+
+  async tagEntry(fn: StoreFunction, key: string, tags: readonly string[]): Promise<void> {
+    this.#tags.add(fn, key, tags);
+  }
+
+  async deleteTagged(tags: readonly string[]): Promise<void> {
+    await this.#tags.deleteTagged(tags);
   }
 
   readSync(fn: StoreFunction, key: string): StoreHit | undefined {

@@ -7,6 +7,8 @@ import { MissingPeerDependencyError } from "../errors.ts";
 export interface RedisClientLike {
   sendCommand(args: readonly (string | Uint8Array)[], options?: object): Promise<unknown>;
   readonly isReady?: boolean;
+  /** node-redis: a new, unconnected client with the same options (the invalidation bus subscribes on one). */
+  duplicate?(): unknown;
 }
 
 interface OwnedClient extends RedisClientLike {
@@ -152,7 +154,7 @@ export class RedisConnection {
   }
 }
 
-async function importRedis(): Promise<{ createClient(options: object): unknown }> {
+export async function importRedis(): Promise<{ createClient(options: object): unknown }> {
   try {
     const mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ REDIS_PACKAGE)) as { createClient?: unknown; default?: { createClient?: unknown } };
     const createClient = mod.createClient ?? mod.default?.createClient;
@@ -163,7 +165,7 @@ async function importRedis(): Promise<{ createClient(options: object): unknown }
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RedisUnavailable(message)), ms);

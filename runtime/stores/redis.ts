@@ -2,7 +2,8 @@ import { AutomemoError } from "../errors.ts";
 import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, SERIALIZATION_TAG, SERIALIZATION_TAGS, type EntrySeal } from "./codec.ts";
 import { nodeCrypto } from "./node-builtins.ts";
 import { classifyRedisError, describe, maskSecret, RedisConnection, redactUrl, redisUser, type RedisClientLike } from "./redis-connection.ts";
-import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
+import { RedisBus } from "../fleet/redis-bus.ts";
+import type { CacheStore, InvalidationBus, StoreFunction, StoreHit } from "./store.ts";
 
 export interface RedisStoreOptions {
   /** Default: `configure({ redisUrl })`, `AUTOMEMO_REDIS_URL`, then `redis://127.0.0.1:6379`. */
@@ -35,7 +36,27 @@ export const LOCK_KEY_SUFFIX = ".lock";
  */
 export const DEFAULT_REDIS_LOCK_LEASE_MS = 5_000;
 /** Every command the store sends, for the ACL advice of a permission warning (the lock scripts call GET, DEL, PEXPIRE). */
-const REQUIRED_COMMANDS = ["GET", "SET", "DEL", "PEXPIRE", "EVAL", "UNLINK", "SCAN"];
+const REQUIRED_COMMANDS = ["GET", "SET", "DEL", "PEXPIRE", "EVAL", "UNLINK", "SCAN", "SADD", "SMEMBERS", "PTTL", "EXISTS", "PERSIST", "PUBLISH", "SUBSCRIBE"];
+/** `<prefix>:#tag:<tag>`: the set of entry keys (without serialization suffix) carrying the tag. */
+const TAG_KEY_INFIX = ":#tag:";
+/** `<prefix>:#invalidations`: the pub/sub channel of the fleet invalidation bus. */
+const BUS_CHANNEL_SUFFIX = ":#invalidations";
+
+// Adds an entry to a tag set that lives as long as its longest-lived member (ARGV[2]: ttl ms, "" for none).
+const TAG_ENTRY = `local fresh = redis.call("exists", KEYS[1]) == 0
+redis.call("sadd", KEYS[1], ARGV[1])
+if ARGV[2] == "" then redis.call("persist", KEYS[1]) return 1 end
+local left = redis.call("pttl", KEYS[1])
+if fresh or (left >= 0 and left < tonumber(ARGV[2])) then redis.call("pexpire", KEYS[1], ARGV[2]) end
+return 1`;
+// Deletes every member of the tag sets (each under every serialization suffix, ARGV) and the sets, atomically.
+const DELETE_TAGGED = `for _, tagKey in ipairs(KEYS) do
+  for _, base in ipairs(redis.call("smembers", tagKey)) do
+    for _, suffix in ipairs(ARGV) do redis.call("unlink", base .. suffix) end
+  end
+  redis.call("unlink", tagKey)
+end
+return 1`;
 
 // Compare-and-delete / compare-and-extend: a holder whose lock expired must not touch the new holder's lock.
 const RELEASE_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
@@ -66,6 +87,8 @@ export class RedisStore implements CacheStore {
   readonly #background = new Set<Promise<void>>();
   #offline = false;
   #warnedDefect = false;
+  readonly #busSettings: { readonly url: string; readonly client?: RedisClientLike; readonly timeoutMs: number };
+  #bus: RedisBus | undefined;
   /** Authentication and per-command permission problems already reported. */
   readonly #reported = new Set<string>();
 
@@ -77,6 +100,41 @@ export class RedisStore implements CacheStore {
     this.#maxPollMs = options.maxPollMs ?? 100;
     this.#warn = options.warn ?? ((message) => console.warn(message));
     this.#signingKey = options.signingKey;
+    this.#busSettings = { url: this.url, client: options.client, timeoutMs: options.timeoutMs ?? 1_000 };
+  }
+
+  /** The fleet bus on `<prefix>:#invalidations`; its subscriber connection opens when a process starts listening. */
+  invalidationBus(): InvalidationBus {
+    this.#bus ??= new RedisBus({
+      ...this.#busSettings,
+      channel: this.prefix + BUS_CHANNEL_SUFFIX,
+      publish: async (channel, payload) => {
+        try {
+          await this.#send(["PUBLISH", channel, payload]);
+        } catch (error) {
+          this.#unavailable(error);
+        }
+      },
+    });
+    return this.#bus;
+  }
+
+  async tagEntry(fn: StoreFunction, key: string, tags: readonly string[]): Promise<void> {
+    const ttl = fn.ttlMs === undefined ? "" : String(Math.max(1, Math.round(fn.ttlMs)));
+    try {
+      await Promise.all(tags.map((tag) => this.#send(["EVAL", TAG_ENTRY, "1", this.prefix + TAG_KEY_INFIX + tag, this.entryKey(fn, key), ttl])));
+    } catch (error) {
+      this.#unavailable(error);
+    }
+  }
+
+  async deleteTagged(tags: readonly string[]): Promise<void> {
+    if (tags.length === 0) return;
+    try {
+      await this.#send(["EVAL", DELETE_TAGGED, String(tags.length), ...tags.map((tag) => this.prefix + TAG_KEY_INFIX + tag), ...SERIALIZATION_TAGS]);
+    } catch (error) {
+      this.#unavailable(error);
+    }
   }
 
   /** `<prefix>:<id>:<version>:<key>` */
@@ -161,6 +219,7 @@ export class RedisStore implements CacheStore {
   }
 
   async close(): Promise<void> {
+    await this.#bus?.close();
     await Promise.all(this.#background);
     await this.#connection.close();
   }

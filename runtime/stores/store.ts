@@ -14,6 +14,36 @@ export interface StoreFunction {
   readonly maxBytes?: number;
 }
 
+/**
+ * What one process tells the others of a fleet (runtime/fleet): drop the memory entries
+ * of a function (`key`: only the entry with this store key), of every function, or every
+ * entry carrying one of `tags`.
+ */
+export type Invalidation =
+  | { readonly kind: "clear"; readonly id: string; readonly key?: string }
+  | { readonly kind: "clear-all" }
+  | { readonly kind: "tags"; readonly tags: readonly string[] };
+
+export interface BusListener {
+  /** A message published by another process. */
+  apply(message: Invalidation): void;
+  /** Subscribed again (or for the first time): messages may have been missed meanwhile. */
+  resync(): void;
+}
+
+/** A publish/subscribe channel shared by every process using one store (Redis pub/sub). */
+export interface InvalidationBus {
+  /**
+   * Starts listening (once; later calls change nothing). Must not keep the process alive.
+   * Resolves when the first subscription attempt is done (subscribed, or failed and retrying).
+   */
+  listen(listener: BusListener): Promise<void>;
+  /** Sends to every other listening process; never rejects (an outage is reported by the store). */
+  publish(message: Invalidation): Promise<void>;
+  /** True once its store was closed: it neither listens nor publishes any more. */
+  readonly closed: boolean;
+}
+
 export interface StoreHit {
   readonly value: unknown;
 }
@@ -36,6 +66,18 @@ export interface CacheStore {
   computeOnce?<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T>;
   /** `computeOnce` for synchronous functions (stores with `readSync`; the disk store has it). Optional. */
   computeOnceSync?<T>(fn: StoreFunction, key: string, compute: () => T): T;
+  /** The fleet invalidation bus of this store (created on first call), if it has one. Optional. */
+  invalidationBus?(): InvalidationBus;
+  /**
+   * Records that the entry `key` of `fn` carries `tags`, before it is written, so
+   * `deleteTagged` finds it (in every process and after restarts). Optional: stores
+   * without it keep tags in memory only.
+   */
+  tagEntry?(fn: StoreFunction, key: string, tags: readonly string[]): Promise<void>;
+  /** `tagEntry` for synchronous writers (stores with `writeSync`). */
+  tagEntrySync?(fn: StoreFunction, key: string, tags: readonly string[]): void;
+  /** Deletes every entry tagged with any of `tags` (every function, every code version), and the tags' indexes. */
+  deleteTagged?(tags: readonly string[]): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -291,6 +291,14 @@ describe("run summary", () => {
     expect(formatSummary([once], snapshot(["1", once]), 5)).toMatch(/miss +a\.ts#h +1 computed in 2 ms$/m);
   });
 
+  it("shows stale answers and background refreshes (staleWhileRevalidate / staleIfError)", () => {
+    const before = snapshot(["1", activity("a.ts#f", { hits: 1, misses: 1, storeHits: 0, computeMs: 1, staleHits: 0, refreshes: 0, refreshErrors: 0 })]);
+    const after = snapshot(["1", activity("a.ts#f", { hits: 1, misses: 1, storeHits: 0, computeMs: 1, staleHits: 3, refreshes: 2, refreshErrors: 1 })]);
+    const [delta] = activityBetween(before, after);
+    expect(delta).toMatchObject({ hits: 0, misses: 0, staleHits: 3, refreshes: 2, refreshErrors: 1 });
+    expect(formatSummary([delta], after, 5)).toMatch(/a\.ts#f +0 hits, 3 stale, 2 refreshes \(1 failed\)$/m);
+  });
+
   it("shows the memory each function's entries hold, and the total", () => {
     const big = activity("a.ts#big", { hits: 1, misses: 1, storeHits: 0, computeMs: 1, bytes: 3 * 1024 * 1024 });
     const small = activity("a.ts#small", { hits: 0, misses: 2, storeHits: 0, computeMs: 1, bytes: 512 });

@@ -35,7 +35,7 @@ describe("validateOptions", () => {
       [{ deps: "yes" }, /'deps'.*"yes" is not a boolean/],
       [{ tll: 3 }, /Invalid option 'tll' in src\/a\.ts:3: this option does not exist\. Did you mean 'ttl'\?/],
       [{ max_entries: 3 }, /Did you mean 'maxEntries'\?/],
-      [{ colour: 3 }, /Known options: ttl, maxEntries, maxBytes, persist, key, deps\./],
+      [{ colour: 3 }, /Known options: ttl, maxEntries, maxBytes, persist, key, deps, tags, staleWhileRevalidate, staleIfError\./],
       [[1], /expected an object literal such as \{ ttl: "1h" \}, got an array/],
     ];
     for (const [raw, message] of cases) {
