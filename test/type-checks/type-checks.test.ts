@@ -4,8 +4,9 @@
  * language-service plugin on a real language service.
  */
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type * as TS from "typescript";
+import { InvalidOptionError } from "../../runtime/errors.ts";
 import automemoTsPatchPlugin from "../../transformer/typescript.ts";
 import { typeCheckSourceFile, TYPE_CHECK_CODES } from "../../transformer/type-checks/index.ts";
 import automemoLanguageServicePlugin from "../../transformer/type-checks/language-service.ts";
@@ -66,9 +67,14 @@ describe.each([
     const own = ts.createProgram(config.fileNames, { ...config.options, outDir: undefined, noEmit: false });
     const transformed = automemoTsPatchPlugin(own, ts.createCompilerHost(own.getCompilerOptions()), { transformProgram: true, hashable: ["Decimal"] }, { ts });
     const written: string[] = [];
+    // tsc exits non-zero on any diagnostic, so warnings are printed instead.
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const result = transformed.emit(undefined, (name) => written.push(name));
+    const printed = stderr.mock.calls.map(([text]) => String(text)).join("");
+    stderr.mockRestore();
     const errors = expectedDiagnostics().filter((line) => line.includes(" error "));
     expect(describeDiagnostics(ts, result.diagnostics)).toEqual(errors);
+    expect(printed.match(/warning TS9040[56]: /g)).toHaveLength(expectedDiagnostics().length - errors.length);
     expect(written.length).toBeGreaterThan(0);
   });
 
@@ -103,5 +109,17 @@ describe.each([
     // Everything else is the language service's own.
     expect(plugin.getSyntacticDiagnostics(config.fileNames[0]!)).toEqual([]);
     expect(plugin.getQuickInfoAtPosition(config.fileNames[0]!, 0)).toEqual(languageService.getQuickInfoAtPosition(config.fileNames[0]!, 0));
+  });
+});
+
+describe("the hashable option", () => {
+  it("is validated when the ts-patch entry is created: a list of names", () => {
+    const ts = typescript6;
+    const program = ts.createProgram([], {});
+    expect(() => automemoTsPatchPlugin(program, { hashable: "Decimal" }, { ts, addDiagnostic: () => 0 })).toThrow(InvalidOptionError);
+    expect(() => automemoTsPatchPlugin(program, { hashable: ["Decimal", "not a name"] }, { ts, addDiagnostic: () => 0 })).toThrow(
+      /Invalid option 'hashable' in the "automemo\/typescript" entry of compilerOptions.plugins: expected a list of class or interface names, got \["Decimal","not a name"\]\. List the names/,
+    );
+    expect(() => automemoTsPatchPlugin(program, { hashable: ["Decimal"] }, { ts, addDiagnostic: () => 0 })).not.toThrow();
   });
 });

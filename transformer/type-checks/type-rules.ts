@@ -6,6 +6,7 @@
  * are never reported. A union whose members disagree is "maybe" (a warning).
  */
 import type * as TS from "typescript";
+import { ERROR_NAMES, TYPED_ARRAY_NAMES } from "../../runtime/hash/kinds.ts";
 import { hasHashMethod } from "./hash-method.ts";
 
 /** What a value of the type is checked for: a cache key, a `@memo` result, a persisted result. */
@@ -23,30 +24,12 @@ export type Verdict = { readonly kind: "ok" } | Problem;
 
 const OK: Verdict = { kind: "ok" };
 
-/** Built-ins both the hasher and the copier accept (exact prototypes in runtime/hash/kinds.ts). */
-const BINARY_AND_SCALAR = new Set([
-  "Date",
-  "RegExp",
-  "ArrayBuffer",
-  "DataView",
-  "Buffer",
-  "Int8Array",
-  "Uint8Array",
-  "Uint8ClampedArray",
-  "Int16Array",
-  "Uint16Array",
-  "Int32Array",
-  "Uint32Array",
-  "Float32Array",
-  "Float64Array",
-  "BigInt64Array",
-  "BigUint64Array",
-  "Float16Array",
-]);
+/** Built-ins both the hasher and the copier accept (exact prototypes in runtime/hash/kinds.ts, whose lists these are). */
+const BINARY_AND_SCALAR = new Set<string>(["Date", "RegExp", "ArrayBuffer", "DataView", "Buffer", ...TYPED_ARRAY_NAMES]);
 /** Hashed and copied, but refused by the persistent stores (exact-payload.ts). */
 const URL_LIKE = new Set(["URL", "URLSearchParams"]);
 /** Copied (and stored) as results; keys need an escape hatch. */
-const ERRORS = new Set(["Error", "TypeError", "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError"]);
+const ERRORS = new Set(ERROR_NAMES);
 const MAPS = new Set(["Map", "ReadonlyMap"]);
 const SETS = new Set(["Set", "ReadonlySet"]);
 /** Built-in interfaces no value of which is ever plain data. */
