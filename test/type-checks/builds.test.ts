@@ -61,6 +61,22 @@ describe("tspc -p with the automemo/typescript entry", () => {
     expect(tscDiagnostics(result.stderr)).toEqual(warnings);
     expect(result.status).toBe(2); // tsc: diagnostics present, outputs generated
   });
+
+  it("an incremental build checks a file with a type error again: a fix in another file clears it", () => {
+    const project = copyProject("tspc-incremental");
+    rmSync(join(project, "src"), { recursive: true });
+    mkdirSync(join(project, "src"));
+    writeFileSync(join(project, "src/db.ts"), `export class Db {\n  constructor(readonly url: string) {}\n}\n`);
+    writeFileSync(join(project, "src/rows.ts"), `import { Db } from "./db.js";\n\n/** @memo */\nexport function rows(db: Db): number {\n  return db.url.length;\n}\n`);
+    const build = () => run(process.execPath, [tspc, "-p", ".", "--pretty", "false", "--incremental"], project);
+    expect(tscDiagnostics(build().stdout)).toEqual(["src/rows.ts:4 error AUTOMEMO_UNHASHABLE_PARAM_TYPE"]);
+    expect(tscDiagnostics(build().stdout), "an unchanged project reports it again").toEqual(["src/rows.ts:4 error AUTOMEMO_UNHASHABLE_PARAM_TYPE"]);
+    // The hash method changes nothing rows.ts can see (its declarations drop a member with a computed name).
+    writeFileSync(join(project, "src/db.ts"), `export class Db {\n  constructor(readonly url: string) {}\n  [Symbol.for("automemo.hash")]() {\n    return this.url;\n  }\n}\n`);
+    const fixed = build();
+    expect(tscDiagnostics(fixed.stdout)).toEqual([]);
+    expect(fixed.status).toBe(0);
+  });
 });
 
 describe("automemo check", () => {

@@ -37,19 +37,18 @@ export function trackHashesInBuildCaches(ts: typeof TS, program: TS.Program, set
   const planFor = memoizedPlanner(settings);
   for (const sourceFile of program.getSourceFiles()) {
     if (sourceFile.isDeclarationFile || !mightContainTags(sourceFile.text)) continue;
-    keyVersionOnHashes(ts, sourceFile as TS.SourceFile & VersionedSourceFile, planFor, checkTypes);
+    keyVersionOnHashes(sourceFile as TS.SourceFile & VersionedSourceFile, planFor);
   }
   emitWithAutomemo(ts, program, settings, planFor, checkTypes);
   programsEmittingAutomemo.add(program);
   return program;
 }
 
-function keyVersionOnHashes(ts: typeof TS, sourceFile: TS.SourceFile & VersionedSourceFile, planFor: PlanSourceFile, checkTypes: TypeCheckRun | undefined): void {
+function keyVersionOnHashes(sourceFile: TS.SourceFile & VersionedSourceFile, planFor: PlanSourceFile): void {
   if (sourceFile.version === undefined) return; // no builder reads it: a plain, non-incremental program
   const plan = planFor(sourceFile);
-  const typeProblems = checkTypes ? checkTypes(sourceFile, plan).filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error) : [];
-  // A file with a tag or type problem gets a version that never repeats, so every build reports the problem again.
-  const planned = plan.diagnostics.length > 0 || typeProblems.length > 0 ? `problems ${process.pid} ${performance.now()}` : plan.functions.map((fn) => fn.meta.hash).join(",");
+  // A file with a tag problem gets a version that never repeats, so every build reports the problem again.
+  const planned = plan.diagnostics.length > 0 ? `problems ${process.pid} ${performance.now()}` : plan.functions.map((fn) => fn.meta.hash).join(",");
   const digest = createHash("sha256").update(planned).digest("hex").slice(0, 16);
   const textVersion = sourceFile.version.split(VERSION_MARK)[0];
   sourceFile.version = `${textVersion}${VERSION_MARK}${digest}`;
