@@ -9,6 +9,7 @@ const entries: Record<string, string> = {
   index: "runtime/index.ts",
   babel: "transformer/babel.ts",
   typescript: "transformer/typescript.ts",
+  "typescript-language-service": "transformer/type-checks/language-service.ts",
   vite: "transformer/bundlers/vite.ts",
   rollup: "transformer/bundlers/rollup.ts",
   webpack: "transformer/bundlers/webpack.ts",
@@ -64,7 +65,9 @@ const callableBundlerEntries: NonNullable<Options["plugins"]>[number] = {
   name: "automemo-callable-cjs-bundler-entries",
   renderChunk(code, chunk) {
     const entry = chunk.entryPoint ?? "";
-    if (this.format !== "cjs" || !(entry.startsWith("transformer/bundlers/") || entry === "transformer/bun/plugin.ts")) return undefined;
+    // tsserver, too, calls the module itself: the language-service plugin's CommonJS file is its init function.
+    const callable = entry.startsWith("transformer/bundlers/") || entry === "transformer/bun/plugin.ts" || entry === "transformer/type-checks/language-service.ts";
+    if (this.format !== "cjs" || !callable) return undefined;
     return { code: `${code}\nmodule.exports = Object.assign(exports.default, exports);\n`, map: chunk.map };
   },
 };

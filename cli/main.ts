@@ -5,6 +5,7 @@
  */
 import { AutomemoError } from "../runtime/errors.ts";
 import { cacheSubcommand } from "./cache-command.ts";
+import { checkSubcommand } from "./check-command.ts";
 import { runSubcommand } from "./run-command.ts";
 
 interface Subcommand {
@@ -14,7 +15,7 @@ interface Subcommand {
   run(args: readonly string[]): Promise<number>;
 }
 
-const SUBCOMMANDS: readonly Subcommand[] = [runSubcommand, cacheSubcommand];
+const SUBCOMMANDS: readonly Subcommand[] = [runSubcommand, cacheSubcommand, checkSubcommand];
 
 function overview(): string {
   const width = Math.max(...SUBCOMMANDS.map((command) => command.name.length));

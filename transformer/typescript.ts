@@ -14,11 +14,12 @@
  * ```
  */
 import type * as TS from "typescript";
-import { projectRelativePath, TransformError } from "./core/index.ts";
+import { planModule, projectRelativePath, TransformError } from "./core/index.ts";
 import { parseHostOptions, type HostOptions } from "./hosts/options.ts";
 import { emitsAutomemo, trackHashesInBuildCaches } from "./hosts/typescript-build-caches.ts";
-import { AUTOMEMO_DIAGNOSTIC_CODE, createAutomemoFactory, loadHostTypeScript, planSettings, toTsDiagnostic } from "./hosts/typescript-transform.ts";
+import { AUTOMEMO_DIAGNOSTIC_CODE, createAutomemoFactory, loadHostTypeScript, planSettings, toTsDiagnostic, type PlanSourceFile } from "./hosts/typescript-transform.ts";
 import { assertTypeScriptRunsTransformers } from "./hosts/typescript-version.ts";
+import { createTypeCheckRun, HASHABLE_OPTION, parseHashable, splitWarnings, type TypeCheckRun } from "./type-checks/index.ts";
 
 export { AUTOMEMO_DIAGNOSTIC_CODE };
 export { UnsupportedTypeScriptError } from "./hosts/typescript-version.ts";
@@ -36,8 +37,8 @@ export interface TsPatchProgramExtras {
   readonly ts: typeof TS;
 }
 
-/** Keys of a tsconfig plugin entry that belong to ts-patch, not to automemo. */
-const TS_PATCH_KEYS = ["transform", "type", "import", "isEsm", "after", "afterDeclarations", "transformProgram", "resolvePathAliases", "tsConfig", "name"];
+/** Keys of a tsconfig plugin entry that belong to ts-patch (and `hashable`, the type checks' own), not to the shared host options. */
+const TS_PATCH_KEYS = ["transform", "type", "import", "isEsm", "after", "afterDeclarations", "transformProgram", "resolvePathAliases", "tsConfig", "name", HASHABLE_OPTION];
 
 const ENTRY = `the "automemo/typescript" entry of compilerOptions.plugins`;
 
@@ -63,18 +64,37 @@ export default function automemoTsPatchPlugin(
   if (fourth !== undefined) {
     assertTypeScriptRunsTransformers(fourth.ts, "the TypeScript ts-patch loaded");
     const options = parseHostOptions(third, ENTRY, TS_PATCH_KEYS);
+    const checkTypes = typeChecksFor(fourth.ts, program, third);
     warnAboutBuildModePackageUpdates();
-    return trackHashesInBuildCaches(fourth.ts, program, planSettings(fourth.ts, program, options));
+    return trackHashesInBuildCaches(fourth.ts, program, planSettings(fourth.ts, program, options), checkTypes);
   }
   const extras = third as TsPatchExtras;
   const { ts } = extras;
   assertTypeScriptRunsTransformers(ts, "the TypeScript ts-patch loaded");
   const options = parseHostOptions(second, ENTRY, TS_PATCH_KEYS);
   if (emitsAutomemo(program)) return () => (sourceFile) => sourceFile;
+  const checkTypes = typeChecksFor(ts, program, second);
   warnWhenBuildCachesCanGoStale(program);
-  return createAutomemoFactory(ts, planSettings(ts, program, options), (sourceFile, diagnostics) => {
-    for (const problem of diagnostics) extras.addDiagnostic(toTsDiagnostic(ts, sourceFile, problem));
-  });
+  const settings = planSettings(ts, program, options);
+  const planAndCheck: PlanSourceFile = (sourceFile) => {
+    const plan = planModule(sourceFile.text, { ...settings, filename: sourceFile.fileName });
+    for (const diagnostic of splitWarnings(ts, checkTypes(sourceFile, plan))) extras.addDiagnostic(diagnostic);
+    return plan;
+  };
+  return createAutomemoFactory(
+    ts,
+    settings,
+    (sourceFile, diagnostics) => {
+      for (const problem of diagnostics) extras.addDiagnostic(toTsDiagnostic(ts, sourceFile, problem));
+    },
+    planAndCheck,
+  );
+}
+
+/** The type-aware checks of the program's tagged files, with the entry's `hashable` names. */
+function typeChecksFor(ts: typeof TS, program: TS.Program, pluginConfig: unknown): TypeCheckRun {
+  const hashable = parseHashable((pluginConfig as Record<string, unknown> | undefined)?.[HASHABLE_OPTION], ENTRY);
+  return createTypeCheckRun(ts, program, { hashable });
 }
 
 /**

@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import type * as TS from "typescript";
 import { mightContainTags } from "../core/index.ts";
+import { splitWarnings, type TypeCheckRun } from "../type-checks/index.ts";
 import { createAutomemoFactory, memoizedPlanner, toTsDiagnostic, type PlanSettings, type PlanSourceFile } from "./typescript-transform.ts";
 
 /** Separates TypeScript's own version from the digest automemo appends. */
@@ -30,14 +31,15 @@ interface VersionedSourceFile {
 /**
  * Keys every tagged file's version on its planned hashes and makes the program's
  * emit apply automemo with the same plans (each file is planned once per program).
+ * `checkTypes` adds the type-aware checks of each emitted tagged file to the emit's diagnostics.
  */
-export function trackHashesInBuildCaches(ts: typeof TS, program: TS.Program, settings: PlanSettings): TS.Program {
+export function trackHashesInBuildCaches(ts: typeof TS, program: TS.Program, settings: PlanSettings, checkTypes?: TypeCheckRun): TS.Program {
   const planFor = memoizedPlanner(settings);
   for (const sourceFile of program.getSourceFiles()) {
     if (sourceFile.isDeclarationFile || !mightContainTags(sourceFile.text)) continue;
     keyVersionOnHashes(sourceFile as TS.SourceFile & VersionedSourceFile, planFor);
   }
-  emitWithAutomemo(ts, program, settings, planFor);
+  emitWithAutomemo(ts, program, settings, planFor, checkTypes);
   programsEmittingAutomemo.add(program);
   return program;
 }
@@ -54,11 +56,16 @@ function keyVersionOnHashes(sourceFile: TS.SourceFile & VersionedSourceFile, pla
 
 type Emit = TS.Program["emit"];
 
-function emitWithAutomemo(ts: typeof TS, program: TS.Program, settings: PlanSettings, planFor: PlanSourceFile): void {
+function emitWithAutomemo(ts: typeof TS, program: TS.Program, settings: PlanSettings, planFor: PlanSourceFile, checkTypes: TypeCheckRun | undefined): void {
   const emit: Emit = program.emit.bind(program);
   program.emit = (targetSourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, customTransformers, ...rest) => {
     const problems: TS.Diagnostic[] = [];
-    const automemo = createAutomemoFactory(ts, settings, (sourceFile, found) => problems.push(...found.map((problem) => toTsDiagnostic(ts, sourceFile, problem))), planFor);
+    const planAndCheck: PlanSourceFile = (sourceFile) => {
+      const plan = planFor(sourceFile);
+      if (checkTypes) problems.push(...splitWarnings(ts, checkTypes(sourceFile, plan)));
+      return plan;
+    };
+    const automemo = createAutomemoFactory(ts, settings, (sourceFile, found) => problems.push(...found.map((problem) => toTsDiagnostic(ts, sourceFile, problem))), planAndCheck);
     const transformers = { ...customTransformers, before: [automemo, ...(customTransformers?.before ?? [])] };
     const result = (emit as (...args: unknown[]) => TS.EmitResult)(targetSourceFile, writeFile, cancellationToken, emitOnlyDtsFiles, transformers, ...rest);
     return problems.length === 0 ? result : { ...result, diagnostics: [...result.diagnostics, ...problems] };
