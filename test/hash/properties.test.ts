@@ -170,7 +170,7 @@ describe("hashKeyComponents: cycles and shared references", () => {
 describe("hashKeyComponents: no sampling", () => {
   const size = 1 << 20;
   const bytes = Uint8Array.from({ length: size }, (_, i) => Math.imul(i, 2654435761) >>> 24);
-  const positions = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 1000, 65535, 65536, 65537, size >> 1, size - 9, size - 8, size - 5, size - 4, size - 3, size - 2, size - 1];
+  const positions = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 1000, 2047, 2048, 4095, 4096, 4097, 65535, 65536, 65537, size >> 1, size - 9, size - 8, size - 5, size - 4, size - 3, size - 2, size - 1];
 
   it.each([
     ["aligned Uint8Array", (b: Uint8Array) => b],
