@@ -240,6 +240,23 @@ describe("hashKeyComponents: the plain-data fast path", () => {
     expect(digestOf([make(true)], 1)).toBe(walkDigestOf([make(false)], 1));
   });
 
+  it("keeps no stale property key between objects (keys are cached by depth and position)", () => {
+    const rows = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? { id: i, name: `n${i}` } : i % 3 === 1 ? { name: `n${i}`, id: i } : { idx: i, nam: `n${i}` }));
+    const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key${i}`, { [`inner${i % 5}`]: i }]));
+    let deep: unknown = { leaf: 1 };
+    for (let i = 0; i < 20; i++) deep = { [`level${i % 3}`]: deep, same: i };
+    for (const value of [rows, wide, deep, [rows, wide, deep]]) expect(digestOf(value)).toBe(walkDigestOf(value));
+    // A getter that hashes an object with other keys in the same places, before its own key is absorbed.
+    const withGetter = {
+      first: 1,
+      get second() {
+        hashKeyComponents([{ other: 1, clash: 2 }], ["x"], "other#fn");
+        return 2;
+      },
+    };
+    expect(digestOf(withGetter)).toBe(digestOf({ first: 1, second: 2 }));
+  });
+
   it("agrees on holes, null prototypes, deep nesting and long strings", () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: [1, , 3] }); // eslint-disable-line no-sparse-arrays
     let deep: unknown = "leaf";
