@@ -32,7 +32,7 @@ export interface RedisConnectionOptions {
  * RESP blob strings (type 36) as Buffers (node-redis v5 `typeMapping`; v4 reads `returnBuffers`). Built at first use: no `Buffer` in browsers.
  * Reads pass no `timeout` to the client: node-redis arms an `AbortSignal.timeout` per command for it, which cost
  * more than the rest of a 1 KB hit, and only ever cancels a command still waiting to be written; our own timer
- * (sendBounded) bounds the wait either way, and a silent owned connection is dropped, which rejects everything queued.
+ * (withTimeout) bounds the wait either way, and a silent owned connection is dropped, which rejects everything queued.
  */
 let binaryReplies: { typeMapping: Record<number, unknown>; returnBuffers: true } | undefined;
 /** A variable specifier, so bundlers building for the browser do not try to resolve the optional peer. */
@@ -71,7 +71,7 @@ export class RedisConnection {
     const { timeoutMs } = this.#options;
     const options = binary ? (binaryReplies ??= { typeMapping: { 36: Buffer }, returnBuffers: true }) : this.#commandOptions;
     try {
-      return await sendBounded(client.sendCommand(args, options), timeoutMs, args[0]);
+      return await withTimeout(client.sendCommand(args, options), timeoutMs, () => `Redis did not answer ${String(args[0])} within ${timeoutMs} ms`);
     } catch (error) {
       // A silent server (partition, stopped process) would cost every later call the full
       // timeout; dropping the connection makes calls fail fast until the backoff allows a retry.
@@ -145,7 +145,7 @@ export class RedisConnection {
       if (this.#owned === client) this.#closedBecause = error;
     });
     try {
-      await withTimeout(client.connect(), timeoutMs, `could not connect to Redis at ${redactUrl(url)} within ${timeoutMs} ms`);
+      await withTimeout(client.connect(), timeoutMs, () => `could not connect to Redis at ${redactUrl(url)} within ${timeoutMs} ms`);
     } catch (error) {
       // destroy() of a client that closed itself (a refused AUTH) throws "The client is closed".
       if (client.isOpen) client.destroy();
@@ -177,11 +177,11 @@ async function importRedis(): Promise<{ createClient(options: object): unknown }
   }
 }
 
-/** A command's reply, or RedisUnavailable after `ms`: one timer, no race of two promises. */
-function sendBounded<T>(reply: Promise<T>, ms: number, command: string | Buffer | undefined): Promise<T> {
+/** The promise's outcome, or RedisUnavailable after `ms`: one timer, no race of two promises (this runs on every hit). */
+function withTimeout<T>(promise: Promise<T>, ms: number, describeTimeout: () => string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new RedisUnavailable(`Redis did not answer ${String(command)} within ${ms} ms`)), ms);
-    reply.then(
+    const timer = setTimeout(() => reject(new RedisUnavailable(describeTimeout())), ms);
+    promise.then(
       (value) => {
         clearTimeout(timer);
         resolve(value);
@@ -192,14 +192,6 @@ function sendBounded<T>(reply: Promise<T>, ms: number, command: string | Buffer 
       },
     );
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisUnavailable(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function isClientClosed(error: unknown): boolean {
