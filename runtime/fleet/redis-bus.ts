@@ -89,10 +89,10 @@ export class RedisBus implements InvalidationBus {
       client.on("error", () => this.#lost(attempt));
       client.on("end", () => this.#lost(attempt));
       const { timeoutMs, channel } = this.#options;
-      await withTimeout(client.connect(), timeoutMs, `could not connect the invalidation subscriber within ${timeoutMs} ms`);
+      await withTimeout(client.connect(), timeoutMs, () => `could not connect the invalidation subscriber within ${timeoutMs} ms`);
       // A subscriber only waits for messages: it must not keep a finished program alive.
       client.unref?.();
-      await withTimeout(client.subscribe(channel, (payload) => this.#receive(payload)), timeoutMs, `SUBSCRIBE did not answer within ${timeoutMs} ms`);
+      await withTimeout(client.subscribe(channel, (payload) => this.#receive(payload)), timeoutMs, () => `SUBSCRIBE did not answer within ${timeoutMs} ms`);
     } catch {
       if (client !== undefined) this.#lost(client);
       else this.#scheduleRetry();

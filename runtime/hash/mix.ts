@@ -12,6 +12,7 @@
  * byte-wise path) and floats are split into their IEEE-754 words the same way.
  */
 
+import { BULK_BYTES, forEachBulkDigestChunk } from "./bulk.ts";
 import { TAG_FALSE, TAG_NULL, TAG_TRUE, TAG_UNDEFINED } from "./tags.ts";
 
 // The lane multipliers (written as literals in absorbWord) are odd with well-spread
@@ -292,7 +293,7 @@ export function finishLanes(a: number, b: number, c: number, d: number, out: Uin
 // ---- bulk data: a 4-accumulator striped absorber -----------------------------------------
 
 /*
- * Long strings and binary data are too long to push word by word. Four accumulators
+ * Long strings and binary data below BULK_BYTES (larger data: bulk.ts) are too long to push word by word. Four accumulators
  * take two words per 8-byte stripe, each word feeding two of them with different
  * multipliers, so changing any word changes at least two 32-bit accumulators (a
  * 64-bit collision bound per word) while the four chains run in parallel. The
@@ -378,6 +379,10 @@ function readWordLE(bytes: Uint8Array, at: number): number {
   return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
 }
 
+function absorbWords(words: Uint32Array, count: number): void {
+  for (let i = 0; i < count; i++) absorbWord(words[i]);
+}
+
 /** Loose words after the last full stripe, then the last 1-3 bytes as one word (the byte length in the header tells them from zeros). */
 function absorbRest(bytes: Uint8Array, from: number): void {
   const byteLength = bytes.length;
@@ -389,13 +394,19 @@ function absorbRest(bytes: Uint8Array, from: number): void {
 }
 
 /**
- * Absorbs the digest of `byteLength` bytes read as little-endian 32-bit words. Every
- * byte counts (no sampling); the caller absorbs the tag and byte length.
+ * Absorbs the digest of `byteLength` bytes read as little-endian 32-bit words: from
+ * BULK_BYTES on, the NH block sums of bulk.ts, below that the striped absorber. Every
+ * byte counts (no sampling); the caller absorbs the tag and byte length, which also
+ * tells which of the two applies.
  */
 export function absorbBytes(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, elementSize: number): void {
   const bytes = new Uint8Array(buffer, byteOffset, byteLength);
   if (!LITTLE_ENDIAN) {
     absorbBytesFrom(bytes, elementSize, false);
+    return;
+  }
+  if (byteLength >= BULK_BYTES) {
+    forEachBulkDigestChunk(bytes, absorbWords);
     return;
   }
   const stripedBytes = byteLength & ~7;
@@ -427,6 +438,10 @@ export function absorbBytesFrom(bytes: Uint8Array, elementSize: number, sourceLi
   for (let i = 0; i < byteLength; i++) {
     const inElement = i % elementSize;
     normalized[i] = bytes[i - inElement + (last === 0 ? inElement : last - inElement)];
+  }
+  if (byteLength >= BULK_BYTES) {
+    forEachBulkDigestChunk(normalized, absorbWords);
+    return;
   }
   const stripedBytes = byteLength & ~7;
   const chunk = new Uint32Array(CHUNK_BYTES >>> 2);

@@ -9,7 +9,8 @@
  *
  * Why it is faster: the lanes live in local variables (registers) instead of module
  * state, leaves are encoded into a scratch array and absorbed in one loop per member
- * instead of through a call per word, and there is
+ * instead of through a call per word, a property key's lanes are cached (objects of
+ * one shape repeat their keys), and there is
  * no ancestor bookkeeping: anything it does not handle (typed arrays, Map/Set, Date,
  * class instances, registered symbols, bigint, holes, -0, objects with symbol or
  * non-enumerable own keys, structures deeper than
@@ -194,6 +195,42 @@ function plainArray(array: unknown[], depth: number): boolean {
   return true;
 }
 
+/*
+ * Property keys already absorbed, by nesting depth and position in their object: the
+ * member lanes after the key alone (from fresh seeds) depend on nothing else, and
+ * objects of one shape (rows of a table) repeat the same keys in the same places.
+ * A key compares by identity first (property keys are internalized strings).
+ */
+const KEY_CACHE_DEPTHS = 8;
+const KEY_CACHE_WIDTH = 16;
+const cachedKeys: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_DEPTHS * KEY_CACHE_WIDTH).fill(undefined);
+const cachedKeyLanes = new Int32Array(4 * KEY_CACHE_DEPTHS * KEY_CACHE_WIDTH);
+
+/** Absorbs `key` from fresh seeds into the cache slot `slot`. */
+function absorbPropertyKey(key: string, slot: number): void {
+  const end = textWords(TAG_PROPERTY_KEY, key, words, 0);
+  let a = 0x243f6a88;
+  let b = -2052912941;
+  let c = 0x13198a2e;
+  let d = 0x03707344;
+  for (let j = 0; j < end; j++) {
+    const w = words[j];
+    a = Math.imul(a ^ w, -1640531535);
+    b = Math.imul(b ^ w, -2048144777);
+    c = Math.imul(c ^ w, -1028477379);
+    d = Math.imul(d ^ w, 0x27d4eb2f);
+    a = (a << 15) | (a >>> 17);
+    b = (b << 13) | (b >>> 19);
+    c = (c << 17) | (c >>> 15);
+    d = (d << 11) | (d >>> 21);
+  }
+  cachedKeyLanes[4 * slot] = a;
+  cachedKeyLanes[4 * slot + 1] = b;
+  cachedKeyLanes[4 * slot + 2] = c;
+  cachedKeyLanes[4 * slot + 3] = d;
+  cachedKeys[slot] = key;
+}
+
 /** Each member from fresh seeds, finished per lane and summed (order-independent), exactly as structural.ts does. */
 function plainObject(object: Record<string, unknown>, depth: number, tag: number): boolean {
   // The enclosing lanes, taken before any property read (a getter may hash another key).
@@ -206,27 +243,38 @@ function plainObject(object: Record<string, unknown>, depth: number, tag: number
   let sumC = 0;
   let sumD = 0;
   let count = 0;
+  const slotBase = (depth & (KEY_CACHE_DEPTHS - 1)) * KEY_CACHE_WIDTH;
   for (const key in object) {
     // `Object.prototype.hasOwnProperty.call` inside for-in is reduced by V8 to a map check; Object.hasOwn is not.
     if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
     const value = object[key];
-    // Most members are a one-word key and a one-word value: two words, no scratch.
-    const keyWord = singleWord(key, TAG_PROPERTY_KEY);
-    const valueWord = keyWord === 0 ? 0 : singleWord(value, TAG_STRING);
-    let keyEnd = 1;
-    let end = 2;
+    // The member's lanes after its key (from fresh seeds), cached: objects of one shape repeat their keys.
+    const slot = slotBase + (count & (KEY_CACHE_WIDTH - 1));
+    let a: number;
+    let b: number;
+    let c: number;
+    let d: number;
+    if (cachedKeys[slot] === key) {
+      a = cachedKeyLanes[4 * slot];
+      b = cachedKeyLanes[4 * slot + 1];
+      c = cachedKeyLanes[4 * slot + 2];
+      d = cachedKeyLanes[4 * slot + 3];
+    } else {
+      absorbPropertyKey(key, slot);
+      a = cachedKeyLanes[4 * slot];
+      b = cachedKeyLanes[4 * slot + 1];
+      c = cachedKeyLanes[4 * slot + 2];
+      d = cachedKeyLanes[4 * slot + 3];
+    }
+    // Most values are one word: no scratch.
+    const valueWord = singleWord(value, TAG_STRING);
+    let end = 1;
     if (valueWord === 0) {
-      keyEnd = textWords(TAG_PROPERTY_KEY, key, words, 0);
-      end = leaf(value, keyEnd);
+      end = leaf(value, 0);
       if (end < 0) return false;
     } else {
-      words[0] = keyWord;
-      words[1] = valueWord;
+      words[0] = valueWord;
     }
-    let a = 0x243f6a88;
-    let b = -2052912941;
-    let c = 0x13198a2e;
-    let d = 0x03707344;
     for (let j = 0; j < end; j++) {
       const w = words[j];
       a = Math.imul(a ^ w, -1640531535);
@@ -238,7 +286,7 @@ function plainObject(object: Record<string, unknown>, depth: number, tag: number
       c = (c << 17) | (c >>> 15);
       d = (d << 11) | (d >>> 21);
     }
-    if (end === keyEnd) {
+    if (end === 0) {
       lanes[0] = a;
       lanes[1] = b;
       lanes[2] = c;

@@ -30,7 +30,12 @@ export interface RedisConnectionOptions {
   readonly timeoutMs: number;
 }
 
-/** RESP blob strings (type 36) as Buffers (node-redis v5 `typeMapping`; v4 reads `returnBuffers`). Built at first use: no `Buffer` in browsers. */
+/**
+ * RESP blob strings (type 36) as Buffers (node-redis v5 `typeMapping`; v4 reads `returnBuffers`). Built at first use: no `Buffer` in browsers.
+ * Reads pass no `timeout` to the client: node-redis arms an `AbortSignal.timeout` per command for it, which cost
+ * more than the rest of a 1 KB hit, and only ever cancels a command still waiting to be written; our own timer
+ * (withTimeout) bounds the wait either way, and a silent owned connection is dropped, which rejects everything queued.
+ */
 let binaryReplies: { typeMapping: Record<number, unknown>; returnBuffers: true } | undefined;
 /** A variable specifier, so bundlers building for the browser do not try to resolve the optional peer. */
 const REDIS_PACKAGE = "redis";
@@ -54,18 +59,21 @@ export class RedisConnection {
   /** The last 'error' event of the owned client: why it closed, when a command only says that it did. */
   #closedBecause: unknown;
 
+  readonly #commandOptions: { readonly timeout: number };
+
   constructor(options: RedisConnectionOptions) {
     this.#options = options;
+    this.#commandOptions = { timeout: options.timeoutMs };
   }
 
-  /** Send one command, bounded by the timeout; `binary` returns bulk strings as Buffers. */
+  /** Send one command, bounded by the timeout; `binary` (reads) returns bulk strings as Buffers. */
   async send(args: readonly (string | Buffer)[], binary = false): Promise<unknown> {
-    const client = await this.#client();
+    // A ready connection is used without an extra await (a hit is one round trip and little else).
+    const client = this.#readyClient() ?? (await this.#client());
     const { timeoutMs } = this.#options;
-    binaryReplies ??= { typeMapping: { 36: Buffer }, returnBuffers: true };
-    const options = binary ? { ...binaryReplies, timeout: timeoutMs } : { timeout: timeoutMs };
+    const options = binary ? (binaryReplies ??= { typeMapping: { 36: Buffer }, returnBuffers: true }) : this.#commandOptions;
     try {
-      return await withTimeout(client.sendCommand(args, options), timeoutMs, `Redis did not answer ${args[0]} within ${timeoutMs} ms`);
+      return await withTimeout(client.sendCommand(args, options), timeoutMs, () => `Redis did not answer ${String(args[0])} within ${timeoutMs} ms`);
     } catch (error) {
       // A silent server (partition, stopped process) would cost every later call the full
       // timeout; dropping the connection makes calls fail fast until the backoff allows a retry.
@@ -85,6 +93,12 @@ export class RedisConnection {
     this.#owned = undefined;
     this.#connecting = undefined;
     if (owned?.isOpen) await owned.close?.().catch(() => owned.destroy());
+  }
+
+  #readyClient(): RedisClientLike | undefined {
+    const passed = this.#options.client;
+    if (passed) return passed.isReady === false ? undefined : passed;
+    return this.#owned?.isReady ? this.#owned : undefined;
   }
 
   async #client(): Promise<RedisClientLike> {
@@ -133,7 +147,7 @@ export class RedisConnection {
       if (this.#owned === client) this.#closedBecause = error;
     });
     try {
-      await withTimeout(client.connect(), timeoutMs, `could not connect to Redis at ${redactUrl(url)} within ${timeoutMs} ms`);
+      await withTimeout(client.connect(), timeoutMs, () => `could not connect to Redis at ${redactUrl(url)} within ${timeoutMs} ms`);
     } catch (error) {
       // destroy() of a client that closed itself (a refused AUTH) throws "The client is closed".
       if (client.isOpen) client.destroy();
@@ -165,12 +179,21 @@ export async function importRedis(): Promise<{ createClient(options: object): un
   }
 }
 
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisUnavailable(message)), ms);
+/** The promise's outcome, or RedisUnavailable after `ms`: one timer, no race of two promises (this runs on every hit). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, describeTimeout: () => string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new RedisUnavailable(describeTimeout())), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function isClientClosed(error: unknown): boolean {

@@ -29,6 +29,7 @@ const GOLDEN: Record<string, string> = {
   "search params": "516a40b683dace00573c10806950d761",
   bytes: "0d8883dbe949ccb28c87bfa424dce397",
   floats: "bbbfe182ae5549c14602bbd7226479d5",
+  "large floats": "d011f417289ebf3c0941db5076713370",
   cycle: "710ff17269727139414bd11b711e959d",
   "negative zero": "2c98a18c6f4b60cf1fe2b7c189abcfb8",
   "registered-symbol key": "9333fc30b9f6901ab7461e6c4f558e02",

@@ -24,6 +24,8 @@ export function goldenValues(): [string, unknown][] {
     ["search params", new URLSearchParams("a=1&b=2")],
     ["bytes", Uint8Array.from({ length: 1001 }, (_, i) => (i * 7) & 255)],
     ["floats", Float64Array.from({ length: 33 }, (_, i) => i / 3)],
+    // 40 KB: the bulk path (runtime/hash/bulk.ts), ten blocks, the last one partial.
+    ["large floats", Float64Array.from({ length: 5_000 }, (_, i) => i / 3)],
     ["cycle", cyclic],
     ["negative zero", -0],
     ["registered-symbol key", { a: 1, [Symbol.for("k")]: 2 }],

@@ -170,7 +170,7 @@ describe("hashKeyComponents: cycles and shared references", () => {
 describe("hashKeyComponents: no sampling", () => {
   const size = 1 << 20;
   const bytes = Uint8Array.from({ length: size }, (_, i) => Math.imul(i, 2654435761) >>> 24);
-  const positions = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 1000, 65535, 65536, 65537, size >> 1, size - 9, size - 8, size - 5, size - 4, size - 3, size - 2, size - 1];
+  const positions = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 1000, 2047, 2048, 4095, 4096, 4097, 65535, 65536, 65537, size >> 1, size - 9, size - 8, size - 5, size - 4, size - 3, size - 2, size - 1];
 
   it.each([
     ["aligned Uint8Array", (b: Uint8Array) => b],
@@ -238,6 +238,23 @@ describe("hashKeyComponents: the plain-data fast path", () => {
     });
     expect(digestOf([make(true)], 1)).toBe(digestOf([make(false)], 1));
     expect(digestOf([make(true)], 1)).toBe(walkDigestOf([make(false)], 1));
+  });
+
+  it("keeps no stale property key between objects (keys are cached by depth and position)", () => {
+    const rows = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? { id: i, name: `n${i}` } : i % 3 === 1 ? { name: `n${i}`, id: i } : { idx: i, nam: `n${i}` }));
+    const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`key${i}`, { [`inner${i % 5}`]: i }]));
+    let deep: unknown = { leaf: 1 };
+    for (let i = 0; i < 20; i++) deep = { [`level${i % 3}`]: deep, same: i };
+    for (const value of [rows, wide, deep, [rows, wide, deep]]) expect(digestOf(value)).toBe(walkDigestOf(value));
+    // A getter that hashes an object with other keys in the same places, before its own key is absorbed.
+    const withGetter = {
+      first: 1,
+      get second() {
+        hashKeyComponents([{ other: 1, clash: 2 }], ["x"], "other#fn");
+        return 2;
+      },
+    };
+    expect(digestOf(withGetter)).toBe(digestOf({ first: 1, second: 2 }));
   });
 
   it("agrees on holes, null prototypes, deep nesting and long strings", () => {
