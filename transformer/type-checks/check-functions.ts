@@ -17,7 +17,7 @@ export const TYPE_CHECK_CODES = {
   AUTOMEMO_MAYBE_NON_PLAIN_RESULT_TYPE: 90406,
 } as const;
 
-export type TypeCheckCode = keyof typeof TYPE_CHECK_CODES;
+type TypeCheckCode = keyof typeof TYPE_CHECK_CODES;
 
 export interface TypeCheckFinding {
   readonly code: TypeCheckCode;

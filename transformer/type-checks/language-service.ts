@@ -19,7 +19,7 @@ import type * as TS from "typescript";
 import { parseHashable, typeCheckSourceFile } from "./index.ts";
 
 /** The parts of tsserver's `PluginCreateInfo` the plugin uses. */
-export interface LanguageServicePluginInfo {
+interface LanguageServicePluginInfo {
   readonly languageService: TS.LanguageService;
   /** The plugin's entry of `compilerOptions.plugins`. */
   readonly config?: Readonly<Record<string, unknown>>;
