@@ -2,11 +2,13 @@ import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
 // The browser build swaps built-in.ts for built-in.browser.ts (see tsup.config.ts).
 import { createBuiltInStore } from "./built-in.ts";
 import type { RedisClientLike } from "./redis-connection.ts";
+import type { RedisClusterLike } from "./redis-cluster.ts";
 import { forgetRegisteredStores, registeredStore, registeredStores, registerStore } from "./registry.ts";
 import type { CacheStore } from "./store.ts";
 
 export type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
 export type { RedisClientLike } from "./redis-connection.ts";
+export type { RedisClusterLike } from "./redis-cluster.ts";
 export { DiskStore, type DiskStoreOptions } from "./disk.ts";
 export { RedisStore, type RedisStoreOptions } from "./redis.ts";
 
@@ -14,10 +16,10 @@ export { RedisStore, type RedisStoreOptions } from "./redis.ts";
 export interface StoreConfig {
   /** Disk cache root (else AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo). */
   readonly cacheDir?: string;
-  /** Redis URL (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379). */
+  /** Redis URL, or the comma-separated nodes of a Redis Cluster (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379). */
   readonly redisUrl?: string;
-  /** A connected node-redis client to use instead of a URL. */
-  readonly redisClient?: RedisClientLike;
+  /** A connected node-redis client (`createClient()` or `createCluster()`) to use instead of a URL. */
+  readonly redisClient?: RedisClientLike | RedisClusterLike;
   /** Key prefix in Redis. Default "automemo". */
   readonly redisPrefix?: string;
   /** Bound on each Redis command and on connecting. Default 1000 ms. */

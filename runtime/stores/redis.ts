@@ -1,14 +1,16 @@
 import { AutomemoError } from "../errors.ts";
+import { publishStoreError } from "../observe/channels.ts";
 import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, SERIALIZATION_TAG, SERIALIZATION_TAGS, type EntrySeal } from "./codec.ts";
 import { nodeCrypto } from "./node-builtins.ts";
 import { classifyRedisError, describe, maskSecret, RedisConnection, redactUrl, redisUser, type RedisClientLike } from "./redis-connection.ts";
+import { keyInSameSlot, type RedisClusterLike } from "./redis-cluster.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
 
 export interface RedisStoreOptions {
-  /** Default: `configure({ redisUrl })`, `AUTOMEMO_REDIS_URL`, then `redis://127.0.0.1:6379`. */
+  /** Default: `configure({ redisUrl })`, `AUTOMEMO_REDIS_URL`, then `redis://127.0.0.1:6379`. Several comma-separated URLs: the nodes of a Redis Cluster. */
   readonly url?: string;
-  /** A connected node-redis client to use instead of opening one (automemo never closes it). */
-  readonly client?: RedisClientLike;
+  /** A connected node-redis client (`createClient()` or `createCluster()`) to use instead of opening one (automemo never closes it). */
+  readonly client?: RedisClientLike | RedisClusterLike;
   /** Key namespace: keys are `<prefix>:<id>:<version>:<key>`. Default `automemo`. */
   readonly prefix?: string;
   /** Bound on every Redis command and on connecting. Default 1000 ms. */
@@ -65,6 +67,8 @@ export class RedisStore implements CacheStore {
   readonly #pruned = new Set<string>();
   readonly #background = new Set<Promise<void>>();
   #offline = false;
+  /** The connection's generation when the outage was reported. */
+  #offlineGeneration = -1;
   #warnedDefect = false;
   /** Authentication and per-command permission problems already reported. */
   readonly #reported = new Set<string>();
@@ -93,7 +97,7 @@ export class RedisStore implements CacheStore {
     try {
       return await this.#get(fn, key);
     } catch (error) {
-      this.#unavailable(error);
+      this.#unavailable(error, "read", fn);
       return undefined;
     }
   }
@@ -103,14 +107,14 @@ export class RedisStore implements CacheStore {
     try {
       await this.#set(fn, key, bytes);
     } catch (error) {
-      this.#unavailable(error);
+      this.#unavailable(error, "write", fn);
       return;
     }
     const pruneKey = `${fn.id}\n${fn.version}`;
     if (!this.#pruned.has(pruneKey)) {
       this.#pruned.add(pruneKey);
       // SCAN walks the whole keyspace, so it runs in the background instead of delaying the caller.
-      const pruning = this.#removeOtherVersions(fn).catch((error) => this.#unavailable(error));
+      const pruning = this.#removeOtherVersions(fn).catch((error) => this.#unavailable(error, "delete", fn));
       this.#background.add(pruning);
       void pruning.finally(() => this.#background.delete(pruning));
     }
@@ -119,12 +123,13 @@ export class RedisStore implements CacheStore {
   async delete(fn: StoreFunction, key?: string): Promise<void> {
     try {
       if (key !== undefined) {
-        await this.#send(["UNLINK", ...SERIALIZATION_TAGS.map((tag) => this.entryKey(fn, key) + tag)]);
+        await this.#connection.unlink(SERIALIZATION_TAGS.map((tag) => this.entryKey(fn, key) + tag));
+        this.#answered();
         return;
       }
       await this.#unlinkFunctionKeys(fn, () => true);
     } catch (error) {
-      this.#unavailable(error);
+      this.#unavailable(error, "delete", fn);
     }
   }
 
@@ -135,7 +140,8 @@ export class RedisStore implements CacheStore {
    * Redis failing at any point: compute locally.
    */
   async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
-    const lockKey = this.entryKey(fn, key) + LOCK_KEY_SUFFIX;
+    // Beside the value in one cluster slot: a key's single flight depends on one node only.
+    const lockKey = keyInSameSlot(`${this.prefix}:`, this.entryKey(fn, key) + SERIALIZATION_TAG, LOCK_KEY_SUFFIX);
     const token = nodeCrypto().randomBytes(12).toString("hex");
     for (let delayMs = 2; ; delayMs = Math.min(delayMs * 1.5, this.#maxPollMs)) {
       let acquired: boolean;
@@ -152,7 +158,7 @@ export class RedisStore implements CacheStore {
           }
         }
       } catch (error) {
-        this.#unavailable(error);
+        this.#unavailable(error, "lock", fn);
         return compute();
       }
       if (acquired) return this.#computeHoldingLock(fn, key, lockKey, token, compute);
@@ -195,15 +201,11 @@ export class RedisStore implements CacheStore {
 
   async #unlinkFunctionKeys(fn: StoreFunction, select: (redisKey: string) => boolean): Promise<void> {
     const functionPrefix = `${this.prefix}:${fn.id}:`;
-    const pattern = `${escapeGlob(functionPrefix)}*`;
-    let cursor = "0";
-    do {
-      const [next, keys] = (await this.#send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])) as [string, string[]];
+    await this.#connection.scan(`${escapeGlob(functionPrefix)}*`, async (keys) => {
       // The id "a#f" must not take "a#f:x#g" along: the rest after the id is exactly "<version>:<key>".
-      const doomed = keys.filter((redisKey) => redisKey.slice(functionPrefix.length).split(":").length === 2 && select(redisKey));
-      if (doomed.length > 0) await this.#send(["UNLINK", ...doomed]);
-      cursor = next;
-    } while (cursor !== "0");
+      await this.#connection.unlink(keys.filter((redisKey) => redisKey.slice(functionPrefix.length).split(":").length === 2 && select(redisKey)));
+    });
+    this.#answered();
   }
 
   async #releaseLock(lockKey: string, token: string): Promise<void> {
@@ -238,8 +240,16 @@ export class RedisStore implements CacheStore {
 
   async #send(args: readonly (string | Buffer)[], binary = false): Promise<unknown> {
     const reply = await this.#connection.send(args, binary);
-    this.#offline = false;
+    this.#answered();
     return reply;
+  }
+
+  /**
+   * A command succeeded: the outage is over. On a cluster, other slots answer while one node
+   * is down, so only a success on a client opened after the warning ends it.
+   */
+  #answered(): void {
+    if (this.#offline && (!this.#connection.isCluster || this.#connection.generation !== this.#offlineGeneration)) this.#offline = false;
   }
 
   /**
@@ -247,14 +257,16 @@ export class RedisStore implements CacheStore {
    * reported once per outage; refused credentials once; a denied command once per command
    * (the server answers, so these are not outages and do not end one). Never a password.
    */
-  #unavailable(error: unknown): void {
+  #unavailable(error: unknown, operation: string, fn: StoreFunction): void {
     if (error instanceof AutomemoError) throw error;
+    publishStoreError({ store: this.name, id: fn.id, operation, error });
     const problem = classifyRedisError(error);
     const where = `Redis at ${redactUrl(this.url)}`;
     const reason = maskSecret(describe(error), this.url);
     if (problem.kind === "outage") {
       if (this.#offline) return;
       this.#offline = true;
+      this.#offlineGeneration = this.#connection.generation;
       this.#warn(`[automemo] ${where} is unavailable (${reason}); computing locally without the shared cache until it is back. This is reported once per outage.`);
       return;
     }
