@@ -1,5 +1,5 @@
 /**
- * Dependency tracking in whole builds (issue 6): the generated 500-file projects of
+ * Dependency tracking in whole builds (hashing the code each function reaches): the generated 500-file projects of
  * deps-overhead.ts built by Vite, Rollup + esbuild, Babel and the TypeScript
  * compiler API, with automemo's `dependencies` option on and off. The ratio is
  * best(on) / best(off) over the rounds, in CPU time (noise only adds time); the ratio

@@ -1,5 +1,5 @@
 /**
- * Compile-time cost of dependency tracking (issue 6): plan (and transform) every file
+ * Compile-time cost of dependency tracking (hashing the code each function reaches): plan (and transform) every file
  * of a generated 500-file project with dependency-aware hashes and with
  * `dependencies: false`, interleaved round by round in the same process; the ratio
  * is median(with tracking) / median(without), in CPU time. Target: within 10% (1.10x).

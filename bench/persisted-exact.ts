@@ -1,5 +1,6 @@
 /**
- * Cost of exact persisted results (issue 15 §2), through the public API: a `@memo`
+ * Cost of exact persisted results (a disk hit must be an exact copy of the value
+ * returned, never an approximation), through the public API: a `@memo`
  * with `persist: "disk"` returning a 1 MB value, first call (compute, snapshot, write)
  * and a disk hit in a fresh runtime (read, decode, fixups, copy), median of 22 rounds.
  * ROOT (default: this checkout) selects the automemo checkout whose runtime/ is

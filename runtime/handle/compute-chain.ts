@@ -78,13 +78,13 @@ function isEntryOf(miss: Miss, entry: Entry): boolean {
   return (
     entry.table === miss.table &&
     entry.slot === miss.slot &&
-    Object.is(entry.k1, miss.k1) &&
-    Object.is(entry.k2, miss.k2) &&
-    Object.is(entry.k3, miss.k3) &&
-    entry.d0 === miss.d0 &&
-    entry.d1 === miss.d1 &&
-    entry.d2 === miss.d2 &&
-    entry.d3 === miss.d3
+    Object.is(entry.firstKey, miss.firstKey) &&
+    Object.is(entry.secondKey, miss.secondKey) &&
+    Object.is(entry.thirdKey, miss.thirdKey) &&
+    entry.digestWord0 === miss.digestWord0 &&
+    entry.digestWord1 === miss.digestWord1 &&
+    entry.digestWord2 === miss.digestWord2 &&
+    entry.digestWord3 === miss.digestWord3
   );
 }
 

@@ -2,8 +2,8 @@
  * Where a handle's entries are kept and accounted for: filing an entry (replacing
  * the one it supersedes), LRU order and eviction, ttl stamps, weak tracking of
  * entries under WeakMaps, removal with release, and the counters behind `stats()`.
- * `CacheHandle` extends it with the lookups and the settling of misses; only
- * CacheHandle is ever instantiated, so all handles still share one hidden class.
+ * The handle's other layers extend it (see cache-handle.ts); only `CacheHandle` is
+ * ever instantiated, so all handles still share one hidden class.
  */
 import { coarseNow } from "./clock.ts";
 import { Entry, SLOT_MAP1, SLOT_MAP2, STATE_READY, STATE_REMOVED, type WeakEntryRecord } from "./entry.ts";
@@ -69,7 +69,7 @@ export abstract class EntryBook {
    */
   protected recentKeyEntry: Entry | null = null;
   protected recentKey: unknown = NOT_COPIED;
-  /** Compares with the recent key that failed in a row; past RECENT_KEY_PATIENCE it is dropped (see CacheHandle.find1). */
+  /** Compares with the recent key that failed in a row; past RECENT_KEY_PATIENCE it is dropped (see HandleLookups.find1). */
   protected recentKeyFailures = 0;
 
   constructor(id: string, isMemo: boolean) {
@@ -105,7 +105,7 @@ export abstract class EntryBook {
   }
 
   protected entryFor(miss: Miss): Entry {
-    const entry = new Entry(miss.table!, miss.slot, miss.k1, miss.k2, miss.k3, miss.d0, miss.d1, miss.d2, miss.d3);
+    const entry = new Entry(miss.table!, miss.slot, miss.firstKey, miss.secondKey, miss.thirdKey, miss.digestWord0, miss.digestWord1, miss.digestWord2, miss.digestWord3);
     entry.keyCopy = miss.keyCopy;
     return entry;
   }

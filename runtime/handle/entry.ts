@@ -54,12 +54,14 @@ export class Entry {
   constructor(
     readonly table: Table,
     readonly slot: number,
-    readonly k1: unknown,
-    readonly k2: unknown,
-    readonly k3: unknown,
-    readonly d0: number,
-    readonly d1: number,
-    readonly d2: number,
-    readonly d3: number,
+    /** Exact (primitive) key components, for the SLOT_MAP slots; undefined past the key's length. */
+    readonly firstKey: unknown,
+    readonly secondKey: unknown,
+    readonly thirdKey: unknown,
+    /** The key's 128-bit digest as four 32-bit words, for SLOT_DIGEST; zeros otherwise. */
+    readonly digestWord0: number,
+    readonly digestWord1: number,
+    readonly digestWord2: number,
+    readonly digestWord3: number,
   ) {}
 }

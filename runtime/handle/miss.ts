@@ -28,15 +28,25 @@ export class Miss {
   constructor(
     readonly table: Table | null,
     readonly slot: number,
-    readonly k1: unknown,
-    readonly k2: unknown,
-    readonly k3: unknown,
-    readonly d0: number,
-    readonly d1: number,
-    readonly d2: number,
-    readonly d3: number,
+    /** Exact (primitive) key components, for the SLOT_MAP slots. */
+    readonly firstKey: unknown,
+    readonly secondKey: unknown,
+    readonly thirdKey: unknown,
+    /** The key's 128-bit digest as four 32-bit words, for SLOT_DIGEST (keyDigest at lookup). */
+    readonly digestWord0: number,
+    readonly digestWord1: number,
+    readonly digestWord2: number,
+    readonly digestWord3: number,
   ) {}
 }
+
+/**
+ * The pending miss of every lookup while `clear(fn, ...args)` captures a key: the
+ * emitted code settles it as usual, and settling never runs the computation.
+ */
+export const KEY_CAPTURED = new Miss(null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
+/** The pending miss of a disabled handle: settling just runs the computation. */
+export const PASS_THROUGH = new Miss(null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
 
 /** The token's class: a name in debuggers and a readable `String(MISS)`. */
 class MissToken {

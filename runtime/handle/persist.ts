@@ -38,7 +38,7 @@ export interface PersistingHandle {
   storeKeyNames(count: number): readonly string[];
   storeValue(miss: Miss, value: unknown, isAsync: boolean, snapshot?: ResultSnapshot): void;
   settleAsync(miss: Miss, result: PromiseLike<unknown>): Promise<unknown>;
-  /** Calls `compute`, timing it and announcing it (see CacheHandle#runCompute). */
+  /** Calls `compute`, timing it and announcing it (see MissSettler#runCompute in settle.ts). */
   runCompute(compute: () => unknown): unknown;
   countStoreHit(): void;
 }

@@ -2,8 +2,7 @@
  * Where a handle's entries live. A `Table` holds the entries of one value-keyed
  * space: primitive keys go into exact `Map`s (1 component: one Map; 2-3: nested
  * Maps; SameValueZero, so NaN matches NaN: -0 never gets here, see isPrimitiveKey in
- * cache-handle.ts), anything else is
- * hashed and filed under a 30-bit slice of the digest (a small integer, so the Map
+ * lookups.ts), anything else is hashed and filed under a 30-bit slice of the digest (a small integer, so the Map
  * key never allocates) with the full 128-bit digest checked on a hit.
  *
  * Identity-keyed components ("this", and singleton arguments with key: "identity")
@@ -23,11 +22,11 @@ export class Table {
   constructor(readonly weak: boolean) {}
 
   /** Digest lookup: `bucket` is the Map key, the lanes confirm the match. */
-  findDigest(bucket: number, d0: number, d1: number, d2: number, d3: number): Entry | undefined {
+  findDigest(bucket: number, word0: number, word1: number, word2: number, word3: number): Entry | undefined {
     if (this.digests === null) return undefined;
     let entry = this.digests.get(bucket);
     while (entry !== undefined) {
-      if (entry.d0 === d0 && entry.d1 === d1 && entry.d2 === d2 && entry.d3 === d3) return entry;
+      if (entry.digestWord0 === word0 && entry.digestWord1 === word1 && entry.digestWord2 === word2 && entry.digestWord3 === word3) return entry;
       entry = entry.chain ?? undefined;
     }
     return undefined;
@@ -43,32 +42,32 @@ export class Table {
         break;
       case SLOT_MAP1: {
         const map = (this.map1 ??= new Map());
-        previous = map.get(entry.k1);
-        map.set(entry.k1, entry);
+        previous = map.get(entry.firstKey);
+        map.set(entry.firstKey, entry);
         break;
       }
       case SLOT_MAP2: {
         const outer = (this.map2 ??= new Map());
-        let inner = outer.get(entry.k1);
-        if (inner === undefined) outer.set(entry.k1, (inner = new Map()));
-        previous = inner.get(entry.k2);
-        inner.set(entry.k2, entry);
+        let inner = outer.get(entry.firstKey);
+        if (inner === undefined) outer.set(entry.firstKey, (inner = new Map()));
+        previous = inner.get(entry.secondKey);
+        inner.set(entry.secondKey, entry);
         break;
       }
       case SLOT_MAP3: {
         const outer = (this.map3 ??= new Map());
-        let middle = outer.get(entry.k1);
-        if (middle === undefined) outer.set(entry.k1, (middle = new Map()));
-        let inner = middle.get(entry.k2);
-        if (inner === undefined) middle.set(entry.k2, (inner = new Map()));
-        previous = inner.get(entry.k3);
-        inner.set(entry.k3, entry);
+        let middle = outer.get(entry.firstKey);
+        if (middle === undefined) outer.set(entry.firstKey, (middle = new Map()));
+        let inner = middle.get(entry.secondKey);
+        if (inner === undefined) middle.set(entry.secondKey, (inner = new Map()));
+        previous = inner.get(entry.thirdKey);
+        inner.set(entry.thirdKey, entry);
         break;
       }
       case SLOT_DIGEST: {
         const map = (this.digests ??= new Map());
-        const bucket = entry.d0 >>> 2;
-        previous = this.findDigest(bucket, entry.d0, entry.d1, entry.d2, entry.d3);
+        const bucket = entry.digestWord0 >>> 2;
+        previous = this.findDigest(bucket, entry.digestWord0, entry.digestWord1, entry.digestWord2, entry.digestWord3);
         if (previous !== undefined) this.removeFromChain(bucket, previous);
         entry.chain = map.get(bucket) ?? null;
         map.set(bucket, entry);
@@ -85,26 +84,26 @@ export class Table {
         if (this.slot === entry) this.slot = undefined;
         break;
       case SLOT_MAP1:
-        if (this.map1?.get(entry.k1) === entry) this.map1.delete(entry.k1);
+        if (this.map1?.get(entry.firstKey) === entry) this.map1.delete(entry.firstKey);
         break;
       case SLOT_MAP2: {
-        const inner = this.map2?.get(entry.k1);
-        if (inner?.get(entry.k2) !== entry) break;
-        inner.delete(entry.k2);
-        if (inner.size === 0) this.map2!.delete(entry.k1);
+        const inner = this.map2?.get(entry.firstKey);
+        if (inner?.get(entry.secondKey) !== entry) break;
+        inner.delete(entry.secondKey);
+        if (inner.size === 0) this.map2!.delete(entry.firstKey);
         break;
       }
       case SLOT_MAP3: {
-        const middle = this.map3?.get(entry.k1);
-        const inner = middle?.get(entry.k2);
-        if (inner?.get(entry.k3) !== entry) break;
-        inner.delete(entry.k3);
-        if (inner.size === 0) middle!.delete(entry.k2);
-        if (middle!.size === 0) this.map3!.delete(entry.k1);
+        const middle = this.map3?.get(entry.firstKey);
+        const inner = middle?.get(entry.secondKey);
+        if (inner?.get(entry.thirdKey) !== entry) break;
+        inner.delete(entry.thirdKey);
+        if (inner.size === 0) middle!.delete(entry.secondKey);
+        if (middle!.size === 0) this.map3!.delete(entry.firstKey);
         break;
       }
       case SLOT_DIGEST:
-        this.removeFromChain(entry.d0 >>> 2, entry);
+        this.removeFromChain(entry.digestWord0 >>> 2, entry);
         break;
     }
   }

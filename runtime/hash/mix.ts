@@ -60,28 +60,28 @@ const lanes = new Int32Array(4);
  * use in the hottest code of a cache hit. Tiny, so V8 inlines them and the plain-data
  * fast path (plain.ts) keeps its lanes in registers.
  */
-export function stepA(a: number, w: number): number {
-  a = Math.imul(a ^ w, -1640531535); // 0x9e3779b1
-  return (a << 15) | (a >>> 17);
+export function mixIntoLane0(lane: number, word: number): number {
+  lane = Math.imul(lane ^ word, -1640531535); // 0x9e3779b1
+  return (lane << 15) | (lane >>> 17);
 }
-export function stepB(b: number, w: number): number {
-  b = Math.imul(b ^ w, -2048144777); // 0x85ebca77
-  return (b << 13) | (b >>> 19);
+export function mixIntoLane1(lane: number, word: number): number {
+  lane = Math.imul(lane ^ word, -2048144777); // 0x85ebca77
+  return (lane << 13) | (lane >>> 19);
 }
-export function stepC(c: number, w: number): number {
-  c = Math.imul(c ^ w, -1028477379); // 0xc2b2ae3d
-  return (c << 17) | (c >>> 15);
+export function mixIntoLane2(lane: number, word: number): number {
+  lane = Math.imul(lane ^ word, -1028477379); // 0xc2b2ae3d
+  return (lane << 17) | (lane >>> 15);
 }
-export function stepD(d: number, w: number): number {
-  d = Math.imul(d ^ w, 0x27d4eb2f);
-  return (d << 11) | (d >>> 21);
+export function mixIntoLane3(lane: number, word: number): number {
+  lane = Math.imul(lane ^ word, 0x27d4eb2f);
+  return (lane << 11) | (lane >>> 21);
 }
 
 export function absorbWord(w: number): void {
-  lanes[0] = stepA(lanes[0], w);
-  lanes[1] = stepB(lanes[1], w);
-  lanes[2] = stepC(lanes[2], w);
-  lanes[3] = stepD(lanes[3], w);
+  lanes[0] = mixIntoLane0(lanes[0], w);
+  lanes[1] = mixIntoLane1(lanes[1], w);
+  lanes[2] = mixIntoLane2(lanes[2], w);
+  lanes[3] = mixIntoLane3(lanes[3], w);
 }
 
 /**
@@ -261,10 +261,10 @@ export function restoreFrame(at: number): void {
 export function closeContainer(at: number, tag: number, count: number): void {
   restoreFrame(at);
   absorbHeader(tag, count);
-  lanes[0] = stepA(lanes[0], frames[at + 4]);
-  lanes[1] = stepB(lanes[1], frames[at + 5]);
-  lanes[2] = stepC(lanes[2], frames[at + 6]);
-  lanes[3] = stepD(lanes[3], frames[at + 7]);
+  lanes[0] = mixIntoLane0(lanes[0], frames[at + 4]);
+  lanes[1] = mixIntoLane1(lanes[1], frames[at + 5]);
+  lanes[2] = mixIntoLane2(lanes[2], frames[at + 6]);
+  lanes[3] = mixIntoLane3(lanes[3], frames[at + 7]);
 }
 
 /** Finishes the current digest into `out` with a cross-lane mix, then restores the lanes the frame interrupted. */

@@ -45,7 +45,7 @@ const words = new Int32Array(LEAF_WORDS_MAX);
 const lanes = new Int32Array(4);
 
 /*
- * The lane step (xor, multiply, rotate per lane, as stepA..stepD in mix.ts) is written
+ * The lane step (xor, multiply, rotate per lane, as mixIntoLane0..mixIntoLane3 in mix.ts) is written
  * out inline below on purpose: as calls, the many call sites exhaust V8's inlining
  * budget and every non-inlined call boxes its int32 result.
  */

@@ -1,6 +1,6 @@
 /**
  * A memo hit is an exact copy of the result, or the result is refused on the first
- * call (issue 15, part 2). Each case goes through a real handle (first call, then
+ * call (a cache must never hand out an approximation). Each case goes through a real handle (first call, then
  * hits) and, where it matters, through the store decode path.
  */
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Deeply nested code (issue 15): wherever a host compiles a module without automemo, it
+ * Deeply nested code: wherever a host compiles a module without automemo, it
  * compiles it with automemo too. Our own walks over the tree are iterative or bounded
  * well above what Babel and TypeScript handle (the text host takes 1,000 levels).
  */

@@ -74,7 +74,7 @@ describe("code hash", () => {
     expect(new Set([plain, decorated, otherDecorator]).size).toBe(3);
   });
 
-  it("lets dependency hashes extend a function's own hash (issue 6)", () => {
+  it("lets dependency hashes extend a function's own hash", () => {
     const own = new CodeHasher().add("f").digest();
     const withDep = new CodeHasher().add("f").addHash("0123456789abcdef").digest();
     const withOtherDep = new CodeHasher().add("f").addHash("fedcba9876543210").digest();

@@ -1,5 +1,5 @@
 /**
- * Fuzz test of the transformer (issue 15): generated modules with `@memo` in random
+ * Fuzz test of the transformer (a tag must apply exactly where it is written): generated modules with `@memo` in random
  * places (JSDoc block tags, prose, inline code, `{@link}`, fences, line and plain block
  * comments, strings, template literals, regular expressions, JSX text, nested functions,
  * shadowed generated names). Every module is transformed by the text host, then both

@@ -1,5 +1,6 @@
 /**
- * Test support: values built to catch a cache that approximates (issue 15). Each is
+ * Test support: values built to catch a cache that approximates (a hit must be
+ * exactly what the call would compute, or the value is refused). Each is
  * made fresh by a factory, so a test never shares mutable state between runs. Some are
  * meant to be refused (unique symbols, getters in results, Proxies, subclasses, boxed
  * primitives); the exactness properties accept either an exact answer or a refusal.

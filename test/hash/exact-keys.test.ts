@@ -1,5 +1,6 @@
 /**
- * Keys are equal only for arguments a function cannot tell apart (issue 15, part 1):
+ * Keys are equal only for arguments a function cannot tell apart (a hit must be what
+ * the call would compute):
  * through real handles, every lookup path (one, two and three primitive components,
  * the recent-key shortcuts, the hashed path), and the refusals with `[automemo]` errors.
  */

@@ -1,5 +1,6 @@
 /**
- * The exactness properties of issue 15 over random and adversarial values:
+ * The exactness properties (a hit is exactly what the call would compute, or the
+ * value is refused) over random and adversarial values:
  * - results: a memo either refuses a value on the first call (and on every call after)
  *   or hands out hits that a strict structural comparison (prototypes, descriptors,
  *   symbol keys, sharing) cannot tell from the value the function returned;

@@ -1,4 +1,4 @@
-/** Messages read as English: "an Invoice", not "a Invoice" (issue 14). */
+/** Messages read as English: "an Invoice", not "a Invoice": error messages are read by people. */
 import { afterEach, describe, expect, it } from "vitest";
 import { clearAll, memo } from "../../runtime/index.ts";
 import { withArticle } from "../../runtime/errors.ts";

@@ -5,7 +5,8 @@ import type { AstNode } from "./ast.ts";
  * AST, so it ignores whitespace, comments, positions, quoting style and TypeScript
  * types, but sees every identifier, literal value, operator and node kind.
  *
- * Dependency tracking (issue 6) extends a function's hash with the hashes of the
+ * Dependency tracking (an edit to a helper a function calls must invalidate its
+ * results) extends a function's hash with the hashes of the
  * code it references: build a `CodeHasher`, feed the function (`addNode`), then each
  * dependency's hash (`addHash`) in a deterministic order, and `digest()`.
  */

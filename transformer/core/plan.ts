@@ -94,7 +94,7 @@ export interface PlanOptions {
    */
   readonly moduleFormat?: "esm" | "cjs";
   /**
-   * Dependency tracking (issue 6): a function's hash also covers the helpers,
+   * Dependency tracking: a function's hash also covers the helpers,
    * constants and classes it reads, in its file and in imported project files, and
    * the versions of imported packages. `false` turns it off for the build; a
    * `DependencyResolver` replaces the default disk resolver (the TypeScript host

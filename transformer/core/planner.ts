@@ -174,7 +174,7 @@ function startOfLeadingComments(offset: number, commentStartsByEnd: ReadonlyMap<
   }
 }
 
-/** Own code + name (+ `this`-ness and member decorators): the seed for dependency hashes (issue 6) to extend. */
+/** Own code + name (+ `this`-ness and member decorators): the seed that dependency hashes extend. */
 function hashAnnotated(annotated: AnnotatedFunction): string {
   const hasher = new CodeHasher().add(annotated.isInstanceMember ? `instance ${annotated.ownName}` : annotated.ownName);
   for (const decorator of annotated.decorators) hasher.addNode(decorator);

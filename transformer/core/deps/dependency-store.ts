@@ -30,7 +30,7 @@ export interface BindingsSummary {
 export interface Summarizable {
   readonly path: string;
   /** Identifies the text (hash and length). */
-  textKey(): string;
+  textHash(): string;
   /** Null for files with nothing worth saving (not code, or not parsable). */
   summary(): BindingsSummary | null;
   /** Something was computed since the summary was loaded or last saved. */
@@ -57,7 +57,7 @@ const MAX_ENTRIES = 50_000;
 const SAVE_DELAY_MS = 3000;
 
 interface StoredSummary {
-  readonly textKey: string;
+  readonly textHash: string;
   readonly summary: BindingsSummary;
 }
 
@@ -87,9 +87,9 @@ export class DependencyStore {
   }
 
   /** The saved summary of `path` if it was made from text with this key. */
-  lookup(path: string, textKey: string): BindingsSummary | undefined {
+  lookup(path: string, textHash: string): BindingsSummary | undefined {
     const entry = this.summaries.get(path);
-    return entry?.textKey === textKey ? entry.summary : undefined;
+    return entry?.textHash === textHash ? entry.summary : undefined;
   }
 
   /** The saved plan record of `path` (to check with `planRecordHolds`). */
@@ -116,7 +116,7 @@ export class DependencyStore {
       if (!module.summaryChanged) continue;
       module.summaryChanged = false;
       const summary = module.summary();
-      if (summary) this.summaries.set(module.path, { textKey: module.textKey(), summary });
+      if (summary) this.summaries.set(module.path, { textHash: module.textHash(), summary });
     }
     const usedHere = (path: string) => this.touched.has(path);
     this.summaries.save(MAX_ENTRIES, usedHere);
@@ -142,13 +142,13 @@ export class DependencyStore {
 }
 
 const SUMMARY_CODEC: SavedMapCodec<StoredSummary> = {
-  encode: (entries) => entries.map(([path, { textKey, summary }]) => [path, textKey, summary]),
+  encode: (entries) => entries.map(([path, { textHash, summary }]) => [path, textHash, summary]),
   decode(payload) {
     const entries = new Map<string, StoredSummary>();
     if (!Array.isArray(payload)) return entries;
     for (const item of payload as unknown[]) {
       if (Array.isArray(item) && item.length === 3 && isString(item[0]) && isString(item[1]) && isSummary(item[2])) {
-        entries.set(item[0], { textKey: item[1], summary: item[2] });
+        entries.set(item[0], { textHash: item[1], summary: item[2] });
       }
     }
     return entries;
@@ -156,14 +156,14 @@ const SUMMARY_CODEC: SavedMapCodec<StoredSummary> = {
 };
 
 const PLAN_RECORD_CODEC: SavedMapCodec<PlanRecord> = {
-  encode: (entries) => entries.map(([path, { textKey, root, digests, facts }]) => [path, textKey, root, digests, facts]),
+  encode: (entries) => entries.map(([path, { textHash, root, digests, facts }]) => [path, textHash, root, digests, facts]),
   decode(payload) {
     const plans = new Map<string, PlanRecord>();
     if (!Array.isArray(payload)) return plans;
     for (const item of payload as unknown[]) {
       if (!Array.isArray(item) || item.length !== 5) continue;
-      const [path, textKey, root, digests, facts] = item as unknown[];
-      if (isString(path) && isString(textKey) && isString(root) && isDigestList(digests) && isStringArray(facts)) plans.set(path, { textKey, root, digests, facts });
+      const [path, textHash, root, digests, facts] = item as unknown[];
+      if (isString(path) && isString(textHash) && isString(root) && isDigestList(digests) && isStringArray(facts)) plans.set(path, { textHash, root, digests, facts });
     }
     return plans;
   },
@@ -240,9 +240,9 @@ function isStoredReferences(value: unknown): boolean {
  * Identifies a text for `lookup` and plan records: its SHA-1 and length. The one-shot
  * native `crypto.hash` (Node 20.12+) hashes a 2 KB source about 4 times as fast as the
  * code hasher (and twice as fast as a `createHash` object), and every file a build reads
- * or plans is keyed.
+ * or plans is hashed.
  */
-export function summaryTextKey(text: string): string {
+export function hashText(text: string): string {
   return `${hash("sha1", text, "base64")}:${text.length}`;
 }
 

@@ -5,7 +5,7 @@ import { DependencyClosure, type ModuleSource } from "./closure.ts";
 import { type DependencyNode, filesReachedFrom } from "./digest-graph.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
 import { PathMemo } from "../path-memo.ts";
-import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared, textKeyFor, useDependencyStore } from "./module-bindings.ts";
+import { clearModuleBindingsCache, moduleBindingsOf, parseModuleShared, textHashReusingCache, useDependencyStore } from "./module-bindings.ts";
 import { storeFingerprint } from "./fingerprint.ts";
 import { closeDependencyStores, saveDependencyStores, type DependencyStore, dependencyStoreIn } from "./dependency-store.ts";
 import { type PlannedFile, planRecordHolds, planRecordOf, recordedDigest, recordedFiles } from "./plan-records.ts";
@@ -16,7 +16,8 @@ import { type DependencyResolver, normalizePath } from "./resolver.ts";
 import { ClosureSession } from "./session.ts";
 
 /**
- * Dependency-aware code hashes (issue 6): a cached function's hash covers its own
+ * Dependency-aware code hashes (an edit anywhere in the code a function runs must
+ * invalidate its cached results): a cached function's hash covers its own
  * code and, transitively, every module-level function, class, variable and enum it
  * reads, in its file and in imported project files (per imported binding), plus the
  * name and installed version of each package it imports. Whitespace, comments and
@@ -158,7 +159,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   const store = useDependencyStoreFor(root, input.dependencyCache);
   const path = absolutePath(input.filename, input.root);
   const session = sessionFor(resolver, root, path);
-  const planned: PlannedFile = { path, textKey: store ? textKeyFor(path, input.source) : "", root, session };
+  const planned: PlannedFile = { path, textHash: store ? textHashReusingCache(path, input.source) : "", root, session };
   const record = store?.planRecord(path);
   // Checked before parsing: a record that holds means this planning needs no module summaries at all.
   const saved = record && planRecordHolds(record, planned, store!.factSets) ? record : null;
@@ -183,7 +184,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   let hashedRoots: readonly DependencyNode[] = [];
   return {
     parse: (text, _filename, displayName) => {
-      const parsed = saved ? parseModule(text, path, displayName) : parseModuleShared(text, path, displayName, store && text === input.source ? planned.textKey : undefined);
+      const parsed = saved ? parseModule(text, path, displayName) : parseModuleShared(text, path, displayName, store && text === input.source ? planned.textHash : undefined);
       program = parsed.program;
       return parsed;
     },

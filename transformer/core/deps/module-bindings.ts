@@ -5,7 +5,7 @@ import { CodeHasher } from "../hash.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { LruMap } from "./lru.ts";
 import { collectReferences, type References } from "./references.ts";
-import { type BindingsSummary, type Summarizable, type DependencyStore, summaryTextKey } from "./dependency-store.ts";
+import { type BindingsSummary, type Summarizable, type DependencyStore, hashText } from "./dependency-store.ts";
 
 export interface ImportedBinding {
   readonly specifier: string;
@@ -47,7 +47,7 @@ export class ModuleBindings implements Summarizable {
   private relative: string | null = null;
 
   private dropped = false;
-  private textKeyMemo: string | null = null;
+  private textHashMemo: string | null = null;
   /** A hash or reference list was computed since the summary was loaded or saved (see `DependencyStore`). */
   summaryChanged = false;
 
@@ -68,7 +68,7 @@ export class ModuleBindings implements Summarizable {
    * The file as a saved summary describes it, without parsing: like a file whose AST
    * was dropped, a query the summary does not answer parses the text.
    */
-  static fromSummary(path: string, text: string, textKey: string, summary: BindingsSummary): ModuleBindings {
+  static fromSummary(path: string, text: string, textHash: string, summary: BindingsSummary): ModuleBindings {
     const module = new ModuleBindings(path, null, text, summary.esm);
     module.dropped = true;
     for (const name of summary.names) module.bindingNames.add(name);
@@ -76,7 +76,7 @@ export class ModuleBindings implements Summarizable {
     for (const entry of summary.exports) module.exports.set(entry[0], entry.length === 2 ? { local: entry[1] } : { specifier: entry[1], imported: entry[2] });
     module.starExports.push(...summary.stars);
     module.applySummary(summary);
-    module.textKeyMemo = textKey;
+    module.textHashMemo = textHash;
     return module;
   }
 
@@ -114,13 +114,13 @@ export class ModuleBindings implements Summarizable {
     };
   }
 
-  textKey(): string {
-    return (this.textKeyMemo ??= summaryTextKey(this.text));
+  textHash(): string {
+    return (this.textHashMemo ??= hashText(this.text));
   }
 
-  /** The caller already keyed this text (`summaryTextKey(text)`). */
-  knowTextKey(textKey: string): void {
-    this.textKeyMemo = textKey;
+  /** The caller already hashed this text (`hashText(text)`). */
+  knowTextHash(textHash: string): void {
+    this.textHashMemo = textHash;
   }
 
   get parsed(): ParsedModule | null {
@@ -408,9 +408,9 @@ const CODE_FILE = /\.[cm]?[jt]sx?$/;
  */
 const moduleCache = new LruMap<string, ModuleBindings>(2000);
 
-/** The key of `text` (`summaryTextKey`), from the cached bindings of `path` when they hold this text: each text is hashed once. */
-export function textKeyFor(path: string, text: string): string {
-  return cachedModuleBindings(path, text)?.textKey() ?? summaryTextKey(text);
+/** The hash of `text` (`hashText`), from the cached bindings of `path` when they hold this text: each text is hashed once. */
+export function textHashReusingCache(path: string, text: string): string {
+  return cachedModuleBindings(path, text)?.textHash() ?? hashText(text);
 }
 
 /** The cached bindings of `path` if they are for this exact text; never parses. */
@@ -431,20 +431,20 @@ export function moduleBindingsOf(path: string, text: string, program?: AstNode):
   if (program) bindings = withSavedSummary(new ModuleBindings(path, program, text, hasModuleSyntax(program)));
   else if (!CODE_FILE.test(path) || path.endsWith(".d.ts")) bindings = new ModuleBindings(path, null, text, false);
   else {
-    // Keyed once: the same key serves the lookup and, on a miss, the parsed file.
-    const textKey = dependencyStore ? summaryTextKey(text) : undefined;
-    const summary = textKey === undefined ? undefined : dependencyStore!.lookup(path, textKey);
-    bindings = summary ? ModuleBindings.fromSummary(path, text, textKey!, summary) : parsedBindings(path, text, textKey);
+    // Hashed once: the same hash serves the lookup and, on a miss, the parsed file.
+    const textHash = dependencyStore ? hashText(text) : undefined;
+    const summary = textHash === undefined ? undefined : dependencyStore!.lookup(path, textHash);
+    bindings = summary ? ModuleBindings.fromSummary(path, text, textHash!, summary) : parsedBindings(path, text, textHash);
   }
   moduleCache.set(path, bindings);
   return bindings;
 }
 
-/** A dependency parsed from `text` (no saved summary has it: `textKey`, when given, was looked up already). */
-function parsedBindings(path: string, text: string, textKey: string | undefined): ModuleBindings {
+/** A dependency parsed from `text` (no saved summary has it: `textHash`, when given, was looked up already). */
+function parsedBindings(path: string, text: string, textHash: string | undefined): ModuleBindings {
   const parsed = parseModule(text, path, path);
   const bindings = parsed.diagnostics.length > 0 ? new ModuleBindings(path, null, text, false) : new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed);
-  if (textKey !== undefined) bindings.knowTextKey(textKey);
+  if (textHash !== undefined) bindings.knowTextHash(textHash);
   return bindings;
 }
 
@@ -466,9 +466,9 @@ export function saveSummaryOf(module: ModuleBindings): void {
 }
 
 /** `bindings` (parsed just now) with the hashes a saved summary of the same text already has. */
-function withSavedSummary(bindings: ModuleBindings, textKey?: string): ModuleBindings {
-  if (textKey !== undefined) bindings.knowTextKey(textKey);
-  const summary = dependencyStore?.lookup(bindings.path, bindings.textKey());
+function withSavedSummary(bindings: ModuleBindings, textHash?: string): ModuleBindings {
+  if (textHash !== undefined) bindings.knowTextHash(textHash);
+  const summary = dependencyStore?.lookup(bindings.path, bindings.textHash());
   if (summary) bindings.applySummary(summary);
   return bindings;
 }
@@ -479,14 +479,14 @@ function withSavedSummary(bindings: ModuleBindings, textKey?: string): ModuleBin
  * holds its AST (see `release`). Only clean parses are shared (error messages name the file
  * the way the planner does).
  */
-export function parseModuleShared(text: string, path: string, displayName: string, textKey?: string): ParsedModule {
+export function parseModuleShared(text: string, path: string, displayName: string, textHash?: string): ParsedModule {
   const cached = cachedModuleBindings(path, text);
   if (cached?.parsed) return cached.parsed;
   const parsed = parseModule(text, path, displayName);
   if (parsed.diagnostics.length > 0) return parsed;
   // The cached entry keeps its summaries (same text, same hashes) and takes the parse in place.
   if (cached) cached.adopt(parsed);
-  else moduleCache.set(path, withSavedSummary(new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed), textKey));
+  else moduleCache.set(path, withSavedSummary(new ModuleBindings(path, parsed.program, text, hasModuleSyntax(parsed.program), parsed), textHash));
   return parsed;
 }
 

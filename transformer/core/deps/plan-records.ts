@@ -14,7 +14,7 @@ import type { ClosureSession } from "./session.ts";
  * then share the chain instead of each listing it (which made them quadratic).
  */
 export interface FactSet {
-  /** [path, text key] */
+  /** [path, text hash] */
   readonly files: readonly (readonly [string, string])[];
   /** [from file, specifier, outcome] */
   readonly resolutions: readonly (readonly [string, string, string])[];
@@ -31,7 +31,7 @@ export interface FactSet {
  */
 export interface PlanRecord {
   /** Key of the planned file's text (the host's). */
-  readonly textKey: string;
+  readonly textHash: string;
   readonly root: string;
   /** [function start offset, own hash, digest], flattened. */
   readonly digests: readonly (number | string)[];
@@ -54,21 +54,21 @@ function outcomeKey(target: ResolvedImport | null): string {
 
 export interface PlannedFile {
   readonly path: string;
-  readonly textKey: string;
+  readonly textHash: string;
   readonly root: string;
   readonly session: ClosureSession;
 }
 
 /** The key of `path` as the planning of `planned` saw it: the host's text for the planned file itself. */
 function keyOf(planned: PlannedFile, path: string): string {
-  return path === planned.path ? planned.textKey : planned.session.textKeyOf(path);
+  return path === planned.path ? planned.textHash : planned.session.textHashOfFile(path);
 }
 
 /** The record of `digests` (computed in this planning from the graph roots `roots`); its fact sets go to `factSets`. */
 export function planRecordOf(planned: PlannedFile, digests: readonly (number | string)[], roots: readonly DependencyNode[], factSets: FactSets): PlanRecord {
   const facts = new Set<string>();
   for (const root of roots) facts.add(factSetIdOf(root, planned, factSets));
-  return { textKey: planned.textKey, root: planned.root, digests, facts: [...facts] };
+  return { textHash: planned.textHash, root: planned.root, digests, facts: [...facts] };
 }
 
 /**
@@ -138,7 +138,7 @@ const checksBySession = new WeakMap<ClosureSession, Map<string, boolean>>();
 
 /** Whether the planned text is the one `record` was made for and every fact set it reaches holds (this session's versions). */
 export function planRecordHolds(record: PlanRecord, planned: PlannedFile, factSets: FactSets): boolean {
-  if (record.textKey !== planned.textKey || record.root !== planned.root) return false;
+  if (record.textHash !== planned.textHash || record.root !== planned.root) return false;
   let checks = checksBySession.get(planned.session);
   if (!checks) checksBySession.set(planned.session, (checks = new Map()));
   return record.facts.every((id) => factSetHolds(id, planned, factSets, checks));

@@ -3,7 +3,7 @@ import type { DependencyNode } from "./digest-graph.ts";
 import { type ModuleBindings, moduleBindingsOf, releaseReparsed, saveSummaryOf } from "./module-bindings.ts";
 import type { DependencyResolver, ResolvedImport } from "./resolver.ts";
 import { mightContainTags } from "../tags.ts";
-import { summaryTextKey } from "./dependency-store.ts";
+import { hashText } from "./dependency-store.ts";
 
 /** One resolution a build session made: part of what a saved plan record is checked against. */
 export interface ResolutionFact {
@@ -49,8 +49,8 @@ export class ClosureSession {
   /** Files read from the resolver (null: unreadable). */
   private readonly files = new Map<string, ModuleBindings | null>();
   private readonly resolutions = new Map<string, ResolutionFact>();
-  /** Text keys of files a saved plan record was checked against (`textKeyOf`). */
-  private readonly textKeys = new Map<string, string>();
+  /** Text hashes of files a saved plan record was checked against (`textHashOfFile`). */
+  private readonly textHashes = new Map<string, string>();
   private readonly digests = new DigestMemo();
   /** Files read that the host will not plan (no tag in their text), not yet released. */
   private unreleased: ModuleBindings[] = [];
@@ -114,17 +114,17 @@ export class ClosureSession {
     return target?.kind === "file" && !(gone?.kind === "file" && gone.path === target.path) ? fact : null;
   }
 
-  /** The key of `path`'s text as this session reads it ("" when unreadable), without parsing it. */
-  textKeyOf(path: string): string {
+  /** The hash of `path`'s text as this session reads it ("" when unreadable), without parsing it. */
+  textHashOfFile(path: string): string {
     const module = this.files.get(path);
-    if (module !== undefined) return module?.textKey() ?? "";
-    let key = this.textKeys.get(path);
+    if (module !== undefined) return module?.textHash() ?? "";
+    let key = this.textHashes.get(path);
     if (key === undefined) {
       // Not kept: when every record holds, nothing else reads the file. Should the file
       // change before `file` reads it, a record made later lists the key of what was read.
       const text = this.readText(path);
-      key = text === undefined ? "" : summaryTextKey(text);
-      this.textKeys.set(path, key);
+      key = text === undefined ? "" : hashText(text);
+      this.textHashes.set(path, key);
     }
     return key;
   }
