@@ -22,7 +22,10 @@ export type { CacheStats, Lifecycle } from "./handle/shared.ts";
 export type { TotalStats, CachedFunctionRef } from "./handle/control.ts";
 export type { GlobalSettings, CustomHasherEntry } from "./handle/configure.ts";
 export { COMPUTE_CHANNEL, type ComputeMessage } from "./handle/compute-events.ts";
+export { CHANNEL_NAMES, type ComputeContext, type EvictMessage, type InvalidateMessage, type LookupMessage, type StoreErrorMessage } from "./observe/channels.ts";
+export { metricsText, METRICS_CONTENT_TYPE } from "./observe/metrics.ts";
 export type { CacheStore, StoreFunction, StoreHit } from "./stores/store.ts";
+export type { RedisClientLike, RedisClusterLike } from "./stores/index.ts";
 export {
   AutomemoError,
   ClearKeyError,

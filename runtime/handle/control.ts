@@ -4,6 +4,7 @@
  * function id, and work across every runtime copy of the process.
  */
 import { UnknownFunctionError } from "../errors.ts";
+import { observers, type InvalidateMessage } from "../observe/channels.ts";
 import { sharedRuntime, type AnyFunction, type CacheStats, type RegisteredHandle } from "./shared.ts";
 
 /** A cached function, or its id (`"src/db.ts#loadRows"`). */
@@ -21,10 +22,18 @@ export function findHandle(target: CachedFunctionRef, operation: string): Regist
 export async function clearFunction(target: CachedFunctionRef, args: readonly unknown[]): Promise<void> {
   const handle = findHandle(target, args.length === 0 ? "clear(fn)" : "clear(fn, ...args)");
   await (args.length === 0 ? handle.clear() : handle.clearCall(args));
+  announceInvalidation({ id: handle.id, scope: args.length === 0 ? "function" : "call" });
 }
 
 export async function clearEverything(): Promise<void> {
   await Promise.all([...sharedRuntime().handles.values()].map((handle) => handle.clear()));
+  announceInvalidation({ id: null, scope: "all" });
+}
+
+/** "automemo:invalidate", once the entries are gone. */
+function announceInvalidation(message: InvalidateMessage): void {
+  const channel = observers().invalidate;
+  if (channel.hasSubscribers) channel.publish(message);
 }
 
 /** Totals over every cached function, with the numbers of each function by id. */
@@ -38,7 +47,7 @@ export function statsOf(target: CachedFunctionRef): CacheStats {
 
 export function totalStats(): TotalStats {
   const functions: Record<string, CacheStats> = {};
-  const total: CacheStats = { hits: 0, misses: 0, entries: 0, bytes: 0, evictions: 0, storeHits: 0, computeMs: 0 };
+  const total: CacheStats = { hits: 0, misses: 0, entries: 0, bytes: 0, evictions: 0, storeHits: 0, computeMs: 0, errors: 0 };
   for (const [id, handle] of sharedRuntime().handles) {
     const stats = handle.stats();
     functions[id] = stats;
@@ -50,6 +59,7 @@ export function totalStats(): TotalStats {
     // Handles of an older runtime copy in the process may not count these.
     total.storeHits += stats.storeHits ?? 0;
     total.computeMs += stats.computeMs ?? 0;
+    total.errors += stats.errors ?? 0;
   }
   return { ...total, functions };
 }

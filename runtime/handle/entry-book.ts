@@ -12,6 +12,7 @@ import { LruList } from "./lru.ts";
 import { releaseValue } from "./release.ts";
 import type { Miss } from "./miss.ts";
 import { sharedMemory, sharedRuntime, type Lifecycle } from "./shared.ts";
+import { observers, type EvictMessage } from "../observe/channels.ts";
 import { IdentityScope, Table } from "./table.ts";
 
 type WeakHeld = { readonly book: EntryBook; readonly record: WeakEntryRecord };
@@ -49,6 +50,7 @@ export abstract class EntryBook {
   protected evictions = 0;
   protected storeHits = 0;
   protected computeMs = 0;
+  protected errors = 0;
   protected entryCount = 0;
   protected byteCount = 0;
 
@@ -150,6 +152,7 @@ export abstract class EntryBook {
       if (oldest === null) break;
       this.evictions++;
       this.removeEntry(oldest, true);
+      this.announceEviction("capacity");
     }
     if (this.memory.used > this.memory.limit) evictAcrossFunctions(this.memory);
   }
@@ -163,6 +166,13 @@ export abstract class EntryBook {
     if (oldest === null) return;
     this.evictions++;
     this.removeEntry(oldest, true);
+    this.announceEviction("budget");
+  }
+
+  /** "automemo:evict" (built only while someone subscribes). */
+  protected announceEviction(reason: EvictMessage["reason"]): void {
+    const channel = observers().evict;
+    if (channel.hasSubscribers) channel.publish({ id: this.id, reason } satisfies EvictMessage);
   }
 
   /** Unfiles an entry; ready singletons are released when `release` is set. */

@@ -65,6 +65,7 @@ export abstract class HandleSettings extends EntryBook {
       evictions: this.evictions,
       storeHits: this.storeHits,
       computeMs: this.computeMs,
+      errors: this.errors,
       store: this.persist,
     };
   }

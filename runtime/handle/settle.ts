@@ -9,8 +9,10 @@ import { snapshotResult, type ResultSnapshot } from "../copy/index.ts";
 import { SettleWithoutMissError } from "../errors.ts";
 import { getStore } from "../stores/index.ts";
 import { computeChain } from "./compute-chain.ts";
-import { computeChannel, type ComputeChannel } from "./compute-events.ts";
-import { SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, type Entry } from "./entry.ts";
+import { digestHex, hashKeyComponents } from "../hash/index.ts";
+import { ComputeTimes, type ComputeTimesSnapshot } from "../observe/compute-times.ts";
+import { runComputation } from "../observe/compute-run.ts";
+import { SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, type Entry } from "./entry.ts";
 import { HandleSettings } from "./handle-settings.ts";
 import { KEY_CAPTURED, PASS_THROUGH, type Miss } from "./miss.ts";
 import { isAsyncFunction, isPromiseLike, settleWithStore } from "./persist.ts";
@@ -31,6 +33,8 @@ const ENTRY_OVERHEAD_BYTES = 256;
 export abstract class MissSettler extends HandleSettings {
   /** What the last lookup that answered MISS left for `settle` (see miss.ts). */
   protected pendingMiss: Miss | null = null;
+  /** How long computed misses took (metricsText's histogram). */
+  private readonly computeTimesRecorded = new ComputeTimes();
 
   /**
    * Called by the emitted code right after a lookup answered MISS: computes the value
@@ -60,7 +64,7 @@ export abstract class MissSettler extends HandleSettings {
   /** settleMiss without the chain link (called inside it for async computations). */
   settleNow(miss: Miss, compute: () => unknown): unknown {
     if (this.persist !== undefined && this.usesStoreFor(compute) && this.fillStoreComponents(miss)) return settleWithStore(this, miss, compute);
-    const result = this.runCompute(compute);
+    const result = this.runCompute(compute, miss);
     if (isPromiseLike(result)) return this.settleAsync(miss, result);
     this.storeValue(miss, result, false);
     return result;
@@ -101,40 +105,33 @@ export abstract class MissSettler extends HandleSettings {
     return !this.persistIsDefault || isAsyncFunction(compute) || getStore(this.persist!).readSync !== undefined;
   }
 
-  /** Runs one computation, timing it (async: until it settles) and announcing it on the compute channel. */
-  runCompute(compute: () => unknown): unknown {
-    const channel = computeChannel();
-    // Build no message when nobody listens.
-    const announced = channel !== null && channel.hasSubscribers;
-    if (announced) channel.publish({ id: this.id, phase: "start" });
-    const started = performance.now();
-    let result: unknown;
-    try {
-      result = compute();
-    } catch (error) {
-      this.computeFinished(started, announced ? channel : null);
-      throw error;
-    }
-    if (!isPromiseLike(result)) {
-      this.computeFinished(started, announced ? channel : null);
-      return result;
-    }
-    return Promise.resolve(result).then(
-      (value) => {
-        this.computeFinished(started, announced ? channel : null);
-        return value;
-      },
-      (error: unknown) => {
-        this.computeFinished(started, announced ? channel : null);
-        throw error;
-      },
-    );
+  /**
+   * Runs one computation, timing it (async: until it settles) and announcing it on the
+   * compute channels (runtime/observe); `key`: the store key when the caller has one, else the miss.
+   */
+  runCompute(compute: () => unknown, key?: string | Miss): unknown {
+    return runComputation(this, compute, () => (typeof key === "string" ? key : this.keyDigestOf(key)), isPromiseLike);
   }
 
-  private computeFinished(started: number, channel: ComputeChannel | null): void {
-    const durationMs = performance.now() - started;
+  computeSettled(durationMs: number, failed: boolean): void {
     this.computeMs += durationMs;
-    channel?.publish({ id: this.id, phase: "end", durationMs });
+    this.computeTimesRecorded.record(durationMs);
+    if (failed) this.errors++;
+  }
+
+  computeTimes(): ComputeTimesSnapshot {
+    return this.computeTimesRecorded.snapshot();
+  }
+
+  /** For tracing contexts only: the hex digest of a miss's key (exact keys are hashed here, as for a store). */
+  private keyDigestOf(miss: Miss | undefined): string {
+    if (miss === undefined) return "";
+    if (miss.slot === SLOT_DIGEST) {
+      return [miss.digestWord0, miss.digestWord1, miss.digestWord2, miss.digestWord3].map((word) => (word >>> 0).toString(16).padStart(8, "0")).join("");
+    }
+    const components = [miss.firstKey, miss.secondKey, miss.thirdKey].slice(0, miss.slot === SLOT_NONE ? 0 : miss.slot);
+    hashKeyComponents(components, this.storeKeyNames(components.length), this.id);
+    return digestHex();
   }
 
   /** A memory miss answered by the persistent store. */
