@@ -95,8 +95,8 @@ export class RedisConnection {
     const { timeoutMs } = this.#options;
     binaryReplies ??= { typeMapping: { 36: Buffer }, returnBuffers: true };
     const options = binary ? { ...binaryReplies, timeout: timeoutMs } : { timeout: timeoutMs };
-    const reply = isClusterClient(client) ? client.sendCommand(routingKey(args), isReadOnly(args), args, options) : client.sendCommand(args, options);
     try {
+      const reply = isClusterClient(client) ? client.sendCommand(routingKey(args), isReadOnly(args), args, options) : client.sendCommand(args, options);
       return await withTimeout(reply, timeoutMs, `Redis did not answer ${args[0]} within ${timeoutMs} ms`);
     } catch (error) {
       if (client === this.#owned && isClusterClient(client)) {
