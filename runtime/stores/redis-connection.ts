@@ -71,16 +71,10 @@ export class RedisConnection {
   #closedBecause: unknown;
   /** Owned cluster: a node failed, so a fresh cluster client is opened once the backoff allows. */
   #renewCluster = false;
-  #generation = 0;
 
   constructor(options: RedisConnectionOptions) {
     this.#options = options;
     this.#nodes = options.client === undefined ? clusterNodes(options.url) : undefined;
-  }
-
-  /** Counts the clients opened: a store knows an outage may be over once it changed. */
-  get generation(): number {
-    return this.#generation;
   }
 
   /** Whether commands go to a Redis Cluster. */
@@ -253,7 +247,6 @@ export class RedisConnection {
     if (isClusterClient(client)) for (const master of (client as OwnedCluster).masters) master.client?.unref?.();
     else client.unref?.();
     if (replace) this.#backoffMs = RECONNECT_BACKOFF_MIN_MS;
-    this.#generation++;
     this.#owned = client;
     this.#closedBecause = cause;
     this.#lastFailure = undefined;

@@ -36,6 +36,11 @@ export const LOCK_KEY_SUFFIX = ".lock";
  * lease, or Redis unreachable from the holder, lets it lapse (see #computeHoldingLock).
  */
 export const DEFAULT_REDIS_LOCK_LEASE_MS = 5_000;
+/**
+ * A cluster node that is down fails again within the longest reconnect backoff (5 s), so
+ * a cluster outage ends (and a new one is reported) only after this long without failures.
+ */
+const CLUSTER_OUTAGE_QUIET_MS = 6_000;
 /** Every command the store sends, for the ACL advice of a permission warning (the lock scripts call GET, DEL, PEXPIRE). */
 const REQUIRED_COMMANDS = ["GET", "SET", "DEL", "PEXPIRE", "EVAL", "UNLINK", "SCAN"];
 
@@ -67,8 +72,8 @@ export class RedisStore implements CacheStore {
   readonly #pruned = new Set<string>();
   readonly #background = new Set<Promise<void>>();
   #offline = false;
-  /** The connection's generation when the outage was reported. */
-  #offlineGeneration = -1;
+  /** When a command last failed for want of Redis (cluster outages end after a quiet spell). */
+  #lastOutageAt = 0;
   #warnedDefect = false;
   /** Authentication and per-command permission problems already reported. */
   readonly #reported = new Set<string>();
@@ -246,10 +251,10 @@ export class RedisStore implements CacheStore {
 
   /**
    * A command succeeded: the outage is over. On a cluster, other slots answer while one node
-   * is down, so only a success on a client opened after the warning ends it.
+   * is down, so it is over only once no command failed for CLUSTER_OUTAGE_QUIET_MS.
    */
   #answered(): void {
-    if (this.#offline && (!this.#connection.isCluster || this.#connection.generation !== this.#offlineGeneration)) this.#offline = false;
+    if (this.#offline && (!this.#connection.isCluster || Date.now() - this.#lastOutageAt > CLUSTER_OUTAGE_QUIET_MS)) this.#offline = false;
   }
 
   /**
@@ -264,9 +269,9 @@ export class RedisStore implements CacheStore {
     const where = `Redis at ${redactUrl(this.url)}`;
     const reason = maskSecret(describe(error), this.url);
     if (problem.kind === "outage") {
+      this.#lastOutageAt = Date.now();
       if (this.#offline) return;
       this.#offline = true;
-      this.#offlineGeneration = this.#connection.generation;
       this.#warn(`[automemo] ${where} is unavailable (${reason}); computing locally without the shared cache until it is back. This is reported once per outage.`);
       return;
     }
