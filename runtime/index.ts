@@ -182,7 +182,8 @@ export function clearAll(): Promise<void> {
 /**
  * Counters of one function (`stats(fn)` or `stats(id)`): hits, misses, live entries,
  * bytes of memo results (snapshot sizes), evictions (LRU), `storeHits` (misses the
- * persistent store answered) and `computeMs` (time spent computing). Without an argument:
+ * persistent store answered), `computeMs` (time spent computing) and `errors` (computations
+ * that threw or rejected). Without an argument:
  * the totals over every function plus `functions`, the numbers of each by id.
  *
  * @example
