@@ -11,8 +11,10 @@
  *      (bench/deps-overhead.ts: the transform alone; bench/deps-builds.ts: whole Vite,
  *      Rollup, Babel and TypeScript builds), each against the same build without it;
  *   5. one very large module: 10,000 tagged functions, and a 5 MB file (bench/big-files.ts),
- *      against Babel alone and the oxc parse floor.
- * `--only hit,hashing,persistence,transform,deps,deps-builds,big-files` runs a subset.
+ *      against Babel alone and the oxc parse floor;
+ *   6. fleet load: 4 processes x 200 callers on one Redis, results and single flight checked,
+ *      hit/miss latency beside a raw GET (bench/fleet-load.ts; skipped without redis-server).
+ * `--only hit,hashing,persistence,transform,deps,deps-builds,big-files,fleet` runs a subset.
  * Hit ratios are peer / automemo (emitted shape): above 1 means automemo is faster.
  * `--quick` shortens every round (a smoke run; the figures get noisier).
  */
@@ -21,6 +23,7 @@ import { benchCopy } from "./copy.ts";
 import { benchDepsBuilds } from "./deps-builds.ts";
 import { benchBigFiles } from "./big-files.ts";
 import { benchDepsOverhead } from "./deps-overhead.ts";
+import { benchFleetLoad } from "./fleet-load.ts";
 import { benchPersistence } from "./persistence.ts";
 import { benchTransformOverhead } from "./transform-overhead.ts";
 import { benchHashing } from "./hashing.ts";
@@ -31,7 +34,7 @@ const quick = process.argv.includes("--quick");
 const roundMs = quick ? 20 : 80;
 const HIT_PROCESSES = quick ? 1 : 3;
 const onlyFlag = process.argv.indexOf("--only");
-const sections = new Set(onlyFlag === -1 ? ["hit", "hashing", "persistence", "transform", "deps", "deps-builds", "big-files"] : process.argv[onlyFlag + 1].split(","));
+const sections = new Set(onlyFlag === -1 ? ["hit", "hashing", "persistence", "transform", "deps", "deps-builds", "big-files", "fleet"] : process.argv[onlyFlag + 1].split(","));
 
 /** Runs one hit case in a fresh Node process. */
 function measureInChild(caseIndex: number): Promise<HitRow[]> {
@@ -100,4 +103,8 @@ if (sections.has("deps-builds")) {
   printTable(await benchDepsBuilds({ quick }));
   console.log("");
 }
-if (sections.has("big-files")) printTable(await benchBigFiles({ quick }));
+if (sections.has("big-files")) {
+  printTable(await benchBigFiles({ quick }));
+  console.log("");
+}
+if (sections.has("fleet")) printTable(await benchFleetLoad({ quick }));

@@ -22,7 +22,8 @@ Actions:
 Options:
   --json         print JSON instead of a table
   --dir DIR      disk cache directory (default: AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo)
-  --redis [URL]  work on the Redis store instead of the disk (URL default: AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379)
+  --redis [URL]  work on the Redis store instead of the disk (URL default: AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379;
+                 several comma-separated URLs: the nodes of a Redis Cluster, every master is scanned)
   --prefix P     Redis key prefix (default: automemo)`;
 
 const ACTIONS = ["ls", "stats", "clear", "prune"] as const;

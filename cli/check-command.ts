@@ -11,7 +11,7 @@ import { formatCodeFrame } from "../transformer/core/index.ts";
 import { HASHABLE_OPTION, parseHashable, typeCheckSourceFile } from "../transformer/type-checks/index.ts";
 import { count } from "./format.ts";
 
-export const CHECK_USAGE = `Usage: automemo check [-p tsconfig.json] [--json]
+const CHECK_USAGE = `Usage: automemo check [-p tsconfig.json] [--json]
 
 Type-checks every @memo / @singleton function of the project: keyed parameters whose type
 can never be hashed, @memo results that are not plain data, persist on results the stores
@@ -24,7 +24,7 @@ Options:
 Exit code: 1 when there is an error, else 0 (warnings do not fail).`;
 
 /** Bad command line, or no TypeScript this command can use. */
-export class CheckCommandError extends AutomemoError {
+class CheckCommandError extends AutomemoError {
   constructor(code: "CLI_USAGE" | "CHECK_NEEDS_TYPESCRIPT" | "CHECK_BAD_TSCONFIG", message: string) {
     super(code, message);
   }
@@ -138,7 +138,7 @@ function formatText(checked: CheckedProject, diagnostics: readonly JsonDiagnosti
   return [...blocks, summary].join("\n");
 }
 
-export async function runCheck(args: readonly string[]): Promise<number> {
+async function runCheck(args: readonly string[]): Promise<number> {
   const options = parseCheckArgs(args);
   const given = path.resolve(options.project);
   const configPath = given.endsWith(".json") ? given : path.join(given, "tsconfig.json");

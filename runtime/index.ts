@@ -26,7 +26,10 @@ export type { TotalStats, CachedFunctionRef } from "./handle/control.ts";
 export type { GlobalSettings, CustomHasherEntry } from "./handle/configure.ts";
 export { COMPUTE_CHANNEL, type ComputeMessage } from "./handle/compute-events.ts";
 export { cacheTag, invalidateTag } from "./fleet/tags.ts";
+export { CHANNEL_NAMES, type ComputeContext, type EvictMessage, type InvalidateMessage, type LookupMessage, type StoreErrorMessage } from "./observe/channels.ts";
+export { metricsText, METRICS_CONTENT_TYPE } from "./observe/metrics.ts";
 export type { CacheStore, StoreFunction, StoreHit } from "./stores/store.ts";
+export type { RedisClientLike, RedisClusterLike } from "./stores/index.ts";
 export {
   AutomemoError,
   CacheTagError,
@@ -192,7 +195,8 @@ export function clearAll(): Promise<void> {
 /**
  * Counters of one function (`stats(fn)` or `stats(id)`): hits, misses, live entries,
  * bytes of memo results (snapshot sizes), evictions (LRU), `storeHits` (misses the
- * persistent store answered) and `computeMs` (time spent computing). Without an argument:
+ * persistent store answered), `computeMs` (time spent computing) and `errors` (computations
+ * that threw or rejected). Without an argument:
  * the totals over every function plus `functions`, the numbers of each by id.
  *
  * @example

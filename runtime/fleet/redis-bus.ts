@@ -6,6 +6,7 @@
  * listener to resync, since messages sent while it was away are gone for good.
  */
 import { nodeCrypto } from "../stores/node-builtins.ts";
+import type { RedisClusterLike } from "../stores/redis-cluster.ts";
 import { importRedis, withTimeout, type RedisClientLike } from "../stores/redis-connection.ts";
 import type { BusListener, Invalidation, InvalidationBus } from "../stores/store.ts";
 import { decodeInvalidation, encodeInvalidation } from "./messages.ts";
@@ -13,7 +14,7 @@ import { decodeInvalidation, encodeInvalidation } from "./messages.ts";
 export interface RedisBusOptions {
   readonly url: string;
   /** A client passed to configure(): the subscriber is its `duplicate()`, owned (and closed) by the bus. */
-  readonly client?: RedisClientLike;
+  readonly client?: RedisClientLike | RedisClusterLike;
   readonly channel: string;
   readonly timeoutMs: number;
   /** Sends one payload on the channel (the store's bounded, outage-reporting connection). */

@@ -5,7 +5,7 @@
  */
 import { InvalidOptionError } from "../errors.ts";
 import { failOption, isPlainRecord, isStoreName, suggestName, validateDefaults } from "../options.ts";
-import { registerStores, setStoreConfig, type RedisClientLike, type StoreConfig } from "../stores/index.ts";
+import { registerStores, setStoreConfig, type RedisClientLike, type RedisClusterLike, type StoreConfig } from "../stores/index.ts";
 import type { CacheStore } from "../stores/store.ts";
 import { findHandle, type CachedFunctionRef } from "./control.ts";
 import { sharedMemory, sharedRuntime, type Lifecycle } from "./shared.ts";
@@ -40,10 +40,13 @@ export interface GlobalSettings {
   disabled?: boolean;
   /** Where the disk store keeps its files (else AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo). */
   cacheDir?: string;
-  /** Redis URL for persist: "redis" (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379). */
-  redisUrl?: string;
-  /** A connected node-redis client to use instead of a URL. */
-  redisClient?: RedisClientLike;
+  /**
+   * Redis URL for persist: "redis" (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379).
+   * Several URLs (an array, or comma-separated) are the nodes of a Redis Cluster.
+   */
+  redisUrl?: string | readonly string[];
+  /** A connected node-redis client to use instead of a URL: `createClient()`, or `createCluster()` for Redis Cluster. */
+  redisClient?: RedisClientLike | RedisClusterLike;
   /** Key prefix in Redis (default "automemo"). */
   redisPrefix?: string;
   /** Bound on each Redis command and on connecting, in ms (default 1000). */
@@ -90,6 +93,14 @@ function rejectUnknown(raw: Record<string, unknown>, known: readonly string[], w
   }
 }
 
+/** `redisUrl: [url, ...]`: the cluster's nodes, kept as the comma-separated form AUTOMEMO_REDIS_URL takes too. */
+function redisNodeList(raw: readonly unknown[]): string {
+  if (raw.length === 0 || raw.some((node) => typeof node !== "string" || node === "" || node.includes(","))) {
+    failOption("redisUrl", WHERE, "expected a non-empty list of Redis URLs", `Pass the cluster's nodes: configure({ redisUrl: ["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"] }).`);
+  }
+  return raw.join(",");
+}
+
 function validateHashers(raw: unknown): CustomHasherEntry[] {
   const fix = "Pass a list of [Class, (value) => plainData] pairs: configure({ hashers: [[Money, (m) => [m.amount, m.currency]]] }).";
   if (!Array.isArray(raw)) failOption("hashers", WHERE, `expected an array, got ${typeof raw}`, fix);
@@ -127,8 +138,9 @@ export function configureGlobal(raw: GlobalSettings): void {
   if (raw.cacheDir !== undefined && (typeof raw.cacheDir !== "string" || raw.cacheDir === "")) failOption("cacheDir", WHERE, "expected a non-empty path string", `Use cacheDir: ".cache/automemo".`);
   const storeConfig: Record<string, unknown> = {};
   for (const [name, type] of Object.entries(STORE_SETTING_TYPES)) {
-    const value = (raw as Record<string, unknown>)[name];
+    let value = (raw as Record<string, unknown>)[name];
     if (value === undefined) continue;
+    if (name === "redisUrl" && Array.isArray(value)) value = redisNodeList(value);
     if (typeof value !== type || value === null || (type === "number" && !((value as number) > 0)) || value === "") {
       failOption(name, WHERE, `expected ${type === "number" ? "a positive number" : type === "string" ? "a non-empty string" : `a ${type}`}, got ${value === null ? "null" : value === "" ? "an empty string" : typeof value}`, `See the GlobalSettings documentation of '${name}'.`);
     }

@@ -5,6 +5,7 @@
  */
 import { UnknownFunctionError } from "../errors.ts";
 import { announce } from "../fleet/fleet.ts";
+import { observers, type InvalidateMessage } from "../observe/channels.ts";
 import { sharedRuntime, type AnyFunction, type CacheStats, type RegisteredHandle } from "./shared.ts";
 
 /** A cached function, or its id (`"src/db.ts#loadRows"`). */
@@ -22,6 +23,7 @@ export function findHandle(target: CachedFunctionRef, operation: string): Regist
 export async function clearFunction(target: CachedFunctionRef, args: readonly unknown[]): Promise<void> {
   const handle = findHandle(target, args.length === 0 ? "clear(fn)" : "clear(fn, ...args)");
   await (args.length === 0 ? handle.clear() : handle.clearCall(args));
+  announceInvalidation({ id: handle.id, scope: args.length === 0 ? "function" : "call" });
 }
 
 export async function clearEverything(): Promise<void> {
@@ -29,6 +31,13 @@ export async function clearEverything(): Promise<void> {
   // One message for the fleet rather than one per function.
   await Promise.all(handles.map((handle) => handle.clear(true, false)));
   await announce({ kind: "clear-all" }, handles.map((handle) => handle.stats().store));
+  announceInvalidation({ id: null, scope: "all" });
+}
+
+/** "automemo:invalidate", once the entries are gone. */
+function announceInvalidation(message: InvalidateMessage): void {
+  const channel = observers().invalidate;
+  if (channel.hasSubscribers) channel.publish(message);
 }
 
 /** Totals over every cached function, with the numbers of each function by id. */
@@ -42,7 +51,7 @@ export function statsOf(target: CachedFunctionRef): CacheStats {
 
 export function totalStats(): TotalStats {
   const functions: Record<string, CacheStats> = {};
-  const total: CacheStats = { hits: 0, misses: 0, entries: 0, bytes: 0, evictions: 0, storeHits: 0, computeMs: 0, staleHits: 0, refreshes: 0, refreshErrors: 0 };
+  const total: CacheStats = { hits: 0, misses: 0, entries: 0, bytes: 0, evictions: 0, storeHits: 0, computeMs: 0, errors: 0, staleHits: 0, refreshes: 0, refreshErrors: 0 };
   for (const [id, handle] of sharedRuntime().handles) {
     const stats = handle.stats();
     functions[id] = stats;
@@ -54,6 +63,7 @@ export function totalStats(): TotalStats {
     // Handles of an older runtime copy in the process may not count these.
     total.storeHits += stats.storeHits ?? 0;
     total.computeMs += stats.computeMs ?? 0;
+    total.errors += stats.errors ?? 0;
     total.staleHits! += stats.staleHits ?? 0;
     total.refreshes! += stats.refreshes ?? 0;
     total.refreshErrors! += stats.refreshErrors ?? 0;

@@ -12,6 +12,7 @@ import { LruList } from "./lru.ts";
 import { releaseValue } from "./release.ts";
 import type { Miss } from "./miss.ts";
 import { sharedMemory, sharedRuntime, type Lifecycle } from "./shared.ts";
+import { observers, type EvictMessage } from "../observe/channels.ts";
 import { IdentityScope, Table } from "./table.ts";
 
 type WeakHeld = { readonly book: EntryBook; readonly record: WeakEntryRecord };
@@ -52,6 +53,7 @@ export abstract class EntryBook {
   protected staleHits = 0;
   protected refreshes = 0;
   protected refreshErrors = 0;
+  protected errors = 0;
   protected entryCount = 0;
   protected byteCount = 0;
 
@@ -153,6 +155,7 @@ export abstract class EntryBook {
       if (oldest === null) break;
       this.evictions++;
       this.removeEntry(oldest, true);
+      this.announceEviction("capacity");
     }
     if (this.memory.used > this.memory.limit) evictAcrossFunctions(this.memory);
   }
@@ -166,6 +169,13 @@ export abstract class EntryBook {
     if (oldest === null) return;
     this.evictions++;
     this.removeEntry(oldest, true);
+    this.announceEviction("budget");
+  }
+
+  /** "automemo:evict" (built only while someone subscribes). */
+  protected announceEviction(reason: EvictMessage["reason"]): void {
+    const channel = observers().evict;
+    if (channel.hasSubscribers) channel.publish({ id: this.id, reason } satisfies EvictMessage);
   }
 
   /** Unfiles an entry; ready singletons are released when `release` is set. */

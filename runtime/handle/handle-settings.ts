@@ -69,6 +69,7 @@ export abstract class HandleSettings extends EntryBook {
       evictions: this.evictions,
       storeHits: this.storeHits,
       computeMs: this.computeMs,
+      errors: this.errors,
       store: this.persist,
       staleHits: this.staleHits,
       refreshes: this.refreshes,

@@ -9,6 +9,7 @@
 import { copySnapshot, type ResultSnapshot } from "../copy/index.ts";
 import { ComputeCycleError } from "../errors.ts";
 import { keyDigest } from "../hash/index.ts";
+import { observers, type EvictMessage, type LookupMessage } from "../observe/channels.ts";
 import { coarseNow } from "./clock.ts";
 import { cycleThrough } from "./compute-chain.ts";
 import { Entry, SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_READY } from "./entry.ts";
@@ -43,6 +44,9 @@ export abstract class HandleLookups extends MissSettler {
   /** Set while `clear(fn, ...args)` calls the bound function to capture the key its lookup receives (cache-handle.ts). */
   protected capturing = false;
   protected capturedKey: unknown[] | null = null;
+  /** The diagnostics channels tested on every hit and miss (SILENT where there are none). */
+  private readonly hitChannel = observers().hit;
+  private readonly missChannel = observers().miss;
 
   get0(): unknown {
     if (this.fastPath) {
@@ -59,6 +63,7 @@ export abstract class HandleLookups extends MissSettler {
     const recent = this.recent1;
     if (recent !== null && recent.firstKey === a && (a !== 0 || !Object.is(a, -0))) {
       this.hits++;
+      if (this.hitChannel.hasSubscribers) this.announceHit();
       return recent.hitValue;
     }
     return this.find1(a);
@@ -92,6 +97,7 @@ export abstract class HandleLookups extends MissSettler {
     const recent = this.recent2;
     if (recent !== null && recent.firstKey === a && recent.secondKey === b && (a !== 0 || !Object.is(a, -0)) && (b !== 0 || !Object.is(b, -0))) {
       this.hits++;
+      if (this.hitChannel.hasSubscribers) this.announceHit();
       return recent.hitValue;
     }
     return this.find2(a, b);
@@ -164,6 +170,8 @@ export abstract class HandleLookups extends MissSettler {
   /** Leaves `miss` for the `settle` call the emitted code makes next, and answers MISS. */
   private missed(miss: Miss): object {
     this.pendingMiss = miss;
+    // Captured keys and disabled pass-throughs (no table) are not lookups.
+    if (this.missChannel.hasSubscribers && miss.table !== null) this.missChannel.publish({ id: this.id, kind: this.kind } satisfies LookupMessage);
     return MISS;
   }
 
@@ -223,20 +231,26 @@ export abstract class HandleLookups extends MissSettler {
   private hit(entry: Entry): unknown {
     if (this.plainHits && entry.state === STATE_READY) {
       this.hits++;
+      if (this.hitChannel.hasSubscribers) this.announceHit();
       const snapshot = entry.snapshot;
       return snapshot === null ? entry.hitValue : this.copyOut(entry, snapshot);
     }
     return this.checkedHit(entry);
   }
 
+  /** Out of the hit path's way: only called while someone subscribes to "automemo:hit". */
+  private announceHit(): void {
+    this.hitChannel.publish({ id: this.id, kind: this.kind } satisfies LookupMessage);
+  }
 
   /** A hit that needs more than a counter: in flight, ttl, LRU bookkeeping or validate. */
   private checkedHit(entry: Entry): unknown {
     if (entry.state !== STATE_READY) return this.hitPending(entry);
     if (this.ttlMs !== 0 && coarseNow() >= entry.expiresAt) return this.expired(entry);
     if (this.bounded) this.lru.touch(entry);
-    if (this.validateHook !== undefined && !this.validateHook(entry.value)) return this.removeAndMiss(entry);
+    if (this.validateHook !== undefined && !this.validateHook(entry.value)) return this.removeAndMiss(entry, "invalid");
     this.hits++;
+    if (this.hitChannel.hasSubscribers) this.announceHit();
     const snapshot = entry.snapshot;
     return snapshot === null ? entry.hitValue : this.copyOut(entry, snapshot);
   }
@@ -247,6 +261,7 @@ export abstract class HandleLookups extends MissSettler {
     const cycle = cycleThrough(this, entry);
     if (cycle !== undefined) return Promise.reject(new ComputeCycleError({ cycle }));
     this.hits++;
+    if (this.hitChannel.hasSubscribers) this.announceHit();
     if (this.isMemo) return (entry.promise as Promise<ResultSnapshot>).then(copySnapshot);
     return entry.promise;
   }
@@ -264,14 +279,15 @@ export abstract class HandleLookups extends MissSettler {
       miss.stale = entry;
       return this.missed(miss);
     }
-    return this.removeAndMiss(entry, use === KEEP_FOR_ERRORS);
+    return this.removeAndMiss(entry, "expired", use === KEEP_FOR_ERRORS);
   }
 
   /** The entry's key missed (expired, failed validate): removes it and answers MISS, with a pending miss filing into the same place. */
-  private removeAndMiss(entry: Entry, keepForErrors = false): object {
+  private removeAndMiss(entry: Entry, reason: EvictMessage["reason"], keepForErrors = false): object {
     // The recent key's entry hands its key copy on, so the shortcut survives a ttl expiry.
     const keyCopy = entry === this.recentKeyEntry ? this.recentKey : NOT_COPIED;
     this.removeEntry(entry, true);
+    this.announceEviction(reason);
     this.misses++;
     const miss = this.missOfEntry(entry);
     miss.keyCopy = keyCopy;

@@ -22,6 +22,7 @@ import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
 import { digestHex, hashKeyComponents } from "../hash/index.ts";
 import { prototypeOf } from "../hash/kinds.ts";
 import { getStore } from "../stores/index.ts";
+import { publishStoreError } from "../observe/channels.ts";
 import type { CacheStore, StoreFunction } from "../stores/store.ts";
 import { joinBus } from "../fleet/fleet.ts";
 import { entryTags } from "../fleet/tags.ts";
@@ -42,8 +43,8 @@ export interface PersistingHandle {
   storeKeyNames(count: number): readonly string[];
   storeValue(miss: Miss, value: unknown, isAsync: boolean, snapshot?: ResultSnapshot): void;
   settleAsync(miss: Miss, result: PromiseLike<unknown>): Promise<unknown>;
-  /** Calls `compute` as the computation of `miss`, timing it and announcing it (see MissSettler#runCompute in settle.ts). */
-  runCompute(compute: () => unknown, miss: Miss): unknown;
+  /** Calls `compute` as the computation of `miss`, timing it and announcing it (see MissSettler#runCompute in settle.ts); `storeKey` names the key in tracing contexts. */
+  runCompute(compute: () => unknown, miss: Miss, storeKey?: string): unknown;
   countStoreHit(): void;
 }
 
@@ -155,6 +156,7 @@ function learnFromResult(handle: PersistingHandle, result: unknown, doubted: boo
 }
 
 function warnWriteFailed(handle: PersistingHandle, error: unknown): void {
+  publishStoreError({ store: handle.persist ?? "", id: handle.id, operation: "write", error });
   const reason = error instanceof Error ? error.message : String(error);
   console.warn(`[automemo] Writing a result of ${handle.id} to the "${handle.persist}" store failed: ${reason}. The result stays cached in memory.`);
 }
@@ -227,7 +229,7 @@ export function settleWithStore(handle: PersistingHandle, miss: Miss, compute: (
     if (typeof checked === "object" && keepStoredRecord(handle, miss, checked)) {
       return checked.async ? Promise.resolve(checked.value) : checked.value;
     }
-    const result = handle.runCompute(compute, miss);
+    const result = handle.runCompute(compute, miss, key);
     learnFromResult(handle, result, checked === "doubted");
     if (isPromiseLike(result)) {
       return handle.settleAsync(
@@ -267,7 +269,7 @@ function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, 
   let record: unknown;
   try {
     record = store.computeOnceSync!(handle.storeFunction, key, () => {
-      const result = handle.runCompute(compute, miss);
+      const result = handle.runCompute(compute, miss, key);
       learnFromResult(handle, result, false);
       computed = { result };
       // A promise cannot be stored synchronously: release the lock and settle it below.
@@ -322,7 +324,7 @@ async function readThenCompute(
   let computedHere = false;
   const computeAsync = async () => {
     computedHere = true;
-    const result = handle.runCompute(compute, miss);
+    const result = handle.runCompute(compute, miss, key);
     if (!isPromiseLike(result)) throw new SyncStoreUnsupportedError({ functionId: handle.id, store: handle.persist! });
     const record = recordOf(handle, miss, true, await result);
     await indexTags(store, handle.storeFunction, key, record);

@@ -10,8 +10,11 @@ import { computeFor } from "../fleet/tags.ts";
 import { SettleWithoutMissError } from "../errors.ts";
 import { getStore } from "../stores/index.ts";
 import { computeChain } from "./compute-chain.ts";
-import { computeChannel, type ComputeChannel } from "./compute-events.ts";
-import { SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, STATE_READY, type Entry } from "./entry.ts";
+import { computeChannel } from "./compute-events.ts";
+import { digestHex, hashKeyComponents } from "../hash/index.ts";
+import { ComputeTimes, type ComputeTimesSnapshot } from "../observe/compute-times.ts";
+import { runComputation } from "../observe/compute-run.ts";
+import { SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, STATE_READY, type Entry } from "./entry.ts";
 import { usableAfterError } from "./freshness.ts";
 import { HandleSettings } from "./handle-settings.ts";
 import { KEY_CAPTURED, Miss, PASS_THROUGH } from "./miss.ts";
@@ -33,6 +36,8 @@ const ENTRY_OVERHEAD_BYTES = 256;
 export abstract class MissSettler extends HandleSettings {
   /** What the last lookup that answered MISS left for `settle` (see miss.ts). */
   protected pendingMiss: Miss | null = null;
+  /** How long computed misses took (metricsText's histogram). */
+  private readonly computeTimesRecorded = new ComputeTimes();
 
   /**
    * Called by the emitted code right after a lookup answered MISS: computes the value
@@ -125,40 +130,34 @@ export abstract class MissSettler extends HandleSettings {
     return !this.persistIsDefault || isAsyncFunction(compute) || getStore(this.persist!).readSync !== undefined;
   }
 
-  /** Runs one computation, timing it (async: until it settles) and announcing it on the compute channel. */
-  runCompute(compute: () => unknown, miss: Miss): unknown {
-    const channel = computeChannel();
-    // Build no message when nobody listens.
-    const announced = channel !== null && channel.hasSubscribers;
-    if (announced) channel.publish({ id: this.id, phase: "start" });
-    const started = performance.now();
-    let result: unknown;
-    try {
-      result = computeFor(miss, compute);
-    } catch (error) {
-      this.computeFinished(started, announced ? channel : null);
-      throw error;
-    }
-    if (!isPromiseLike(result)) {
-      this.computeFinished(started, announced ? channel : null);
-      return result;
-    }
-    return Promise.resolve(result).then(
-      (value) => {
-        this.computeFinished(started, announced ? channel : null);
-        return value;
-      },
-      (error: unknown) => {
-        this.computeFinished(started, announced ? channel : null);
-        throw error;
-      },
-    );
+  /**
+   * Runs one computation of `miss` (tags attach to it: fleet/tags.ts), timing it (async:
+   * until it settles) and announcing it on the compute channels (runtime/observe);
+   * `storeKey` names the key in tracing contexts when the caller has one.
+   */
+  runCompute(compute: () => unknown, miss: Miss, storeKey?: string): unknown {
+    return runComputation(this, () => computeFor(miss, compute), () => storeKey ?? this.keyDigestOf(miss), isPromiseLike);
   }
 
-  private computeFinished(started: number, channel: ComputeChannel | null): void {
-    const durationMs = performance.now() - started;
+  computeSettled(durationMs: number, failed: boolean): void {
     this.computeMs += durationMs;
-    channel?.publish({ id: this.id, phase: "end", durationMs });
+    this.computeTimesRecorded.record(durationMs);
+    if (failed) this.errors++;
+  }
+
+  computeTimes(): ComputeTimesSnapshot {
+    return this.computeTimesRecorded.snapshot();
+  }
+
+  /** For tracing contexts only: the hex digest of a miss's key (exact keys are hashed here, as for a store). */
+  private keyDigestOf(miss: Miss | undefined): string {
+    if (miss === undefined) return "";
+    if (miss.slot === SLOT_DIGEST) {
+      return [miss.digestWord0, miss.digestWord1, miss.digestWord2, miss.digestWord3].map((word) => (word >>> 0).toString(16).padStart(8, "0")).join("");
+    }
+    const components = [miss.firstKey, miss.secondKey, miss.thirdKey].slice(0, miss.slot === SLOT_NONE ? 0 : miss.slot);
+    hashKeyComponents(components, this.storeKeyNames(components.length), this.id);
+    return digestHex();
   }
 
   /** A memory miss answered by the persistent store. */

@@ -7,6 +7,7 @@
  */
 import type { CacheStore } from "../stores/store.ts";
 import type { NormalizedDefaults } from "../options.ts";
+import type { ComputeTimesSnapshot } from "../observe/compute-times.ts";
 
 /** Any function (a cached function, a by-hand wrapper, a method). */
 export type AnyFunction = (...args: any[]) => unknown;
@@ -26,6 +27,8 @@ export interface CacheStats {
   storeHits: number;
   /** Total time spent computing misses, in ms (async: until the promise settled). */
   computeMs: number;
+  /** Computations that threw or rejected (never cached). */
+  errors: number;
   /** The persistent store under the memory cache ("disk", "redis", a registered name), if any. */
   store?: string;
   /** Expired values answered within staleWhileRevalidate, or instead of a failed recomputation within staleIfError. */
@@ -76,6 +79,8 @@ export interface RegisteredHandle {
   oldestUse?(): number;
   /** Evicts this handle's least recently used entry (budget eviction across functions). */
   evictOldest?(): void;
+  /** The compute-time histogram (metricsText). Optional: older copies lack it. */
+  computeTimes?(): ComputeTimesSnapshot;
 }
 
 export interface SharedSettings {

@@ -6,6 +6,7 @@ import type { CacheStore, StoreConfig } from "./store.ts";
 
 export type { CacheStore, StoreConfig, StoreFunction, StoreHit } from "./store.ts";
 export type { RedisClientLike } from "./redis-connection.ts";
+export type { RedisClusterLike } from "./redis-cluster.ts";
 export { DiskStore, type DiskStoreOptions } from "./disk.ts";
 export { RedisStore, type RedisStoreOptions } from "./redis.ts";
 

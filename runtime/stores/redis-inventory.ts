@@ -62,12 +62,7 @@ export class RedisInventory implements StoreInventory {
   async #entries(): Promise<RedisEntry[]> {
     const keys: string[] = [];
     const pattern = `${this.#prefix.replace(/[*?[\]\\]/g, "\\$&")}:*`;
-    let cursor = "0";
-    do {
-      const [next, batch] = (await this.#connection.send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])) as [string, string[]];
-      keys.push(...batch.filter((key) => !key.endsWith(LOCK_KEY_SUFFIX)));
-      cursor = next;
-    } while (cursor !== "0");
+    await this.#connection.scan(pattern, (batch) => void keys.push(...batch.filter((key) => !key.endsWith(LOCK_KEY_SUFFIX))));
     const out: RedisEntry[] = [];
     for (let start = 0; start < keys.length; start += BATCH) {
       const batch = keys.slice(start, start + BATCH);
@@ -100,7 +95,7 @@ export class RedisInventory implements StoreInventory {
   }
 
   async #unlink(keys: readonly string[]): Promise<void> {
-    for (let start = 0; start < keys.length; start += BATCH) await this.#connection.send(["UNLINK", ...keys.slice(start, start + BATCH)]);
+    await this.#connection.unlink(keys);
   }
 }
 

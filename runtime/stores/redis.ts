@@ -1,15 +1,17 @@
 import { AutomemoError } from "../errors.ts";
+import { publishStoreError } from "../observe/channels.ts";
 import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, SERIALIZATION_TAG, SERIALIZATION_TAGS, type EntrySeal } from "./codec.ts";
 import { nodeCrypto } from "./node-builtins.ts";
 import { classifyRedisError, describe, maskSecret, RedisConnection, redactUrl, redisUser, type RedisClientLike } from "./redis-connection.ts";
 import { RedisBus } from "../fleet/redis-bus.ts";
+import { clusterNodes, keyInSameSlot, type RedisClusterLike } from "./redis-cluster.ts";
 import type { CacheStore, InvalidationBus, StoreFunction, StoreHit } from "./store.ts";
 
 export interface RedisStoreOptions {
-  /** Default: `configure({ redisUrl })`, `AUTOMEMO_REDIS_URL`, then `redis://127.0.0.1:6379`. */
+  /** Default: `configure({ redisUrl })`, `AUTOMEMO_REDIS_URL`, then `redis://127.0.0.1:6379`. Several comma-separated URLs: the nodes of a Redis Cluster. */
   readonly url?: string;
-  /** A connected node-redis client to use instead of opening one (automemo never closes it). */
-  readonly client?: RedisClientLike;
+  /** A connected node-redis client (`createClient()` or `createCluster()`) to use instead of opening one (automemo never closes it). */
+  readonly client?: RedisClientLike | RedisClusterLike;
   /** Key namespace: keys are `<prefix>:<id>:<version>:<key>`. Default `automemo`. */
   readonly prefix?: string;
   /** Bound on every Redis command and on connecting. Default 1000 ms. */
@@ -35,6 +37,11 @@ export const LOCK_KEY_SUFFIX = ".lock";
  * lease, or Redis unreachable from the holder, lets it lapse (see #computeHoldingLock).
  */
 export const DEFAULT_REDIS_LOCK_LEASE_MS = 5_000;
+/**
+ * A cluster node that is down fails again within the longest reconnect backoff (5 s), so
+ * a cluster outage ends (and a new one is reported) only after this long without failures.
+ */
+const CLUSTER_OUTAGE_QUIET_MS = 6_000;
 /** Every command the store sends, for the ACL advice of a permission warning (the lock scripts call GET, DEL, PEXPIRE). */
 const REQUIRED_COMMANDS = ["GET", "SET", "DEL", "PEXPIRE", "EVAL", "UNLINK", "SCAN", "SADD", "SMEMBERS", "PTTL", "EXISTS", "PERSIST", "PUBLISH", "SUBSCRIBE"];
 /** `<prefix>:#tag:<tag>`: the set of entry keys (without serialization suffix) carrying the tag. */
@@ -86,8 +93,10 @@ export class RedisStore implements CacheStore {
   readonly #pruned = new Set<string>();
   readonly #background = new Set<Promise<void>>();
   #offline = false;
+  /** When a command last failed for want of Redis (cluster outages end after a quiet spell). */
+  #lastOutageAt = 0;
   #warnedDefect = false;
-  readonly #busSettings: { readonly url: string; readonly client?: RedisClientLike; readonly timeoutMs: number };
+  readonly #busSettings: { readonly url: string; readonly client?: RedisClientLike | RedisClusterLike; readonly timeoutMs: number };
   #bus: RedisBus | undefined;
   /** Authentication and per-command permission problems already reported. */
   readonly #reported = new Set<string>();
@@ -100,7 +109,8 @@ export class RedisStore implements CacheStore {
     this.#maxPollMs = options.maxPollMs ?? 100;
     this.#warn = options.warn ?? ((message) => console.warn(message));
     this.#signingKey = options.signingKey;
-    this.#busSettings = { url: this.url, client: options.client, timeoutMs: options.timeoutMs ?? 1_000 };
+    // Pub/sub reaches every node of a cluster, so the subscriber connects to one of them.
+    this.#busSettings = { url: clusterNodes(this.url)?.[0] ?? this.url, client: options.client, timeoutMs: options.timeoutMs ?? 1_000 };
   }
 
   /** The fleet bus on `<prefix>:#invalidations`; its subscriber connection opens when a process starts listening. */
@@ -112,7 +122,7 @@ export class RedisStore implements CacheStore {
         try {
           await this.#send(["PUBLISH", channel, payload]);
         } catch (error) {
-          this.#unavailable(error);
+          this.#unavailable(error, "publish");
         }
       },
     });
@@ -124,7 +134,7 @@ export class RedisStore implements CacheStore {
     try {
       await Promise.all(tags.map((tag) => this.#send(["EVAL", TAG_ENTRY, "1", this.prefix + TAG_KEY_INFIX + tag, this.entryKey(fn, key), ttl])));
     } catch (error) {
-      this.#unavailable(error);
+      this.#unavailable(error, "write", fn);
     }
   }
 
@@ -133,7 +143,7 @@ export class RedisStore implements CacheStore {
     try {
       await this.#send(["EVAL", DELETE_TAGGED, String(tags.length), ...tags.map((tag) => this.prefix + TAG_KEY_INFIX + tag), ...SERIALIZATION_TAGS]);
     } catch (error) {
-      this.#unavailable(error);
+      this.#unavailable(error, "delete");
     }
   }
 
@@ -151,7 +161,7 @@ export class RedisStore implements CacheStore {
     try {
       return await this.#get(fn, key);
     } catch (error) {
-      this.#unavailable(error);
+      this.#unavailable(error, "read", fn);
       return undefined;
     }
   }
@@ -161,14 +171,14 @@ export class RedisStore implements CacheStore {
     try {
       await this.#set(fn, key, bytes);
     } catch (error) {
-      this.#unavailable(error);
+      this.#unavailable(error, "write", fn);
       return;
     }
     const pruneKey = `${fn.id}\n${fn.version}`;
     if (!this.#pruned.has(pruneKey)) {
       this.#pruned.add(pruneKey);
       // SCAN walks the whole keyspace, so it runs in the background instead of delaying the caller.
-      const pruning = this.#removeOtherVersions(fn).catch((error) => this.#unavailable(error));
+      const pruning = this.#removeOtherVersions(fn).catch((error) => this.#unavailable(error, "delete", fn));
       this.#background.add(pruning);
       void pruning.finally(() => this.#background.delete(pruning));
     }
@@ -177,12 +187,13 @@ export class RedisStore implements CacheStore {
   async delete(fn: StoreFunction, key?: string): Promise<void> {
     try {
       if (key !== undefined) {
-        await this.#send(["UNLINK", ...SERIALIZATION_TAGS.map((tag) => this.entryKey(fn, key) + tag)]);
+        await this.#connection.unlink(SERIALIZATION_TAGS.map((tag) => this.entryKey(fn, key) + tag));
+        this.#answered();
         return;
       }
       await this.#unlinkFunctionKeys(fn, () => true);
     } catch (error) {
-      this.#unavailable(error);
+      this.#unavailable(error, "delete", fn);
     }
   }
 
@@ -193,7 +204,8 @@ export class RedisStore implements CacheStore {
    * Redis failing at any point: compute locally.
    */
   async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
-    const lockKey = this.entryKey(fn, key) + LOCK_KEY_SUFFIX;
+    // Beside the value in one cluster slot: a key's single flight depends on one node only.
+    const lockKey = keyInSameSlot(`${this.prefix}:`, this.entryKey(fn, key) + SERIALIZATION_TAG, LOCK_KEY_SUFFIX);
     const token = nodeCrypto().randomBytes(12).toString("hex");
     for (let delayMs = 2; ; delayMs = Math.min(delayMs * 1.5, this.#maxPollMs)) {
       let acquired: boolean;
@@ -210,7 +222,7 @@ export class RedisStore implements CacheStore {
           }
         }
       } catch (error) {
-        this.#unavailable(error);
+        this.#unavailable(error, "lock", fn);
         return compute();
       }
       if (acquired) return this.#computeHoldingLock(fn, key, lockKey, token, compute);
@@ -254,15 +266,11 @@ export class RedisStore implements CacheStore {
 
   async #unlinkFunctionKeys(fn: StoreFunction, select: (redisKey: string) => boolean): Promise<void> {
     const functionPrefix = `${this.prefix}:${fn.id}:`;
-    const pattern = `${escapeGlob(functionPrefix)}*`;
-    let cursor = "0";
-    do {
-      const [next, keys] = (await this.#send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"])) as [string, string[]];
+    await this.#connection.scan(`${escapeGlob(functionPrefix)}*`, async (keys) => {
       // The id "a#f" must not take "a#f:x#g" along: the rest after the id is exactly "<version>:<key>".
-      const doomed = keys.filter((redisKey) => redisKey.slice(functionPrefix.length).split(":").length === 2 && select(redisKey));
-      if (doomed.length > 0) await this.#send(["UNLINK", ...doomed]);
-      cursor = next;
-    } while (cursor !== "0");
+      await this.#connection.unlink(keys.filter((redisKey) => redisKey.slice(functionPrefix.length).split(":").length === 2 && select(redisKey)));
+    });
+    this.#answered();
   }
 
   async #releaseLock(lockKey: string, token: string): Promise<void> {
@@ -298,8 +306,16 @@ export class RedisStore implements CacheStore {
 
   async #send(args: readonly (string | Buffer)[], binary = false): Promise<unknown> {
     const reply = await this.#connection.send(args, binary);
-    this.#offline = false;
+    this.#answered();
     return reply;
+  }
+
+  /**
+   * A command succeeded: the outage is over. On a cluster, other slots answer while one node
+   * is down, so it is over only once no command failed for CLUSTER_OUTAGE_QUIET_MS.
+   */
+  #answered(): void {
+    if (this.#offline && (!this.#connection.isCluster || Date.now() - this.#lastOutageAt > CLUSTER_OUTAGE_QUIET_MS)) this.#offline = false;
   }
 
   /**
@@ -307,12 +323,14 @@ export class RedisStore implements CacheStore {
    * reported once per outage; refused credentials once; a denied command once per command
    * (the server answers, so these are not outages and do not end one). Never a password.
    */
-  #unavailable(error: unknown): void {
+  #unavailable(error: unknown, operation: string, fn?: StoreFunction): void {
     if (error instanceof AutomemoError) throw error;
+    publishStoreError({ store: this.name, id: fn?.id, operation, error });
     const problem = classifyRedisError(error);
     const where = `Redis at ${redactUrl(this.url)}`;
     const reason = maskSecret(describe(error), this.url);
     if (problem.kind === "outage") {
+      this.#lastOutageAt = Date.now();
       if (this.#offline) return;
       this.#offline = true;
       this.#warn(`[automemo] ${where} is unavailable (${reason}); computing locally without the shared cache until it is back. This is reported once per outage.`);

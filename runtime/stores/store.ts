@@ -1,3 +1,4 @@
+import type { RedisClusterLike } from "./redis-cluster.ts";
 import type { RedisClientLike } from "./redis-connection.ts";
 
 /**
@@ -85,10 +86,10 @@ export interface CacheStore {
 export interface StoreConfig {
   /** Disk cache root (else AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo). */
   readonly cacheDir?: string;
-  /** Redis URL (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379). */
+  /** Redis URL, or the comma-separated nodes of a Redis Cluster (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379). */
   readonly redisUrl?: string;
-  /** A connected node-redis client to use instead of a URL. */
-  readonly redisClient?: RedisClientLike;
+  /** A connected node-redis client (`createClient()` or `createCluster()`) to use instead of a URL. */
+  readonly redisClient?: RedisClientLike | RedisClusterLike;
   /** Key prefix in Redis. Default "automemo". */
   readonly redisPrefix?: string;
   /** Bound on each Redis command and on connecting. Default 1000 ms. */

@@ -12,7 +12,7 @@ describe("memo by hand", () => {
     expect(square(3)).toBe(9);
     expect(square(4)).toBe(16);
     expect(calls).toBe(2);
-    expect(stats(square)).toEqual({ hits: 1, misses: 2, storeHits: 0, computeMs: expect.any(Number), entries: 2, bytes: expect.any(Number), evictions: 0, staleHits: 0, refreshes: 0, refreshErrors: 0 });
+    expect(stats(square)).toEqual({ hits: 1, misses: 2, storeHits: 0, computeMs: expect.any(Number), entries: 2, bytes: expect.any(Number), evictions: 0, errors: 0, staleHits: 0, refreshes: 0, refreshErrors: 0 });
   });
 
   it("leaves parameters starting with _ out of the key", () => {

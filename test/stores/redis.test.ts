@@ -122,7 +122,7 @@ describe.skipIf(!redisTestsEnabled("the Redis store tests"))("RedisStore against
     );
     expect(computations).toBe(1);
     expect(results).toEqual(["shared", "shared", "shared", "shared"]);
-    expect(await raw.exists(`automemo:${fn.id}:v1:${KEY}.lock`)).toBe(0);
+    expect(await raw.exists(`automemo:{automemo:${fn.id}:v1:${KEY}}.lock`)).toBe(0);
   });
 
   it("computes once when 6 processes hammer one key, and every process gets the value", async () => {
@@ -148,7 +148,7 @@ describe.skipIf(!redisTestsEnabled("the Redis store tests"))("RedisStore against
       // The crashed holder's lock lives 2 s; the waiter must take over once it expires, not hang.
       const crashed = await runStoreChild({ store: "redis", url: server.url, lockTtlMs: 2_000, fn, key: KEY, action: "compute-once", marker, crashWhileComputing: true });
       expect(crashed.code).not.toBe(0);
-      expect(await raw.exists(`automemo:${fn.id}:v1:${KEY}.lock`)).toBe(1);
+      expect(await raw.exists(`automemo:{automemo:${fn.id}:v1:${KEY}}.lock`)).toBe(1);
       const store = newStore();
       const started = Date.now();
       expect(await store.computeOnce(fn, KEY, async () => "after the crash")).toBe("after the crash");

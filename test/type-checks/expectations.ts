@@ -25,7 +25,7 @@ export function expectedDiagnostics(project = fixtureProject): string[] {
 }
 
 /** The automemo code at the end of a diagnostic message: `... (AUTOMEMO_UNHASHABLE_PARAM_TYPE)`. */
-export function automemoCode(message: string): string {
+function automemoCode(message: string): string {
   return /\((AUTOMEMO_[A-Z_]+)\)$/.exec(message)?.[1] ?? `(no automemo code) ${message}`;
 }
 

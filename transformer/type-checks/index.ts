@@ -13,7 +13,7 @@ import { mightContainTags, planModule, type ModulePlan } from "../core/index.ts"
 import { checkTaggedFunctions, toTypeCheckDiagnostic, type TypeCheckOptions } from "./check-functions.ts";
 import { toTsDiagnostic } from "../hosts/typescript-transform.ts";
 
-export { checkTaggedFunctions, toTypeCheckDiagnostic, TYPE_CHECK_CODES, type TypeCheckOptions } from "./check-functions.ts";
+export { TYPE_CHECK_CODES, type TypeCheckOptions } from "./check-functions.ts";
 
 export interface FileCheckOptions extends TypeCheckOptions {
   /** Function ids in messages are relative to this folder. */
