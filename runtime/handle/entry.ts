@@ -3,7 +3,6 @@
  * constructor keeps entries on one hidden class, so the hit path stays monomorphic.
  */
 import type { ResultSnapshot } from "../copy/index.ts";
-import { NOT_COPIED } from "./recent-key.ts";
 import type { Table } from "./table.ts";
 
 /** How an entry is addressed inside its table. */
@@ -44,12 +43,9 @@ export class Entry {
   /** Intrusive LRU links (only used when the handle is bounded). */
   newer: Entry | null = null;
   older: Entry | null = null;
-  linked = false;
   /** Stamp of the last use (SharedMemory.clock), set with the LRU links: compared across functions by the memory budget. */
   usedAt = 0;
   weakRecord: WeakEntryRecord | null = null;
-  /** Until ready: the private key copy of its miss (recent-key.ts); dropped when it becomes ready. */
-  keyCopy: unknown = NOT_COPIED;
 
   constructor(
     readonly table: Table,

@@ -15,6 +15,7 @@ import { Entry, SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_R
 import { hashComponents } from "./key-layout.ts";
 import { KEY_CAPTURED, MISS, Miss, PASS_THROUGH } from "./miss.ts";
 import { copyKeyValue, NOT_COPIED, sameKeyValue } from "./recent-key.ts";
+import { isQuickIndex } from "./quick-values.ts";
 import { MissSettler } from "./settle.ts";
 import { IdentityScope, type Table } from "./table.ts";
 
@@ -59,6 +60,15 @@ export abstract class HandleLookups extends MissSettler {
     if (recent !== null && recent.firstKey === a && (a !== 0 || !Object.is(a, -0))) {
       this.hits++;
       return recent.hitValue;
+    }
+    // See quick-values.ts: NaN finds NaN, 1 is not "1", and -0 would find 0's value.
+    const quick = this.quickValues;
+    if (quick !== null) {
+      const value = isQuickIndex(a) ? quick.byIndex[a] : quick.byKey.get(a);
+      if (value !== undefined && (a !== 0 || !Object.is(a, -0))) {
+        this.hits++;
+        return value;
+      }
     }
     return this.find1(a);
   }
@@ -112,6 +122,15 @@ export abstract class HandleLookups extends MissSettler {
   }
 
   get3(a: unknown, b: unknown, c: unknown): unknown {
+    if (this.fastPath && isPrimitiveKey(a) && isPrimitiveKey(b) && isPrimitiveKey(c)) {
+      const outer = this.root.map3;
+      const middle = outer === null ? undefined : outer.get(a);
+      const inner = middle === undefined ? undefined : middle.get(b);
+      const entry = inner === undefined ? undefined : inner.get(c);
+      if (entry !== undefined) return this.hit(entry);
+      this.misses++;
+      return this.missed(new Miss(this.root, SLOT_MAP3, a, b, c, 0, 0, 0, 0));
+    }
     const values = this.scratch[3];
     values[0] = a;
     values[1] = b;

@@ -13,6 +13,7 @@ import { computeChannel, type ComputeChannel } from "./compute-events.ts";
 import { SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING, type Entry } from "./entry.ts";
 import { HandleSettings } from "./handle-settings.ts";
 import { KEY_CAPTURED, PASS_THROUGH, type Miss } from "./miss.ts";
+import { NOT_COPIED } from "./recent-key.ts";
 import { isAsyncFunction, isPromiseLike, settleWithStore } from "./persist.ts";
 
 const noop = () => {};
@@ -51,6 +52,8 @@ export abstract class MissSettler extends HandleSettings {
   private settleMiss(miss: Miss, compute: () => unknown): unknown {
     // Async computations run inside a link of the compute chain, so awaiting themselves is detected.
     if (isAsyncFunction(compute)) {
+      // The emitted code passes an async computation only from an async function (by-hand wrappers re-wrap their hits).
+      this.asyncWrapper = true;
       const chain = computeChain();
       if (chain !== null) return chain.run({ handle: this, miss, parent: chain.getStore() }, settleInChain, this, miss, compute);
     }
@@ -150,7 +153,7 @@ export abstract class MissSettler extends HandleSettings {
     entry.isAsync = isAsync;
     if (isAsync) entry.promise = entry.snapshot === null ? Promise.resolve(entry.value) : null;
     this.markReady(entry);
-    this.file(entry);
+    this.file(entry, miss.keyCopy);
   }
 
   /**
@@ -160,7 +163,8 @@ export abstract class MissSettler extends HandleSettings {
   settleAsync(miss: Miss, result: PromiseLike<unknown>): Promise<unknown> {
     const entry = this.entryFor(miss);
     entry.isAsync = true;
-    this.file(entry);
+    // Pending: the key copy waits in `miss` until the entry is ready.
+    this.file(entry, NOT_COPIED);
     if (this.isMemo) {
       let original: unknown;
       const snapshotPromise = Promise.resolve(result).then(
@@ -168,7 +172,7 @@ export abstract class MissSettler extends HandleSettings {
           original = value;
           try {
             const snapshot = snapshotResult(value, this.id);
-            this.resolveMemo(entry, snapshot);
+            this.resolveMemo(entry, snapshot, miss.keyCopy);
             return snapshot;
           } catch (error) {
             this.removeEntry(entry, false);
@@ -189,7 +193,7 @@ export abstract class MissSettler extends HandleSettings {
         if (entry.state === STATE_PENDING) {
           entry.value = value;
           this.markReady(entry);
-          this.rememberRecent(entry);
+          this.rememberRecent(entry, miss.keyCopy);
         }
         return value;
       },
@@ -203,14 +207,14 @@ export abstract class MissSettler extends HandleSettings {
     return valuePromise;
   }
 
-  private resolveMemo(entry: Entry, snapshot: ResultSnapshot): void {
+  private resolveMemo(entry: Entry, snapshot: ResultSnapshot, keyCopy: unknown): void {
     if (entry.state !== STATE_PENDING) return; // cleared or evicted meanwhile: the result is not kept
     this.fillMemo(entry, snapshot);
     entry.promise = entry.snapshot === null ? Promise.resolve(entry.value) : null;
     this.addBytes(entry.bytes);
     if (entry.weakRecord !== null) entry.weakRecord.bytes = entry.bytes;
     this.markReady(entry);
-    this.rememberRecent(entry);
+    this.rememberRecent(entry, keyCopy);
     if (this.bounded) this.evictOverflow();
   }
 
