@@ -111,7 +111,7 @@ export abstract class EntryBook {
     if (!this.quickHits || entry.table !== this.root || entry.snapshot !== null) return;
     if (entry.slot === SLOT_MAP1) {
       this.recent1 = entry;
-      if (entry.hitValue !== undefined) (this.quickValues ??= new QuickValues()).set(entry.firstKey, entry.hitValue);
+      if (entry.hitValue !== undefined) (this.quickValues ??= new QuickValues()).set(entry.keyPart0, entry.hitValue);
     } else if (entry.slot === SLOT_MAP2) this.recent2 = entry;
   }
 
@@ -128,7 +128,7 @@ export abstract class EntryBook {
     this.quickValues = null;
     if (!this.quickHits) return;
     this.root.map1?.forEach((entry) => {
-      if (entry.state === STATE_READY && entry.snapshot === null && entry.hitValue !== undefined) (this.quickValues ??= new QuickValues()).set(entry.firstKey, entry.hitValue);
+      if (entry.state === STATE_READY && entry.snapshot === null && entry.hitValue !== undefined) (this.quickValues ??= new QuickValues()).set(entry.keyPart0, entry.hitValue);
     });
   }
 
@@ -138,7 +138,7 @@ export abstract class EntryBook {
   }
 
   protected entryFor(miss: Miss): Entry {
-    return new Entry(miss.table!, miss.slot, miss.firstKey, miss.secondKey, miss.thirdKey, miss.digestWord0, miss.digestWord1, miss.digestWord2, miss.digestWord3);
+    return new Entry(miss.table!, miss.slot, miss.keyPart0, miss.keyPart1, miss.keyPart2, miss.keyPart3);
   }
 
   /** Files an entry, replacing (and releasing) whatever held its key, then enforces the bounds. */
@@ -207,7 +207,7 @@ export abstract class EntryBook {
     const wasReady = entry.state === STATE_READY;
     if (this.recent1 === entry) this.recent1 = null;
     if (this.recent2 === entry) this.recent2 = null;
-    if (this.quickValues !== null && entry.slot === SLOT_MAP1 && entry.table === this.root) this.syncQuickValue(entry.firstKey);
+    if (this.quickValues !== null && entry.slot === SLOT_MAP1 && entry.table === this.root) this.syncQuickValue(entry.keyPart0);
     if (this.recentKeyEntry === entry) this.forgetRecentKey();
     entry.state = STATE_REMOVED;
     this.entryCount--;

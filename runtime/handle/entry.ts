@@ -50,14 +50,15 @@ export class Entry {
   constructor(
     readonly table: Table,
     readonly slot: number,
-    /** Exact (primitive) key components, for the SLOT_MAP slots; undefined past the key's length. */
-    readonly firstKey: unknown,
-    readonly secondKey: unknown,
-    readonly thirdKey: unknown,
-    /** The key's 128-bit digest as four 32-bit words, for SLOT_DIGEST; zeros otherwise. */
-    readonly digestWord0: number,
-    readonly digestWord1: number,
-    readonly digestWord2: number,
-    readonly digestWord3: number,
+    /**
+     * Where the entry is filed inside its table: for the SLOT_MAP slots the exact
+     * (primitive) key components, undefined past the key's length (keyPart3 always);
+     * for SLOT_DIGEST the four 32-bit words of the key's 128-bit digest. One set of
+     * fields for both, since an entry is only ever one of them.
+     */
+    readonly keyPart0: unknown,
+    readonly keyPart1: unknown,
+    readonly keyPart2: unknown,
+    readonly keyPart3: unknown,
   ) {}
 }

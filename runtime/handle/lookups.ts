@@ -49,7 +49,7 @@ export abstract class HandleLookups extends MissSettler {
       const entry = this.root.slot;
       if (entry !== undefined) return this.hit(entry);
       this.misses++;
-      return this.missed(new Miss(this.root, SLOT_NONE, undefined, undefined, undefined, 0, 0, 0, 0));
+      return this.missed(new Miss(this.root, SLOT_NONE, undefined, undefined, undefined, undefined));
     }
     return this.lookup(this.scratch[0], 0);
   }
@@ -57,7 +57,7 @@ export abstract class HandleLookups extends MissSettler {
   get1(a: unknown): unknown {
     // See `recent1`: === on the key, plus the sign of a zero (-0 === 0, and its key is never -0).
     const recent = this.recent1;
-    if (recent !== null && recent.firstKey === a && (a !== 0 || !Object.is(a, -0))) {
+    if (recent !== null && recent.keyPart0 === a && (a !== 0 || !Object.is(a, -0))) {
       this.hits++;
       return recent.hitValue;
     }
@@ -80,7 +80,7 @@ export abstract class HandleLookups extends MissSettler {
         const entry = map === null ? undefined : map.get(a);
         if (entry !== undefined) return this.hit(entry);
         this.misses++;
-        return this.missed(new Miss(this.root, SLOT_MAP1, a, undefined, undefined, 0, 0, 0, 0));
+        return this.missed(new Miss(this.root, SLOT_MAP1, a, undefined, undefined, undefined));
       }
       const recent = this.recentKeyEntry;
       if (recent !== null) {
@@ -99,7 +99,7 @@ export abstract class HandleLookups extends MissSettler {
 
   get2(a: unknown, b: unknown): unknown {
     const recent = this.recent2;
-    if (recent !== null && recent.firstKey === a && recent.secondKey === b && (a !== 0 || !Object.is(a, -0)) && (b !== 0 || !Object.is(b, -0))) {
+    if (recent !== null && recent.keyPart0 === a && recent.keyPart1 === b && (a !== 0 || !Object.is(a, -0)) && (b !== 0 || !Object.is(b, -0))) {
       this.hits++;
       return recent.hitValue;
     }
@@ -113,7 +113,7 @@ export abstract class HandleLookups extends MissSettler {
       const entry = inner === undefined ? undefined : inner.get(b);
       if (entry !== undefined) return this.hit(entry);
       this.misses++;
-      return this.missed(new Miss(this.root, SLOT_MAP2, a, b, undefined, 0, 0, 0, 0));
+      return this.missed(new Miss(this.root, SLOT_MAP2, a, b, undefined, undefined));
     }
     const values = this.scratch[2];
     values[0] = a;
@@ -129,7 +129,7 @@ export abstract class HandleLookups extends MissSettler {
       const entry = inner === undefined ? undefined : inner.get(c);
       if (entry !== undefined) return this.hit(entry);
       this.misses++;
-      return this.missed(new Miss(this.root, SLOT_MAP3, a, b, c, 0, 0, 0, 0));
+      return this.missed(new Miss(this.root, SLOT_MAP3, a, b, c, undefined));
     }
     const values = this.scratch[3];
     values[0] = a;
@@ -186,7 +186,8 @@ export abstract class HandleLookups extends MissSettler {
   }
 
   private missAtCursor(table: Table): Miss {
-    return new Miss(table, this.cursorSlot, this.cursorFirstKey, this.cursorSecondKey, this.cursorThirdKey, keyDigest[0], keyDigest[1], keyDigest[2], keyDigest[3]);
+    if (this.cursorSlot === SLOT_DIGEST) return new Miss(table, SLOT_DIGEST, keyDigest[0], keyDigest[1], keyDigest[2], keyDigest[3]);
+    return new Miss(table, this.cursorSlot, this.cursorFirstKey, this.cursorSecondKey, this.cursorThirdKey, undefined);
   }
 
   /** Resolves identity components to a table and sets the cursor to the key inside it. */
@@ -279,7 +280,7 @@ export abstract class HandleLookups extends MissSettler {
     const keyCopy = entry === this.recentKeyEntry ? this.recentKey : NOT_COPIED;
     this.removeEntry(entry, true);
     this.misses++;
-    const miss = new Miss(entry.table, entry.slot, entry.firstKey, entry.secondKey, entry.thirdKey, entry.digestWord0, entry.digestWord1, entry.digestWord2, entry.digestWord3);
+    const miss = new Miss(entry.table, entry.slot, entry.keyPart0, entry.keyPart1, entry.keyPart2, entry.keyPart3);
     miss.keyCopy = keyCopy;
     return this.missed(miss);
   }

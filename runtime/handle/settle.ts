@@ -71,7 +71,7 @@ export abstract class MissSettler extends HandleSettings {
 
   /**
    * The full key the store needs. Misses of exact (primitive) keys carry it in
-   * firstKey..thirdKey: those of the fast path and of expired entries. A hashed key kept
+   * keyPart0..keyPart2: those of the fast path and of expired entries. A hashed key kept
    * only its digest: when its components were not copied at lookup (a store applied in
    * between), false, and the value stays in memory only.
    */
@@ -82,13 +82,13 @@ export abstract class MissSettler extends HandleSettings {
         miss.components = [];
         return true;
       case SLOT_MAP1:
-        miss.components = [miss.firstKey];
+        miss.components = [miss.keyPart0];
         return true;
       case SLOT_MAP2:
-        miss.components = [miss.firstKey, miss.secondKey];
+        miss.components = [miss.keyPart0, miss.keyPart1];
         return true;
       case SLOT_MAP3:
-        miss.components = [miss.firstKey, miss.secondKey, miss.thirdKey];
+        miss.components = [miss.keyPart0, miss.keyPart1, miss.keyPart2];
         return true;
       default:
         return false;
