@@ -18,6 +18,8 @@
  * `--quick` shortens every round (a smoke run; the figures get noisier).
  */
 import { fork } from "node:child_process";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchCopy } from "./copy.ts";
 import { benchDepsBuilds } from "./deps-builds.ts";
@@ -99,6 +101,7 @@ if (sections.has("hit")) {
   for (const row of memory) {
     console.log(`| ${row.shape} | ${row.automemoBytes.toFixed(0)} | ${row.mapBytes.toFixed(0)} | ${(row.automemoBytes - row.mapBytes).toFixed(0)} | ${row.boundedBytes?.toFixed(0) ?? ""} |`);
   }
+  rmSync(dirname(subjects), { recursive: true, force: true });
   console.log("");
 }
 if (sections.has("hashing")) {
