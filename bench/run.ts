@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: every figure is measured in this run, on this machine.
  *   1. cache-hit cost per call, automemo against memoizee, moize, micro-memoize,
- *      fast-memoize, lodash.memoize and a raw Map (bench/hit-path.ts), each case in
- *      fresh Node processes (the best of three per library);
+ *      fast-memoize, lodash.memoize (p-memoize for async) and the floor structure for
+ *      each argument shape and access pattern (bench/hit-path.ts), one fresh Node
+ *      process per case, and the memory per cached entry;
  *   2. key-hashing throughput (bench/hashing.ts) and copy-on-hit cost against
  *      structuredClone (bench/copy.ts);
  *   3. disk and Redis hit latency, Redis against a raw client GET (bench/persistence.ts);
@@ -15,9 +16,12 @@
  *   6. fleet load: 4 processes x 200 callers on one Redis, results and single flight checked,
  *      hit/miss latency beside a raw GET (bench/fleet-load.ts; skipped without redis-server).
  * `--only hit,hashing,persistence,transform,deps,deps-builds,big-files,fleet` runs a subset.
- * Hit ratios are peer / automemo (emitted shape): above 1 means automemo is faster.
+ * Hit ratios are contender / fastest peer and contender / floor: below 1 is faster.
  * `--quick` shortens every round (a smoke run; the figures get noisier).
  */
+import { fork } from "node:child_process";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchCopy } from "./copy.ts";
 import { benchDepsBuilds } from "./deps-builds.ts";
@@ -27,60 +31,80 @@ import { benchFleetLoad } from "./fleet-load.ts";
 import { benchPersistence } from "./persistence.ts";
 import { benchTransformOverhead } from "./transform-overhead.ts";
 import { benchHashing } from "./hashing.ts";
-import { HIT_CASES, type HitCase, type HitRow } from "./hit-path.ts";
+import { HIT_CASES, writeSubjects, type HitCase, type HitRow, type MemoryRow } from "./hit-path.ts";
 import { formatRatio, printTable, resultFromChild, type BenchRow } from "./table.ts";
 
 const quick = process.argv.includes("--quick");
-const roundMs = quick ? 20 : 80;
-const HIT_PROCESSES = quick ? 1 : 3;
+const roundMs = quick ? 15 : 40;
 const onlyFlag = process.argv.indexOf("--only");
 const sections = new Set(onlyFlag === -1 ? ["hit", "hashing", "persistence", "transform", "deps", "deps-builds", "big-files", "fleet"] : process.argv[onlyFlag + 1].split(","));
+const hitScript = fileURLToPath(new URL("./hit-path.ts", import.meta.url));
 
-/** Runs one hit case in a fresh Node process. */
-function measureInChild(caseIndex: number): Promise<HitRow[]> {
-  const script = fileURLToPath(new URL("./hit-path.ts", import.meta.url));
-  return resultFromChild(script, ["--hit-case", String(caseIndex), "--round-ms", String(roundMs)], `hit case ${caseIndex}`);
-}
-
-/**
- * Each library's best figure over several fresh processes: what the optimizing compiler
- * makes of a call site varies from process to process (by more than the gaps measured
- * here), and like a slow round, an unlucky compile only ever adds time.
- */
-async function bestOfProcesses(caseIndex: number): Promise<HitRow[]> {
-  let best: HitRow[] | undefined;
-  for (let run = 0; run < HIT_PROCESSES; run++) {
-    const rows = await measureInChild(caseIndex);
-    best = best?.map((row, i) => (rows[i]!.nsPerHit! < row.nsPerHit! ? rows[i]! : row)) ?? rows;
-  }
-  return best!;
-}
-
-function caseLabel(hitCase: HitCase): string {
-  const what = hitCase.name === "number" ? "(a) one number" : hitCase.name === "two strings" ? "(b) two strings" : "(c) small object";
-  return `hit ${what}, ${hitCase.liveKeys} live key${hitCase.liveKeys === 1 ? "" : "s"}`;
+/** Runs one hit case in a fresh Node process, so no case inherits JIT feedback from another. */
+function measureInChild(caseIndex: number, subjects: string): Promise<HitRow[]> {
+  return resultFromChild(hitScript, ["--hit-case", String(caseIndex), "--subjects", subjects, "--round-ms", String(roundMs)], `hit case ${caseIndex}`);
 }
 
 function hitTableRows(hitCase: HitCase, rows: readonly HitRow[]): BenchRow[] {
-  const reference = rows[0].nsPerHit!;
-  const slower = rows.filter((row) => row.library.startsWith("automemo") === false && row.byValue && !row.library.startsWith("raw") && row.nsPerHit! < reference);
-  return rows.map((row, index) => ({
-    group: caseLabel(hitCase),
+  const fastestPeer = Math.min(...rows.filter((row) => row.kind === "peer").map((row) => row.nsPerHit));
+  const floor = rows.find((row) => row.kind === "floor")!.nsPerHit;
+  const memoizee = rows.find((row) => row.library.startsWith("memoizee"));
+  return rows.map((row) => ({
+    group: `${hitCase.shape}, ${hitCase.pattern}`,
     name: row.library,
-    value: row.nsPerHit!,
+    value: row.nsPerHit,
     unit: "ns/hit",
-    ratio: index === 0 ? "" : formatRatio(row.nsPerHit!, reference),
-    note: index === 0 ? (slower.length === 0 ? "fastest by-value cache" : `beaten by ${slower.map((r) => r.library).join(", ")}`) : "",
+    ratio: `${formatRatio(row.nsPerHit, fastestPeer)} peer, ${formatRatio(row.nsPerHit, floor)} floor`,
+    note: [row.note, row.library === "automemo" && row.note?.startsWith("copy") && memoizee ? `${formatRatio(row.nsPerHit, memoizee.nsPerHit)} memoizee` : undefined].filter(Boolean).join("; "),
   }));
 }
 
+/** One line per shape, one column per pattern: automemo's ns/hit, then its ratio to the fastest peer and to the floor. */
+function printHitSummary(results: readonly { hitCase: HitCase; rows: readonly HitRow[] }[]): void {
+  const patterns = [...new Set(results.map((result) => result.hitCase.pattern))];
+  console.log(`| shape | ${patterns.join(" | ")} |`);
+  console.log(`| --- | ${patterns.map(() => "---:").join(" | ")} |`);
+  for (const shape of new Set(results.map((result) => result.hitCase.shape))) {
+    const cells = patterns.map((pattern) => {
+      const rows = results.find((result) => result.hitCase.shape === shape && result.hitCase.pattern === pattern)!.rows;
+      const ours = rows.find((row) => row.library === "automemo")!.nsPerHit;
+      const fastestPeer = Math.min(...rows.filter((row) => row.kind === "peer").map((row) => row.nsPerHit));
+      const floor = rows.find((row) => row.kind === "floor")!.nsPerHit;
+      return `${ours.toFixed(ours < 10 ? 1 : 0)} ns (${(ours / fastestPeer).toFixed(2)}x / ${(ours / floor).toFixed(2)}x)`;
+    });
+    console.log(`| ${shape} | ${cells.join(" | ")} |`);
+  }
+}
+
 console.log(`automemo benchmark: Node ${process.version}, ${process.platform}/${process.arch}${quick ? " (quick)" : ""}`);
-console.log(`Cache hits: CPU time per call, best of 7 rounds in each of ${HIT_PROCESSES} fresh processes; (c) passes a fresh-but-equal {a: 1, b: [1, 2, 3], c: "x"} on every call.`);
-console.log("ratio = peer / automemo (emitted shape): above 1.00x automemo is faster.\n");
 if (sections.has("hit")) {
+  console.log("Cache hits: CPU time per call, median of 9 rounds (contenders alternate order) in one fresh process per case.");
+  console.log("ratio = contender / fastest peer, and contender / floor (the fastest plain structure for the key): below 1.00x is faster.\n");
+  const subjects = writeSubjects();
   const hitRows: BenchRow[] = [];
-  for (const [index, hitCase] of HIT_CASES.entries()) hitRows.push(...hitTableRows(hitCase, await bestOfProcesses(index)));
+  const results: { hitCase: HitCase; rows: HitRow[] }[] = [];
+  for (const [index, hitCase] of HIT_CASES.entries()) {
+    const rows = await measureInChild(index, subjects);
+    results.push({ hitCase, rows });
+    hitRows.push(...hitTableRows(hitCase, rows));
+  }
   printTable(hitRows);
+  console.log("\nSummary: automemo ns/hit (x fastest peer / x floor)\n");
+  printHitSummary(results);
+  const memory = await new Promise<MemoryRow[]>((resolve, reject) => {
+    const child = fork(hitScript, ["--hit-memory", "--subjects", subjects], { execArgv: [...process.execArgv, "--expose-gc"] });
+    let result: MemoryRow[] | undefined;
+    child.on("message", (message) => (result = message as MemoryRow[]));
+    child.on("error", reject);
+    child.on("exit", (code) => (result !== undefined ? resolve(result) : reject(new Error(`hit memory exited with code ${code}`))));
+  });
+  console.log("\nMemory per cached entry (heapUsed after GC, 50,000 keys; maxEntries: 4,096 keys)\n");
+  console.log("| shape | automemo (B/entry) | floor structure (B/entry) | overhead | with maxEntries (B/entry) |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const row of memory) {
+    console.log(`| ${row.shape} | ${row.automemoBytes.toFixed(0)} | ${row.mapBytes.toFixed(0)} | ${(row.automemoBytes - row.mapBytes).toFixed(0)} | ${row.boundedBytes?.toFixed(0) ?? ""} |`);
+  }
+  rmSync(dirname(subjects), { recursive: true, force: true });
   console.log("");
 }
 if (sections.has("hashing")) {

@@ -45,6 +45,9 @@ export function wrapByHand<F extends AnyFunction>(kind: CacheKind, fn: F, meta: 
     });
   }
   const [p0, p1, p2] = positions ?? [];
+  // The handle answers an async function's hits with primitives as they are (an async
+  // wrapper's `return` makes the promise); this wrapper is not async, so it makes one.
+  const promises = isAsyncFunction(fn);
   let wrapper: AnyFunction;
   if (positions === null) {
     wrapper = function (this: unknown) {
@@ -57,7 +60,7 @@ export function wrapByHand<F extends AnyFunction>(kind: CacheKind, fn: F, meta: 
       else if (args.length === 2) found = handle.get2(args[0], args[1]);
       else if (args.length === 3) found = handle.get3(args[0], args[1], args[2]);
       else found = handle.getN(Array.prototype.slice.call(args));
-      if (found !== MISS) return found;
+      if (found !== MISS) return promises ? Promise.resolve(found) : found;
       return settleCall(handle, fn, this, args);
     };
   } else {
@@ -72,7 +75,7 @@ export function wrapByHand<F extends AnyFunction>(kind: CacheKind, fn: F, meta: 
       else if (count === 2) found = handle.get2(component(this, args, p0!), component(this, args, p1!));
       else if (count === 3) found = handle.get3(component(this, args, p0!), component(this, args, p1!), component(this, args, p2!));
       else found = handle.getN(componentsOf(this, args, positions as number[]));
-      if (found !== MISS) return found;
+      if (found !== MISS) return promises ? Promise.resolve(found) : found;
       return settleCall(handle, fn, this, args);
     };
   }

@@ -83,9 +83,11 @@ export class CacheHandle extends HandleLookups implements RegisteredHandle {
    */
   private keyOfCall(args: ArrayLike<unknown>): unknown[] {
     const fastPath = this.fastPath;
+    const quickValues = this.quickValues;
     // Route every lookup, the shortcuts included, through lookup().
     this.fastPath = false;
     this.recent1 = this.recent2 = null;
+    this.quickValues = null;
     this.capturing = true;
     this.capturedKey = null;
     let failure: unknown;
@@ -97,6 +99,7 @@ export class CacheHandle extends HandleLookups implements RegisteredHandle {
     } finally {
       this.capturing = false;
       this.fastPath = fastPath;
+      this.quickValues = quickValues;
     }
     const key = this.capturedKey;
     this.capturedKey = null;

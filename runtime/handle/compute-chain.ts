@@ -78,13 +78,10 @@ function isEntryOf(miss: Miss, entry: Entry): boolean {
   return (
     entry.table === miss.table &&
     entry.slot === miss.slot &&
-    Object.is(entry.firstKey, miss.firstKey) &&
-    Object.is(entry.secondKey, miss.secondKey) &&
-    Object.is(entry.thirdKey, miss.thirdKey) &&
-    entry.digestWord0 === miss.digestWord0 &&
-    entry.digestWord1 === miss.digestWord1 &&
-    entry.digestWord2 === miss.digestWord2 &&
-    entry.digestWord3 === miss.digestWord3
+    Object.is(entry.keyPart0, miss.keyPart0) &&
+    Object.is(entry.keyPart1, miss.keyPart1) &&
+    Object.is(entry.keyPart2, miss.keyPart2) &&
+    Object.is(entry.keyPart3, miss.keyPart3)
   );
 }
 

@@ -9,11 +9,17 @@ import { coarseNow } from "./clock.ts";
 import { Entry, SLOT_MAP1, SLOT_MAP2, STATE_READY, STATE_REMOVED, type WeakEntryRecord } from "./entry.ts";
 import { NOT_COPIED } from "./recent-key.ts";
 import { LruList } from "./lru.ts";
+import { QuickValues } from "./quick-values.ts";
 import { releaseValue } from "./release.ts";
 import type { Miss } from "./miss.ts";
 import { sharedMemory, sharedRuntime, type Lifecycle } from "./shared.ts";
 import { observers, type EvictMessage } from "../observe/channels.ts";
 import { IdentityScope, Table } from "./table.ts";
+
+/** Values an async wrapper may return as they are: `return value` in an async function resolves to it (no thenable to adopt). */
+function isPrimitive(value: unknown): boolean {
+  return value === null || (typeof value !== "object" && typeof value !== "function");
+}
 
 type WeakHeld = { readonly book: EntryBook; readonly record: WeakEntryRecord };
 // Entries under a WeakMap (per-instance caches, identity keys) leave the counters
@@ -68,6 +74,16 @@ export abstract class EntryBook {
   protected recent1: Entry | null = null;
   protected recent2: Entry | null = null;
   /**
+   * The hit values of the ready entries that `recent1` could hold (one exact component,
+   * root table, count-and-return hits), keyed like `root.map1` (quick-values.ts): a hit
+   * over many keys is one lookup that lands on the value itself, without reading the
+   * Entry (under cache pressure, that second dependent read costs more than the lookup).
+   * Kept in step with map1 by `syncQuickValue`; null whenever `quickHits` is off.
+   */
+  protected quickValues: QuickValues | null = null;
+  /** Whether the emitted wrapper is an async function (the computation is): see `markReady`. */
+  protected asyncWrapper = false;
+  /**
    * The newest ready entry of the root table keyed by one small plain-data argument,
    * with a private copy of that argument (recent-key.ts): an equal argument skips the
    * hash. Its hit still goes through every check (ttl, LRU, validate, copy).
@@ -84,24 +100,41 @@ export abstract class EntryBook {
 
   protected markReady(entry: Entry): void {
     entry.state = STATE_READY;
-    entry.hitValue = entry.isAsync ? entry.promise : entry.value;
+    entry.hitValue = entry.isAsync && !(this.asyncWrapper && isPrimitive(entry.value)) ? entry.promise : entry.value;
     if (this.ttlMs !== 0) entry.expiresAt = coarseNow() + this.ttlMs;
   }
 
   /** The newest key is the likeliest next one (a loop, a re-render). */
-  protected rememberRecent(entry: Entry): void {
-    const keyCopy = entry.keyCopy;
+  protected rememberRecent(entry: Entry, keyCopy: unknown): void {
     if (keyCopy !== NOT_COPIED) {
-      // Only the recent entry keeps a copy of its key (copies are only taken in the root table: no identity levels).
-      entry.keyCopy = NOT_COPIED;
+      // Only the recent entry has a copy of its key (`keyCopy` of its miss; copies are only taken in the root table: no identity levels).
       this.recentKeyEntry = entry;
       this.recentKey = keyCopy;
       this.recentKeyFailures = 0;
       return;
     }
     if (!this.quickHits || entry.table !== this.root || entry.snapshot !== null) return;
-    if (entry.slot === SLOT_MAP1) this.recent1 = entry;
-    else if (entry.slot === SLOT_MAP2) this.recent2 = entry;
+    if (entry.slot === SLOT_MAP1) {
+      this.recent1 = entry;
+      if (entry.hitValue !== undefined) (this.quickValues ??= new QuickValues()).set(entry.keyPart0, entry.hitValue);
+    } else if (entry.slot === SLOT_MAP2) this.recent2 = entry;
+  }
+
+  /** After `key`'s entry in root.map1 left or changed: its quick value follows what map1 now holds. */
+  private syncQuickValue(key: unknown): void {
+    const quick = this.quickValues!;
+    const current = this.root.map1?.get(key);
+    if (current !== undefined && current.state === STATE_READY && current.snapshot === null && current.hitValue !== undefined) quick.set(key, current.hitValue);
+    else quick.delete(key);
+  }
+
+  /** Fills `quickValues` from root.map1 when quick hits (re)start; drops it when they stop. */
+  protected resetQuickValues(): void {
+    this.quickValues = null;
+    if (!this.quickHits) return;
+    this.root.map1?.forEach((entry) => {
+      if (entry.state === STATE_READY && entry.snapshot === null && entry.hitValue !== undefined) (this.quickValues ??= new QuickValues()).set(entry.keyPart0, entry.hitValue);
+    });
   }
 
   protected forgetRecentKey(): void {
@@ -110,15 +143,13 @@ export abstract class EntryBook {
   }
 
   protected entryFor(miss: Miss): Entry {
-    const entry = new Entry(miss.table!, miss.slot, miss.firstKey, miss.secondKey, miss.thirdKey, miss.digestWord0, miss.digestWord1, miss.digestWord2, miss.digestWord3);
-    entry.keyCopy = miss.keyCopy;
-    return entry;
+    return new Entry(miss.table!, miss.slot, miss.keyPart0, miss.keyPart1, miss.keyPart2, miss.keyPart3);
   }
 
   /** Files an entry, replacing (and releasing) whatever held its key, then enforces the bounds. */
-  protected file(entry: Entry): void {
+  protected file(entry: Entry, keyCopy: unknown): void {
     const previous = entry.table.insert(entry);
-    if (entry.state === STATE_READY) this.rememberRecent(entry);
+    if (entry.state === STATE_READY) this.rememberRecent(entry, keyCopy);
     if (previous !== undefined) this.detach(previous, previous.value !== entry.value);
     this.entryCount++;
     if (entry.state === STATE_READY) this.addBytes(entry.bytes);
@@ -189,11 +220,12 @@ export abstract class EntryBook {
     const wasReady = entry.state === STATE_READY;
     if (this.recent1 === entry) this.recent1 = null;
     if (this.recent2 === entry) this.recent2 = null;
+    if (this.quickValues !== null && entry.slot === SLOT_MAP1 && entry.table === this.root) this.syncQuickValue(entry.keyPart0);
     if (this.recentKeyEntry === entry) this.forgetRecentKey();
     entry.state = STATE_REMOVED;
     this.entryCount--;
     if (wasReady) this.addBytes(-entry.bytes);
-    if (entry.linked) this.lru.unlink(entry);
+    this.lru.unlink(entry);
     const record = entry.weakRecord;
     if (record !== null) {
       this.weakRecords.delete(record);

@@ -3,7 +3,6 @@
  * constructor keeps entries on one hidden class, so the hit path stays monomorphic.
  */
 import type { ResultSnapshot } from "../copy/index.ts";
-import { NOT_COPIED } from "./recent-key.ts";
 import type { Table } from "./table.ts";
 
 /** How an entry is addressed inside its table. */
@@ -44,12 +43,9 @@ export class Entry {
   /** Intrusive LRU links (only used when the handle is bounded). */
   newer: Entry | null = null;
   older: Entry | null = null;
-  linked = false;
   /** Stamp of the last use (SharedMemory.clock), set with the LRU links: compared across functions by the memory budget. */
   usedAt = 0;
   weakRecord: WeakEntryRecord | null = null;
-  /** Until ready: the private key copy of its miss (recent-key.ts); dropped when it becomes ready. */
-  keyCopy: unknown = NOT_COPIED;
   /** Tags added by cacheTag() while it was computed (static tags live on the handle), or null. */
   tags: readonly string[] | null = null;
   /** Expired within staleWhileRevalidate and a background refresh is running (freshness.ts). */
@@ -58,14 +54,15 @@ export class Entry {
   constructor(
     readonly table: Table,
     readonly slot: number,
-    /** Exact (primitive) key components, for the SLOT_MAP slots; undefined past the key's length. */
-    readonly firstKey: unknown,
-    readonly secondKey: unknown,
-    readonly thirdKey: unknown,
-    /** The key's 128-bit digest as four 32-bit words, for SLOT_DIGEST; zeros otherwise. */
-    readonly digestWord0: number,
-    readonly digestWord1: number,
-    readonly digestWord2: number,
-    readonly digestWord3: number,
+    /**
+     * Where the entry is filed inside its table: for the SLOT_MAP slots the exact
+     * (primitive) key components, undefined past the key's length (keyPart3 always);
+     * for SLOT_DIGEST the four 32-bit words of the key's 128-bit digest. One set of
+     * fields for both, since an entry is only ever one of them.
+     */
+    readonly keyPart0: unknown,
+    readonly keyPart1: unknown,
+    readonly keyPart2: unknown,
+    readonly keyPart3: unknown,
   ) {}
 }

@@ -97,7 +97,6 @@ export abstract class HandleSettings extends EntryBook {
       this.bounded = bounded;
       this.lru.clear();
       for (const entry of this.liveEntries()) {
-        entry.linked = false;
         entry.newer = entry.older = null;
         if (bounded) this.lru.touch(entry);
       }
@@ -121,8 +120,12 @@ export abstract class HandleSettings extends EntryBook {
 
   private updateQuickHits(): void {
     this.plainHits = this.ttlMs === 0 && !this.bounded && this.validateHook === undefined;
-    this.quickHits = this.plainHits && this.fastPath;
-    if (!this.quickHits) this.recent1 = this.recent2 = null;
+    const quickHits = this.plainHits && this.fastPath;
+    if (quickHits !== this.quickHits || !quickHits) {
+      this.quickHits = quickHits;
+      this.resetQuickValues();
+    }
+    if (!quickHits) this.recent1 = this.recent2 = null;
   }
 
   storeKeyNames(count: number): readonly string[] {

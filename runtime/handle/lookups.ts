@@ -17,6 +17,7 @@ import { hashComponents } from "./key-layout.ts";
 import { KEY_CAPTURED, MISS, Miss, PASS_THROUGH } from "./miss.ts";
 import { copyKeyValue, NOT_COPIED, sameKeyValue } from "./recent-key.ts";
 import { KEEP_FOR_ERRORS, SERVE_STALE, staleUse } from "./freshness.ts";
+import { isQuickIndex } from "./quick-values.ts";
 import { MissSettler } from "./settle.ts";
 import { IdentityScope, type Table } from "./table.ts";
 
@@ -53,7 +54,7 @@ export abstract class HandleLookups extends MissSettler {
       const entry = this.root.slot;
       if (entry !== undefined) return this.hit(entry);
       this.misses++;
-      return this.missed(new Miss(this.root, SLOT_NONE, undefined, undefined, undefined, 0, 0, 0, 0));
+      return this.missed(new Miss(this.root, SLOT_NONE, undefined, undefined, undefined, undefined));
     }
     return this.lookup(this.scratch[0], 0);
   }
@@ -61,10 +62,20 @@ export abstract class HandleLookups extends MissSettler {
   get1(a: unknown): unknown {
     // See `recent1`: === on the key, plus the sign of a zero (-0 === 0, and its key is never -0).
     const recent = this.recent1;
-    if (recent !== null && recent.firstKey === a && (a !== 0 || !Object.is(a, -0))) {
+    if (recent !== null && recent.keyPart0 === a && (a !== 0 || !Object.is(a, -0))) {
       this.hits++;
       if (this.hitChannel.hasSubscribers) this.announceHit();
       return recent.hitValue;
+    }
+    // See quick-values.ts: NaN finds NaN, 1 is not "1", and -0 would find 0's value.
+    const quick = this.quickValues;
+    if (quick !== null) {
+      const value = isQuickIndex(a) ? quick.byIndex[a] : quick.byKey.get(a);
+      if (value !== undefined && (a !== 0 || !Object.is(a, -0))) {
+        this.hits++;
+        if (this.hitChannel.hasSubscribers) this.announceHit();
+        return value;
+      }
     }
     return this.find1(a);
   }
@@ -76,7 +87,7 @@ export abstract class HandleLookups extends MissSettler {
         const entry = map === null ? undefined : map.get(a);
         if (entry !== undefined) return this.hit(entry);
         this.misses++;
-        return this.missed(new Miss(this.root, SLOT_MAP1, a, undefined, undefined, 0, 0, 0, 0));
+        return this.missed(new Miss(this.root, SLOT_MAP1, a, undefined, undefined, undefined));
       }
       const recent = this.recentKeyEntry;
       if (recent !== null) {
@@ -95,7 +106,7 @@ export abstract class HandleLookups extends MissSettler {
 
   get2(a: unknown, b: unknown): unknown {
     const recent = this.recent2;
-    if (recent !== null && recent.firstKey === a && recent.secondKey === b && (a !== 0 || !Object.is(a, -0)) && (b !== 0 || !Object.is(b, -0))) {
+    if (recent !== null && recent.keyPart0 === a && recent.keyPart1 === b && (a !== 0 || !Object.is(a, -0)) && (b !== 0 || !Object.is(b, -0))) {
       this.hits++;
       if (this.hitChannel.hasSubscribers) this.announceHit();
       return recent.hitValue;
@@ -110,7 +121,7 @@ export abstract class HandleLookups extends MissSettler {
       const entry = inner === undefined ? undefined : inner.get(b);
       if (entry !== undefined) return this.hit(entry);
       this.misses++;
-      return this.missed(new Miss(this.root, SLOT_MAP2, a, b, undefined, 0, 0, 0, 0));
+      return this.missed(new Miss(this.root, SLOT_MAP2, a, b, undefined, undefined));
     }
     const values = this.scratch[2];
     values[0] = a;
@@ -119,6 +130,15 @@ export abstract class HandleLookups extends MissSettler {
   }
 
   get3(a: unknown, b: unknown, c: unknown): unknown {
+    if (this.fastPath && isPrimitiveKey(a) && isPrimitiveKey(b) && isPrimitiveKey(c)) {
+      const outer = this.root.map3;
+      const middle = outer === null ? undefined : outer.get(a);
+      const inner = middle === undefined ? undefined : middle.get(b);
+      const entry = inner === undefined ? undefined : inner.get(c);
+      if (entry !== undefined) return this.hit(entry);
+      this.misses++;
+      return this.missed(new Miss(this.root, SLOT_MAP3, a, b, c, undefined));
+    }
     const values = this.scratch[3];
     values[0] = a;
     values[1] = b;
@@ -176,7 +196,8 @@ export abstract class HandleLookups extends MissSettler {
   }
 
   private missAtCursor(table: Table): Miss {
-    return new Miss(table, this.cursorSlot, this.cursorFirstKey, this.cursorSecondKey, this.cursorThirdKey, keyDigest[0], keyDigest[1], keyDigest[2], keyDigest[3]);
+    if (this.cursorSlot === SLOT_DIGEST) return new Miss(table, SLOT_DIGEST, keyDigest[0], keyDigest[1], keyDigest[2], keyDigest[3]);
+    return new Miss(table, this.cursorSlot, this.cursorFirstKey, this.cursorSecondKey, this.cursorThirdKey, undefined);
   }
 
   /** Resolves identity components to a table and sets the cursor to the key inside it. */

@@ -16,11 +16,10 @@ export class LruList {
   /** Inserts or moves an entry to the most-recently-used end. */
   touch(entry: Entry): void {
     entry.usedAt = ++this.memory.clock;
-    if (entry.linked) {
+    if (this.has(entry)) {
       if (this.head === entry) return;
       this.unlink(entry);
     }
-    entry.linked = true;
     entry.older = this.head;
     entry.newer = null;
     if (this.head !== null) this.head.newer = entry;
@@ -28,14 +27,18 @@ export class LruList {
     if (this.tail === null) this.tail = entry;
   }
 
+  /** Whether `entry` is in the list (no flag on the entry: an unlinked one has no neighbours and is not the head). */
+  has(entry: Entry): boolean {
+    return entry.newer !== null || entry.older !== null || this.head === entry;
+  }
+
   unlink(entry: Entry): void {
-    if (!entry.linked) return;
+    if (!this.has(entry)) return;
     if (entry.newer !== null) entry.newer.older = entry.older;
     else this.head = entry.older;
     if (entry.older !== null) entry.older.newer = entry.newer;
     else this.tail = entry.newer;
     entry.newer = entry.older = null;
-    entry.linked = false;
   }
 
   /** The least recently used entry (the next to evict). */

@@ -33,15 +33,11 @@ export class Miss {
   constructor(
     readonly table: Table | null,
     readonly slot: number,
-    /** Exact (primitive) key components, for the SLOT_MAP slots. */
-    readonly firstKey: unknown,
-    readonly secondKey: unknown,
-    readonly thirdKey: unknown,
-    /** The key's 128-bit digest as four 32-bit words, for SLOT_DIGEST (keyDigest at lookup). */
-    readonly digestWord0: number,
-    readonly digestWord1: number,
-    readonly digestWord2: number,
-    readonly digestWord3: number,
+    /** As `Entry.keyPart0..3`: exact components for the SLOT_MAP slots, the digest's words (keyDigest at lookup) for SLOT_DIGEST. */
+    readonly keyPart0: unknown,
+    readonly keyPart1: unknown,
+    readonly keyPart2: unknown,
+    readonly keyPart3: unknown,
   ) {}
 }
 
@@ -49,9 +45,9 @@ export class Miss {
  * The pending miss of every lookup while `clear(fn, ...args)` captures a key: the
  * emitted code settles it as usual, and settling never runs the computation.
  */
-export const KEY_CAPTURED = new Miss(null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
+export const KEY_CAPTURED = new Miss(null, 0, undefined, undefined, undefined, undefined);
 /** The pending miss of a disabled handle: settling just runs the computation. */
-export const PASS_THROUGH = new Miss(null, 0, undefined, undefined, undefined, 0, 0, 0, 0);
+export const PASS_THROUGH = new Miss(null, 0, undefined, undefined, undefined, undefined);
 
 /** The token's class: a name in debuggers and a readable `String(MISS)`. */
 class MissToken {

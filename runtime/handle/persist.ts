@@ -170,9 +170,9 @@ const HEX_DIGITS = "0123456789abcdef";
 
 /** The store key of a memory entry of the root table: its digest, or the hash of its exact components. */
 export function entryStoreKey(handle: PersistingHandle, entry: Entry): string {
-  if (entry.slot !== SLOT_DIGEST) return storeKeyOf(handle, [entry.firstKey, entry.secondKey, entry.thirdKey].slice(0, entry.slot));
+  if (entry.slot !== SLOT_DIGEST) return storeKeyOf(handle, [entry.keyPart0, entry.keyPart1, entry.keyPart2].slice(0, entry.slot));
   let out = "";
-  for (const word of [entry.digestWord0, entry.digestWord1, entry.digestWord2, entry.digestWord3]) {
+  for (const word of [entry.keyPart0, entry.keyPart1, entry.keyPart2, entry.keyPart3] as number[]) {
     for (let shift = 28; shift >= 0; shift -= 4) out += HEX_DIGITS[(word >>> shift) & 15];
   }
   return out;

@@ -18,6 +18,7 @@ import { SLOT_DIGEST, SLOT_MAP1, SLOT_MAP2, SLOT_MAP3, SLOT_NONE, STATE_PENDING,
 import { usableAfterError } from "./freshness.ts";
 import { HandleSettings } from "./handle-settings.ts";
 import { KEY_CAPTURED, Miss, PASS_THROUGH } from "./miss.ts";
+import { NOT_COPIED } from "./recent-key.ts";
 import { isAsyncFunction, isPromiseLike, refreshThroughStore, settleWithStore } from "./persist.ts";
 
 const noop = () => {};
@@ -70,6 +71,8 @@ export abstract class MissSettler extends HandleSettings {
     }
     // Async computations run inside a link of the compute chain, so awaiting themselves is detected.
     if (isAsyncFunction(compute)) {
+      // The emitted code passes an async computation only from an async function (by-hand wrappers re-wrap their hits).
+      this.asyncWrapper = true;
       const chain = computeChain();
       if (chain !== null) return chain.run({ handle: this, miss, parent: chain.getStore() }, settleInChain, this, miss, compute);
     }
@@ -97,7 +100,7 @@ export abstract class MissSettler extends HandleSettings {
 
   /**
    * The full key the store needs. Misses of exact (primitive) keys carry it in
-   * firstKey..thirdKey: those of the fast path and of expired entries. A hashed key kept
+   * keyPart0..keyPart2: those of the fast path and of expired entries. A hashed key kept
    * only its digest: when its components were not copied at lookup (a store applied in
    * between), false, and the value stays in memory only.
    */
@@ -108,13 +111,13 @@ export abstract class MissSettler extends HandleSettings {
         miss.components = [];
         return true;
       case SLOT_MAP1:
-        miss.components = [miss.firstKey];
+        miss.components = [miss.keyPart0];
         return true;
       case SLOT_MAP2:
-        miss.components = [miss.firstKey, miss.secondKey];
+        miss.components = [miss.keyPart0, miss.keyPart1];
         return true;
       case SLOT_MAP3:
-        miss.components = [miss.firstKey, miss.secondKey, miss.thirdKey];
+        miss.components = [miss.keyPart0, miss.keyPart1, miss.keyPart2];
         return true;
       default:
         return false;
@@ -153,9 +156,9 @@ export abstract class MissSettler extends HandleSettings {
   private keyDigestOf(miss: Miss | undefined): string {
     if (miss === undefined) return "";
     if (miss.slot === SLOT_DIGEST) {
-      return [miss.digestWord0, miss.digestWord1, miss.digestWord2, miss.digestWord3].map((word) => (word >>> 0).toString(16).padStart(8, "0")).join("");
+      return ([miss.keyPart0, miss.keyPart1, miss.keyPart2, miss.keyPart3] as number[]).map((word) => (word >>> 0).toString(16).padStart(8, "0")).join("");
     }
-    const components = [miss.firstKey, miss.secondKey, miss.thirdKey].slice(0, miss.slot === SLOT_NONE ? 0 : miss.slot);
+    const components = [miss.keyPart0, miss.keyPart1, miss.keyPart2].slice(0, miss.slot === SLOT_NONE ? 0 : miss.slot);
     hashKeyComponents(components, this.storeKeyNames(components.length), this.id);
     return digestHex();
   }
@@ -174,7 +177,7 @@ export abstract class MissSettler extends HandleSettings {
     entry.isAsync = isAsync;
     if (isAsync) entry.promise = entry.snapshot === null ? Promise.resolve(entry.value) : null;
     this.markReady(entry);
-    this.file(entry);
+    this.file(entry, miss.keyCopy);
   }
 
   /**
@@ -184,7 +187,8 @@ export abstract class MissSettler extends HandleSettings {
   settleAsync(miss: Miss, result: PromiseLike<unknown>): Promise<unknown> {
     const entry = this.entryFor(miss);
     entry.isAsync = true;
-    this.file(entry);
+    // Pending: the key copy waits in `miss` until the entry is ready.
+    this.file(entry, NOT_COPIED);
     if (this.isMemo) {
       let original: unknown;
       const snapshotPromise = Promise.resolve(result).then(
@@ -193,7 +197,7 @@ export abstract class MissSettler extends HandleSettings {
           entry.tags = miss.tags;
           try {
             const snapshot = snapshotResult(value, this.id);
-            this.resolveMemo(entry, snapshot);
+            this.resolveMemo(entry, snapshot, miss.keyCopy);
             return snapshot;
           } catch (error) {
             this.removeEntry(entry, false);
@@ -218,7 +222,7 @@ export abstract class MissSettler extends HandleSettings {
           entry.tags = miss.tags;
           entry.value = value;
           this.markReady(entry);
-          this.rememberRecent(entry);
+          this.rememberRecent(entry, miss.keyCopy);
         }
         return value;
       },
@@ -246,7 +250,7 @@ export abstract class MissSettler extends HandleSettings {
   }
 
   protected missOfEntry(entry: Entry): Miss {
-    return new Miss(entry.table, entry.slot, entry.firstKey, entry.secondKey, entry.thirdKey, entry.digestWord0, entry.digestWord1, entry.digestWord2, entry.digestWord3);
+    return new Miss(entry.table, entry.slot, entry.keyPart0, entry.keyPart1, entry.keyPart2, entry.keyPart3);
   }
 
   /** One refresh per key in this process (`refreshing`); with a store, one per fleet through its computeOnce. */
@@ -294,18 +298,18 @@ export abstract class MissSettler extends HandleSettings {
     entry.promise = stale.isAsync && stale.snapshot === null ? Promise.resolve(stale.value) : null;
     this.markReady(entry);
     entry.expiresAt = stale.expiresAt;
-    this.file(entry);
+    this.file(entry, NOT_COPIED);
     return entry;
   }
 
-  private resolveMemo(entry: Entry, snapshot: ResultSnapshot): void {
+  private resolveMemo(entry: Entry, snapshot: ResultSnapshot, keyCopy: unknown): void {
     if (entry.state !== STATE_PENDING) return; // cleared or evicted meanwhile: the result is not kept
     this.fillMemo(entry, snapshot);
     entry.promise = entry.snapshot === null ? Promise.resolve(entry.value) : null;
     this.addBytes(entry.bytes);
     if (entry.weakRecord !== null) entry.weakRecord.bytes = entry.bytes;
     this.markReady(entry);
-    this.rememberRecent(entry);
+    this.rememberRecent(entry, keyCopy);
     if (this.bounded) this.evictOverflow();
   }
 

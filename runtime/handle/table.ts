@@ -26,7 +26,7 @@ export class Table {
     if (this.digests === null) return undefined;
     let entry = this.digests.get(bucket);
     while (entry !== undefined) {
-      if (entry.digestWord0 === word0 && entry.digestWord1 === word1 && entry.digestWord2 === word2 && entry.digestWord3 === word3) return entry;
+      if (entry.keyPart0 === word0 && entry.keyPart1 === word1 && entry.keyPart2 === word2 && entry.keyPart3 === word3) return entry;
       entry = entry.chain ?? undefined;
     }
     return undefined;
@@ -42,32 +42,32 @@ export class Table {
         break;
       case SLOT_MAP1: {
         const map = (this.map1 ??= new Map());
-        previous = map.get(entry.firstKey);
-        map.set(entry.firstKey, entry);
+        previous = map.get(entry.keyPart0);
+        map.set(entry.keyPart0, entry);
         break;
       }
       case SLOT_MAP2: {
         const outer = (this.map2 ??= new Map());
-        let inner = outer.get(entry.firstKey);
-        if (inner === undefined) outer.set(entry.firstKey, (inner = new Map()));
-        previous = inner.get(entry.secondKey);
-        inner.set(entry.secondKey, entry);
+        let inner = outer.get(entry.keyPart0);
+        if (inner === undefined) outer.set(entry.keyPart0, (inner = new Map()));
+        previous = inner.get(entry.keyPart1);
+        inner.set(entry.keyPart1, entry);
         break;
       }
       case SLOT_MAP3: {
         const outer = (this.map3 ??= new Map());
-        let middle = outer.get(entry.firstKey);
-        if (middle === undefined) outer.set(entry.firstKey, (middle = new Map()));
-        let inner = middle.get(entry.secondKey);
-        if (inner === undefined) middle.set(entry.secondKey, (inner = new Map()));
-        previous = inner.get(entry.thirdKey);
-        inner.set(entry.thirdKey, entry);
+        let middle = outer.get(entry.keyPart0);
+        if (middle === undefined) outer.set(entry.keyPart0, (middle = new Map()));
+        let inner = middle.get(entry.keyPart1);
+        if (inner === undefined) middle.set(entry.keyPart1, (inner = new Map()));
+        previous = inner.get(entry.keyPart2);
+        inner.set(entry.keyPart2, entry);
         break;
       }
       case SLOT_DIGEST: {
         const map = (this.digests ??= new Map());
-        const bucket = entry.digestWord0 >>> 2;
-        previous = this.findDigest(bucket, entry.digestWord0, entry.digestWord1, entry.digestWord2, entry.digestWord3);
+        const bucket = (entry.keyPart0 as number) >>> 2;
+        previous = this.findDigest(bucket, entry.keyPart0 as number, entry.keyPart1 as number, entry.keyPart2 as number, entry.keyPart3 as number);
         if (previous !== undefined) this.removeFromChain(bucket, previous);
         entry.chain = map.get(bucket) ?? null;
         map.set(bucket, entry);
@@ -84,26 +84,26 @@ export class Table {
         if (this.slot === entry) this.slot = undefined;
         break;
       case SLOT_MAP1:
-        if (this.map1?.get(entry.firstKey) === entry) this.map1.delete(entry.firstKey);
+        if (this.map1?.get(entry.keyPart0) === entry) this.map1.delete(entry.keyPart0);
         break;
       case SLOT_MAP2: {
-        const inner = this.map2?.get(entry.firstKey);
-        if (inner?.get(entry.secondKey) !== entry) break;
-        inner.delete(entry.secondKey);
-        if (inner.size === 0) this.map2!.delete(entry.firstKey);
+        const inner = this.map2?.get(entry.keyPart0);
+        if (inner?.get(entry.keyPart1) !== entry) break;
+        inner.delete(entry.keyPart1);
+        if (inner.size === 0) this.map2!.delete(entry.keyPart0);
         break;
       }
       case SLOT_MAP3: {
-        const middle = this.map3?.get(entry.firstKey);
-        const inner = middle?.get(entry.secondKey);
-        if (inner?.get(entry.thirdKey) !== entry) break;
-        inner.delete(entry.thirdKey);
-        if (inner.size === 0) middle!.delete(entry.secondKey);
-        if (middle!.size === 0) this.map3!.delete(entry.firstKey);
+        const middle = this.map3?.get(entry.keyPart0);
+        const inner = middle?.get(entry.keyPart1);
+        if (inner?.get(entry.keyPart2) !== entry) break;
+        inner.delete(entry.keyPart2);
+        if (inner.size === 0) middle!.delete(entry.keyPart1);
+        if (middle!.size === 0) this.map3!.delete(entry.keyPart0);
         break;
       }
       case SLOT_DIGEST:
-        this.removeFromChain(entry.digestWord0 >>> 2, entry);
+        this.removeFromChain((entry.keyPart0 as number) >>> 2, entry);
         break;
     }
   }
