@@ -281,7 +281,7 @@ export class RedisStore implements CacheStore {
   async #get(fn: StoreFunction, key: string): Promise<StoreHit | undefined> {
     const redisKey = this.entryKey(fn, key) + SERIALIZATION_TAG;
     const reply = await this.#connection.send(["GET", redisKey], true);
-    this.#offline = false;
+    this.#answered();
     if (reply === null || reply === undefined) return undefined;
     const entry = Buffer.isBuffer(reply) ? decodeEntry(reply, this.#seal(fn, key)) : new DefectiveEntry("foreign");
     if (entry instanceof DefectiveEntry) {
