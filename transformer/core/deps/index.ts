@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { type AstNode, boundNames, forEachChild, FUNCTION_TYPES } from "../ast.ts";
+import { type AstNode, boundNames, FUNCTION_TYPES, isNode } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
 import { DependencyClosure, type ModuleSource } from "./closure.ts";
 import { type DependencyNode, filesReachedFrom } from "./digest-graph.ts";
@@ -333,19 +333,52 @@ function contains(outer: AstNode, inner: AstNode): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
 }
 
-/** The nodes from the program (excluded) down to `target` (excluded). */
+/**
+ * The nodes from the program (excluded) down to `target` (excluded). Each step finds
+ * the child holding `target` by binary search in child lists (they are in source
+ * order), so a file of 10,000 tagged functions costs a logarithm per function, not a
+ * walk over every top-level statement.
+ */
 function ancestorsOf(program: AstNode, target: AstNode): AstNode[] {
   const path: AstNode[] = [];
-  let current: AstNode | null = program;
-  while (current && current !== target) {
-    let next: AstNode | null = null;
-    forEachChild(current, (child) => {
-      if (!next && child.start <= target.start && target.end <= child.end) next = child;
-    });
-    if (next && next !== target) path.push(next);
-    current = next;
-  }
+  for (let current = childHolding(program, target); current && current !== target; current = childHolding(current, target)) path.push(current);
   return path;
+}
+
+function holds(node: AstNode, target: AstNode): boolean {
+  return node.start <= target.start && target.end <= node.end;
+}
+
+/** The first child (in key order) whose range holds `target`, or null. */
+function childHolding(node: AstNode, target: AstNode): AstNode | null {
+  for (const key in node) {
+    const value = node[key];
+    if (typeof value !== "object" || value === null || key === "range" || key === "loc" || key === "parent") continue;
+    if (!Array.isArray(value)) {
+      if (typeof value.type === "string" && holds(value, target)) return value;
+      continue;
+    }
+    // Binary search for the last item starting at or before `target` (holes are skipped linearly).
+    let low = 0;
+    let high = value.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const item = value[middle];
+      if (!isNode(item)) {
+        low = 0;
+        high = 0;
+        break;
+      }
+      if (item.start <= target.start) low = middle + 1;
+      else high = middle;
+    }
+    for (let index = low - 1; index >= 0 && index >= low - 2; index--) {
+      const item = value[index];
+      if (isNode(item) && holds(item, target)) return item;
+    }
+    if (high === 0 && low === 0) for (const item of value) if (isNode(item) && holds(item, target)) return item;
+  }
+  return null;
 }
 
 function scopeOf(node: AstNode): EnclosingScope[] {
