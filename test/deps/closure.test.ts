@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { clearDependencyCaches, planModule, type DependencyResolver } from "../../transformer/core/index.ts";
 import { createDependencyHashing } from "../../transformer/core/deps/index.ts";
 import { parseModule } from "../../transformer/core/parse.ts";
+import { ModuleSummary } from "../../transformer/core/deps/summary.ts";
 import { collectUntil } from "../runtime/helpers.ts";
 import { type Project, projectsDeletedAfterEach } from "./harness.ts";
 
@@ -72,6 +73,12 @@ describe("dependency closure", () => {
       "src/helper.ts#helper",
       "unresolved:./missing.ts",
     ]);
+  });
+
+  it("looks through the same expression wrappers as the code hash: `(ns).one` and `ns!.one` read one export", () => {
+    const { root } = project({ "src/b.ts": `export const one = 1;\nexport const two = 2;\n` });
+    const source = `import * as ns from "./b.ts";\nexport function run() { return (ns).one + ns!.one + (ns as typeof ns).one; }\n`;
+    expect(dependencyNames(root, `${root}/src/main.ts`, source)).toEqual(["src/b.ts#one"]);
   });
 
   it("gives the same hashes whatever order the files are planned in (cycles included)", () => {
@@ -207,7 +214,7 @@ describe("dependency closure", () => {
       expect(hashing.files()).toEqual([path(created, "src/helpers.ts")]);
     });
 
-    it("completes a planned module's summary from its text when a later planning reads more of it (the same hashes as a cold build)", () => {
+    it("reads a planned module's summary, completed as its planning finished, when a later planning reads more of it (the same hashes as a cold build)", () => {
       const created = project(files);
       const read = (file: string) => created.read(file);
       clearDependencyCaches();
@@ -216,6 +223,17 @@ describe("dependency closure", () => {
       const afterA = hashes(created.root, [path(created, "src/b.ts")], read);
       clearDependencyCaches();
       expect(afterA).toEqual(hashes(created.root, [path(created, "src/b.ts")], read));
+    });
+
+    it("summarizes a binding nobody asked for from the text alone, as from the planner's tree", () => {
+      const text = files["src/helpers.ts"];
+      const { program } = parseModule(text, "/p/src/helpers.ts", "helpers.ts");
+      const fromTree = ModuleSummary.ofProgram("/p/src/helpers.ts", text, "key", program);
+      const partial = ModuleSummary.ofProgram("/p/src/helpers.ts", text, "key", program).summary;
+      partial.binding("add", fromTree.source);
+      // `twice` is not summarized and no tree is given: the text is parsed again.
+      expect(partial.binding("twice")).toEqual(fromTree.summary.binding("twice", fromTree.source));
+      expect(partial.isComplete).toBe(true);
     });
 
     it("hashes a cycle the same when one side's summary was filled by an earlier planning", () => {

@@ -25,10 +25,10 @@ describe("every host computes the same hashes", () => {
   });
 });
 
-describe("the same hashes when summaries are completed from the text", () => {
-  // Planned back to front, each file's summary is first filled from the planner's tree
-  // (only what its own functions reach); a later planning that reads the file as a
-  // dependency then completes it from a fresh parse of the same text: the hashes must not notice.
+describe("the same hashes when files are planned back to front in one process", () => {
+  // Each planned file's summary is filled from the planner's tree; the later plannings
+  // that read it as a dependency take that summary instead of reading their own: the
+  // hashes must not notice.
   it.each(SCENARIOS.filter((scenario) => !scenario.buildWideOff))("$name", (scenario) => {
     const reversed = runScenarioUncached(scenario, REVERSED_CORE_HOST);
     const reference = runScenario(scenario, CORE_HOST);

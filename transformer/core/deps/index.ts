@@ -164,6 +164,8 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
       return [...new Set(files)].filter((file) => file !== path).sort();
     },
     finish: () => {
+      // Summarized while the tree is at hand, so a later planning reading this file never parses it again.
+      module?.current.complete(module.currentSource);
       // A planning that reused a record lists only what it computed: the record stays.
       if (store.persistent && module && computed.length > 0 && !saved) store.rememberPlan(path, planRecordOf(planned, computed, module.hashedRoots, store.factSets!));
       // The plan keeps `files` (watch modes) until the host drops it; the syntax tree must not live that long.

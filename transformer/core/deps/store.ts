@@ -197,7 +197,7 @@ function encodeSummary(summary: ModuleSummary): SavedSummary {
     [...summary.starExports],
     [...summary.bindings].map(([name, binding]) => [name, binding.own, [...binding.names].map(([used, members]) => [used, members && [...members]] as const), [...binding.specifiers]] as const),
     summary.whole && [summary.whole.hash, [...summary.whole.specifiers]],
-    summary.complete,
+    summary.isComplete,
   ];
 }
 
@@ -213,7 +213,7 @@ function decodeSummary(path: string, text: string, textKey: string, saved: Saved
     summary.bindings.set(name, binding);
   }
   summary.whole = whole && { hash: whole[0], specifiers: new Set(whole[1]) };
-  summary.complete = complete;
+  summary.isComplete = complete;
   return summary;
 }
 

@@ -45,10 +45,9 @@ const CODE_FILE = /\.[cm]?[jt]sx?$/;
 
 /**
  * One file's summary. A dependency read summarizes every binding at once and lets the
- * tree go; the planned module's summary is filled on demand from the planner's tree
- * (a 10,000-function file must not hash every function twice), and if a later
- * planning asks for a binding nobody summarized, the text is parsed once more and
- * every binding summarized then.
+ * tree go; the planned module's summary is filled from the planner's tree, as its
+ * functions reach bindings and then completely when the planning finishes (`complete`),
+ * so no later planning needs that tree again.
  */
 export class ModuleSummary {
   readonly names = new Set<string>();
@@ -60,7 +59,7 @@ export class ModuleSummary {
   /** The whole file as one unit (CommonJS, assets, unparsable files): its hash and what it loads. */
   whole: { readonly hash: string; readonly specifiers: ReadonlySet<string> } | null = null;
   /** Every binding is summarized (and `whole` set): nothing more can be learned from the text. */
-  complete = false;
+  isComplete = false;
   /** Something was added since the summary was loaded or saved (`store.ts`). */
   changed = false;
   private relativeRoot: string | null = null;
@@ -83,7 +82,7 @@ export class ModuleSummary {
       program = parsed.program;
     }
     const { summary, source } = ModuleSummary.ofProgram(path, text, textKey, program);
-    summary.completeFrom(source);
+    summary.complete(source);
     return summary;
   }
 
@@ -97,7 +96,7 @@ export class ModuleSummary {
   private static opaque(path: string, text: string, textKey: string): ModuleSummary {
     const summary = new ModuleSummary(path, text, textKey, false);
     summary.whole = { hash: new CodeHasher().add(text).digest(), specifiers: new Set() };
-    summary.complete = true;
+    summary.isComplete = true;
     return summary;
   }
 
@@ -106,7 +105,7 @@ export class ModuleSummary {
     let binding = this.bindings.get(name);
     if (binding) return binding;
     if (!source) {
-      this.completeFrom(this.reparse());
+      this.complete();
       return this.bindings.get(name)!;
     }
     const declaration = source.declarations.get(name)!;
@@ -143,10 +142,13 @@ export class ModuleSummary {
     return this.relative;
   }
 
-  private completeFrom(source: BindingSource): void {
+  /** Summarizes every binding not summarized yet, from `source` (a tree of this text) or a fresh parse. */
+  complete(source?: BindingSource): void {
+    if (this.isComplete) return;
+    source ??= this.reparse();
     for (const name of this.names) this.binding(name, source);
     this.wholeFile(source);
-    this.complete = true;
+    this.isComplete = true;
   }
 
   /** Where the bindings of this text are in `program` (a tree of this same text). */
