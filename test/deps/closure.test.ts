@@ -3,6 +3,7 @@ import { clearDependencyCaches, planModule, type DependencyResolver } from "../.
 import { createDependencyHashing } from "../../transformer/core/deps/index.ts";
 import { parseModule } from "../../transformer/core/parse.ts";
 import { ModuleSummary } from "../../transformer/core/deps/summary.ts";
+import { dependencyStoreFor, textKeyOf } from "../../transformer/core/deps/store.ts";
 import { collectUntil } from "../runtime/helpers.ts";
 import { type Project, projectsDeletedAfterEach } from "./harness.ts";
 
@@ -234,6 +235,19 @@ describe("dependency closure", () => {
       // `twice` is not summarized and no tree is given: the text is parsed again.
       expect(partial.binding("twice")).toEqual(fromTree.summary.binding("twice", fromTree.source));
       expect(partial.isComplete).toBe(true);
+    });
+
+    it("keeps the parse of a tagged dependency with its summary until the planner takes it (parsed once, whichever session plans it)", () => {
+      const created = project(files);
+      const a = path(created, "src/a.ts");
+      const summaryOfA = () => dependencyStoreFor(created.root, false, () => "").get(a, created.read(a), textKeyOf(created.read(a)));
+      clearDependencyCaches();
+      planModule(created.read(path(created, "src/b.ts")), { filename: path(created, "src/b.ts"), root: created.root, dependencyCache: false });
+      const kept = summaryOfA()?.parseForPlanner;
+      expect(kept).toBeTruthy();
+      // Planning a takes that parse, and nothing holds it any more.
+      planModule(created.read(a), { filename: a, root: created.root, dependencyCache: false });
+      expect(summaryOfA()?.parseForPlanner).toBeNull();
     });
 
     it("hashes a cycle the same when one side's summary was filled by an earlier planning", () => {

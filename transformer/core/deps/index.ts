@@ -144,7 +144,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   let hashedRoots: readonly DependencyNode[] = [];
   return {
     parse: (text, _filename, displayName) => {
-      const parsed = (text === input.source && session.takeParse(path, text)) || parseModule(text, path, displayName);
+      const parsed = (text === input.source && session.takeParse(path, text, planned.textKey)) || parseModule(text, path, displayName);
       program = parsed.program;
       return parsed;
     },

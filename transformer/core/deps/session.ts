@@ -12,9 +12,7 @@ const CODE_FILE = /\.[cm]?[jt]sx?$/;
 /**
  * What the plannings of one build share, passed down explicitly: each dependency
  * file is read and summarized once, each import resolved once, each module-level
- * node hashed once, and each saved fact set checked once. It holds no syntax tree
- * beyond one kept for the planner: a tagged file read as a dependency keeps its
- * parse until the planner takes it, so it is parsed once either way.
+ * node hashed once, and each saved fact set checked once. It holds no syntax tree.
  */
 export class BuildSession {
   readonly resolutions: Resolutions;
@@ -27,7 +25,6 @@ export class BuildSession {
   private readonly files = new Map<string, ModuleSummary | null>();
   /** Text keys of files a plan record was checked against, without reading them further. */
   private readonly textKeys = new Map<string, string>();
-  private readonly parses = new Map<string, { readonly text: string; readonly parsed: ParsedModule }>();
 
   constructor(
     readonly resolver: DependencyResolver,
@@ -62,10 +59,11 @@ export class BuildSession {
   }
 
   /** The parse of a tagged file read earlier as a dependency, if it is of this text (taken once). */
-  takeParse(path: string, text: string): ParsedModule | undefined {
-    const kept = this.parses.get(path);
-    this.parses.delete(path);
-    return kept?.text === text ? kept.parsed : undefined;
+  takeParse(path: string, text: string, textKey: string): ParsedModule | undefined {
+    const summary = this.summaries.get(path, text, textKey);
+    const parsed = summary?.parseForPlanner ?? undefined;
+    if (summary) summary.parseForPlanner = null;
+    return parsed;
   }
 
   /**
@@ -94,15 +92,12 @@ export class BuildSession {
     const textKey = this.textKeys.get(path) ?? textKeyOf(text);
     let summary = this.summaries.get(path, text, textKey);
     if (!summary) {
-      let program: ParsedModule["program"] | undefined;
-      if (mightContainTags(text) && CODE_FILE.test(path)) {
-        const parsed = parseModule(text, path, path);
-        if (parsed.diagnostics.length === 0) {
-          this.parses.set(path, { text, parsed });
-          program = parsed.program;
-        }
-      }
-      summary = ModuleSummary.ofText(path, text, textKey, program);
+      // A tagged file will be planned: its parse is kept with its summary for the planner,
+      // which takes it (so the file is parsed once, even if a new session plans it).
+      const parsed = mightContainTags(text) && CODE_FILE.test(path) ? parseModule(text, path, path) : undefined;
+      const clean = parsed && parsed.diagnostics.length === 0 ? parsed : undefined;
+      summary = ModuleSummary.ofText(path, text, textKey, clean?.program);
+      summary.parseForPlanner = clean ?? null;
     }
     // Only disk texts are saved: a host's text that differs from the file would replace
     // the summary a dependency read needs, and back again, build after build.

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { type AstNode, boundNames } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
-import { parseModule } from "../parse.ts";
+import { type ParsedModule, parseModule } from "../parse.ts";
 import { collectReferences, type References } from "./references.ts";
 
 /**
@@ -62,6 +62,8 @@ export class ModuleSummary {
   isComplete = false;
   /** Something was added since the summary was loaded or saved (`store.ts`). */
   changed = false;
+  /** The parse of a tagged file read as a dependency, until the planner takes it (`BuildSession.takeParse`). */
+  parseForPlanner: ParsedModule | null = null;
   private relativeRoot: string | null = null;
   private relative = "";
 
