@@ -1,9 +1,10 @@
 import type { ExportNamedDeclaration } from "oxc-parser";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { clearDependencyCaches, planModule, type DependencyResolver } from "../../transformer/core/index.ts";
 import { createDependencyHashing } from "../../transformer/core/deps/index.ts";
-import { moduleBindingsOf, setRecentParseLimit } from "../../transformer/core/deps/module-bindings.ts";
 import { parseModule } from "../../transformer/core/parse.ts";
+import { ModuleSummary } from "../../transformer/core/deps/summary.ts";
+import { dependencyStoreFor, textKeyOf } from "../../transformer/core/deps/store.ts";
 import { collectUntil } from "../runtime/helpers.ts";
 import { type Project, projectsDeletedAfterEach } from "./harness.ts";
 
@@ -38,7 +39,7 @@ const cycle = {
 };
 
 describe("dependency closure", () => {
-  it("lists the files a planning read the same before and after it is released", () => {
+  it("lists the files a planning read the same before and after it finishes", () => {
     const { root } = project({ "src/helper.ts": `export function helper(x: number) { return x + 1; }\n` });
     const filename = `${root}/src/a.ts`;
     const source = `import { helper } from "./helper.ts";\n/** @memo */\nexport function f(x: number) { return helper(x); }\n`;
@@ -46,7 +47,7 @@ describe("dependency closure", () => {
     const { program } = hashing.parse(source, filename, filename);
     hashing.hash((program.body[1] as ExportNamedDeclaration).declaration, "own", true);
     const before = hashing.files();
-    hashing.release();
+    hashing.finish();
     expect(before).toEqual([`${root}/src/helper.ts`]);
     expect(hashing.files()).toEqual(before);
   });
@@ -74,6 +75,12 @@ describe("dependency closure", () => {
       "src/helper.ts#helper",
       "unresolved:./missing.ts",
     ]);
+  });
+
+  it("looks through the same expression wrappers as the code hash: `(ns).one` and `ns!.one` read one export", () => {
+    const { root } = project({ "src/b.ts": `export const one = 1;\nexport const two = 2;\n` });
+    const source = `import * as ns from "./b.ts";\nexport function run() { return (ns).one + ns!.one + (ns as typeof ns).one; }\n`;
+    expect(dependencyNames(root, `${root}/src/main.ts`, source)).toEqual(["src/b.ts#one"]);
   });
 
   it("gives the same hashes whatever order the files are planned in (cycles included)", () => {
@@ -183,103 +190,78 @@ describe("dependency closure", () => {
     expect(hashing.files()).toEqual([]);
   });
 
-  describe("parsed files are not kept for the whole build", () => {
+  describe("syntax trees are not kept for the whole build", () => {
     const files = {
       "src/helpers.ts": `export const BASE = 10;\nexport function add(x: number) { return x + BASE; }\nexport function twice(x: number) { return add(add(x)); }\nexport class Counter { n = 0; bump() { return add(this.n++); } }\n`,
       "src/a.ts": `import { add } from "./helpers.ts";\n/** @memo */\nexport function f(x: number) { return add(x); }\n`,
       "src/b.ts": `import { twice, Counter } from "./helpers.ts";\nimport { f } from "./a.ts";\n/** @memo */\nexport function g(x: number) { return twice(x) + new Counter().bump() + f(x); }\n`,
     };
     const path = (created: Project, file: string) => `${created.root}/${file}`;
-    const bindings = (created: Project, file: string) => moduleBindingsOf(path(created, file), created.read(path(created, file)));
-    let previousLimit = 0;
-    /** No released file keeps its AST: every drop happens as soon as a planning ends. */
-    const dropAtOnce = () => (previousLimit = setRecentParseLimit(0));
-    afterEach(() => {
-      if (previousLimit) setRecentParseLimit(previousLimit);
-      previousLimit = 0;
+
+    it("lets the planned module's tree go when the planning finishes, while the hashing (and the plan's file list) live on", async () => {
+      const created = project(files);
+      const filename = path(created, "src/a.ts");
+      const source = created.read(filename);
+      let collected = false;
+      const watcher = new FinalizationRegistry(() => (collected = true));
+      clearDependencyCaches();
+      const hashing = createDependencyHashing({ source, filename, root: created.root, dependencyCache: false });
+      (() => {
+        const { program } = hashing.parse(source, filename, filename);
+        watcher.register(program, "program");
+        hashing.hash((program.body[1] as ExportNamedDeclaration).declaration, "own", true);
+      })();
+      hashing.finish();
+      expect(await collectUntil(() => collected)).toBe(true);
+      expect(hashing.files()).toEqual([path(created, "src/helpers.ts")]);
     });
 
-    it("drops the AST of a planned file and of an untagged helper it read; later plannings get the same hashes", () => {
-      dropAtOnce();
+    it("reads a planned module's summary, completed as its planning finished, when a later planning reads more of it (the same hashes as a cold build)", () => {
       const created = project(files);
       const read = (file: string) => created.read(file);
       clearDependencyCaches();
+      // a's summary holds only what a's planning needed; b reads a's `f` and more of helpers.
       hashes(created.root, [path(created, "src/a.ts")], read);
-      const helpers = bindings(created, "src/helpers.ts");
-      const planned = bindings(created, "src/a.ts");
-      expect([helpers.astDropped, helpers.parsed, planned.astDropped, planned.parsed]).toEqual([true, null, true, null]);
-      // b reads bindings of both dropped files that a's planning never summarized (twice, Counter, f).
-      const afterDrop = hashes(created.root, [path(created, "src/b.ts")], read);
+      const afterA = hashes(created.root, [path(created, "src/b.ts")], read);
       clearDependencyCaches();
-      expect(afterDrop).toEqual(hashes(created.root, [path(created, "src/b.ts")], read));
+      expect(afterA).toEqual(hashes(created.root, [path(created, "src/b.ts")], read));
     });
 
-    it("keeps the most recently released files' ASTs and drops the oldest", () => {
-      previousLimit = setRecentParseLimit(1);
+    it("summarizes a binding nobody asked for from the text alone, as from the planner's tree", () => {
+      const text = files["src/helpers.ts"];
+      const { program } = parseModule(text, "/p/src/helpers.ts", "helpers.ts");
+      const fromTree = ModuleSummary.ofProgram("/p/src/helpers.ts", text, "key", program);
+      const partial = ModuleSummary.ofProgram("/p/src/helpers.ts", text, "key", program).summary;
+      partial.binding("add", fromTree.source);
+      // `twice` is not summarized and no tree is given: the text is parsed again.
+      expect(partial.binding("twice")).toEqual(fromTree.summary.binding("twice", fromTree.source));
+      expect(partial.isComplete).toBe(true);
+    });
+
+    it("keeps the parse of a tagged dependency with its summary until the planner takes it (parsed once, whichever session plans it)", () => {
       const created = project(files);
+      const a = path(created, "src/a.ts");
+      const summaryOfA = () => dependencyStoreFor(created.root, false, () => "").get(a, created.read(a), textKeyOf(created.read(a)));
       clearDependencyCaches();
-      hashes(created.root, [path(created, "src/a.ts")], (file) => created.read(file));
-      // a is released first, then the helper it read: the pool of one keeps the helper.
-      expect([bindings(created, "src/a.ts").astDropped, bindings(created, "src/helpers.ts").astDropped]).toEqual([true, false]);
-      expect(bindings(created, "src/helpers.ts").parsed).not.toBeNull();
+      planModule(created.read(path(created, "src/b.ts")), { filename: path(created, "src/b.ts"), root: created.root, dependencyCache: false });
+      const kept = summaryOfA()?.parseForPlanner;
+      expect(kept).toBeTruthy();
+      // Planning a takes that parse, and nothing holds it any more.
+      planModule(created.read(a), { filename: a, root: created.root, dependencyCache: false });
+      expect(summaryOfA()?.parseForPlanner).toBeNull();
     });
 
-    it("takes a dropped file's AST back when the host plans the same text again", () => {
-      dropAtOnce();
-      const created = project(files);
-      const file = path(created, "src/b.ts");
-      clearDependencyCaches();
-      const first = planModule(created.read(file), { filename: file, root: created.root });
-      const dropped = bindings(created, "src/b.ts");
-      expect(dropped.astDropped).toBe(true);
-      // A new build session (the same module planned again) over the dropped file's summaries.
-      const again = planModule(created.read(file), { filename: file, root: created.root });
-      expect(again.functions.map((fn) => fn.meta)).toEqual(first.functions.map((fn) => fn.meta));
-      expect(again.dependencyFiles).toEqual(first.dependencyFiles);
-      // The same object took the new parse: digests memoized for it stay valid.
-      expect(bindings(created, "src/b.ts")).toBe(dropped);
-    });
-
-    it("hashes a cycle as a cold build does when a file parsed again for a query is planned next", () => {
-      previousLimit = setRecentParseLimit(1);
+    it("hashes a cycle the same when one side's summary was filled by an earlier planning", () => {
       const created = project({
         "src/a.ts": `import { fromB } from "./b.ts";\nexport function fromA(x: number): number { return x <= 0 ? 0 : fromB(x - 1); }\nexport function extra() { return 1; }\n/** @memo */\nexport function f(x: number) { return fromA(x); }\n`,
         "src/b.ts": `import { fromA, extra } from "./a.ts";\nexport function fromB(x: number): number { return x <= 0 ? 1 : fromA(x - 1); }\n/** @memo */\nexport function g(x: number) { return fromB(x); }\n/** @memo */\nexport function k() { return extra(); }\n`,
-        "src/c.ts": `/** @memo */\nexport function h(x: number) { return x; }\n`,
       });
       const plan = (file: string) => hashes(created.root, [path(created, file)], (name) => created.read(name));
       clearDependencyCaches();
-      const cold = plan("src/a.ts");
+      const cold = plan("src/b.ts");
       clearDependencyCaches();
       plan("src/a.ts");
-      plan("src/c.ts"); // a leaves the pool of one: its AST is dropped
-      plan("src/c.ts"); // planned again: a new build session
-      plan("src/b.ts"); // asks a for `extra`, which nobody summarized: a is parsed again
-      expect(bindings(created, "src/a.ts").astDropped).toBe(false);
-      expect(plan("src/a.ts")).toEqual(cold);
-    });
-
-    it("releases the parse of a planned file that has nothing to hash", () => {
-      dropAtOnce();
-      const created = project({ "src/doc.ts": `export const usage = "write /** @memo */ above a function";\n` });
-      const file = path(created, "src/doc.ts");
-      clearDependencyCaches();
-      expect(planModule(created.read(file), { filename: file, root: created.root }).functions).toEqual([]);
-      expect(bindings(created, "src/doc.ts").astDropped).toBe(true);
-    });
-
-    it("keeps the AST of a tagged dependency until it is planned, so it is parsed once", () => {
-      dropAtOnce();
-      const created = project(files);
-      clearDependencyCaches();
-      hashes(created.root, [path(created, "src/b.ts")], (file) => created.read(file));
-      const dependency = bindings(created, "src/a.ts");
-      expect(dependency.astDropped).toBe(false);
-      const parsed = dependency.parsed;
-      expect(parsed).not.toBeNull();
-      const plan = planModule(created.read(path(created, "src/a.ts")), { filename: path(created, "src/a.ts"), root: created.root });
-      expect(plan.functions).toHaveLength(1);
-      expect(dependency.astDropped).toBe(true);
+      expect(plan("src/b.ts")).toEqual(cold);
     });
   });
 });

@@ -136,6 +136,20 @@ export const CORE_HOST: Host = {
   },
 };
 
+/** `CORE_HOST` planning the files back to front, in one process (summaries then come partly from earlier plannings). */
+export const REVERSED_CORE_HOST: Host = {
+  name: "core planModule, files back to front",
+  supportsBuildWideOff: false,
+  hashes(project) {
+    const table = new Map<string, string>();
+    for (const file of project.taggedFiles().reverse()) {
+      const plan = planModule(project.read(file), { filename: file, root: project.root, dependencyCache: false });
+      for (const fn of plan.functions) table.set(fn.meta.id, fn.meta.hash);
+    }
+    return table;
+  },
+};
+
 /** Where `newProcessHost` saves; inside the project, so it goes with it. */
 export const SAVED_CACHE_FOLDER = ".automemo-cache";
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearDependencyCaches, planModule, transformSource } from "../../transformer/core/index.ts";
 import { SavedMap, type SavedMapCodec } from "../../transformer/core/deps/saved-map.ts";
-import { FACT_FILE, PLAN_FILE, SUMMARY_FILE, SUMMARY_FORMAT } from "../../transformer/core/deps/dependency-store.ts";
+import { FACT_FILE, PLAN_FILE, SUMMARY_FILE, SUMMARY_FORMAT } from "../../transformer/core/deps/store.ts";
 import { buildDefines } from "../../build-defines.ts";
 import { type Project, projectsDeletedAfterEach } from "./harness.ts";
 

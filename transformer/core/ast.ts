@@ -81,13 +81,18 @@ export function isFunctionNode(node: SyntaxNode | null | undefined): node is Fun
   return node != null && FUNCTION_TYPES.has(node.type);
 }
 
-/** Expression wrappers that do not change which value an initializer produces. */
-const TRANSPARENT_WRAPPERS = new Set([
+/**
+ * Wrappers that do not change what an expression computes (parentheses, type
+ * assertions, `f<T>`): the one list the finder, the scope analysis, the code hash and
+ * dependency tracking look through.
+ */
+export const TRANSPARENT_WRAPPERS: ReadonlySet<string> = new Set([
   "ParenthesizedExpression",
   "TSAsExpression",
   "TSSatisfiesExpression",
   "TSNonNullExpression",
   "TSTypeAssertion",
+  "TSInstantiationExpression",
 ]);
 
 type TransparentWrapper = ParenthesizedExpression | TSAsExpression | TSSatisfiesExpression | TSNonNullExpression | TSTypeAssertion;

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from "./ast.ts";
+import { type SyntaxNode, TRANSPARENT_WRAPPERS } from "./ast.ts";
 
 /**
  * Code hashing. A function's hash is computed from a canonical token stream of its
@@ -41,16 +41,6 @@ const RUNTIME_TS_NODES = new Set([
   "TSExportAssignment",
   "TSImportEqualsDeclaration",
   "TSExternalModuleReference",
-]);
-
-/** Wrappers that do not change what an expression computes (types, parentheses): hash the expression alone. */
-const TYPE_WRAPPERS = new Set([
-  "ParenthesizedExpression",
-  "TSAsExpression",
-  "TSSatisfiesExpression",
-  "TSNonNullExpression",
-  "TSTypeAssertion",
-  "TSInstantiationExpression",
 ]);
 
 /** `optional` is runtime behaviour only on `a?.b` / `f?.()`; elsewhere it marks an optional type. */
@@ -157,7 +147,8 @@ function keyCode(type: string, key: string): NameCode | null {
 
 function describeType(node: SyntaxNode): Descriptor {
   const type = node.type;
-  const mode = TYPE_WRAPPERS.has(type) ? WRAPPER : type.startsWith("TS") && !RUNTIME_TS_NODES.has(type) ? SKIPPED : FIELDS;
+  // A wrapper (types, parentheses) is hashed as its expression alone.
+  const mode = TRANSPARENT_WRAPPERS.has(type) ? WRAPPER : type.startsWith("TS") && !RUNTIME_TS_NODES.has(type) ? SKIPPED : FIELDS;
   const keys = mode === FIELDS ? Object.keys(node) : [];
   const descriptor: Descriptor = { code: nameCode(`:${type}`), mode, keys, codes: keys.map((key) => keyCode(type, key)) };
   descriptors.set(type, descriptor);

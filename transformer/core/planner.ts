@@ -108,7 +108,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     );
   });
   diagnostics.sort((a, b) => a.range.start - b.range.start);
-  dependencies.release();
+  dependencies.finish();
   return withLazyDependencyFiles(
     { functions, diagnostics, moduleFormat: format, preambleAt: preamble.insertAt, runtimeModule, names, hasRuntimeImport: preamble.runtimePrefix !== null },
     dependencies.files,

@@ -1,17 +1,19 @@
 import { createRequire } from "node:module";
-import { planModule } from "../planner.ts";
+import type { AstNode } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
-import { SUMMARY_FORMAT } from "./dependency-store.ts";
-import { ModuleBindings } from "./module-bindings.ts";
 import { parseModule } from "../parse.ts";
+import { DependencyClosure, FunctionContext } from "./graph.ts";
 import type { DependencyResolver } from "./resolver.ts";
+import { BuildSession } from "./session.ts";
+import { DependencyStore, SUMMARY_FORMAT, textKeyOf } from "./store.ts";
+import { ModuleSummary } from "./summary.ts";
 
 /** Set by the build (tsup `define`) to the package version; absent when running from source. */
 declare const __AUTOMEMO_VERSION__: string | undefined;
 /** Set by the build (tsup `define`) to a hash of the transformer's source files; absent when running from source. */
 declare const __AUTOMEMO_BUILD_ID__: string | undefined;
 
-/** A two-file project planned in memory: its digests cover the closure rules and the digest-graph hashing. */
+/** A three-file project hashed in memory: its digests cover the graph rules and the digest hashing. */
 const SAMPLE_ROOT = "/automemo-fingerprint-sample";
 const SAMPLE_FILES: Readonly<Record<string, string>> = {
   [`${SAMPLE_ROOT}/a.ts`]: `import { helper, Shape } from "./b.js";
@@ -56,17 +58,12 @@ namespace N { export const q = k; }
 export const arrow = async (...args: number[][]) => { for (const [i] of args) await import("./dyn.js"); return \`\${b}\${E.A}\${N.q}\`; };
 `;
 
-/** The summary of a sample module with every binding's hash and references computed, hashed: catches changes to hashing, to the parser's AST and to what summaries record. */
+/** A sample module's summary, every binding summarized: catches changes to hashing, to the parser's AST and to what summaries record. */
 function summaryFingerprint(): string {
-  const parsed = parseModule(FINGERPRINT_SAMPLE, "sample.ts", "sample.ts");
-  const sample = new ModuleBindings("sample.ts", parsed.program, FINGERPRINT_SAMPLE, parsed.hasModuleSyntax, parsed);
-  for (const name of sample.summary()!.names) {
-    sample.ownHash(name);
-    sample.references(name);
-  }
-  sample.wholeFileHash();
-  sample.wholeFileSpecifiers();
-  return new CodeHasher().add(JSON.stringify(sample.summary())).digest();
+  const sample = ModuleSummary.ofText("sample.ts", FINGERPRINT_SAMPLE, textKeyOf(FINGERPRINT_SAMPLE));
+  const bindings = [...sample.bindings].map(([name, binding]) => [name, binding.own, [...binding.names].map(([used, members]) => [used, members && [...members]]), [...binding.specifiers]]);
+  const exports = [...sample.exports];
+  return new CodeHasher().add(JSON.stringify([[...sample.names], [...sample.imports], exports, sample.starExports, bindings, sample.whole && [sample.whole.hash, [...sample.whole.specifiers]]])).digest();
 }
 
 /** The installed oxc-parser's version (its AST is what summaries record), or null if it cannot be read. */
@@ -86,9 +83,19 @@ function parserVersion(): string | null {
  */
 function sampleFingerprint(): string {
   const file = `${SAMPLE_ROOT}/a.ts`;
-  const plan = planModule(SAMPLE_FILES[file]!, { filename: file, root: SAMPLE_ROOT, dependencies: sampleResolver, dependencyCache: false });
-  const digests = new CodeHasher().add(plan.functions.map((fn) => fn.meta.hash).join(",")).digest();
-  return `${summaryFingerprint()}:${digests}`;
+  const text = SAMPLE_FILES[file]!;
+  const session = new BuildSession(sampleResolver, SAMPLE_ROOT, new DependencyStore(null, "", SAMPLE_ROOT), 0);
+  const { program } = parseModule(text, file, file);
+  const { summary, source } = session.plannedModule(file, text, textKeyOf(text), program);
+  const module = { root: SAMPLE_ROOT, current: summary, currentSource: source, session, memo: session.digests, hashedRoots: [] };
+  const digests = (program.body as AstNode[])
+    .filter((statement) => statement.type === "ExportNamedDeclaration")
+    .map((statement) => {
+      const fn = statement.declaration as AstNode;
+      const closure: DependencyClosure = new DependencyClosure(module, new CodeHasher().addNode(fn).digest(), () => new FunctionContext(closure, summary, source, fn).addFunction());
+      return closure.digest();
+    });
+  return `${summaryFingerprint()}:${new CodeHasher().add(digests.join(",")).digest()}`;
 }
 
 let fingerprint: string | null = null;

@@ -1,8 +1,16 @@
 import { hash } from "node:crypto";
 import type { AstNode } from "../ast.ts";
-import type { DependencyNode } from "./digest-graph.ts";
-import type { ResolvedImport } from "./resolver.ts";
-import type { ClosureSession } from "./session.ts";
+import type { DependencyNode } from "./digests.ts";
+import { outcomeKey, type Resolutions } from "./resolution.ts";
+
+/** What a plan record is made and checked against: the build session's view of files and resolutions. */
+export interface RecordContext {
+  /** The key of `path`'s text as the session reads it ("" when unreadable). */
+  textKeyOf(path: string): string;
+  readonly resolutions: Resolutions;
+  /** Fact sets already checked in the session, by id. */
+  readonly factChecks: Map<string, boolean>;
+}
 
 /**
  * What one component of the digest graph (a node, or a cycle of nodes) read while
@@ -14,7 +22,7 @@ import type { ClosureSession } from "./session.ts";
  * then share the chain instead of each listing it (which made them quadratic).
  */
 export interface FactSet {
-  /** [path, text hash] */
+  /** [path, text key] */
   readonly files: readonly (readonly [string, string])[];
   /** [from file, specifier, outcome] */
   readonly resolutions: readonly (readonly [string, string, string])[];
@@ -31,7 +39,7 @@ export interface FactSet {
  */
 export interface PlanRecord {
   /** Key of the planned file's text (the host's). */
-  readonly textHash: string;
+  readonly textKey: string;
   readonly root: string;
   /** [function start offset, own hash, digest], flattened. */
   readonly digests: readonly (number | string)[];
@@ -45,30 +53,23 @@ export interface FactSets {
   set(id: string, facts: FactSet): void;
 }
 
-/** A resolution's outcome as a record compares it. */
-function outcomeKey(target: ResolvedImport | null): string {
-  if (!target) return "-";
-  if (target.kind === "file") return `f:${target.path}`;
-  return target.kind === "package" ? `p:${target.name}@${target.version}` : `b:${target.name}`;
-}
-
 export interface PlannedFile {
   readonly path: string;
-  readonly textHash: string;
+  readonly textKey: string;
   readonly root: string;
-  readonly session: ClosureSession;
+  readonly session: RecordContext;
 }
 
 /** The key of `path` as the planning of `planned` saw it: the host's text for the planned file itself. */
 function keyOf(planned: PlannedFile, path: string): string {
-  return path === planned.path ? planned.textHash : planned.session.textHashOfFile(path);
+  return path === planned.path ? planned.textKey : planned.session.textKeyOf(path);
 }
 
 /** The record of `digests` (computed in this planning from the graph roots `roots`); its fact sets go to `factSets`. */
 export function planRecordOf(planned: PlannedFile, digests: readonly (number | string)[], roots: readonly DependencyNode[], factSets: FactSets): PlanRecord {
   const facts = new Set<string>();
   for (const root of roots) facts.add(factSetIdOf(root, planned, factSets));
-  return { textHash: planned.textHash, root: planned.root, digests, facts: [...facts] };
+  return { textKey: planned.textKey, root: planned.root, digests, facts: [...facts] };
 }
 
 /**
@@ -133,15 +134,10 @@ function byFirst(a: readonly [string, unknown], b: readonly [string, unknown]): 
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
-/** What one build session found about each fact set (by id). */
-const checksBySession = new WeakMap<ClosureSession, Map<string, boolean>>();
-
 /** Whether the planned text is the one `record` was made for and every fact set it reaches holds (this session's versions). */
 export function planRecordHolds(record: PlanRecord, planned: PlannedFile, factSets: FactSets): boolean {
-  if (record.textHash !== planned.textHash || record.root !== planned.root) return false;
-  let checks = checksBySession.get(planned.session);
-  if (!checks) checksBySession.set(planned.session, (checks = new Map()));
-  return record.facts.every((id) => factSetHolds(id, planned, factSets, checks));
+  if (record.textKey !== planned.textKey || record.root !== planned.root) return false;
+  return record.facts.every((id) => factSetHolds(id, planned, factSets, planned.session.factChecks));
 }
 
 /**
@@ -179,7 +175,7 @@ function factSetHolds(start: string, planned: PlannedFile, factSets: FactSets, c
 
 function ownFactsHold(facts: FactSet, planned: PlannedFile): boolean {
   for (const [path, key] of facts.files) if (keyOf(planned, path) !== key) return false;
-  for (const [from, specifier, outcome] of facts.resolutions) if (outcomeKey(planned.session.resolve(specifier, from)) !== outcome) return false;
+  for (const [from, specifier, outcome] of facts.resolutions) if (outcomeKey(planned.session.resolutions.resolve(specifier, from).target) !== outcome) return false;
   return true;
 }
 

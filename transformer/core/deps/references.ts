@@ -1,4 +1,4 @@
-import { type AstNode, boundNames, forEachChild, isNode } from "../ast.ts";
+import { type AstNode, boundNames, forEachChild, FUNCTION_TYPES, isNode, TRANSPARENT_WRAPPERS, unwrapExpression } from "../ast.ts";
 
 /**
  * What a piece of code reads from outside itself, in runtime positions only: types,
@@ -21,9 +21,6 @@ export interface References {
   readonly usesSuper: boolean;
 }
 
-/** TS nodes that wrap a runtime expression in a type assertion. */
-const TYPE_WRAPPERS = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "TSInstantiationExpression"]);
-const FUNCTION_NODES = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
 
 /** Free references of `node` (a function, class, declarator or statement). */
 export function collectReferences(node: AstNode): References {
@@ -72,7 +69,7 @@ export function hoistedVars(node: AstNode, out: Map<string, AstNode | null>): vo
     forEachChild(current, enter);
   };
   const enter = (child: AstNode): void => {
-    if (!FUNCTION_NODES.has(child.type) && !child.type.startsWith("Class") && !child.type.startsWith("TS")) visit(child);
+    if (!FUNCTION_TYPES.has(child.type) && !child.type.startsWith("Class") && !child.type.startsWith("TS")) visit(child);
   };
   visit(node);
 }
@@ -106,7 +103,7 @@ class ReferenceCollector {
 
   visit(node: AstNode | null | undefined): void {
     if (!node) return;
-    if (TYPE_WRAPPERS.has(node.type)) return this.visit(node.expression);
+    if (TRANSPARENT_WRAPPERS.has(node.type)) return this.visit(node.expression);
     switch (node.type) {
       case "Identifier":
         return this.use(node.name, null);
@@ -208,7 +205,7 @@ class ReferenceCollector {
   }
 
   private visitMember(node: AstNode): void {
-    const object = TYPE_WRAPPERS.has(node.object.type) ? node.object.expression : node.object;
+    const object = unwrapExpression(node.object)!;
     const property = !node.computed && node.property.type === "Identifier" ? (node.property.name as string) : null;
     if (property !== null && object.type === "Identifier") this.use(object.name, property);
     else if (property !== null && object.type === "ThisExpression") this.thisMembers.add(property);

@@ -1,5 +1,11 @@
 import { CodeHasher } from "../hash.ts";
-import type { ResolutionFact } from "./session.ts";
+import type { ResolutionFact } from "./resolution.ts";
+
+/**
+ * Stage 4, digests: each node's hash from its own code and its successors' digests
+ * (a Merkle hash), every strongly connected component (a cycle) hashed as one unit.
+ * The walk is iterative Tarjan, linear in the graph and safe at any depth.
+ */
 
 /**
  * One node of the dependency graph: a module-level binding, an imported package,
