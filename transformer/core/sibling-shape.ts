@@ -1,4 +1,4 @@
-import type { AstNode } from "./ast.ts";
+import { type AstNode, forEachChild } from "./ast.ts";
 import type { SiblingShape } from "./plan.ts";
 
 /**
@@ -78,16 +78,11 @@ function computeParameter(param: AstNode, source: string, typescript: boolean): 
 const CLOSURE_TYPES = new Set(["FunctionExpression", "ArrowFunctionExpression", "ClassExpression"]);
 
 function holdsClosure(node: AstNode): boolean {
-  const pending: unknown[] = [node];
-  while (pending.length > 0) {
-    const item = pending.pop();
-    if (Array.isArray(item)) {
-      pending.push(...item);
-      continue;
-    }
-    if (typeof item !== "object" || item === null || typeof (item as AstNode).type !== "string") continue;
-    if (CLOSURE_TYPES.has((item as AstNode).type)) return true;
-    for (const key in item) if (key !== "parent" && key !== "loc" && key !== "range") pending.push((item as Record<string, unknown>)[key]);
+  const pending: AstNode[] = [node];
+  const push = (child: AstNode): void => void pending.push(child);
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    if (CLOSURE_TYPES.has(item.type)) return true;
+    forEachChild(item, push);
   }
   return false;
 }
@@ -95,20 +90,15 @@ function holdsClosure(node: AstNode): boolean {
 /** Whether the body reads `this`, `arguments` or `new.target` of its own function (not of a nested non-arrow one). Conservative: classes count. */
 function ownLevelUses(body: AstNode): { this: boolean; arguments: boolean; newTarget: boolean } {
   const uses = { this: false, arguments: false, newTarget: false };
-  const pending: unknown[] = [body];
-  while (pending.length > 0) {
-    const item = pending.pop();
-    if (Array.isArray(item)) {
-      pending.push(...item);
-      continue;
-    }
-    if (typeof item !== "object" || item === null || typeof (item as AstNode).type !== "string") continue;
-    const node = item as AstNode;
+  // Iterative: bodies nest as deep as the code does.
+  const pending: AstNode[] = [body];
+  const push = (child: AstNode): void => void pending.push(child);
+  for (let node = pending.pop(); node; node = pending.pop()) {
     if (node.type === "FunctionDeclaration" || node.type === "FunctionExpression") continue;
     if (node.type === "ThisExpression") uses.this = true;
     else if (node.type === "Identifier" && node.name === "arguments") uses.arguments = true;
     else if (node.type === "MetaProperty" && node.meta?.name === "new") uses.newTarget = true;
-    for (const key in node) if (key !== "parent" && key !== "loc" && key !== "range") pending.push(node[key]);
+    forEachChild(node, push);
   }
   return uses;
 }
