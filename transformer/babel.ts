@@ -16,6 +16,9 @@ import { handleMetaEntries, lookupShape, runtimeBindings } from "./hosts/emit-sh
 import { parseHostOptions, type HostOptions } from "./hosts/options.ts";
 
 type Types = typeof BabelTypes;
+
+/** A key that needs no quotes in an object literal (anything else is printed as a string key). */
+const IDENTIFIER_NAME = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
 type FunctionNode = BabelTypes.Function;
 
 /**
@@ -110,9 +113,15 @@ export default function automemoBabelPlugin(api: BabelApi, rawOptions?: unknown)
 
         const emitter = new BabelPlanEmitter(t, plan.names);
         const sites = findPlanSites(t, programPath.node, plan, file);
-        for (const [planned, fn] of sites.functions) emitter.wrapBody(fn, planned);
-        emitter.insertBindings(sites.bindings);
+        const besides: StatementEdit[] = [];
+        for (const [planned, fn] of sites.functions) {
+          const declared = planned.sibling ? sites.declarations.get(fn) : undefined;
+          if (declared && t.isFunctionDeclaration(fn)) besides.push(emitter.declareWrapperBeside(fn, planned, declared));
+          else emitter.wrapBody(fn, planned);
+        }
+        // The preamble first: it goes before the first original statement at or after its offset, and wrappers have no offsets.
         emitter.insertPreamble(programPath.node, plan);
+        emitter.editStatements([...besides, ...sites.bindings.map((site) => emitter.bindingEdit(site))]);
         // No `scope.crawl()` afterwards (it would cost a third of this plugin): the new
         // names stay unregistered, which every later transform handles. preset-typescript
         // keeps an import it has no binding for (a registered binding with no recorded
@@ -168,9 +177,25 @@ interface BindingSite {
   readonly functions: PlannedFunction[];
 }
 
+/** A function declaration's place: the statement list and the statement (the declaration, or the export holding it). */
+interface DeclarationSite {
+  readonly container: BabelTypes.Statement[];
+  readonly statement: BabelTypes.Statement;
+}
+
+/** Statements to insert after `after` in `container`, and what replaces `after` itself (if anything). */
+interface StatementEdit {
+  readonly container: BabelTypes.Statement[];
+  readonly after: BabelTypes.Statement;
+  readonly replaceWith?: BabelTypes.Statement;
+  readonly insert: BabelTypes.Statement[];
+}
+
 interface PlanSites {
   readonly functions: Map<PlannedFunction, FunctionNode>;
   readonly bindings: BindingSite[];
+  /** Where each function declaration of a statement list sits (for the sibling shape). */
+  readonly declarations: Map<FunctionNode, DeclarationSite>;
 }
 
 /**
@@ -190,6 +215,7 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
   const mayHoldSite = (node: BabelTypes.Node): boolean => node.start == null || node.end == null || holdsOffset(offsets, node.start, node.end);
   const functions = new Map<PlannedFunction, FunctionNode>();
   const bindings: BindingSite[] = [];
+  const declarations = new Map<FunctionNode, DeclarationSite>();
   // Pre-order with an explicit stack: nesting as deep as the code never deepens our stack.
   const pending: BabelTypes.Node[] = [program];
   for (let node = pending.pop(); node; node = pending.pop()) {
@@ -212,6 +238,8 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
           bindAfter.delete(item.end!);
           bindings.push({ container: child as BabelTypes.Statement[], after: item, functions: planned });
         }
+        const declared = t.isFunctionDeclaration(item) ? item : (t.isExportNamedDeclaration(item) || t.isExportDefaultDeclaration(item)) && t.isFunctionDeclaration(item.declaration) ? item.declaration : null;
+        if (declared) declarations.set(declared, { container: child as BabelTypes.Statement[], statement: item as BabelTypes.Statement });
         children.push(item);
       }
     }
@@ -228,7 +256,7 @@ function findPlanSites(t: Types, program: BabelTypes.Program, plan: ModulePlan, 
       range: missing.tag,
     });
   }
-  return { functions, bindings };
+  return { functions, bindings, declarations };
 }
 
 /**
@@ -259,21 +287,21 @@ class BabelPlanEmitter {
       directives = original.directives;
       original.directives = [];
     }
-    const { names } = this;
-    const result = t.identifier(names.lookupResult);
     const compute = t.arrowFunctionExpression([], original, planned.isAsync);
     fn.body = t.blockStatement(
-      [
-        t.variableDeclaration("const", [t.variableDeclarator(result, this.lookupCall(planned))]),
-        t.ifStatement(
-          t.binaryExpression("!==", t.identifier(names.lookupResult), t.identifier(names.miss)),
-          t.returnStatement(t.identifier(names.lookupResult)),
-        ),
-        t.returnStatement(t.callExpression(t.memberExpression(t.identifier(planned.handleName), t.identifier("settle")), [compute])),
-      ],
+      [...this.lookupStatements(planned), t.returnStatement(t.callExpression(t.memberExpression(t.identifier(planned.handleName), t.identifier("settle")), [compute]))],
       directives,
     );
     if (t.isArrowFunctionExpression(fn) && "expression" in fn) fn.expression = false;
+  }
+
+  /** `const __am_r = lookup; if (__am_r !== MISS) return __am_r;` */
+  private lookupStatements(planned: PlannedFunction): BabelTypes.Statement[] {
+    const { t, names } = this;
+    return [
+      t.variableDeclaration("const", [t.variableDeclarator(t.identifier(names.lookupResult), this.lookupCall(planned))]),
+      t.ifStatement(t.binaryExpression("!==", t.identifier(names.lookupResult), t.identifier(names.miss)), t.returnStatement(t.identifier(names.lookupResult))),
+    ];
   }
 
   insertPreamble(program: BabelTypes.Program, plan: ModulePlan): void {
@@ -284,20 +312,55 @@ class BabelPlanEmitter {
     insertBetween(program.body, found === -1 ? program.body.length : found, statements);
   }
 
-  /** All `bindFunction` calls, each statement list rebuilt once (one splice per site would be quadratic in a long module). */
-  insertBindings(sites: readonly BindingSite[]): void {
-    const byContainer = new Map<BabelTypes.Statement[], Map<BabelTypes.Statement, PlannedFunction[]>>();
-    for (const site of sites) {
-      const after = byContainer.get(site.container) ?? new Map<BabelTypes.Statement, PlannedFunction[]>();
-      after.set(site.after, site.functions);
-      byContainer.set(site.container, after);
+  /**
+   * The sibling shape (core/sibling-shape.ts): the declaration keeps its body, renamed and with
+   * plain parameters; a wrapper with the original name, parameters, `async` and comments takes
+   * its place, and the declaration follows right after it (or after the export holding it).
+   */
+  declareWrapperBeside(fn: BabelTypes.FunctionDeclaration, planned: PlannedFunction, site: DeclarationSite): StatementEdit {
+    const { t } = this;
+    const sibling = planned.sibling!;
+    const args = sibling.paramNames.map((name) => t.identifier(name));
+    const callee = t.identifier(sibling.computeName);
+    const call = sibling.passesThis ? t.callExpression(t.memberExpression(callee, t.identifier("call")), [t.thisExpression(), ...args]) : t.callExpression(callee, args);
+    const settle = t.callExpression(t.memberExpression(t.identifier(planned.handleName), t.identifier("settle")), [t.arrowFunctionExpression([], call, planned.isAsync)]);
+    const wrapper = t.functionDeclaration(fn.id, fn.params, t.blockStatement([...this.lookupStatements(planned), t.returnStatement(settle)]), false, fn.async);
+    wrapper.returnType = fn.returnType;
+    wrapper.typeParameters = fn.typeParameters;
+    // Source maps: the wrapper's header maps to the original's.
+    wrapper.loc = fn.loc;
+    // The compute's types are never checked (Babel strips them): plain parameters, no annotations.
+    fn.id = t.identifier(sibling.computeName);
+    fn.params = sibling.paramNames.map((name) => t.identifier(name));
+    fn.returnType = null;
+    fn.typeParameters = null;
+    if (site.statement !== fn) {
+      (site.statement as BabelTypes.ExportNamedDeclaration | BabelTypes.ExportDefaultDeclaration).declaration = wrapper;
+      return { container: site.container, after: site.statement, insert: [fn] };
+    }
+    wrapper.leadingComments = fn.leadingComments;
+    fn.leadingComments = null;
+    return { container: site.container, after: fn, replaceWith: wrapper, insert: [fn] };
+  }
+
+  bindingEdit(site: BindingSite): StatementEdit {
+    return { container: site.container, after: site.after, insert: site.functions.map((planned) => this.bindStatement(planned)) };
+  }
+
+  /** Replacements and insertions after statements, each statement list rebuilt once (one splice per site would be quadratic in a long module). */
+  editStatements(edits: readonly StatementEdit[]): void {
+    const byContainer = new Map<BabelTypes.Statement[], Map<BabelTypes.Statement, StatementEdit[]>>();
+    for (const edit of edits) {
+      const after = byContainer.get(edit.container) ?? new Map<BabelTypes.Statement, StatementEdit[]>();
+      after.set(edit.after, [...(after.get(edit.after) ?? []), edit]);
+      byContainer.set(edit.container, after);
     }
     for (const [container, after] of byContainer) {
       const original = container.splice(0, container.length);
       original.forEach((statement, index) => {
-        container.push(statement);
-        const functions = after.get(statement);
-        if (functions) insertBetween(container, container.length, functions.map((planned) => this.bindStatement(planned)), original[index + 1]);
+        const here = after.get(statement);
+        container.push(here?.find((edit) => edit.replaceWith)?.replaceWith ?? statement);
+        if (here) insertBetween(container, container.length, here.flatMap((edit) => edit.insert), original[index + 1]);
       });
     }
   }
@@ -338,9 +401,32 @@ class BabelPlanEmitter {
     return t.variableDeclaration("const", [t.variableDeclarator(pattern, t.callExpression(t.identifier("require"), [source]))]);
   }
 
+  /**
+   * Tag options and metadata are literals only (strings, numbers, booleans, null, arrays, plain
+   * objects). Built directly: `t.valueToNode` checks every value for kinds these never are,
+   * which cost a tenth of this plugin on a module with 10,000 tagged functions.
+   */
+  private literal(value: unknown): BabelTypes.Expression {
+    const { t } = this;
+    if (typeof value === "string") return t.stringLiteral(value);
+    if (typeof value === "boolean") return t.booleanLiteral(value);
+    if (value === null) return t.nullLiteral();
+    if (typeof value === "number") {
+      const magnitude = t.numericLiteral(Math.abs(value));
+      return value < 0 || Object.is(value, -0) ? t.unaryExpression("-", magnitude) : magnitude;
+    }
+    if (Array.isArray(value)) return t.arrayExpression(value.map((item) => this.literal(item)));
+    if (typeof value === "object") {
+      return t.objectExpression(
+        Object.entries(value).map(([key, item]) => t.objectProperty(IDENTIFIER_NAME.test(key) ? t.identifier(key) : t.stringLiteral(key), this.literal(item))),
+      );
+    }
+    throw new TypeError(`[automemo] internal: cannot emit ${typeof value} as a literal`);
+  }
+
   private handleDeclaration(planned: PlannedFunction): BabelTypes.Statement {
     const { t } = this;
-    const meta = t.objectExpression(handleMetaEntries(planned.meta).map(([key, value]) => t.objectProperty(t.identifier(key), t.valueToNode(value))));
+    const meta = t.objectExpression(handleMetaEntries(planned.meta).map(([key, value]) => t.objectProperty(t.identifier(key), this.literal(value))));
     const create = t.callExpression(t.identifier(this.names.cacheHandle), [t.stringLiteral(planned.kind), meta]);
     return t.variableDeclaration("const", [t.variableDeclarator(t.identifier(planned.handleName), create)]);
   }

@@ -8,43 +8,51 @@
  * So before anything walks a decoded value, this counts what a walk would visit
  * (objects, array slots, object keys, Map and Set members, bytes of binary data)
  * without visiting more than that budget, and checks the nesting depth. A value that
- * passes costs a walk proportional to its stored size. An object reached many times
- * through shared references is counted each time: an honest value that shares one
- * large object thousands of times can be refused too, which only costs a recomputation. Which kinds of values are acceptable
- * is not decided here: the copier's own plain-data check does that (handle/persist.ts).
+ * passes costs a walk proportional to its stored size. Cycles and shared references
+ * are kept (V8's serializer writes each object once and refers back to it): each
+ * object is walked once, in the order of the recursive copiers (copy/snapshot.ts,
+ * copy/clone.ts: keys, elements, Map entries, Set members, each depth first), so the
+ * depth measured is the depth those copiers recurse to, and a chain of diamonds costs
+ * its objects, not its paths. Which kinds of values are acceptable is not decided
+ * here: the copier's own plain-data check does that (handle/persist.ts).
  */
 
 /** Slots a value may declare beyond its byte count: room for honest sparse arrays. */
 const SLACK_SLOTS = 1 << 20;
 /** Deeper values are refused: walkers downstream are recursive. */
-const MAX_DECODED_DEPTH = 2_000;
+export const MAX_DECODED_DEPTH = 2_000;
 
 /** True when walking `value` costs at most about 2 * `storedBytes` + SLACK_SLOTS steps and it nests at most MAX_DECODED_DEPTH deep. */
 export function measureDecodedShape(value: unknown, storedBytes: number): boolean {
   if (typeof value !== "object" || value === null) return true;
   // An element takes at least one stored byte and is counted at most twice (slot and key).
   let budget = 2 * storedBytes + SLACK_SLOTS;
-  // Two parallel stacks instead of one of records: no allocation per object.
+  const walked = new Set<object>();
+  // Two parallel stacks instead of one of records: no allocation per object. Children are
+  // pushed in reverse and marked when popped, which visits them exactly as recursion would.
   const objects: object[] = [value];
   const depths: number[] = [1];
+  const push = (item: unknown, depth: number): void => {
+    if (typeof item === "object" && item !== null && !walked.has(item)) {
+      objects.push(item);
+      depths.push(depth);
+    }
+  };
   while (objects.length > 0) {
     const object = objects.pop()!;
     const depth = depths.pop()!;
-    // Every visit costs, also of an object reached again through a back-reference: a chain
-    // of diamonds runs out of budget instead of costing 2^n (no set of visited objects to pay for).
-    if (depth > MAX_DECODED_DEPTH || --budget < 0) return false;
+    // Every pop costs, also of an object pushed twice before it was walked: pops never outnumber counted slots.
+    if (--budget < 0) return false;
+    if (walked.has(object)) continue;
+    walked.add(object);
+    if (depth > MAX_DECODED_DEPTH) return false;
     const childDepth = depth + 1;
+    const firstChild = objects.length;
     if (Array.isArray(object)) {
       const length = object.length;
       budget -= length;
       if (budget < 0) return false;
-      for (let i = 0; i < length; i++) {
-        const item: unknown = object[i];
-        if (typeof item === "object" && item !== null) {
-          objects.push(item);
-          depths.push(childDepth);
-        }
-      }
+      for (let i = length - 1; i >= 0; i--) push(object[i], childDepth);
       continue;
     }
     if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
@@ -55,26 +63,34 @@ export function measureDecodedShape(value: unknown, storedBytes: number): boolea
     if (object instanceof Map || object instanceof Set) {
       budget -= object.size;
       if (budget < 0) return false;
-      for (const entry of object instanceof Map ? object.entries() : object.values()) {
-        const members: readonly unknown[] = object instanceof Map ? (entry as [unknown, unknown]) : [entry];
-        for (const member of members) {
-          if (typeof member === "object" && member !== null) {
-            objects.push(member);
-            depths.push(childDepth);
-          }
+      if (object instanceof Map) {
+        for (const [key, member] of object) {
+          push(key, childDepth);
+          push(member, childDepth);
         }
+      } else {
+        for (const member of object) push(member, childDepth);
       }
-      continue;
-    }
-    // Plain objects, boxed primitives, errors, dates: their own enumerable properties.
-    for (const key in object) {
-      if (--budget < 0) return false;
-      const item: unknown = (object as Record<string, unknown>)[key];
-      if (typeof item === "object" && item !== null) {
-        objects.push(item);
-        depths.push(childDepth);
+    } else {
+      // Plain objects, boxed primitives, errors, dates: their own enumerable properties.
+      for (const key in object) {
+        if (--budget < 0) return false;
+        push((object as Record<string, unknown>)[key], childDepth);
       }
     }
+    reverseFrom(objects, depths, firstChild);
   }
   return true;
+}
+
+/** Reverses what was pushed from `start` on (both stacks alike), so the first child is popped first. */
+function reverseFrom(objects: object[], depths: number[], start: number): void {
+  for (let low = start, high = objects.length - 1; low < high; low++, high--) {
+    const object = objects[low];
+    objects[low] = objects[high];
+    objects[high] = object;
+    const depth = depths[low];
+    depths[low] = depths[high];
+    depths[high] = depth;
+  }
 }

@@ -39,7 +39,10 @@ describe("transformSource", () => {
     const source = `type Row = { id: number };\n/** @memo */\nexport async function load<T extends Row>(rows: T[], id: number): Promise<T | undefined> {\n  return rows.find((row) => row.id === id);\n}\n`;
     const out = transformSource(source, options)!;
     expect(out.code).toContain("export async function load<T extends Row>(rows: T[], id: number): Promise<T | undefined> {");
-    expect(out.code).toContain("return __am_0.settle(async () => {\n  return rows.find((row) => row.id === id);\n  });");
+    // The body stays in a sibling declaration, on its own lines (core/sibling-shape.ts).
+    expect(out.code).toContain(
+      "return __am_0.settle(async () => __am_f0(rows, id)); } async function __am_f0<T extends Row>(rows: T[], id: number): Promise<T | undefined> {\n  return rows.find((row) => row.id === id);\n}\n",
+    );
     expect(out.code).toContain("type Row = { id: number };");
     expect(out.map).toBeNull();
   });

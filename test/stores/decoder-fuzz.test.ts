@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { memo } from "../../runtime/index.ts";
 import { sharedRuntime } from "../../runtime/handle/shared.ts";
 import { decodeEntry, DefectiveEntry, encodeEntry } from "../../runtime/stores/codec.ts";
+import { MAX_DECODED_DEPTH, measureDecodedShape } from "../../runtime/stores/decoded-shape.ts";
 import { envelopeAround, hostileRecords, hugeSparseArray, mutatedEnvelope, nested, sharedBufferViewsRecord, storedRecord } from "./helpers/crafted-entries.ts";
 import { RedisServer } from "./helpers/redis-server.ts";
 import { redisTestsEnabled, startRedisForSuite, type RawRedisClient } from "./helpers/redis-tests.ts";
@@ -87,10 +88,34 @@ describe("decodeEntry on crafted and mutated bytes", () => {
     expect((sparse as DefectiveEntry).defect).toBe("oversized-shape");
     expect((decodeEntry(sharedBufferViewsRecord(10_000)) as DefectiveEntry).defect).toBe("oversized-shape");
     expect((decodeEntry(storedRecord(nested(3_000))) as DefectiveEntry).defect).toBe("oversized-shape");
-    // 60 diamonds in a row: 2^60 paths through a few hundred bytes of back-references.
-    let diamonds: object = {};
+  });
+
+  it("walks each object once: 60 diamonds in a row (2^60 paths through 61 objects) and a cycle decode, with their sharing", () => {
+    let diamonds: Record<string, unknown> = {};
     for (let i = 0; i < 60; i++) diamonds = { left: diamonds, right: diamonds };
-    expect((decodeEntry(storedRecord(diamonds)) as DefectiveEntry).defect).toBe("oversized-shape");
+    const cycle: Record<string, unknown> = { diamonds };
+    cycle.self = cycle;
+    const started = performance.now();
+    const decoded = decodeEntry(storedRecord(cycle));
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(decoded).not.toBeInstanceOf(DefectiveEntry);
+    const value = ((decoded as { value: { value: Record<string, unknown> } }).value).value;
+    expect(value.self).toBe(value);
+    const top = value.diamonds as Record<string, unknown>;
+    expect(top.left).toBe(top.right);
+  });
+
+  it("bounds the depth a recursive copier reaches, also through a cycle: a chain that loops back counts its length", () => {
+    // V8's own deserializer overflows near 2,100 levels (a miss too), so the bound is checked on the decoded graph.
+    const loop = (levels: number): object => {
+      const top: Record<string, unknown> = {};
+      let node = top;
+      for (let i = 1; i < levels; i++) node = node.next = {};
+      node.next = top;
+      return top;
+    };
+    expect(measureDecodedShape(loop(MAX_DECODED_DEPTH), 100 * MAX_DECODED_DEPTH)).toBe(true);
+    expect(measureDecodedShape(loop(MAX_DECODED_DEPTH + 1), 100 * MAX_DECODED_DEPTH)).toBe(false);
   });
 
   it("keeps honest values: a sparse array of a million slots, 1,500 levels of nesting, views of separate buffers", () => {

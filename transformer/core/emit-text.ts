@@ -1,7 +1,7 @@
 import MagicString, { type SourceMap } from "magic-string";
 import { TransformError } from "./errors.ts";
 import type { EmittedNames } from "./emitted-names.ts";
-import { type ModulePlan, type PlannedFunction, type PlanOptions } from "./plan.ts";
+import { type ModulePlan, type PlannedFunction, type PlanOptions, type SiblingShape } from "./plan.ts";
 import { planModule, projectRelativePath } from "./planner.ts";
 import { mightContainTags } from "./tags.ts";
 
@@ -47,7 +47,10 @@ export function transformSource(source: string, options: TransformSourceOptions)
   const text = new Insertions();
   const ordered = [...plan.functions].sort((a, b) => b.node.start - a.node.start);
   // Innermost first, so closings that share an offset nest correctly.
-  for (const fn of ordered) wrapBody(text, source, fn, plan.names);
+  for (const fn of ordered) {
+    if (fn.sibling) declareWrapperBeside(text, source, fn, fn.sibling, plan.names);
+    else wrapBody(text, source, fn, plan.names);
+  }
   for (const fn of ordered) {
     const binding = fn.bindFunction;
     if (binding && binding.insertAt !== "preamble") {
@@ -80,8 +83,16 @@ class Insertions {
   private readonly offsets: number[] = [];
   private readonly texts: string[] = [];
 
+  private readonly ends: number[] = [];
+
   appendLeft(offset: number, text: string): void {
-    this.offsets.push(offset);
+    this.replace(offset, offset, text);
+  }
+
+  /** Replaces `[start, end)` of the source with `text` (ranges never overlap; an empty range inserts). */
+  replace(start: number, end: number, text: string): void {
+    this.offsets.push(start);
+    this.ends.push(end);
     this.texts.push(text);
   }
 
@@ -93,14 +104,17 @@ class Insertions {
     let copied = 0;
     for (const index of order) {
       result += source.slice(copied, offsets[index]) + texts[index];
-      copied = offsets[index];
+      copied = Math.max(copied, this.ends[index]);
     }
     return result + source.slice(copied);
   }
 
   toMagicString(source: string): MagicString {
     const text = new MagicString(source);
-    this.offsets.forEach((offset, index) => text.appendLeft(offset, this.texts[index]));
+    this.offsets.forEach((offset, index) => {
+      if (this.ends[index] > offset) text.update(offset, this.ends[index], this.texts[index]);
+      else text.appendLeft(offset, this.texts[index]);
+    });
     return text;
   }
 }
@@ -173,6 +187,23 @@ function wrapBody(text: Insertions, source: string, fn: PlannedFunction, names: 
   const indent = outer + step;
   text.appendLeft(fn.bodyInsertAt, `\n${indent}${lookup}\n${indent}${hitReturn}\n${indent}${settle}{`);
   text.appendLeft(closeBrace, braceOnOwnLine ? `${step}});\n${outer}` : ` });\n${outer}`);
+}
+
+/**
+ * `function f(a = 1) { BODY }` => `function f(a = 1) { lookup; return h.settle(() => __am_f0(a)); } function __am_f0(a) { BODY }`
+ * on the same line, so the body keeps its lines and its nesting depth (`sibling-shape.ts`).
+ */
+function declareWrapperBeside(text: Insertions, source: string, fn: PlannedFunction, sibling: SiblingShape, names: EmittedNames): void {
+  const [lookup, hitReturn] = lookupStatements(fn, names);
+  const header = source.slice(fn.node.start, fn.body.start);
+  text.appendLeft(fn.node.start, `${header}{ ${lookup} ${hitReturn} return ${fn.handleName}.settle(${fn.isAsync ? "async " : ""}() => ${computeCall(sibling)}); } `);
+  text.replace(sibling.name.start, sibling.name.end, sibling.name.start === sibling.name.end ? ` ${sibling.computeName}` : sibling.computeName);
+  text.replace(sibling.params.start, sibling.params.end, sibling.computeParamsText);
+}
+
+function computeCall(sibling: SiblingShape): string {
+  const { computeName, paramNames, passesThis } = sibling;
+  return passesThis ? `${computeName}.call(${["this", ...paramNames].join(", ")})` : `${computeName}(${paramNames.join(", ")})`;
 }
 
 /** Leading whitespace of the line that contains `offset`. */

@@ -13,6 +13,8 @@ export interface EmittedNames {
   readonly lookupResult: string;
   /** Handle variables are the prefix plus a number: `__am_0`. */
   readonly handlePrefix: string;
+  /** Compute declarations beside a wrapper (`sibling-shape.ts`) are this plus their handle's number: `__am_f0`. */
+  readonly computePrefix: string;
   /** A method of the handle, not a binding, so it needs no prefix. */
   readonly bindFunction: string;
 }
@@ -23,7 +25,7 @@ const BASE = "__am";
 export const ANY_PREFIX = String.raw`__am\d*_`;
 
 export function namesWithPrefix(prefix: string): EmittedNames {
-  return { cacheHandle: `${prefix}cacheHandle`, miss: `${prefix}MISS`, lookupResult: `${prefix}r`, handlePrefix: prefix, bindFunction: "bindFunction" };
+  return { cacheHandle: `${prefix}cacheHandle`, miss: `${prefix}MISS`, lookupResult: `${prefix}r`, handlePrefix: prefix, computePrefix: `${prefix}f`, bindFunction: "bindFunction" };
 }
 
 /** The names for a file that shows no earlier automemo output. */

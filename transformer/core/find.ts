@@ -22,6 +22,8 @@ export interface AnnotatedFunction {
   readonly selfNames: ReadonlySet<string>;
   /** Decorators of the class member holding the function (hashed with it). */
   readonly decorators: readonly Decorator[];
+  /** A function declaration directly in a statement list (or in an export there): a sibling declaration can go beside it. */
+  readonly inStatementList: boolean;
 }
 
 export interface FoundAnnotations {
@@ -215,7 +217,14 @@ function toAnnotated(
     binding: bindingOf(resolution, ancestors),
     selfNames,
     decorators: resolution.decorators,
+    inStatementList: resolution.fn.type === "FunctionDeclaration" && declaredInStatementList(ancestors),
   };
+}
+
+function declaredInStatementList(ancestors: readonly SyntaxNode[]): boolean {
+  const parent = ancestors[ancestors.length - 1];
+  const list = parent?.type.startsWith("Export") ? ancestors[ancestors.length - 2] : parent;
+  return list !== undefined && STATEMENT_LIST_PARENTS.has(list.type);
 }
 
 function bindingOf(resolution: Extract<Resolution, { ok: true }>, ancestors: readonly SyntaxNode[]): AnnotatedFunction["binding"] {

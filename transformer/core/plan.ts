@@ -43,6 +43,28 @@ export interface PlannedFunction {
    * anonymous functions).
    */
   readonly bindFunction: { readonly name: string; readonly insertAt: "preamble" | number } | null;
+  /**
+   * For a declaration in a statement list (`sibling-shape.ts`): the original declaration keeps its
+   * body where it is, renamed to `computeName` and given plain parameters, and a wrapper with the
+   * original name and parameter list is declared right before it. Null: the body moves into
+   * `settle(() => { ... })` in place.
+   */
+  readonly sibling: SiblingShape | null;
+}
+
+export interface SiblingShape {
+  /** The compute declaration's name (`ModulePlan.names.computePrefix` + the handle's number). */
+  readonly computeName: string;
+  /** Every name the parameters bind, in order: the compute's parameters, and what the wrapper passes it. */
+  readonly paramNames: readonly string[];
+  /** The compute's parameter list as text, with the original type annotations (for the text host). */
+  readonly computeParamsText: string;
+  /** The body reads `this`: the wrapper calls the compute with `.call(this, ...)`. */
+  readonly passesThis: boolean;
+  /** The function's name, or the empty range right after `function` of a nameless default export. */
+  readonly name: SourceRange;
+  /** The text between the parentheses of the parameter list. */
+  readonly params: SourceRange;
 }
 
 export interface PlanDiagnostic {

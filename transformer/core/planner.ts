@@ -12,6 +12,7 @@ import { ARGUMENT_COUNT_KEY, type ModulePlan, type PlanDiagnostic, type PlannedF
 import { isAbsolutePath, PathMemo } from "./path-memo.ts";
 import { analyzeScopes } from "./scope.ts";
 import { createDependencyHashing } from "./deps/index.ts";
+import { siblingShapeOf } from "./sibling-shape.ts";
 
 const DEFAULT_RUNTIME_MODULE = "automemo";
 /** Names an earlier run emitted, whatever prefix it chose: `__am_0`, `__am1_cacheHandle`, `__am_r`. */
@@ -71,6 +72,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
   const commentStartsByEnd = new Map(parsed.comments.map((comment) => [comment.end, comment.start]));
   const locate = createLocator(source);
   const functions: PlannedFunction[] = [];
+  const typescript = /\.[cm]?tsx?$/.test(options.filename);
   let nextHandle = preamble.nextHandleIndex;
   found.functions.forEach((annotated, index) => {
     if (isAlreadyTransformed(annotated.fn)) return;
@@ -97,6 +99,8 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     for (const name of captured) if (!key.includes(name)) key.push(name);
     // A function reading its own `arguments` can tell f() from f(undefined): the count joins the key.
     if (scopes!.readsOwnArguments(annotated.fn)) key.push(ARGUMENT_COUNT_KEY);
+    const handleIndex = nextHandle++;
+    const sibling = siblingShapeOf(annotated.fn, annotated.inStatementList, source, typescript, `${names.computePrefix}${handleIndex}`);
     functions.push(
       planFunction(annotated, kind, commentStartsByEnd, source, {
         id: ids[index],
@@ -104,7 +108,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
         params,
         key,
         options: rawOptions,
-      }, `${names.handlePrefix}${nextHandle++}`),
+      }, `${names.handlePrefix}${handleIndex}`, sibling),
     );
   });
   diagnostics.sort((a, b) => a.range.start - b.range.start);
@@ -133,6 +137,7 @@ function planFunction(
   source: string,
   meta: PlannedFunction["meta"],
   handleName: string,
+  sibling: PlannedFunction["sibling"],
 ): PlannedFunction {
   const { fn } = annotated;
   const body = fn.body;
@@ -156,6 +161,7 @@ function planFunction(
     keyExpressions: meta.key,
     tag: annotated.tag.range,
     bindFunction: annotated.binding,
+    sibling,
   };
 }
 

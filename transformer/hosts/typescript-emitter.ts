@@ -66,6 +66,11 @@ export class TsPlanEmitter {
   }
 
   private readonly visit = (node: TS.Node): TS.VisitResult<TS.Node> => {
+    const declared = this.plannedDeclaration(node);
+    if (declared) {
+      this.wrapped.add(declared);
+      return this.declareWrapperBeside(this.ts.visitEachChild(node, this.visit, this.context) as TS.FunctionDeclaration, declared);
+    }
     const planned = this.plannedBody(node);
     // Children first, so annotated functions nested in this body are rewritten too.
     const visited = this.ts.visitEachChild(node, this.visit, this.context);
@@ -90,7 +95,54 @@ export class TsPlanEmitter {
     if (node.pos < 0) return undefined;
     const parent = node.parent as (TS.Node & { body?: TS.Node }) | undefined;
     if (!parent || !this.ts.isFunctionLike(parent) || parent.body !== node) return undefined;
-    return this.byBodyStart.get(node.getStart(this.sourceFile));
+    const planned = this.byBodyStart.get(node.getStart(this.sourceFile));
+    // A sibling-shaped declaration is rewritten as a whole (plannedDeclaration).
+    return planned?.sibling && this.ts.isFunctionDeclaration(parent) ? undefined : planned;
+  }
+
+  /** A function declaration planned with the sibling shape (core/sibling-shape.ts). */
+  private plannedDeclaration(node: TS.Node): PlannedFunction | undefined {
+    if (node.pos < 0 || !this.ts.isFunctionDeclaration(node) || !node.body || node.body.pos < 0) return undefined;
+    const planned = this.byBodyStart.get(node.body.getStart(this.sourceFile));
+    return planned?.sibling ? planned : undefined;
+  }
+
+  /**
+   * `function f(a = 1) { BODY }` => `function f(a = 1) { lookup; return h.settle(() => __am_f0(a)); } function __am_f0(a) { BODY }`:
+   * the wrapper keeps the name, modifiers, parameters, types and comments; the body stays at its depth.
+   */
+  private declareWrapperBeside(fn: TS.FunctionDeclaration, planned: PlannedFunction): TS.Statement[] {
+    const { ts, factory } = this;
+    const sibling = planned.sibling!;
+    const args = sibling.paramNames.map((name) => factory.createIdentifier(name));
+    const callee = factory.createIdentifier(sibling.computeName);
+    const call = sibling.passesThis
+      ? factory.createCallExpression(factory.createPropertyAccessExpression(callee, "call"), undefined, [factory.createThis(), ...args])
+      : factory.createCallExpression(callee, undefined, args);
+    const arrow = factory.createArrowFunction(
+      planned.isAsync ? [factory.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
+      undefined,
+      [],
+      undefined,
+      factory.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+      call,
+    );
+    const settle = factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier(planned.handleName), "settle"), undefined, [arrow]);
+    const wrapper = factory.updateFunctionDeclaration(
+      fn,
+      fn.modifiers,
+      fn.asteriskToken,
+      fn.name,
+      fn.typeParameters,
+      fn.parameters,
+      fn.type,
+      factory.createBlock([...this.lookupStatements(planned), factory.createReturnStatement(settle)], true),
+    );
+    const asyncOnly = fn.modifiers?.filter((modifier) => modifier.kind === ts.SyntaxKind.AsyncKeyword);
+    const parameters = sibling.paramNames.map((name) => factory.createParameterDeclaration(undefined, undefined, name));
+    const compute = factory.createFunctionDeclaration(asyncOnly, undefined, sibling.computeName, undefined, parameters, undefined, fn.body);
+    // Maps only: a text range would print the declaration's comments a second time.
+    return [wrapper, ts.setSourceMapRange(compute, fn)];
   }
 
   /** `{ prologue; const __am_r = lookup; if (__am_r !== MISS) return __am_r; return handle.settle(() => ORIGINAL); }` */
@@ -114,25 +166,33 @@ export class TsPlanEmitter {
       factory.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
       computeBody,
     );
-    const { names } = this.plan;
-    const result = () => factory.createIdentifier(names.lookupResult);
     const wrapper = factory.createBlock(
       [
         ...prologue,
-        factory.createVariableStatement(
-          undefined,
-          factory.createVariableDeclarationList([factory.createVariableDeclaration(result(), undefined, undefined, this.lookupCall(planned))], ts.NodeFlags.Const),
-        ),
-        factory.createIfStatement(
-          factory.createBinaryExpression(result(), ts.SyntaxKind.ExclamationEqualsEqualsToken, factory.createIdentifier(names.miss)),
-          factory.createReturnStatement(result()),
-        ),
+        ...this.lookupStatements(planned),
         factory.createReturnStatement(factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier(planned.handleName), "settle"), undefined, [compute])),
       ],
       true,
     );
     // Map the wrapper to the original body (maps only: a text range would emit the body's comments twice).
     return ts.setSourceMapRange(wrapper, body);
+  }
+
+  /** `const __am_r = lookup; if (__am_r !== MISS) return __am_r;` */
+  private lookupStatements(planned: PlannedFunction): TS.Statement[] {
+    const { ts, factory } = this;
+    const { names } = this.plan;
+    const result = () => factory.createIdentifier(names.lookupResult);
+    return [
+      factory.createVariableStatement(
+        undefined,
+        factory.createVariableDeclarationList([factory.createVariableDeclaration(result(), undefined, undefined, this.lookupCall(planned))], ts.NodeFlags.Const),
+      ),
+      factory.createIfStatement(
+        factory.createBinaryExpression(result(), ts.SyntaxKind.ExclamationEqualsEqualsToken, factory.createIdentifier(names.miss)),
+        factory.createReturnStatement(result()),
+      ),
+    ];
   }
 
   /** `__am_0.bindFunction(name);` lets `stats(fn)` / `clear(fn)` find the handle from the function. */

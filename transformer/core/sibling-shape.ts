@@ -1,0 +1,121 @@
+import { type AstNode, forEachChild } from "./ast.ts";
+import type { SiblingShape } from "./plan.ts";
+
+/**
+ * The emitted shape that keeps a tagged function declaration's body where it was (issue 15,
+ * nesting depth). `function f(a, b = 1) { BODY }` becomes two sibling declarations:
+ *
+ *   function f(a, b = 1) { const r = h.get2(a, b); if (r !== MISS) return r; return h.settle(() => __am_f0(a, b)); } function __am_f0(a, b) { BODY }
+ *
+ * The wrapper keeps the name, the parameter list (defaults run once, `fn.length` and
+ * `fn.name` are the original's), `async`, the export and hoisting; the body stays in a
+ * declaration at the same nesting level, so automemo adds no depth around user code
+ * (with `settle(() => { BODY })` each tagged function nested its body four tree levels
+ * deeper, and deeply nested code overflowed Babel's printer and tsc's emitter earlier).
+ *
+ * The compute declaration receives the parameters' values after defaults. Where that could
+ * differ from running the body in place, the function keeps the `settle(() => { BODY })`
+ * shape: when the body reads its own `arguments` or `new.target` or starts with a directive, when a parameter is a
+ * pattern (destructuring) or its default holds a function or class (a closure over the
+ * parameter scope), and, in TypeScript, when a parameter with a default or an optional one
+ * has no type annotation (the compute's parameter would have none, an implicit `any`).
+ */
+export function siblingShapeOf(fn: AstNode, inStatementList: boolean, source: string, typescript: boolean, computeName: string): SiblingShape | null {
+  if (fn.type !== "FunctionDeclaration" || !inStatementList || fn.generator || fn.body?.type !== "BlockStatement") return null;
+  // A directive ("use strict") would make the compute strict and leave the wrapper's `this` sloppy.
+  if (typeof fn.body.body[0]?.directive === "string") return null;
+  const names: string[] = [];
+  const texts: string[] = [];
+  for (const param of fn.params as AstNode[]) {
+    const text = computeParameter(param, source, typescript);
+    if (text === null) return null;
+    texts.push(text);
+    if (param.type === "Identifier" && param.name === "this") continue;
+    names.push(boundName(param));
+  }
+  const uses = ownLevelUses(fn.body);
+  if (uses.arguments || uses.newTarget) return null;
+  const nameStart = fn.id ? fn.id.start : afterFunctionKeyword(fn, source);
+  if (nameStart < 0) return null;
+  const paramsRange = parameterListRange(fn, source);
+  if (paramsRange === null) return null;
+  return {
+    computeName,
+    paramNames: names,
+    computeParamsText: texts.join(", "),
+    passesThis: uses.this,
+    name: { start: nameStart, end: fn.id ? fn.id.end : nameStart },
+    params: paramsRange,
+  };
+}
+
+function boundName(param: AstNode): string {
+  if (param.type === "AssignmentPattern") return param.left.name;
+  if (param.type === "RestElement") return param.argument.name;
+  return param.name;
+}
+
+/** `a: T` for `a: T`, `a: T = 1` and `...a: T`; `a: (T) | undefined` for `a?: T`; null for what keeps the old shape. */
+function computeParameter(param: AstNode, source: string, typescript: boolean): string | null {
+  const annotationOf = (node: AstNode): string => (node.typeAnnotation ? source.slice(node.typeAnnotation.start, node.typeAnnotation.end) : "");
+  if (param.type === "Identifier") {
+    if (param.name === "this") return source.slice(param.start, param.end);
+    const annotation = annotationOf(param);
+    if (!param.optional) return `${param.name}${annotation}`;
+    if (annotation === "") return typescript ? null : param.name;
+    return `${param.name}: (${annotation.replace(/^\s*:/, "")}) | undefined`;
+  }
+  if (param.type === "AssignmentPattern" && param.left.type === "Identifier" && !holdsClosure(param.right)) {
+    const annotation = annotationOf(param.left);
+    return annotation === "" && typescript ? null : `${param.left.name}${annotation}`;
+  }
+  if (param.type === "RestElement" && param.argument.type === "Identifier") {
+    return `${param.argument.name}${annotationOf(param) || annotationOf(param.argument)}`;
+  }
+  return null;
+}
+
+const CLOSURE_TYPES = new Set(["FunctionExpression", "ArrowFunctionExpression", "ClassExpression"]);
+
+function holdsClosure(node: AstNode): boolean {
+  const pending: AstNode[] = [node];
+  const push = (child: AstNode): void => void pending.push(child);
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    if (CLOSURE_TYPES.has(item.type)) return true;
+    forEachChild(item, push);
+  }
+  return false;
+}
+
+/** Whether the body reads `this`, `arguments` or `new.target` of its own function (not of a nested non-arrow one). Conservative: classes count. */
+function ownLevelUses(body: AstNode): { this: boolean; arguments: boolean; newTarget: boolean } {
+  const uses = { this: false, arguments: false, newTarget: false };
+  // Iterative: bodies nest as deep as the code does.
+  const pending: AstNode[] = [body];
+  const push = (child: AstNode): void => void pending.push(child);
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (node.type === "FunctionDeclaration" || node.type === "FunctionExpression") continue;
+    if (node.type === "ThisExpression") uses.this = true;
+    else if (node.type === "Identifier" && node.name === "arguments") uses.arguments = true;
+    else if (node.type === "MetaProperty" && node.meta?.name === "new") uses.newTarget = true;
+    forEachChild(node, push);
+  }
+  return uses;
+}
+
+/** Where a nameless `function (` gets its name: right after the `function` keyword. */
+function afterFunctionKeyword(fn: AstNode, source: string): number {
+  const keyword = source.indexOf("function", fn.start);
+  return keyword < 0 || keyword > fn.body.start ? -1 : keyword + "function".length;
+}
+
+/** The text between the parentheses of the parameter list. */
+function parameterListRange(fn: AstNode, source: string): { start: number; end: number } | null {
+  const params = fn.params as AstNode[];
+  const headerEnd = fn.returnType ? fn.returnType.start : fn.body.start;
+  const close = source.lastIndexOf(")", headerEnd);
+  const searchFrom = fn.typeParameters ? fn.typeParameters.end : (fn.id?.end ?? fn.start);
+  const open = params.length > 0 ? source.lastIndexOf("(", params[0].start) : source.indexOf("(", searchFrom);
+  if (open < 0 || close < open || (params.length > 0 && (open < searchFrom || close < params[params.length - 1].end))) return null;
+  return { start: open + 1, end: close };
+}
