@@ -5,7 +5,7 @@ import { nodeCrypto } from "./node-builtins.ts";
 import { classifyRedisError, describe, maskSecret, RedisConnection, redactUrl, redisUser, type RedisClientLike } from "./redis-connection.ts";
 import { RedisBus } from "../fleet/redis-bus.ts";
 import { keyInSameSlot, type RedisClusterLike } from "./redis-cluster.ts";
-import type { CacheStore, InvalidationBus, StoreFunction, StoreHit } from "./store.ts";
+import type { CacheStore, ComputeOnceOptions, InvalidationBus, StoreFunction, StoreHit } from "./store.ts";
 
 export interface RedisStoreOptions {
   /** Default: `configure({ redisUrl })`, `AUTOMEMO_REDIS_URL`, then `redis://127.0.0.1:6379`. Several comma-separated URLs: the nodes of a Redis Cluster. */
@@ -212,15 +212,20 @@ export class RedisStore implements CacheStore {
    * computes; a crashed holder's lease expires after `lockTtlMs` and a waiter takes over.
    * Redis failing at any point: compute locally.
    */
-  async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
+  async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>, options: ComputeOnceOptions = {}): Promise<T> {
     // Beside the value in one cluster slot: a key's single flight depends on one node only.
     const lockKey = keyInSameSlot(`${this.prefix}:`, this.entryKey(fn, key) + SERIALIZATION_TAG, LOCK_KEY_SUFFIX);
     const token = nodeCrypto().randomBytes(12).toString("hex");
+    // After the caller's own miss, the first read that matters is the one under the lock.
+    let readFirst = options.justMissed !== true;
     for (let delayMs = 2; ; delayMs = Math.min(delayMs * 1.5, this.#maxPollMs)) {
       let acquired: boolean;
       try {
-        const hit = await this.#get(fn, key);
-        if (hit) return hit.value as T;
+        if (readFirst) {
+          const hit = await this.#get(fn, key);
+          if (hit) return hit.value as T;
+        }
+        readFirst = true;
         acquired = (await this.#send(["SET", lockKey, token, "NX", "PX", String(this.#lockTtlMs)])) !== null;
         if (acquired) {
           // The previous holder may have stored the value between our GET and our SET.
