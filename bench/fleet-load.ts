@@ -1,27 +1,26 @@
 /**
  * Fleet load (`npm run bench -- --only fleet`; needs redis-server): 4 processes x 200
  * concurrent callers of one `@memo({ persist: "redis" })` async function over 10,000 keys
- * drawn from a Zipf distribution (s = 1), with a small share of `clear(fn, key)` calls,
- * against one Redis. Checks, not just timings:
+ * drawn from a Zipf distribution (s = 1), with a small share of `clear(fn, key)` calls and
+ * of `invalidateTag("bucket:<n>")` (each key is tagged with its bucket, key % 100, by
+ * `cacheTag`), against one Redis. Checks, not just timings:
  *   - every result is the right value for its key;
  *   - exactly one computation per key per version: a key's version is the number of its
- *     clears, counted before (`begun`) and after (`done`) each `clear(fn, key)`; each
- *     computation records itself in Redis under the version it started in
- *     (`HINCRBY <prefix>:computations:<key> <version> 1`), or under "during-clear" when a
- *     clear of its key was under way (its value may be the one that clear deletes). A count
- *     above 1 for any version fails the run.
+ *     clears and of its bucket's tag invalidations, each counted before (`begun`) and after
+ *     (`done`) the `clear(fn, key)` / `invalidateTag`; each computation records itself in
+ *     Redis under the version it started in (`HINCRBY <prefix>:computations:<key>
+ *     <clears>.<invalidations> 1`), or under "during-clear" when a clear or invalidation of
+ *     its key was under way (its value may be the one that deletes). A count above 1 for
+ *     any version fails the run.
  * Reports p50/p99 latency of memory hits and of memory misses (Redis read, waiting for
  * another process's computation, or computing), beside a raw node-redis GET measured in
  * the same processes under the same load.
- *
- * Tag invalidations belong in the mix too; `invalidateTag` is not on this branch yet, so
- * the mix has none (see TAG INVALIDATIONS below).
  */
 import { fork } from "node:child_process";
 import diagnostics from "node:diagnostics_channel";
 import { fileURLToPath } from "node:url";
 import { createClient } from "redis";
-import { CHANNEL_NAMES, clear, configure, memo } from "../runtime/index.ts";
+import { cacheTag, CHANNEL_NAMES, clear, configure, invalidateTag, memo } from "../runtime/index.ts";
 import { RedisServer, redisAvailability } from "../test/stores/helpers/redis-server.ts";
 import type { BenchRow } from "./table.ts";
 
@@ -31,6 +30,10 @@ const KEYS = 10_000;
 const ZIPF_S = 1;
 /** Share of operations that clear one key (everywhere: memory of this process and Redis). */
 const CLEAR_SHARE = 0.002;
+/** Share of operations that invalidate one bucket's tag (every key of the bucket, everywhere). */
+const TAG_SHARE = 0.001;
+/** Each key carries the tag of its bucket, `bucket:<key % BUCKETS>`. */
+const BUCKETS = 100;
 /** Every this many operations a caller also times a raw GET, the round-trip floor. */
 const RAW_GET_EVERY = 20;
 /** Simulated work of one computation, besides its Redis bookkeeping. */
@@ -45,6 +48,7 @@ interface WorkerReport {
   wrong: number;
   calls: number;
   clears: number;
+  tagInvalidations: number;
   readonly failures: string[];
 }
 
@@ -84,8 +88,17 @@ async function runWorker(url: string, opsPerCaller: number): Promise<WorkerRepor
   await raw.connect();
   const load = memo(
     async (key: number) => {
-      const [begun, done] = await raw.mGet([`${PREFIX}:clears-begun:${key}`, `${PREFIX}:clears-done:${key}`]);
-      await raw.hIncrBy(`${PREFIX}:computations:${key}`, begun === done ? (begun ?? "0") : DURING_CLEAR, 1);
+      // Before the first await: cacheTag needs no async context tracking there.
+      cacheTag(`bucket:${key % BUCKETS}`);
+      const bucket = key % BUCKETS;
+      const [begun, done, tagsBegun, tagsDone] = await raw.mGet([
+        `${PREFIX}:clears-begun:${key}`,
+        `${PREFIX}:clears-done:${key}`,
+        `${PREFIX}:tags-begun:${bucket}`,
+        `${PREFIX}:tags-done:${bucket}`,
+      ]);
+      const version = begun === done && tagsBegun === tagsDone ? `${begun ?? "0"}.${tagsBegun ?? "0"}` : DURING_CLEAR;
+      await raw.hIncrBy(`${PREFIX}:computations:${key}`, version, 1);
       await new Promise((resolve) => setTimeout(resolve, COMPUTE_MS));
       return expectedValue(key);
     },
@@ -99,7 +112,7 @@ async function runWorker(url: string, opsPerCaller: number): Promise<WorkerRepor
   diagnostics.subscribe(CHANNEL_NAMES.hit, onHit);
   diagnostics.subscribe(CHANNEL_NAMES.miss, onMiss);
 
-  const report: WorkerReport = { hitMs: [], missMs: [], rawGetMs: [], wrong: 0, calls: 0, clears: 0, failures: [] };
+  const report: WorkerReport = { hitMs: [], missMs: [], rawGetMs: [], wrong: 0, calls: 0, clears: 0, tagInvalidations: 0, failures: [] };
   const nextKey = zipfSampler(KEYS, ZIPF_S);
   const caller = async () => {
     for (let op = 0; op < opsPerCaller; op++) {
@@ -111,8 +124,14 @@ async function runWorker(url: string, opsPerCaller: number): Promise<WorkerRepor
         report.clears++;
         continue;
       }
-      // TAG INVALIDATIONS: once invalidateTag exists, tag each key by its bucket (key % 100)
-      // and invalidate a bucket here at a similar share, bumping the version of its keys.
+      if (Math.random() < TAG_SHARE) {
+        const bucket = key % BUCKETS;
+        await raw.incr(`${PREFIX}:tags-begun:${bucket}`);
+        await invalidateTag(`bucket:${bucket}`);
+        await raw.incr(`${PREFIX}:tags-done:${bucket}`);
+        report.tagInvalidations++;
+        continue;
+      }
       lastLookup = undefined;
       const started = performance.now();
       const pending = load(key);
@@ -193,6 +212,7 @@ export async function benchFleetLoad({ quick = false } = {}): Promise<BenchRow[]
     const rawGets = sorted((report) => report.rawGetMs);
     const calls = reports.reduce((sum, report) => sum + report.calls, 0);
     const clears = reports.reduce((sum, report) => sum + report.clears, 0);
+    const tagInvalidations = reports.reduce((sum, report) => sum + report.tagInvalidations, 0);
     const setting = `${PROCESSES} processes x ${CALLERS} callers, ${KEYS} Zipf keys`;
     const row = (name: string, values: readonly number[], p: number, note: string): BenchRow => ({
       group: "fleet load (redis)",
@@ -213,7 +233,7 @@ export async function benchFleetLoad({ quick = false } = {}): Promise<BenchRow[]
         name: "throughput",
         value: Math.round(calls / seconds),
         unit: "calls/s",
-        note: `${setting}; ${clears} clears; ${computations} computations of ${keysComputed} keys (${duringClear} during a clear of their key), none twice per version; all results correct`,
+        note: `${setting}; ${clears} clears, ${tagInvalidations} tag invalidations; ${computations} computations of ${keysComputed} keys (${duringClear} during a clear or invalidation of their key), none twice per version; all results correct`,
       },
     ];
   } finally {

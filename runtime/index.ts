@@ -28,7 +28,7 @@ export { COMPUTE_CHANNEL, type ComputeMessage } from "./handle/compute-events.ts
 export { cacheTag, invalidateTag } from "./fleet/tags.ts";
 export { CHANNEL_NAMES, type ComputeContext, type EvictMessage, type InvalidateMessage, type LookupMessage, type StoreErrorMessage } from "./observe/channels.ts";
 export { metricsText, METRICS_CONTENT_TYPE } from "./observe/metrics.ts";
-export type { CacheStore, StoreFunction, StoreHit } from "./stores/store.ts";
+export type { CacheStore, ComputeOnceOptions, StoreFunction, StoreHit } from "./stores/store.ts";
 export type { RedisClientLike, RedisClusterLike } from "./stores/index.ts";
 export {
   AutomemoError,

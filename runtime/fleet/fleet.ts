@@ -8,6 +8,7 @@
 import { getStore } from "../stores/index.ts";
 import type { BusListener, CacheStore, Invalidation, InvalidationBus } from "../stores/store.ts";
 import { sharedRuntime, type RegisteredHandle } from "../handle/shared.ts";
+import { publishInvalidate } from "../observe/channels.ts";
 
 /** The buses this process listens on, with the store each belongs to. */
 const joined = new Map<InvalidationBus, CacheStore>();
@@ -65,6 +66,18 @@ function forEachHandle(action: (handle: RegisteredHandle) => Promise<void> | und
 
 /** Applies another process's message to the memory tier only (the store was handled by the sender). */
 function applyInvalidation(message: Invalidation): void {
+  dropFromMemory(message);
+  // Published once the drop has started (a singleton's disposal may still be running).
+  publishInvalidate(
+    message.kind === "clear"
+      ? { id: message.id, scope: message.key === undefined ? "function" : "call", source: "bus" }
+      : message.kind === "clear-all"
+        ? { id: null, scope: "all", source: "bus" }
+        : { id: null, scope: "tags", tags: message.tags, source: "bus" },
+  );
+}
+
+function dropFromMemory(message: Invalidation): void {
   switch (message.kind) {
     case "clear": {
       const handle = sharedRuntime().handles.get(message.id);

@@ -6,12 +6,13 @@
  * listener to resync, since messages sent while it was away are gone for good.
  */
 import { nodeCrypto } from "../stores/node-builtins.ts";
-import type { RedisClusterLike } from "../stores/redis-cluster.ts";
+import { clusterNodes, type RedisClusterLike } from "../stores/redis-cluster.ts";
 import { importRedis, withTimeout, type RedisClientLike } from "../stores/redis-connection.ts";
 import type { BusListener, Invalidation, InvalidationBus } from "../stores/store.ts";
 import { decodeInvalidation, encodeInvalidation } from "./messages.ts";
 
 export interface RedisBusOptions {
+  /** One server, or the comma-separated nodes of a cluster (classic pub/sub reaches every node: any one will do). */
   readonly url: string;
   /** A client passed to configure(): the subscriber is its `duplicate()`, owned (and closed) by the bus. */
   readonly client?: RedisClientLike | RedisClusterLike;
@@ -44,6 +45,8 @@ export class RedisBus implements InvalidationBus {
   #closed = false;
   /** Whether some attempt already ran: a later subscription may have missed messages, the first cannot have. */
   #attempted = false;
+  /** Subscription attempts so far: on a cluster each one tries the next node, so a dead node is not retried forever. */
+  #attempts = 0;
 
   constructor(options: RedisBusOptions) {
     this.#options = options;
@@ -75,7 +78,9 @@ export class RedisBus implements InvalidationBus {
     const passed = this.#options.client;
     if (passed?.duplicate !== undefined) return passed.duplicate() as SubscriberClient;
     const { createClient } = await importRedis();
-    return createClient({ url: this.#options.url, disableOfflineQueue: true, socket: { connectTimeout: this.#options.timeoutMs, reconnectStrategy: false } }) as SubscriberClient;
+    const nodes = clusterNodes(this.#options.url);
+    const url = nodes === undefined ? this.#options.url : nodes[this.#attempts++ % nodes.length]!;
+    return createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: this.#options.timeoutMs, reconnectStrategy: false } }) as SubscriberClient;
   }
 
   async #subscribe(): Promise<void> {

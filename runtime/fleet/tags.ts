@@ -12,6 +12,7 @@ import { CacheTagError } from "../errors.ts";
 import { computeChain } from "../handle/compute-chain.ts";
 import type { Miss } from "../handle/miss.ts";
 import { isDisabled, sharedRuntime } from "../handle/shared.ts";
+import { publishInvalidate } from "../observe/channels.ts";
 import { parseTags } from "../options.ts";
 import { getStore } from "../stores/index.ts";
 import { registeredStores } from "../stores/registry.ts";
@@ -102,6 +103,7 @@ export async function invalidateTag(...tags: string[]): Promise<void> {
   const set = new Set(list);
   await Promise.all([...sharedRuntime().handles.values()].map((handle) => handle.dropTagged?.(set)));
   await announce({ kind: "tags", tags: list }, names);
+  publishInvalidate({ id: null, scope: "tags", tags: list, source: "local" });
 }
 
 /** Static tags and those added by cacheTag, or null for none. */

@@ -5,7 +5,7 @@
  */
 import { UnknownFunctionError } from "../errors.ts";
 import { announce } from "../fleet/fleet.ts";
-import { observers, type InvalidateMessage } from "../observe/channels.ts";
+import { publishInvalidate } from "../observe/channels.ts";
 import { sharedRuntime, type AnyFunction, type CacheStats, type RegisteredHandle } from "./shared.ts";
 
 /** A cached function, or its id (`"src/db.ts#loadRows"`). */
@@ -23,7 +23,7 @@ export function findHandle(target: CachedFunctionRef, operation: string): Regist
 export async function clearFunction(target: CachedFunctionRef, args: readonly unknown[]): Promise<void> {
   const handle = findHandle(target, args.length === 0 ? "clear(fn)" : "clear(fn, ...args)");
   await (args.length === 0 ? handle.clear() : handle.clearCall(args));
-  announceInvalidation({ id: handle.id, scope: args.length === 0 ? "function" : "call" });
+  publishInvalidate({ id: handle.id, scope: args.length === 0 ? "function" : "call", source: "local" });
 }
 
 export async function clearEverything(): Promise<void> {
@@ -31,13 +31,7 @@ export async function clearEverything(): Promise<void> {
   // One message for the fleet rather than one per function.
   await Promise.all(handles.map((handle) => handle.clear(true, false)));
   await announce({ kind: "clear-all" }, handles.map((handle) => handle.stats().store));
-  announceInvalidation({ id: null, scope: "all" });
-}
-
-/** "automemo:invalidate", once the entries are gone. */
-function announceInvalidation(message: InvalidateMessage): void {
-  const channel = observers().invalidate;
-  if (channel.hasSubscribers) channel.publish(message);
+  publishInvalidate({ id: null, scope: "all", source: "local" });
 }
 
 /** Totals over every cached function, with the numbers of each function by id. */

@@ -331,7 +331,8 @@ async function readThenCompute(
     return record;
   };
   if (store.computeOnce !== undefined) {
-    const record: unknown = await store.computeOnce(handle.storeFunction, key, computeAsync);
+    // The read above missed (or found an unusable record): the store re-reads only under its lock.
+    const record: unknown = await store.computeOnce(handle.storeFunction, key, computeAsync, { justMissed: true });
     if (computedHere) return (record as PersistedRecord).value;
     // Another process computed it meanwhile: this one read it from the store.
     const stored = checkRecord(handle, record, true);

@@ -53,10 +53,14 @@ export interface EvictMessage {
 
 /** "automemo:invalidate": entries were cleared. */
 export interface InvalidateMessage {
-  /** The function, or null for clearAll(). */
+  /** The function, or null for clearAll() and invalidateTag(). */
   readonly id: string | null;
-  /** function: clear(fn); call: clear(fn, ...args); all: clearAll(). */
-  readonly scope: "function" | "call" | "all";
+  /** function: clear(fn); call: clear(fn, ...args); all: clearAll(); tags: invalidateTag(...tags). */
+  readonly scope: "function" | "call" | "all" | "tags";
+  /** The tags invalidated (scope "tags" only). */
+  readonly tags?: readonly string[];
+  /** local: called in this process; bus: received from another process on the invalidation bus (memory dropped here). */
+  readonly source: "local" | "bus";
 }
 
 /** "automemo:store-error": a persistent store failed (the call went on without it). */
@@ -182,5 +186,11 @@ export function traceCompute(tracing: ComputeTracing, context: ComputeContext, c
 /** Publishes on "automemo:store-error" (stores call it on every failure, warned or not). */
 export function publishStoreError(message: StoreErrorMessage): void {
   const channel = observers().storeError;
+  if (channel.hasSubscribers) channel.publish(message);
+}
+
+/** "automemo:invalidate", once the entries are gone. */
+export function publishInvalidate(message: InvalidateMessage): void {
+  const channel = observers().invalidate;
   if (channel.hasSubscribers) channel.publish(message);
 }

@@ -4,8 +4,8 @@ import { decodeEntry, DefectiveEntry, encodeEntry, entryAddress, SERIALIZATION_T
 import { nodeCrypto } from "./node-builtins.ts";
 import { classifyRedisError, describe, maskSecret, RedisConnection, redactUrl, redisUser, type RedisClientLike } from "./redis-connection.ts";
 import { RedisBus } from "../fleet/redis-bus.ts";
-import { clusterNodes, keyInSameSlot, type RedisClusterLike } from "./redis-cluster.ts";
-import type { CacheStore, InvalidationBus, StoreFunction, StoreHit } from "./store.ts";
+import { keyInSameSlot, type RedisClusterLike } from "./redis-cluster.ts";
+import type { CacheStore, ComputeOnceOptions, InvalidationBus, StoreFunction, StoreHit } from "./store.ts";
 
 export interface RedisStoreOptions {
   /** Default: `configure({ redisUrl })`, `AUTOMEMO_REDIS_URL`, then `redis://127.0.0.1:6379`. Several comma-separated URLs: the nodes of a Redis Cluster. */
@@ -43,7 +43,7 @@ export const DEFAULT_REDIS_LOCK_LEASE_MS = 5_000;
  */
 const CLUSTER_OUTAGE_QUIET_MS = 6_000;
 /** Every command the store sends, for the ACL advice of a permission warning (the lock scripts call GET, DEL, PEXPIRE). */
-const REQUIRED_COMMANDS = ["GET", "SET", "DEL", "PEXPIRE", "EVAL", "UNLINK", "SCAN", "SADD", "SMEMBERS", "PTTL", "EXISTS", "PERSIST", "PUBLISH", "SUBSCRIBE"];
+const REQUIRED_COMMANDS = ["GET", "SET", "DEL", "PEXPIRE", "EVAL", "UNLINK", "SCAN", "SADD", "SREM", "SMEMBERS", "PTTL", "EXISTS", "PERSIST", "PUBLISH", "SUBSCRIBE"];
 /** `<prefix>:#tag:<tag>`: the set of entry keys (without serialization suffix) carrying the tag. */
 const TAG_KEY_INFIX = ":#tag:";
 /** `<prefix>:#invalidations`: the pub/sub channel of the fleet invalidation bus. */
@@ -56,15 +56,6 @@ if ARGV[2] == "" then redis.call("persist", KEYS[1]) return 1 end
 local left = redis.call("pttl", KEYS[1])
 if fresh or (left >= 0 and left < tonumber(ARGV[2])) then redis.call("pexpire", KEYS[1], ARGV[2]) end
 return 1`;
-// Deletes every member of the tag sets (each under every serialization suffix, ARGV) and the sets, atomically.
-const DELETE_TAGGED = `for _, tagKey in ipairs(KEYS) do
-  for _, base in ipairs(redis.call("smembers", tagKey)) do
-    for _, suffix in ipairs(ARGV) do redis.call("unlink", base .. suffix) end
-  end
-  redis.call("unlink", tagKey)
-end
-return 1`;
-
 // Compare-and-delete / compare-and-extend: a holder whose lock expired must not touch the new holder's lock.
 const RELEASE_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 const EXTEND_LOCK = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
@@ -109,8 +100,8 @@ export class RedisStore implements CacheStore {
     this.#maxPollMs = options.maxPollMs ?? 100;
     this.#warn = options.warn ?? ((message) => console.warn(message));
     this.#signingKey = options.signingKey;
-    // Pub/sub reaches every node of a cluster, so the subscriber connects to one of them.
-    this.#busSettings = { url: clusterNodes(this.url)?.[0] ?? this.url, client: options.client, timeoutMs: options.timeoutMs ?? 1_000 };
+    // Pub/sub reaches every node of a cluster, so the subscriber connects to one of them (the bus picks which).
+    this.#busSettings = { url: this.url, client: options.client, timeoutMs: options.timeoutMs ?? 1_000 };
   }
 
   /** The fleet bus on `<prefix>:#invalidations`; its subscriber connection opens when a process starts listening. */
@@ -138,13 +129,31 @@ export class RedisStore implements CacheStore {
     }
   }
 
+  /**
+   * Drops the entries of each tag, cluster-safe: a tag's members live in any slot, so no
+   * script can delete them (slot rule 5 in docs/fleet.md). Per tag: SMEMBERS, then SREM
+   * of exactly those members, then one UNLINK per entry key. Removing the members read
+   * (rather than the set) keeps a member indexed concurrently after the SMEMBERS in the
+   * set, so a later invalidateTag still finds that entry. Guarantee: every entry whose
+   * index was written before the SMEMBERS is gone when this resolves, except one whose
+   * computation overlaps the call and writes its value after the UNLINK (as with clear).
+   */
   async deleteTagged(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
     try {
-      await this.#send(["EVAL", DELETE_TAGGED, String(tags.length), ...tags.map((tag) => this.prefix + TAG_KEY_INFIX + tag), ...SERIALIZATION_TAGS]);
+      await Promise.all(tags.map((tag) => this.#deleteTag(this.prefix + TAG_KEY_INFIX + tag)));
     } catch (error) {
       this.#unavailable(error, "delete");
     }
+  }
+
+  async #deleteTag(tagKey: string): Promise<void> {
+    const members = (await this.#send(["SMEMBERS", tagKey])) as string[];
+    if (members.length === 0) return;
+    // Unindexed first: an entry re-indexed from here on stays in the set.
+    await this.#send(["SREM", tagKey, ...members]);
+    await this.#connection.unlink(members.flatMap((base) => SERIALIZATION_TAGS.map((suffix) => base + suffix)));
+    this.#answered();
   }
 
   /** `<prefix>:<id>:<version>:<key>` */
@@ -203,15 +212,20 @@ export class RedisStore implements CacheStore {
    * computes; a crashed holder's lease expires after `lockTtlMs` and a waiter takes over.
    * Redis failing at any point: compute locally.
    */
-  async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T> {
+  async computeOnce<T>(fn: StoreFunction, key: string, compute: () => Promise<T>, options: ComputeOnceOptions = {}): Promise<T> {
     // Beside the value in one cluster slot: a key's single flight depends on one node only.
     const lockKey = keyInSameSlot(`${this.prefix}:`, this.entryKey(fn, key) + SERIALIZATION_TAG, LOCK_KEY_SUFFIX);
     const token = nodeCrypto().randomBytes(12).toString("hex");
+    // After the caller's own miss, the first read that matters is the one under the lock.
+    let readFirst = options.justMissed !== true;
     for (let delayMs = 2; ; delayMs = Math.min(delayMs * 1.5, this.#maxPollMs)) {
       let acquired: boolean;
       try {
-        const hit = await this.#get(fn, key);
-        if (hit) return hit.value as T;
+        if (readFirst) {
+          const hit = await this.#get(fn, key);
+          if (hit) return hit.value as T;
+        }
+        readFirst = true;
         acquired = (await this.#send(["SET", lockKey, token, "NX", "PX", String(this.#lockTtlMs)])) !== null;
         if (acquired) {
           // The previous holder may have stored the value between our GET and our SET.

@@ -64,7 +64,7 @@ export interface CacheStore {
    * the computed value itself (callers must not write it again); a value already stored
    * is returned without computing; a failed `compute` stores nothing.
    */
-  computeOnce?<T>(fn: StoreFunction, key: string, compute: () => Promise<T>): Promise<T>;
+  computeOnce?<T>(fn: StoreFunction, key: string, compute: () => Promise<T>, options?: ComputeOnceOptions): Promise<T>;
   /** `computeOnce` for synchronous functions (stores with `readSync`; the disk store has it). Optional. */
   computeOnceSync?<T>(fn: StoreFunction, key: string, compute: () => T): T;
   /** The fleet invalidation bus of this store (created on first call), if it has one. Optional. */
@@ -100,4 +100,13 @@ export interface StoreConfig {
   readonly signingKey?: string;
   /** Use a cache directory owned by another user or writable by others (else AUTOMEMO_TRUST_CACHE_DIR=1, else refused). */
   readonly trustCacheDir?: boolean;
+}
+
+export interface ComputeOnceOptions {
+  /**
+   * The caller has just read the key and found nothing: the store may skip its own first
+   * read and go straight to the lock (it must still read under the lock, since another
+   * process may have written in between).
+   */
+  readonly justMissed?: boolean;
 }

@@ -112,9 +112,9 @@ describe("the hit, miss, evict, invalidate and store-error channels", () => {
         { id: expect.stringContaining("validated"), reason: "invalid" },
       ]);
       expect(events.filter(([name]) => name === CHANNEL_NAMES.invalidate).map(([, message]) => message)).toEqual([
-        { id, scope: "call" },
-        { id, scope: "function" },
-        { id: null, scope: "all" },
+        { id, scope: "call", source: "local" },
+        { id, scope: "function", source: "local" },
+        { id: null, scope: "all", source: "local" },
       ]);
     } finally {
       clock.restore();
