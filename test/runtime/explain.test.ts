@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { cacheHandle, clear, clearAll, configure, explain, invalidateTag, memo, MISS } from "../../runtime/index.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { resetSettingsForTesting } from "../../runtime/handle/configure.ts";
+import { sharedRuntime } from "../../runtime/handle/shared.ts";
 import { manualClock, uniqueId } from "./helpers.ts";
 
 afterEach(async () => {
@@ -110,6 +114,62 @@ describe("explain(fn): why each miss happened (memory)", () => {
       expect(printed.mock.calls.map((call) => call[0])).toEqual([`[automemo] miss ${id}: first call`, `[automemo] miss ${id}: new arguments (table: "users" → "orders")`]);
     } finally {
       printed.mockRestore();
+    }
+  });
+});
+
+describe("explain(fn) on persisted functions", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  function diskCache(): void {
+    const dir = mkdtempSync(join(tmpdir(), "automemo-explain-"));
+    dirs.push(dir);
+    configure({ cacheDir: dir, explain: true });
+  }
+  /** One call of version `hash` of the function `id`, persisted on disk, as emitted code makes it. */
+  function callVersion(id: string, hash: string, n: number): unknown {
+    const handle = cacheHandle("memo", { id, hash, params: ["n"], options: { persist: "disk" } });
+    const hit = handle.get1(n);
+    return hit !== MISS ? hit : handle.settle(() => n * 2);
+  }
+  /** A fresh process, as far as memory goes: the registry forgets the function's handle. */
+  function forgetInMemory(id: string): void {
+    sharedRuntime().handles.delete(id);
+  }
+
+  it("store miss: the disk has no entry for the key; a store hit is no miss", () => {
+    diskCache();
+    const id = uniqueId("disk-miss");
+    callVersion(id, "v1", 1);
+    forgetInMemory(id);
+    callVersion(id, "v1", 1); // answered by the disk
+    callVersion(id, "v1", 2);
+    expect(reasons(id)).toEqual(["new arguments"]);
+    forgetInMemory(id);
+    callVersion(id, "v1", 3);
+    expect(reasons(id)).toEqual(["store miss"]);
+  });
+
+  it("code changed: the disk holds the key under another code version", () => {
+    diskCache();
+    const id = uniqueId("disk-version");
+    callVersion(id, "v1", 1);
+    forgetInMemory(id);
+    callVersion(id, "v2", 1);
+    expect(reasons(id)).toEqual(["code changed"]);
+  });
+
+  it("store unavailable: Redis cannot be reached", async () => {
+    configure({ explain: true, redisUrl: "redis://127.0.0.1:1", redisTimeoutMs: 200 });
+    const warned = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const f = memo(async (n: number) => n, { id: uniqueId("redis-down"), params: ["n"], options: { persist: "redis" } });
+      expect(await f(1)).toBe(1);
+      expect(reasons(f)).toEqual(["store unavailable"]);
+    } finally {
+      warned.mockRestore();
     }
   });
 });
