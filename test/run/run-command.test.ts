@@ -238,7 +238,9 @@ describe("run arguments", () => {
       watch: true,
       quiet: true,
       persist: true,
+      explain: false,
     });
+    expect(parseRunArgs(["a.ts", "--explain"])).toMatchObject({ script: "a.ts", explain: true });
     expect(parseRunArgs(["--no-persist", "--", "a.ts", "-q"])).toMatchObject({ script: "a.ts", scriptArgs: ["-q"], persist: false, quiet: false });
   });
 
