@@ -1,5 +1,5 @@
 /**
- * `automemo run script.ts [--watch] [--quiet] [--no-persist]`: runs a script with the
+ * `automemo run script.ts [--watch] [--quiet] [--no-persist] [--explain]`: runs a script with the
  * automemo transform, Streamlit style. @memo results persist on disk by default, so a
  * second run is fast; `--watch` reruns the script in this same process on every save,
  * where unchanged functions answer from memory (the registry keeps handles whose id and
@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { installAutomemoHooks } from "../transformer/loader/install.ts";
+import { EXPLAIN_OFF, explaining, setExplaining } from "../runtime/handle/explain.ts";
 import { RUN_USAGE, RunUsageError, parseRunArgs, type RunOptions } from "./run/args.ts";
 import { freshEntryUrl } from "./run/fresh-modules.ts";
 import { SlowMissProgress, followComputations } from "./run/progress.ts";
@@ -83,6 +84,9 @@ async function runCommand(args: readonly string[], io: RunIo = process): Promise
   const script = resolve(options.script);
   if (!existsSync(script)) throw new RunUsageError(`Script not found: ${script}`);
 
+  // Miss reasons feed the summary's "why" column; --explain (or AUTOMEMO_EXPLAIN=1) also prints them as they happen.
+  if (options.explain) setExplaining("print");
+  else if (explaining.mode === EXPLAIN_OFF) setExplaining(true);
   if (options.persist) process.env[DEFAULT_PERSIST_ENV] ??= "disk";
   else delete process.env[DEFAULT_PERSIST_ENV];
   const entryUrl = pathToFileURL(script).href;

@@ -13,7 +13,7 @@ import type { CacheKind, FunctionMeta } from "./meta.ts";
 import { wrapByHand } from "./handle/by-hand.ts";
 import { MISS as MISS_TOKEN } from "./handle/miss.ts";
 import { cacheHandle as createCacheHandle } from "./handle/registry.ts";
-import { clearEverything, clearFunction, statsOf, totalStats, type CachedFunctionRef, type TotalStats } from "./handle/control.ts";
+import { clearEverything, clearFunction, explainFunction, statsOf, totalStats, type CachedFunctionRef, type TotalStats } from "./handle/control.ts";
 import { configureFunction, configureGlobal, type GlobalSettings } from "./handle/configure.ts";
 import type { CacheStats, Lifecycle } from "./handle/shared.ts";
 
@@ -23,6 +23,8 @@ type AnyFunction = (this: never, ...args: never[]) => unknown;
 export type { CacheKind, FunctionMeta } from "./meta.ts";
 export type { CacheStats, Lifecycle } from "./handle/shared.ts";
 export type { TotalStats, CachedFunctionRef } from "./handle/control.ts";
+export type { ExplainedMiss, MissReason } from "./handle/explain.ts";
+import type { ExplainedMiss } from "./handle/explain.ts";
 export type { GlobalSettings, CustomHasherEntry } from "./handle/configure.ts";
 export { COMPUTE_CHANNEL, type ComputeMessage } from "./handle/compute-events.ts";
 export { cacheTag, invalidateTag } from "./fleet/tags.ts";
@@ -190,6 +192,19 @@ export function clear(fn: CachedFunctionRef, ...args: unknown[]): Promise<void> 
  */
 export function clearAll(): Promise<void> {
   return clearEverything();
+}
+
+/**
+ * Why recent calls of `fn` missed (up to 50, oldest first), recorded while explaining is
+ * on (`AUTOMEMO_EXPLAIN=1`, `configure({ explain: true })`, `automemo run`); empty otherwise.
+ * A `new arguments` miss names what differs from the nearest key computed before.
+ *
+ * @example
+ * configure({ explain: true });
+ * explain(loadRows); // [{ reason: "new arguments", at: 1765158000000, changes: ['table: "users" → "orders"'] }]
+ */
+export function explain(fn: CachedFunctionRef): ExplainedMiss[] {
+  return explainFunction(fn);
 }
 
 /**

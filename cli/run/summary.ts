@@ -23,6 +23,8 @@ export interface FunctionActivity {
   readonly staleHits?: number;
   readonly refreshes?: number;
   readonly refreshErrors?: number;
+  /** The most frequent reason of its misses (explain.ts), when they were explained. */
+  readonly mainMissReason?: string;
 }
 
 /** Counters per handle. A watch-mode edit registers a new handle (new code hash) for the same id, replacing the old one. */
@@ -44,6 +46,7 @@ export function snapshotActivity(): ActivitySnapshot {
       staleHits: stats.staleHits,
       refreshes: stats.refreshes,
       refreshErrors: stats.refreshErrors,
+      mainMissReason: (handle as { mainMissReason?(): string | undefined }).mainMissReason?.(),
     });
   }
   return snapshot;
@@ -70,6 +73,7 @@ function addActivity(into: Map<string, FunctionActivity>, delta: FunctionActivit
           staleHits: combine(sum.staleHits, delta.staleHits, 1),
           refreshes: combine(sum.refreshes, delta.refreshes, 1),
           refreshErrors: combine(sum.refreshErrors, delta.refreshErrors, 1),
+          mainMissReason: delta.mainMissReason ?? sum.mainMissReason,
         },
   );
 }
@@ -91,6 +95,7 @@ export function activityBetween(before: ActivitySnapshot, after: ActivitySnapsho
       staleHits: combine(now.staleHits, then?.staleHits, -1),
       refreshes: combine(now.refreshes, then?.refreshes, -1),
       refreshErrors: combine(now.refreshErrors, then?.refreshErrors, -1),
+      mainMissReason: now.mainMissReason,
     });
   }
   return [...byId.values()].filter((entry) => entry.hits + entry.misses + (entry.staleHits ?? 0) > 0).sort((a, b) => a.id.localeCompare(b.id));
@@ -135,6 +140,7 @@ export function formatSummary(activity: readonly FunctionActivity[], totals: Act
     // A store hit is a hit too: "1 hit from disk", never "0 hits, 1 from disk".
     if (entry.hits > 0 || parts.length === 0) parts.unshift(count(entry.hits, "hit"));
     if (entry.staleHits) parts.push(`${entry.staleHits} stale`);
+    if (computed > 0 && entry.mainMissReason !== undefined) parts.push(`missed: ${entry.mainMissReason}`);
     if (entry.refreshes) parts.push(`${count(entry.refreshes, "refresh", "refreshes")}${entry.refreshErrors ? ` (${entry.refreshErrors} failed)` : ""}`);
     if (entry.bytes !== undefined) {
       heldBytes = (heldBytes ?? 0) + entry.bytes;

@@ -12,6 +12,7 @@
 import { ClearKeyError } from "../errors.ts";
 import type { CacheKind, FunctionMeta } from "../meta.ts";
 import { HandleLookups } from "./lookups.ts";
+import { REASON_CLEARED, REASON_NONE, REASON_TAG } from "./explain.ts";
 import { announce } from "../fleet/fleet.ts";
 import { carriesAny } from "../fleet/tags.ts";
 import { deleteStored, entryStoreKey, isPromiseLike, storeKeyOf } from "./persist.ts";
@@ -44,9 +45,15 @@ export class CacheHandle extends HandleLookups implements RegisteredHandle {
   async clear(includeStore = true, announceIt = includeStore): Promise<void> {
     const releases: Promise<void>[] = [];
     if (includeStore && this.persist !== undefined) releases.push(deleteStored(this));
-    for (const entry of this.liveEntries()) {
-      const released = this.removeEntry(entry, true);
-      if (released !== undefined) releases.push(released);
+    const reason = this.removalReason;
+    this.removalReason = reason === REASON_NONE ? REASON_CLEARED : reason;
+    try {
+      for (const entry of this.liveEntries()) {
+        const released = this.removeEntry(entry, true);
+        if (released !== undefined) releases.push(released);
+      }
+    } finally {
+      this.removalReason = reason;
     }
     // The tables stay: a miss being settled right now still files into them, and counts right.
     await Promise.all(releases);
@@ -59,7 +66,10 @@ export class CacheHandle extends HandleLookups implements RegisteredHandle {
     const table = this.locate(components, components.length, false);
     const entry = table === undefined ? undefined : this.find(table);
     const stored = this.persist !== undefined ? deleteStored(this, components) : undefined;
-    if (entry !== undefined) await this.removeEntry(entry, true);
+    this.removalReason = REASON_CLEARED;
+    const released = entry === undefined ? undefined : this.removeEntry(entry, true);
+    this.removalReason = REASON_NONE;
+    await released;
     await stored;
     // Identity keys mean nothing in another process.
     if (this.layout.identityDepth === 0 && !this.layout.identityAll) await announce({ kind: "clear", id: this.id, key: storeKeyOf(this, components) }, [this.persist]);
@@ -67,12 +77,22 @@ export class CacheHandle extends HandleLookups implements RegisteredHandle {
 
   /** An invalidation from another process (runtime/fleet): the memory entry stored under `key`. */
   async forgetStoreKey(key: string): Promise<void> {
-    await this.removeEntriesWhere((entry) => entry.table === this.root && entryStoreKey(this, entry) === key);
+    await this.removeFor(REASON_CLEARED, () => this.removeEntriesWhere((entry) => entry.table === this.root && entryStoreKey(this, entry) === key));
   }
 
   async dropTagged(tags: ReadonlySet<string>): Promise<void> {
-    if (carriesAny(this.options.tags, tags)) await this.clear(false, false);
-    else await this.removeEntriesWhere((entry) => carriesAny(entry.tags, tags));
+    if (carriesAny(this.options.tags, tags)) await this.removeFor(REASON_TAG, () => this.clear(false, false));
+    else await this.removeFor(REASON_TAG, () => this.removeEntriesWhere((entry) => carriesAny(entry.tags, tags)));
+  }
+
+  /** Runs `remove`, whose removals happen before its first await, as removals for `reason` (explain.ts). */
+  private removeFor(reason: number, remove: () => Promise<void>): Promise<void> {
+    this.removalReason = reason;
+    try {
+      return remove();
+    } finally {
+      this.removalReason = REASON_NONE;
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import { failOption, isPlainRecord, isStoreName, suggestName, validateDefaults }
 import { registerStores, setStoreConfig, type RedisClientLike, type RedisClusterLike, type StoreConfig } from "../stores/index.ts";
 import type { CacheStore } from "../stores/store.ts";
 import { findHandle, type CachedFunctionRef } from "./control.ts";
+import { setExplaining } from "./explain.ts";
 import { sharedMemory, sharedRuntime, type Lifecycle } from "./shared.ts";
 
 /** A class (matched with `instanceof`) and a function returning plain data that identifies its instances. */
@@ -40,6 +41,8 @@ export interface GlobalSettings {
   disabled?: boolean;
   /** Where the disk store keeps its files (else AUTOMEMO_CACHE_DIR, else node_modules/.cache/automemo). */
   cacheDir?: string;
+  /** Record why each miss happened, for `explain(fn)`; "print" also prints one line per miss (as AUTOMEMO_EXPLAIN=1 does). */
+  explain?: boolean | "print";
   /**
    * Redis URL for persist: "redis" (else AUTOMEMO_REDIS_URL, else redis://127.0.0.1:6379).
    * Several URLs (an array, or comma-separated) are the nodes of a Redis Cluster.
@@ -81,7 +84,7 @@ const STORE_SETTING_TYPES: Readonly<Record<Exclude<keyof StoreConfig, "cacheDir"
   signingKey: "string",
   trustCacheDir: "boolean",
 };
-const SETTING_NAMES = ["ttl", "maxEntries", "maxBytes", "hashers", "stores", "defaultPersist", "disabled", "cacheDir", ...Object.keys(STORE_SETTING_TYPES)];
+const SETTING_NAMES = ["ttl", "maxEntries", "maxBytes", "hashers", "stores", "defaultPersist", "disabled", "cacheDir", "explain", ...Object.keys(STORE_SETTING_TYPES)];
 const LIFECYCLE_NAMES = ["validate", "dispose"];
 const WHERE = "configure()";
 
@@ -135,6 +138,7 @@ export function configureGlobal(raw: GlobalSettings): void {
     failOption("defaultPersist", WHERE, `${JSON.stringify(raw.defaultPersist)} is not a store name`, `Use defaultPersist: "disk", "redis", the name of a store registered with configure({ stores }), or false.`);
   }
   if (raw.disabled !== undefined && typeof raw.disabled !== "boolean") failOption("disabled", WHERE, `expected a boolean, got ${typeof raw.disabled}`, "Use disabled: true or disabled: false.");
+  if (raw.explain !== undefined && typeof raw.explain !== "boolean" && raw.explain !== "print") failOption("explain", WHERE, `expected a boolean or "print", got ${JSON.stringify(raw.explain)}`, `Use explain: true, explain: "print" or explain: false.`);
   if (raw.cacheDir !== undefined && (typeof raw.cacheDir !== "string" || raw.cacheDir === "")) failOption("cacheDir", WHERE, "expected a non-empty path string", `Use cacheDir: ".cache/automemo".`);
   const storeConfig: Record<string, unknown> = {};
   for (const [name, type] of Object.entries(STORE_SETTING_TYPES)) {
@@ -164,6 +168,7 @@ export function configureGlobal(raw: GlobalSettings): void {
   if (raw.defaultPersist !== undefined) settings.defaultPersist = raw.defaultPersist;
   if (Object.keys(storeConfig).length > 0) setStoreConfig(storeConfig as StoreConfig);
   if (raw.disabled !== undefined) settings.disabled = raw.disabled;
+  if (raw.explain !== undefined) setExplaining(raw.explain);
   if (raw.cacheDir !== undefined) settings.cacheDir = raw.cacheDir;
   for (const handle of shared.handles.values()) handle.refreshSettings();
 }

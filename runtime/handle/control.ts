@@ -6,6 +6,7 @@
 import { UnknownFunctionError } from "../errors.ts";
 import { announce } from "../fleet/fleet.ts";
 import { publishInvalidate } from "../observe/channels.ts";
+import type { ExplainedMiss } from "./explain.ts";
 import { sharedRuntime, type AnyFunction, type CacheStats, type RegisteredHandle } from "./shared.ts";
 
 /** A cached function, or its id (`"src/db.ts#loadRows"`). */
@@ -32,6 +33,12 @@ export async function clearEverything(): Promise<void> {
   await Promise.all(handles.map((handle) => handle.clear(true, false)));
   await announce({ kind: "clear-all" }, handles.map((handle) => handle.stats().store));
   publishInvalidate({ id: null, scope: "all", source: "local" });
+}
+
+/** `explain(fn)`: the recent explained misses (a handle of an older runtime copy has none). */
+export function explainFunction(target: CachedFunctionRef): ExplainedMiss[] {
+  const handle = findHandle(target, "explain(fn)") as RegisteredHandle & { explainMisses?(): ExplainedMiss[] };
+  return handle.explainMisses?.() ?? [];
 }
 
 /** Totals over every cached function, with the numbers of each function by id. */

@@ -11,6 +11,7 @@ import { NOT_COPIED } from "./recent-key.ts";
 import { LruList } from "./lru.ts";
 import { QuickValues } from "./quick-values.ts";
 import { releaseValue } from "./release.ts";
+import { keyText, REASON_EVICTED, type MissLog } from "./explain.ts";
 import type { Miss } from "./miss.ts";
 import { sharedMemory, sharedRuntime, type Lifecycle } from "./shared.ts";
 import { observers, type EvictMessage } from "../observe/channels.ts";
@@ -92,6 +93,10 @@ export abstract class EntryBook {
   protected recentKey: unknown = NOT_COPIED;
   /** Compares with the recent key that failed in a row; past RECENT_KEY_PATIENCE it is dropped (see HandleLookups.find1). */
   protected recentKeyFailures = 0;
+  /** Why misses happen (explain.ts): created at the first miss explained, null while explaining is off. */
+  protected missLog: MissLog | null = null;
+  /** The reason (explain.ts) of the removals under way: eviction, clear, tag; 0 for any other removal. */
+  protected removalReason = 0;
 
   constructor(id: string, isMemo: boolean) {
     this.id = id;
@@ -185,7 +190,7 @@ export abstract class EntryBook {
       const oldest = this.lru.oldest();
       if (oldest === null) break;
       this.evictions++;
-      this.removeEntry(oldest, true);
+      this.removeBecause(oldest, REASON_EVICTED);
       this.announceEviction("capacity");
     }
     if (this.memory.used > this.memory.limit) evictAcrossFunctions(this.memory);
@@ -199,7 +204,7 @@ export abstract class EntryBook {
     const oldest = this.lru.oldest();
     if (oldest === null) return;
     this.evictions++;
-    this.removeEntry(oldest, true);
+    this.removeBecause(oldest, REASON_EVICTED);
     this.announceEviction("budget");
   }
 
@@ -209,10 +214,22 @@ export abstract class EntryBook {
     if (channel.hasSubscribers) channel.publish({ id: this.id, reason } satisfies EvictMessage);
   }
 
+  /** removeEntry (released) of one entry, remembered as removed for `reason` while explaining. */
+  private removeBecause(entry: Entry, reason: number): void {
+    const previous = this.removalReason;
+    this.removalReason = reason;
+    try {
+      this.removeEntry(entry, true);
+    } finally {
+      this.removalReason = previous;
+    }
+  }
+
   /** Unfiles an entry; ready singletons are released when `release` is set. */
   removeEntry(entry: Entry, release: boolean): Promise<void> | undefined {
     if (entry.state === STATE_REMOVED) return undefined;
     entry.table.remove(entry);
+    if (this.missLog !== null && this.removalReason !== 0) this.missLog.forget(entry.table, keyText(entry.slot, entry.keyPart0, entry.keyPart1, entry.keyPart2, entry.keyPart3), this.removalReason);
     return this.detach(entry, release);
   }
 

@@ -19,6 +19,19 @@ import { copyKeyValue, NOT_COPIED, sameKeyValue } from "./recent-key.ts";
 import { KEEP_FOR_ERRORS, SERVE_STALE, staleUse } from "./freshness.ts";
 import { isQuickIndex } from "./quick-values.ts";
 import { MissSettler } from "./settle.ts";
+import {
+  EXPLAIN_OFF,
+  explaining,
+  keyText,
+  MissLog,
+  REASON_CODE_CHANGED,
+  REASON_EXPIRED,
+  REASON_FIRST_CALL,
+  REASON_NEW_ARGUMENTS,
+  REASON_NONE,
+  type ExplainedMiss,
+  type MissReason,
+} from "./explain.ts";
 import { IdentityScope, type Table } from "./table.ts";
 
 function clearScratch(values: unknown[]): void {
@@ -172,7 +185,7 @@ export abstract class HandleLookups extends MissSettler {
       entry = this.find(table);
       // Only hashed-key misses copy their key (for the store, for the recent-key shortcut), so hits allocate nothing.
       if (entry === undefined && this.cursorSlot === SLOT_DIGEST) {
-        if (this.persist !== undefined) components = Array.from(values);
+        if (this.persist !== undefined || explaining.mode !== EXPLAIN_OFF) components = Array.from(values);
         if (count === 1 && this.fastPath) keyCopy = copyKeyValue(values[0]);
       }
     } finally {
@@ -298,6 +311,7 @@ export abstract class HandleLookups extends MissSettler {
       // Only settle() has the compute function to refresh with: the entry stays filed meanwhile (settle.ts).
       const miss = this.missOfEntry(entry);
       miss.stale = entry;
+      miss.reason = REASON_EXPIRED;
       return this.missed(miss);
     }
     return this.removeAndMiss(entry, "expired", use === KEEP_FOR_ERRORS);
@@ -313,6 +327,54 @@ export abstract class HandleLookups extends MissSettler {
     const miss = this.missOfEntry(entry);
     miss.keyCopy = keyCopy;
     if (keepForErrors) miss.stale = entry;
+    if (reason === "expired") miss.reason = REASON_EXPIRED;
     return this.missed(miss);
+  }
+
+  // ---- why it missed (explain.ts; only while explaining is on) ----
+
+  /** Decides the reason of `miss` before it is computed, and what differs from the nearest computed key. */
+  protected explainMiss(miss: Miss): void {
+    const table = miss.table;
+    if (table === null) return;
+    const log = (this.missLog ??= new MissLog());
+    const text = keyText(miss.slot, miss.keyPart0, miss.keyPart1, miss.keyPart2, miss.keyPart3);
+    let reason = miss.reason;
+    if (reason === REASON_NONE) reason = log.takeRemoval(table, text);
+    if (reason === REASON_NONE && log.previousVersion?.has(text)) reason = REASON_CODE_CHANGED;
+    const depth = this.layout.identityAll ? 0 : this.layout.identityDepth;
+    const components = miss.components !== null ? miss.components.slice(depth) : [miss.keyPart0, miss.keyPart1, miss.keyPart2].slice(0, miss.slot === SLOT_NONE ? 0 : miss.slot);
+    const changes = miss.slot === SLOT_DIGEST && miss.components === null ? undefined : log.changesFrom(this.layout.hashNames(depth, components.length), components);
+    if (reason === REASON_NONE) reason = this.misses <= 1 && log.previousVersion === null ? REASON_FIRST_CALL : REASON_NEW_ARGUMENTS;
+    miss.reason = reason;
+    if (reason === REASON_NEW_ARGUMENTS && changes !== undefined) log.pendingChanges.set(miss, changes);
+  }
+
+  /** The miss is computed now: its reason goes into the log (and is printed with AUTOMEMO_EXPLAIN=1). */
+  protected recordMiss(miss: Miss): void {
+    const log = this.missLog!;
+    log.record(this.id, miss.reason, log.pendingChanges.get(miss));
+  }
+
+  /** The previous code version's keys (the registry replaces this handle): their misses are `code changed`. */
+  liveKeyTexts(): Set<string> {
+    const texts = new Set<string>();
+    for (const entry of this.liveEntries()) texts.add(keyText(entry.slot, entry.keyPart0, entry.keyPart1, entry.keyPart2, entry.keyPart3));
+    return texts;
+  }
+
+  /** Set by the registry on the handle of a new code version (explain.ts). */
+  succeed(previousKeys: Set<string>): void {
+    (this.missLog ??= new MissLog()).previousVersion = previousKeys;
+  }
+
+  /** `explain(fn)`: the recent misses, oldest first. */
+  explainMisses(): ExplainedMiss[] {
+    return this.missLog?.misses() ?? [];
+  }
+
+  /** The most frequent miss reason, when misses were explained. */
+  mainMissReason(): MissReason | undefined {
+    return this.missLog?.mainReason();
   }
 }

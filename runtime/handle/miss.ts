@@ -29,6 +29,8 @@ export class Miss {
   tags: string[] | null = null;
   /** The expired entry of this key, kept for staleWhileRevalidate / staleIfError (freshness.ts). */
   stale: Entry | null = null;
+  /** Why this key missed when the lookup knew it (REASON_EXPIRED), else REASON_NONE until explained (explain.ts). */
+  reason = 0;
 
   constructor(
     readonly table: Table | null,

@@ -22,7 +22,8 @@ import { SyncStoreUnsupportedError, UnknownStoreError } from "../errors.ts";
 import { digestHex, hashKeyComponents } from "../hash/index.ts";
 import { prototypeOf } from "../hash/kinds.ts";
 import { getStore } from "../stores/index.ts";
-import { publishStoreError } from "../observe/channels.ts";
+import { publishStoreError, storeReadFailures } from "../observe/channels.ts";
+import { EXPLAIN_OFF, explaining, REASON_CODE_CHANGED, REASON_FIRST_CALL, REASON_NONE, REASON_STORE_MISS, REASON_STORE_UNAVAILABLE } from "./explain.ts";
 import type { CacheStore, StoreFunction } from "../stores/store.ts";
 import { joinBus } from "../fleet/fleet.ts";
 import { entryTags } from "../fleet/tags.ts";
@@ -212,6 +213,18 @@ export function isAsyncFunction(fn: unknown): boolean {
   return fn instanceof AsyncFunction;
 }
 
+/**
+ * While explaining (explain.ts): the store had nothing usable for the key of `miss`, which
+ * is computed now. A failed read (since `failuresBefore`) makes it `store unavailable`; an
+ * entry of another code version `code changed`; a first call here `store miss`.
+ */
+function explainStoreMiss(handle: PersistingHandle, store: CacheStore, miss: Miss, key: string, failuresBefore: number): void {
+  if (miss.reason === REASON_NONE || explaining.mode === EXPLAIN_OFF) return;
+  if (storeReadFailures.count !== failuresBefore) miss.reason = REASON_STORE_UNAVAILABLE;
+  else if (store.hasOtherVersion?.(handle.storeFunction, key)) miss.reason = REASON_CODE_CHANGED;
+  else if (miss.reason === REASON_FIRST_CALL) miss.reason = REASON_STORE_MISS;
+}
+
 export function settleWithStore(handle: PersistingHandle, miss: Miss, compute: () => unknown): unknown {
   const store = getStore(handle.persist!);
   const subscribing = joinBus(store);
@@ -220,8 +233,9 @@ export function settleWithStore(handle: PersistingHandle, miss: Miss, compute: (
   // single flight; others need a synchronous read, since they may return a plain value.
   if (store.readSync !== undefined && !(isAsyncFunction(compute) && store.computeOnce !== undefined)) {
     const computeIsAsync = isAsyncFunction(compute);
+    const failuresBefore = storeReadFailures.count;
     if (store.computeOnceSync !== undefined) {
-      const settled = settleOnceAcrossProcesses(handle, store, miss, key, compute, computeIsAsync);
+      const settled = settleOnceAcrossProcesses(handle, store, miss, key, compute, computeIsAsync, failuresBefore);
       if (settled !== FOREIGN_RECORD) return settled;
     }
     const hit = store.readSync(handle.storeFunction, key);
@@ -229,6 +243,7 @@ export function settleWithStore(handle: PersistingHandle, miss: Miss, compute: (
     if (typeof checked === "object" && keepStoredRecord(handle, miss, checked)) {
       return checked.async ? Promise.resolve(checked.value) : checked.value;
     }
+    explainStoreMiss(handle, store, miss, key, failuresBefore);
     const result = handle.runCompute(compute, miss, key);
     learnFromResult(handle, result, checked === "doubted");
     if (isPromiseLike(result)) {
@@ -264,11 +279,20 @@ const FOREIGN_RECORD = Symbol("automemo.foreignRecord");
  * Sync computations with a store that has a synchronous single flight (disk): one
  * process computes while the others wait and read the stored record.
  */
-function settleOnceAcrossProcesses(handle: PersistingHandle, store: CacheStore, miss: Miss, key: string, compute: () => unknown, computeIsAsync: boolean): unknown {
+function settleOnceAcrossProcesses(
+  handle: PersistingHandle,
+  store: CacheStore,
+  miss: Miss,
+  key: string,
+  compute: () => unknown,
+  computeIsAsync: boolean,
+  failuresBefore: number,
+): unknown {
   let computed: { readonly result: unknown; snapshot?: ResultSnapshot } | undefined;
   let record: unknown;
   try {
     record = store.computeOnceSync!(handle.storeFunction, key, () => {
+      explainStoreMiss(handle, store, miss, key, failuresBefore);
       const result = handle.runCompute(compute, miss, key);
       learnFromResult(handle, result, false);
       computed = { result };
@@ -313,6 +337,7 @@ async function readThenCompute(
 ): Promise<unknown> {
   // The first read of a store with a bus waits for the subscription (bounded by the store's timeout).
   if (subscribing !== undefined) await subscribing;
+  const failuresBefore = storeReadFailures.count;
   // Here the function returns a promise (else SyncStoreUnsupportedError below): only async records fit.
   const hit = await store.read(handle.storeFunction, key);
   const checked = hit === undefined ? undefined : checkRecord(handle, hit.value, true);
@@ -324,6 +349,7 @@ async function readThenCompute(
   let computedHere = false;
   const computeAsync = async () => {
     computedHere = true;
+    explainStoreMiss(handle, store, miss, key, failuresBefore);
     const result = handle.runCompute(compute, miss, key);
     if (!isPromiseLike(result)) throw new SyncStoreUnsupportedError({ functionId: handle.id, store: handle.persist! });
     const record = recordOf(handle, miss, true, await result);

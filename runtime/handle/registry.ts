@@ -9,6 +9,7 @@ import { InvalidOptionError } from "../errors.ts";
 import type { CacheKind, FunctionMeta } from "../meta.ts";
 import { CacheHandle, handleSignature } from "./cache-handle.ts";
 import { sharedRuntime, type RegisteredHandle } from "./shared.ts";
+import { EXPLAIN_OFF, explaining } from "./explain.ts";
 
 export function requireMeta(kind: CacheKind, meta: unknown, where: string): asserts meta is FunctionMeta {
   const id = (meta as FunctionMeta | null | undefined)?.id;
@@ -28,8 +29,14 @@ export function cacheHandle(kind: CacheKind, meta: FunctionMeta): RegisteredHand
   if (existing !== undefined) {
     if (existing.signature === handleSignature(kind, meta)) return existing;
     handles.delete(meta.id);
+    // While explaining, misses of the old version's keys are `code changed` (explain.ts); a handle of another runtime copy may not say.
+    const previousKeys = explaining.mode === EXPLAIN_OFF ? undefined : (existing as { liveKeyTexts?(): Set<string> }).liveKeyTexts?.();
     // Memory only: other processes sharing the store may still run the old version.
     void existing.clear(false);
+    const handle = new CacheHandle(kind, meta);
+    if (previousKeys !== undefined) handle.succeed(previousKeys);
+    handles.set(meta.id, handle);
+    return handle;
   }
   const handle = new CacheHandle(kind, meta);
   handles.set(meta.id, handle);

@@ -19,6 +19,7 @@ import { usableAfterError } from "./freshness.ts";
 import { HandleSettings } from "./handle-settings.ts";
 import { KEY_CAPTURED, Miss, PASS_THROUGH } from "./miss.ts";
 import { NOT_COPIED } from "./recent-key.ts";
+import { EXPLAIN_OFF, explaining } from "./explain.ts";
 import { isAsyncFunction, isPromiseLike, refreshThroughStore, settleWithStore } from "./persist.ts";
 
 const noop = () => {};
@@ -39,6 +40,9 @@ export abstract class MissSettler extends HandleSettings {
   protected pendingMiss: Miss | null = null;
   /** How long computed misses took (metricsText's histogram). */
   private readonly computeTimesRecorded = new ComputeTimes();
+  /** Why it missed (lookups.ts, explain.ts): called only while explaining is on. */
+  protected abstract explainMiss(miss: Miss): void;
+  protected abstract recordMiss(miss: Miss): void;
 
   /**
    * Called by the emitted code right after a lookup answered MISS: computes the value
@@ -69,6 +73,7 @@ export abstract class MissSettler extends HandleSettings {
       this.removeEntry(stale, true);
       this.misses++;
     }
+    if (explaining.mode !== EXPLAIN_OFF) this.explainMiss(miss);
     // Async computations run inside a link of the compute chain, so awaiting themselves is detected.
     if (isAsyncFunction(compute)) {
       // The emitted code passes an async computation only from an async function (by-hand wrappers re-wrap their hits).
@@ -139,6 +144,7 @@ export abstract class MissSettler extends HandleSettings {
    * `storeKey` names the key in tracing contexts when the caller has one.
    */
   runCompute(compute: () => unknown, miss: Miss, storeKey?: string): unknown {
+    if (this.missLog !== null && miss.reason !== 0) this.recordMiss(miss);
     return runComputation(this, () => computeFor(miss, compute), () => storeKey ?? this.keyDigestOf(miss), isPromiseLike);
   }
 

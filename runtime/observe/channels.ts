@@ -183,8 +183,13 @@ export function traceCompute(tracing: ComputeTracing, context: ComputeContext, c
   );
 }
 
+/** Failed store reads in this runtime copy (see publishStoreError). */
+export const storeReadFailures = { count: 0 };
+
 /** Publishes on "automemo:store-error" (stores call it on every failure, warned or not). */
 export function publishStoreError(message: StoreErrorMessage): void {
+  // Counted whether or not anyone subscribes: a miss right after a failed read is `store unavailable` (explain(fn)).
+  if (message.operation === "read") storeReadFailures.count++;
   const channel = observers().storeError;
   if (channel.hasSubscribers) channel.publish(message);
 }

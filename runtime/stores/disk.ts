@@ -4,6 +4,7 @@ import { isHeldByThisProcess, LOCK_BUSY, LOCK_UNBREAKABLE, sleepSync, tryAcquire
 import { ensureCacheRoot, ensureSubdirectory, readFileNoFollow, readFileNoFollowSync, UnsafeDirectory, writeFileAtomic, writeFileAtomicSync } from "./disk-safety.ts";
 import { DiskTagIndex } from "./disk-tags.ts";
 import { nodeFs, nodePath } from "./node-builtins.ts";
+import { publishStoreError } from "../observe/channels.ts";
 import type { CacheStore, StoreFunction, StoreHit } from "./store.ts";
 
 export interface DiskStoreOptions {
@@ -347,6 +348,22 @@ export class DiskStore implements CacheStore {
     return state;
   }
 
+  /** Whether another code version of `fn` still has an entry for `key` (explain.ts: `code changed`); until this version's first write removes them. */
+  hasOtherVersion(fn: StoreFunction, key: string): boolean {
+    const state = this.#state(fn);
+    const path = nodePath();
+    const current = path.basename(state.versionDir);
+    try {
+      for (const name of nodeFs().readdirSync(state.functionDir)) {
+        if (!name.startsWith(VERSION_DIR_PREFIX) || name === current) continue;
+        if (SERIALIZATION_TAGS.some((tag) => nodeFs().existsSync(path.join(state.functionDir, name, entryFileStem(key) + tag + ENTRY_SUFFIX)))) return true;
+      }
+    } catch {
+      // No function directory yet: no other version either.
+    }
+    return false;
+  }
+
   /** First write of a version in this process: remove the function's other versions. */
   #tidy(state: VersionState): void {
     if (state.tidied) return;
@@ -426,6 +443,7 @@ export class DiskStore implements CacheStore {
   }
 
   #readFailed(file: string, error: unknown): undefined {
+    if (!isErrnoCode(error, "ENOENT")) publishStoreError({ store: this.name, operation: "read", error });
     if (!isErrnoCode(error, "ENOENT")) this.#warnOnce(`could not read the disk cache entry ${file}: ${describeError(error)}. Treating it as a miss.`);
     return undefined;
   }

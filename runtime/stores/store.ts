@@ -80,6 +80,8 @@ export interface CacheStore {
   /** Deletes every entry tagged with any of `tags` (every function, every code version), and the tags' indexes. */
   deleteTagged?(tags: readonly string[]): Promise<void>;
   close?(): Promise<void>;
+  /** Whether another code version of `fn` has an entry for `key` (why a call missed: explain(fn)). Optional. */
+  hasOtherVersion?(fn: StoreFunction, key: string): boolean;
 }
 
 /** The store settings `configure()` accepts; every field is optional and falls back to its environment variable or default. */

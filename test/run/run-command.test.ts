@@ -71,6 +71,17 @@ describe("automemo run (built CLI)", () => {
     expect(second.stderr).toMatch(/stable\.ts#stable +1 hit, 1 from disk/);
   });
 
+  it("prints why each miss happened with --explain, and the main reason in the summary", () => {
+    const root = writeProject("explain", {
+      "rows.ts": `/** @memo */\nexport function loadRows(table: string): string {\n  return table.toUpperCase();\n}\n`,
+      "main.ts": `import { loadRows } from "./rows.js";\nconsole.log(loadRows("users"), loadRows("orders"), loadRows("admins"));\n`,
+    });
+    const run = runCli(root, ["--no-persist", "--explain", "main.ts"]);
+    expect(run.stderr).toContain(`[automemo] miss rows.ts#loadRows: first call\n[automemo] miss rows.ts#loadRows: new arguments (table: "users" → "orders")\n`);
+    expect(run.stderr).toMatch(/miss +rows\.ts#loadRows +3 computed in \d+ ms, .*missed: new arguments/);
+    expect(runCli(root, ["--no-persist", "main.ts"]).stderr).not.toContain("[automemo] miss");
+  });
+
   it("keeps a store a tag names with --no-persist", () => {
     const root = writeProject("persist-tagged", { "stable.ts": STABLE_TS.replace("/** @memo */", '/** @memo { persist: "disk" } */') });
     runCli(root, ["--no-persist", "main.ts"]);
@@ -227,7 +238,9 @@ describe("run arguments", () => {
       watch: true,
       quiet: true,
       persist: true,
+      explain: false,
     });
+    expect(parseRunArgs(["a.ts", "--explain"])).toMatchObject({ script: "a.ts", explain: true });
     expect(parseRunArgs(["--no-persist", "--", "a.ts", "-q"])).toMatchObject({ script: "a.ts", scriptArgs: ["-q"], persist: false, quiet: false });
   });
 
@@ -278,6 +291,11 @@ describe("run summary", () => {
     expect(formatSummary([shared], snapshot(["1", shared]), 5)).toMatch(/hit +a\.ts#f +1 hit, 3 from redis$/m);
     const unknown = activity("a.ts#f", { hits: 1, misses: 3 });
     expect(formatSummary([unknown], snapshot(["1", unknown]), 5)).toMatch(/miss +a\.ts#f +1 hit, 3 misses$/m);
+  });
+
+  it("names the main miss reason when misses were explained", () => {
+    const explained: FunctionActivity = { id: "a.ts#f", hits: 0, misses: 2, storeHits: 0, computeMs: 4, mainMissReason: "code changed" };
+    expect(formatSummary([explained], snapshot(["1", explained]), 5)).toMatch(/miss +a\.ts#f +2 computed in 4 ms, missed: code changed$/m);
   });
 
   it("says a disk hit is a hit, counts in English, and leaves out savings under a millisecond", () => {
