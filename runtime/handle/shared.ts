@@ -12,9 +12,9 @@ import type { ComputeTimesSnapshot } from "../observe/compute-times.ts";
 /** Any function (a cached function, a by-hand wrapper, a method). */
 export type AnyFunction = (...args: any[]) => unknown;
 
-export const REGISTRY_SYMBOL = Symbol.for("automemo.registry");
+const REGISTRY_SYMBOL = Symbol.for("automemo.registry");
 // 2: lookups answer the shared MISS token and `settle(compute)` is called on the handle (1: Miss instances).
-export const PROTOCOL_VERSION = 2;
+const PROTOCOL_VERSION = 2;
 
 /** Counters returned by `stats()`. */
 export interface CacheStats {
@@ -143,7 +143,7 @@ export function sharedMemory(): SharedMemory {
 }
 
 /** `AUTOMEMO_DISABLE=1` (read without assuming a Node `process`). */
-export function disabledByEnvironment(): boolean {
+function disabledByEnvironment(): boolean {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const flag = env?.AUTOMEMO_DISABLE;
   return flag === "1" || flag === "true";

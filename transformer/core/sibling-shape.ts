@@ -2,8 +2,8 @@ import { type AstNode, forEachChild } from "./ast.ts";
 import type { SiblingShape } from "./plan.ts";
 
 /**
- * The emitted shape that keeps a tagged function declaration's body where it was (issue 15,
- * nesting depth). `function f(a, b = 1) { BODY }` becomes two sibling declarations:
+ * The emitted shape that keeps a tagged function declaration's body at its own nesting
+ * depth. `function f(a, b = 1) { BODY }` becomes two sibling declarations:
  *
  *   function f(a, b = 1) { const r = h.get2(a, b); if (r !== MISS) return r; return h.settle(() => __am_f0(a, b)); } function __am_f0(a, b) { BODY }
  *

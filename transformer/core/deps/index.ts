@@ -25,7 +25,7 @@ import { closeDependencyStores, dependencyStoreFor, type DependencyStore, saveDe
  */
 export { createDiskResolver } from "./disk-resolver.ts";
 export { createTypeScriptDependencyResolver } from "./typescript-resolver.ts";
-export type { DependencyResolver, ResolvedImport } from "./resolver.ts";
+export type { DependencyResolver } from "./resolver.ts";
 
 export interface DependencyHashingInput {
   /** The module's AST when the caller parsed it; otherwise hash only after `parse`. */

@@ -4,7 +4,7 @@ import type { DependencyNode } from "./digests.ts";
 import { outcomeKey, type Resolutions } from "./resolution.ts";
 
 /** What a plan record is made and checked against: the build session's view of files and resolutions. */
-export interface RecordContext {
+interface RecordContext {
   /** The key of `path`'s text as the session reads it ("" when unreadable). */
   textKeyOf(path: string): string;
   readonly resolutions: Resolutions;
