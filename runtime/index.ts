@@ -14,7 +14,7 @@ import { wrapByHand } from "./handle/by-hand.ts";
 import { MISS as MISS_TOKEN } from "./handle/miss.ts";
 import { cacheHandle as createCacheHandle } from "./handle/registry.ts";
 import { clearEverything, clearFunction, explainFunction, statsOf, totalStats, type CachedFunctionRef, type TotalStats } from "./handle/control.ts";
-import { configureFunction, configureGlobal, type GlobalSettings } from "./handle/configure.ts";
+import { configureFunction, configureGlobal, type GlobalSettings, type SettingsWithHashers } from "./handle/configure.ts";
 import type { CacheStats, Lifecycle } from "./handle/shared.ts";
 
 /** Any function, methods included: every function's `this` and arguments accept `never`. */
@@ -25,7 +25,7 @@ export type { CacheStats, Lifecycle } from "./handle/shared.ts";
 export type { TotalStats, CachedFunctionRef } from "./handle/control.ts";
 export type { ExplainedMiss, MissReason } from "./handle/explain.ts";
 import type { ExplainedMiss } from "./handle/explain.ts";
-export type { GlobalSettings, CustomHasherEntry } from "./handle/configure.ts";
+export type { GlobalSettings, CustomHasherEntry, HasherFor, SettingsWithHashers } from "./handle/configure.ts";
 export { COMPUTE_CHANNEL, type ComputeMessage } from "./handle/compute-events.ts";
 export { cacheTag, invalidateTag } from "./fleet/tags.ts";
 export { CHANNEL_NAMES, type ComputeContext, type EvictMessage, type InvalidateMessage, type LookupMessage, type StoreErrorMessage } from "./observe/channels.ts";
@@ -238,9 +238,12 @@ export function stats(fn?: CachedFunctionRef): CacheStats | TotalStats {
  * configure({ ttl: "10m", hashers: [[Money, (m) => [m.amount, m.currency]]] });
  * configure(connect, { validate: (pool) => !pool.ended, dispose: (pool) => pool.end() });
  */
+export function configure<const Instances extends readonly unknown[]>(settings: SettingsWithHashers<Instances>): void;
 export function configure(settings: GlobalSettings): void;
-export function configure(fn: CachedFunctionRef, lifecycle: Lifecycle): void;
-export function configure(target: GlobalSettings | CachedFunctionRef, lifecycle?: Lifecycle): void {
+export function configure<F extends AnyFunction>(fn: F, lifecycle: Lifecycle<Awaited<ReturnType<F>>>): void;
+export function configure<T = unknown>(id: string, lifecycle: Lifecycle<T>): void;
+export function configure(target: GlobalSettings | CachedFunctionRef, lifecycle?: Lifecycle<never>): void {
+  // The handle gives validate/dispose only values its function returned, the type the overloads checked.
   if (typeof target === "function" || typeof target === "string") configureFunction(target, lifecycle as Lifecycle);
   else configureGlobal(target);
 }

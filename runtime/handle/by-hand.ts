@@ -22,11 +22,14 @@ function componentsOf(self: unknown, args: IArguments, positions: readonly numbe
 
 /** Kept out of the wrappers: a closure there would make every call, hits included, allocate a context. */
 function settleCall(handle: CacheHandle, fn: AnyFunction, self: unknown, args: IArguments): unknown {
-  if (isAsyncFunction(fn)) return handle.settle(async () => fn.apply(self, args as unknown as unknown[]));
-  return handle.settle(() => fn.apply(self, args as unknown as unknown[]));
+  // Called with the `this` and arguments the wrapper received, which are the ones `fn` declares.
+  const call = fn as (this: unknown, ...args: unknown[]) => unknown;
+  if (isAsyncFunction(fn)) return handle.settle(async () => call.apply(self, args as unknown as unknown[]));
+  return handle.settle(() => call.apply(self, args as unknown as unknown[]));
 }
 
-type AnyFunction = (this: any, ...args: any[]) => any;
+/** Any function: every function accepts a `never` receiver and `never` arguments. */
+type AnyFunction = (this: never, ...args: never[]) => unknown;
 
 export function wrapByHand<F extends AnyFunction>(kind: CacheKind, fn: F, meta: FunctionMeta): F {
   requireMeta(kind, meta, `${kind}(fn, meta)`);

@@ -16,14 +16,14 @@
  * Node 20.20), so tracking is on only where it is built on async context frames (Node 24+,
  * or that flag); AUTOMEMO_CYCLE_CHECK=1 turns it on anyway, =0 off. Where it is off, or
  * `node:async_hooks` does not exist (browsers), such a cycle stays pending, as the
- * untransformed recursion would never finish either (README, "When things fail").
+ * untransformed recursion would never finish either (docs/guarantees.md, "When things fail").
  * The storage lives on `globalThis` so that every runtime copy of a process (ESM and
  * CJS builds, two bundles) sees the links of the others.
  */
 import type { Entry } from "./entry.ts";
 import type { Miss } from "./miss.ts";
 
-export interface ChainLink {
+interface ChainLink {
   /** The handle computing (any runtime copy's; compared by identity). */
   readonly handle: { readonly id: string };
   /** The miss being settled: the entry filed for it has the same table, slot and key. */

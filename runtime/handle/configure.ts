@@ -11,8 +11,22 @@ import { findHandle, type CachedFunctionRef } from "./control.ts";
 import { setExplaining } from "./explain.ts";
 import { sharedMemory, sharedRuntime, type Lifecycle } from "./shared.ts";
 
-/** A class (matched with `instanceof`) and a function returning plain data that identifies its instances. */
-export type CustomHasherEntry = readonly [abstract new (...args: any[]) => unknown, (value: any) => unknown];
+/**
+ * A class (matched with `instanceof`) and a function returning plain data that identifies its
+ * instances. `never` accepts any class and any hasher (the hasher only ever gets that class's instances).
+ */
+export type CustomHasherEntry = readonly [abstract new (...args: never[]) => unknown, (value: never) => unknown];
+
+/** A `[Class, hasher]` pair whose hasher takes the class's instances. */
+export type HasherFor<Instance> = readonly [abstract new (...args: never[]) => Instance, (value: Instance) => unknown];
+
+/**
+ * `GlobalSettings` whose `hashers` type each hasher's argument by its class, so
+ * `hashers: [[Money, (m) => [m.amount, m.currency]]]` needs no annotation.
+ */
+export type SettingsWithHashers<Instances extends readonly unknown[]> = Omit<GlobalSettings, "hashers"> & {
+  hashers?: { readonly [K in keyof Instances]: HasherFor<Instances[K]> };
+};
 
 /** Process-wide settings for `configure({ ... })`. Every field is optional; omitted fields keep their value. */
 export interface GlobalSettings {

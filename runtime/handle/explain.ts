@@ -47,8 +47,8 @@ export interface ExplainedMiss {
 
 /** 0 off; 1 record (explain(fn), the `automemo run` summary); 2 record and print one line per miss. */
 export const EXPLAIN_OFF = 0;
-export const EXPLAIN_RECORD = 1;
-export const EXPLAIN_PRINT = 2;
+const EXPLAIN_RECORD = 1;
+const EXPLAIN_PRINT = 2;
 
 interface ExplainSwitch {
   mode: number;
@@ -198,6 +198,6 @@ export class MissLog {
 }
 
 /** `new arguments (table: "users" → "orders")`. */
-export function describeMiss(miss: ExplainedMiss): string {
+function describeMiss(miss: ExplainedMiss): string {
   return miss.changes === undefined ? miss.reason : `${miss.reason} (${miss.changes.join(", ")})`;
 }

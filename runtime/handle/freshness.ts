@@ -11,7 +11,7 @@ import { coarseNow } from "./clock.ts";
 import type { Entry } from "./entry.ts";
 
 /** Expired past every grace: an ordinary miss. */
-export const GONE = 0;
+const GONE = 0;
 /** Within staleWhileRevalidate: answer it, refresh in the background. */
 export const SERVE_STALE = 1;
 /** Within staleIfError only: recompute, and answer it if that fails. */

@@ -89,7 +89,7 @@ export function hashComponents(layout: KeyLayout, functionId: string, values: Ar
   const settings = sharedRuntime().settings;
   // Hashers may have been registered through another runtime copy: install them into ours.
   if (settings.hashersVersion !== installedHashersVersion) {
-    setCustomHashers(settings.hashers as never);
+    setCustomHashers(settings.hashers);
     installedHashersVersion = settings.hashersVersion;
   }
   const names = layout.hashNames(from, to - from);

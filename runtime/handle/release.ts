@@ -22,7 +22,7 @@ function warnReleaseFailed(functionId: string, error: unknown): void {
 }
 
 /** Releases `value`; the promise settles when an async release finished (it never rejects). */
-export function releaseValue(value: unknown, configured: ((value: any) => unknown) | undefined, functionId: string): Promise<void> {
+export function releaseValue(value: unknown, configured: ((value: unknown) => unknown) | undefined, functionId: string): Promise<void> {
   const release = configured !== undefined ? () => configured(value) : disposerOf(value);
   if (release === undefined) return RESOLVED;
   try {

@@ -9,12 +9,12 @@ import type { CacheStore } from "../stores/store.ts";
 import type { NormalizedDefaults } from "../options.ts";
 import type { ComputeTimesSnapshot } from "../observe/compute-times.ts";
 
-/** Any function (a cached function, a by-hand wrapper, a method). */
-export type AnyFunction = (...args: any[]) => unknown;
+/** Any function (a cached function, a by-hand wrapper, a method): every function accepts `never` arguments. */
+export type AnyFunction = (...args: never[]) => unknown;
 
-export const REGISTRY_SYMBOL = Symbol.for("automemo.registry");
+const REGISTRY_SYMBOL = Symbol.for("automemo.registry");
 // 2: lookups answer the shared MISS token and `settle(compute)` is called on the handle (1: Miss instances).
-export const PROTOCOL_VERSION = 2;
+const PROTOCOL_VERSION = 2;
 
 /** Counters returned by `stats()`. */
 export interface CacheStats {
@@ -39,9 +39,10 @@ export interface CacheStats {
   refreshErrors?: number;
 }
 
-export interface Lifecycle {
-  readonly validate?: (value: any) => boolean;
-  readonly dispose?: (value: any) => unknown;
+/** `configure(fn, { validate, dispose })`; `T` is what the singleton returns (awaited). */
+export interface Lifecycle<T = unknown> {
+  readonly validate?: (value: T) => boolean;
+  readonly dispose?: (value: T) => unknown;
 }
 
 /** What any runtime copy may call on a handle created by any other copy (protocol version 2). */
@@ -88,7 +89,8 @@ export interface SharedSettings {
   /** `configure({ disabled })`; undefined falls back to AUTOMEMO_DISABLE. */
   disabled: boolean | undefined;
   cacheDir: string | undefined;
-  hashers: ReadonlyArray<readonly [abstract new (...args: any[]) => unknown, (value: any) => unknown]>;
+  /** `[Class, hasher]` pairs; a hasher is only ever given instances of its class (`never`: any class, any argument type). */
+  hashers: ReadonlyArray<readonly [abstract new (...args: never[]) => unknown, (value: never) => unknown]>;
   /** Bumped on every hashers change, so each runtime copy re-installs them into its own hasher. */
   hashersVersion: number;
   stores: Map<string, CacheStore>;
@@ -143,7 +145,7 @@ export function sharedMemory(): SharedMemory {
 }
 
 /** `AUTOMEMO_DISABLE=1` (read without assuming a Node `process`). */
-export function disabledByEnvironment(): boolean {
+function disabledByEnvironment(): boolean {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const flag = env?.AUTOMEMO_DISABLE;
   return flag === "1" || flag === "true";

@@ -30,7 +30,7 @@ function hashesBothWays(created: Project): [forward: Record<string, string>, bac
 function dependencyNames(root: string, file: string, source: string): string[] {
   const { program } = parseModule(source, file, file);
   const fn = program.body.find((statement) => statement.type === "ExportNamedDeclaration")?.declaration;
-  return createDependencyHashing({ program, source, filename: file, root }).dependencyNames(fn);
+  return createDependencyHashing({ program, source, filename: file, root }).dependencyNames(fn!);
 }
 
 const cycle = {
@@ -45,7 +45,7 @@ describe("dependency closure", () => {
     const source = `import { helper } from "./helper.ts";\n/** @memo */\nexport function f(x: number) { return helper(x); }\n`;
     const hashing = createDependencyHashing({ source, filename, root, dependencyCache: false });
     const { program } = hashing.parse(source, filename, filename);
-    hashing.hash((program.body[1] as ExportNamedDeclaration).declaration, "own", true);
+    hashing.hash((program.body[1] as ExportNamedDeclaration).declaration!, "own", true);
     const before = hashing.files();
     hashing.finish();
     expect(before).toEqual([`${root}/src/helper.ts`]);
@@ -209,7 +209,7 @@ describe("dependency closure", () => {
       (() => {
         const { program } = hashing.parse(source, filename, filename);
         watcher.register(program, "program");
-        hashing.hash((program.body[1] as ExportNamedDeclaration).declaration, "own", true);
+        hashing.hash((program.body[1] as ExportNamedDeclaration).declaration!, "own", true);
       })();
       hashing.finish();
       expect(await collectUntil(() => collected)).toBe(true);

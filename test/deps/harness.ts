@@ -28,7 +28,7 @@ export interface Scenario {
 }
 
 /** Hashes by function id, for every tagged file of a project. */
-export type HashTable = ReadonlyMap<string, string>;
+type HashTable = ReadonlyMap<string, string>;
 
 export interface Host {
   readonly name: string;
@@ -96,7 +96,7 @@ export class Project {
 const EMITTED_META = /id:\s*["']([^"']+)["'],\s*hash:\s*["']([0-9a-f]+)["']/g;
 
 /** The (id, hash) pairs a host embedded in its output. */
-export function hashesInOutput(code: string, into: Map<string, string>): void {
+function hashesInOutput(code: string, into: Map<string, string>): void {
   for (const match of code.matchAll(EMITTED_META)) into.set(match[1]!, match[2]!);
 }
 
@@ -151,7 +151,7 @@ export const REVERSED_CORE_HOST: Host = {
 };
 
 /** Where `newProcessHost` saves; inside the project, so it goes with it. */
-export const SAVED_CACHE_FOLDER = ".automemo-cache";
+const SAVED_CACHE_FOLDER = ".automemo-cache";
 
 /**
  * `CORE_HOST` as one-shot builds in new processes that share a saved cache
@@ -179,7 +179,7 @@ export function newProcessHost(name: string, resolver: "disk" | "typescript prog
   };
 }
 
-export const CORE_TS_RESOLVER_HOST: Host = {
+const CORE_TS_RESOLVER_HOST: Host = {
   name: "core planModule (TypeScript program resolver)",
   supportsBuildWideOff: false,
   hashes(project) {
@@ -194,7 +194,7 @@ export const CORE_TS_RESOLVER_HOST: Host = {
   },
 };
 
-export const BUNDLER_HOST: Host = {
+const BUNDLER_HOST: Host = {
   name: "bundlers / Node loader (transformSource)",
   supportsBuildWideOff: true,
   hashes(project, buildWideOff) {
@@ -207,7 +207,7 @@ export const BUNDLER_HOST: Host = {
   },
 };
 
-export const BABEL_HOST: Host = {
+const BABEL_HOST: Host = {
   name: "Babel 7 plugin (transformSync)",
   supportsBuildWideOff: true,
   hashes(project, buildWideOff) {
@@ -226,7 +226,7 @@ export const BABEL_HOST: Host = {
   },
 };
 
-export const TYPESCRIPT_HOST: Host = {
+const TYPESCRIPT_HOST: Host = {
   name: "TypeScript customTransformers (real ts.Program)",
   supportsBuildWideOff: true,
   hashes(project, buildWideOff) {

@@ -1,5 +1,5 @@
 /**
- * Issue 15 §2 through the persistent stores: a value read back by a NEW store instance
+ * Exact results through the persistent stores: a value read back by a NEW store instance
  * (what another process sees) and handed out by the result copier must be strictly
  * equal to the value the function returned, or the value must be refused, or the read must miss (by the
  * copier on the first call, or by the store's encoder: then nothing is written and no

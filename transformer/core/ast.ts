@@ -17,15 +17,6 @@ import type {
  */
 export type SyntaxNode = Node;
 
-/**
- * The loose node shape `transformer/core/deps/` was written against (every field `any`).
- * deps/ is being rewritten this session; typed in its rewrite, which should move to
- * `SyntaxNode`, after which this alias goes.
- * @deprecated Use `SyntaxNode`.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- being rewritten this session; typed in its rewrite
-export type AstNode = any;
-
 export interface AstComment {
   readonly type: "Line" | "Block";
   /** Text between the delimiters (for `/** x *\/`, `* x `). */

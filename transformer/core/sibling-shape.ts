@@ -1,9 +1,10 @@
-import { type AstNode, forEachChild } from "./ast.ts";
+import type { Function as FunctionLike, FunctionBody, ParamPattern } from "oxc-parser";
+import { type SyntaxNode, boundNames, forEachChild } from "./ast.ts";
 import type { SiblingShape } from "./plan.ts";
 
 /**
- * The emitted shape that keeps a tagged function declaration's body where it was (issue 15,
- * nesting depth). `function f(a, b = 1) { BODY }` becomes two sibling declarations:
+ * The emitted shape that keeps a tagged function declaration's body at its own nesting
+ * depth. `function f(a, b = 1) { BODY }` becomes two sibling declarations:
  *
  *   function f(a, b = 1) { const r = h.get2(a, b); if (r !== MISS) return r; return h.settle(() => __am_f0(a, b)); } function __am_f0(a, b) { BODY }
  *
@@ -20,18 +21,20 @@ import type { SiblingShape } from "./plan.ts";
  * parameter scope), and, in TypeScript, when a parameter with a default or an optional one
  * has no type annotation (the compute's parameter would have none, an implicit `any`).
  */
-export function siblingShapeOf(fn: AstNode, inStatementList: boolean, source: string, typescript: boolean, computeName: string): SiblingShape | null {
-  if (fn.type !== "FunctionDeclaration" || !inStatementList || fn.generator || fn.body?.type !== "BlockStatement") return null;
+export function siblingShapeOf(fn: SyntaxNode, inStatementList: boolean, source: string, typescript: boolean, computeName: string): SiblingShape | null {
+  if (fn.type !== "FunctionDeclaration" || !inStatementList || fn.generator || !hasBlockBody(fn)) return null;
   // A directive ("use strict") would make the compute strict and leave the wrapper's `this` sloppy.
-  if (typeof fn.body.body[0]?.directive === "string") return null;
+  const first = fn.body.body[0];
+  if (first !== undefined && "directive" in first && typeof first.directive === "string") return null;
   const names: string[] = [];
   const texts: string[] = [];
-  for (const param of fn.params as AstNode[]) {
+  for (const param of fn.params) {
     const text = computeParameter(param, source, typescript);
     if (text === null) return null;
     texts.push(text);
     if (param.type === "Identifier" && param.name === "this") continue;
-    names.push(boundName(param));
+    // computeParameter accepted a plain name, `name = default` or `...name`: it binds that one name.
+    names.push(boundNames(param)[0]!);
   }
   const uses = ownLevelUses(fn.body);
   if (uses.arguments || uses.newTarget) return null;
@@ -49,19 +52,15 @@ export function siblingShapeOf(fn: AstNode, inStatementList: boolean, source: st
   };
 }
 
-function boundName(param: AstNode): string {
-  if (param.type === "AssignmentPattern") return param.left.name;
-  if (param.type === "RestElement") return param.argument.name;
-  return param.name;
-}
-
 /** `a: T` for `a: T`, `a: T = 1` and `...a: T`; `a: (T) | undefined` for `a?: T`; null for what keeps the old shape. */
-function computeParameter(param: AstNode, source: string, typescript: boolean): string | null {
-  const annotationOf = (node: AstNode): string => (node.typeAnnotation ? source.slice(node.typeAnnotation.start, node.typeAnnotation.end) : "");
+function computeParameter(param: ParamPattern, source: string, typescript: boolean): string | null {
+  const annotationOf = (node: { readonly typeAnnotation?: { readonly start: number; readonly end: number } | null }): string => (node.typeAnnotation ? source.slice(node.typeAnnotation.start, node.typeAnnotation.end) : "");
   if (param.type === "Identifier") {
     if (param.name === "this") return source.slice(param.start, param.end);
     const annotation = annotationOf(param);
-    if (!param.optional) return `${param.name}${annotation}`;
+    // oxc types a binding identifier's `optional` as false, yet a parameter `a?: T` has `optional: true`.
+    const optional = (param as { readonly optional?: boolean }).optional === true;
+    if (!optional) return `${param.name}${annotation}`;
     if (annotation === "") return typescript ? null : param.name;
     return `${param.name}: (${annotation.replace(/^\s*:/, "")}) | undefined`;
   }
@@ -75,11 +74,18 @@ function computeParameter(param: AstNode, source: string, typescript: boolean): 
   return null;
 }
 
+/** A function declaration with its block body (not an overload signature). */
+type DeclarationWithBody = FunctionLike & { readonly body: FunctionBody };
+
+function hasBlockBody(fn: FunctionLike): fn is DeclarationWithBody {
+  return fn.body?.type === "BlockStatement";
+}
+
 const CLOSURE_TYPES = new Set(["FunctionExpression", "ArrowFunctionExpression", "ClassExpression"]);
 
-function holdsClosure(node: AstNode): boolean {
-  const pending: AstNode[] = [node];
-  const push = (child: AstNode): void => void pending.push(child);
+function holdsClosure(node: SyntaxNode): boolean {
+  const pending: SyntaxNode[] = [node];
+  const push = (child: SyntaxNode): void => void pending.push(child);
   for (let item = pending.pop(); item; item = pending.pop()) {
     if (CLOSURE_TYPES.has(item.type)) return true;
     forEachChild(item, push);
@@ -88,11 +94,11 @@ function holdsClosure(node: AstNode): boolean {
 }
 
 /** Whether the body reads `this`, `arguments` or `new.target` of its own function (not of a nested non-arrow one). Conservative: classes count. */
-function ownLevelUses(body: AstNode): { this: boolean; arguments: boolean; newTarget: boolean } {
+function ownLevelUses(body: SyntaxNode): { this: boolean; arguments: boolean; newTarget: boolean } {
   const uses = { this: false, arguments: false, newTarget: false };
   // Iterative: bodies nest as deep as the code does.
-  const pending: AstNode[] = [body];
-  const push = (child: AstNode): void => void pending.push(child);
+  const pending: SyntaxNode[] = [body];
+  const push = (child: SyntaxNode): void => void pending.push(child);
   for (let node = pending.pop(); node; node = pending.pop()) {
     if (node.type === "FunctionDeclaration" || node.type === "FunctionExpression") continue;
     if (node.type === "ThisExpression") uses.this = true;
@@ -104,14 +110,14 @@ function ownLevelUses(body: AstNode): { this: boolean; arguments: boolean; newTa
 }
 
 /** Where a nameless `function (` gets its name: right after the `function` keyword. */
-function afterFunctionKeyword(fn: AstNode, source: string): number {
+function afterFunctionKeyword(fn: DeclarationWithBody, source: string): number {
   const keyword = source.indexOf("function", fn.start);
   return keyword < 0 || keyword > fn.body.start ? -1 : keyword + "function".length;
 }
 
 /** The text between the parentheses of the parameter list. */
-function parameterListRange(fn: AstNode, source: string): { start: number; end: number } | null {
-  const params = fn.params as AstNode[];
+function parameterListRange(fn: DeclarationWithBody, source: string): { start: number; end: number } | null {
+  const params = fn.params;
   const headerEnd = fn.returnType ? fn.returnType.start : fn.body.start;
   const close = source.lastIndexOf(")", headerEnd);
   const searchFrom = fn.typeParameters ? fn.typeParameters.end : (fn.id?.end ?? fn.start);

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { AstNode } from "../ast.ts";
+import type { SyntaxNode } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
 import { parseModule } from "../parse.ts";
 import { DependencyClosure, FunctionContext } from "./graph.ts";
@@ -88,10 +88,10 @@ function sampleFingerprint(): string {
   const { program } = parseModule(text, file, file);
   const { summary, source } = session.plannedModule(file, text, textKeyOf(text), program);
   const module = { root: SAMPLE_ROOT, current: summary, currentSource: source, session, memo: session.digests, hashedRoots: [] };
-  const digests = (program.body as AstNode[])
+  const digests = (program.body as SyntaxNode[])
     .filter((statement) => statement.type === "ExportNamedDeclaration")
     .map((statement) => {
-      const fn = statement.declaration as AstNode;
+      const fn = statement.declaration as SyntaxNode;
       const closure: DependencyClosure = new DependencyClosure(module, new CodeHasher().addNode(fn).digest(), () => new FunctionContext(closure, summary, source, fn).addFunction());
       return closure.digest();
     });

@@ -1,5 +1,6 @@
-import type { AstNode } from "../ast.ts";
-import { boundNames, FUNCTION_TYPES, isNode } from "../ast.ts";
+import type { ClassElement, ObjectPropertyKind } from "oxc-parser";
+import type { SyntaxNode } from "../ast.ts";
+import { boundNames, isFunctionNode, isNode } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
 import { completeDigests, DependencyNode, nodesReachedFrom } from "./digests.ts";
 import { collectReferences, functionDeclarations, hoistedVars, lexicalDeclarations, type References } from "./references.ts";
@@ -294,14 +295,14 @@ export class DependencyClosure {
 
 /** A scope enclosing the cached function, below module level, with what it declares (null: a parameter-like value). */
 interface EnclosingScope {
-  readonly declarations: ReadonlyMap<string, AstNode | null>;
+  readonly declarations: ReadonlyMap<string, SyntaxNode | null>;
 }
 
 /** Class body or object literal holding the cached method: `this.x` reads its members. */
 interface MemberContainer {
-  readonly members: readonly AstNode[];
+  readonly members: readonly (ClassElement | ObjectPropertyKind)[];
   readonly selfName: string | null;
-  readonly superClass: AstNode | null;
+  readonly superClass: SyntaxNode | null;
 }
 
 /**
@@ -317,7 +318,7 @@ export class FunctionContext {
     private readonly closure: DependencyClosure,
     private readonly module: ModuleSummary,
     private readonly moduleSource: BindingSource,
-    private readonly fn: AstNode,
+    private readonly fn: SyntaxNode,
   ) {
     const ancestors = ancestorsOf(moduleSource.program, fn);
     this.scopes = ancestors.flatMap(scopeOf).reverse();
@@ -345,7 +346,7 @@ export class FunctionContext {
     for (const specifier of references.specifiers) this.closure.addSpecifier(this.module, specifier);
   }
 
-  private findLocal(name: string, depth: number): { index: number; declaration: AstNode | null } | null {
+  private findLocal(name: string, depth: number): { index: number; declaration: SyntaxNode | null } | null {
     for (let index = depth; index < this.scopes.length; index++) {
       const declarations = this.scopes[index]!.declarations;
       if (declarations.has(name)) return { index, declaration: declarations.get(name)! };
@@ -354,7 +355,7 @@ export class FunctionContext {
   }
 
   /** A helper declared in an enclosing function: keyed by its distance from module level, so the key is stable. */
-  private addLocal(name: string, index: number, declaration: AstNode): void {
+  private addLocal(name: string, index: number, declaration: SyntaxNode): void {
     this.closure.addNode(
       `local:${this.scopes.length - index}:${name}`,
       () => new CodeHasher().addNode(declaration).digest(),
@@ -394,14 +395,15 @@ export class FunctionContext {
   }
 }
 
-function memberName(member: AstNode): string | null {
-  if (member.computed || !member.key) return null;
+function memberName(member: ClassElement | ObjectPropertyKind): string | null {
+  // Static blocks, spreads and index signatures have no key.
+  if (!("key" in member) || member.computed) return null;
   if (member.key.type === "Identifier") return member.key.name;
   if (member.key.type === "PrivateIdentifier") return `#${member.key.name}`;
   return member.key.type === "Literal" ? String(member.key.value) : null;
 }
 
-function contains(outer: AstNode, inner: AstNode): boolean {
+function contains(outer: SyntaxNode, inner: SyntaxNode): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
 }
 
@@ -411,25 +413,28 @@ function contains(outer: AstNode, inner: AstNode): boolean {
  * order), so a file of 10,000 tagged functions costs a logarithm per function, not a
  * walk over every top-level statement.
  */
-function ancestorsOf(program: AstNode, target: AstNode): AstNode[] {
-  const path: AstNode[] = [];
+function ancestorsOf(program: SyntaxNode, target: SyntaxNode): SyntaxNode[] {
+  const path: SyntaxNode[] = [];
   for (let current = childHolding(program, target); current && current !== target; current = childHolding(current, target)) path.push(current);
   return path;
 }
 
-function holds(node: AstNode, target: AstNode): boolean {
+function holds(node: SyntaxNode, target: SyntaxNode): boolean {
   return node.start <= target.start && target.end <= node.end;
 }
 
 /** The first child (in key order) whose range holds `target`, or null. */
-function childHolding(node: AstNode, target: AstNode): AstNode | null {
-  for (const key in node) {
-    const value = node[key];
-    if (typeof value !== "object" || value === null || key === "range" || key === "loc" || key === "parent") continue;
-    if (!Array.isArray(value)) {
-      if (typeof value.type === "string" && holds(value, target)) return value;
+function childHolding(node: SyntaxNode, target: SyntaxNode): SyntaxNode | null {
+  // Read generically, key by key, like `forEachChild`.
+  const fields = node as unknown as Readonly<Record<string, unknown>>;
+  for (const key in fields) {
+    const field = fields[key];
+    if (typeof field !== "object" || field === null || key === "range" || key === "loc" || key === "parent") continue;
+    if (!Array.isArray(field)) {
+      if (isNode(field) && holds(field, target)) return field;
       continue;
     }
+    const value: readonly unknown[] = field;
     // Binary search for the last item starting at or before `target` (holes are skipped linearly).
     let low = 0;
     let high = value.length;
@@ -453,9 +458,9 @@ function childHolding(node: AstNode, target: AstNode): AstNode | null {
   return null;
 }
 
-function scopeOf(node: AstNode): EnclosingScope[] {
-  const declarations = new Map<string, AstNode | null>();
-  if (FUNCTION_TYPES.has(node.type)) return [{ declarations: functionDeclarations(node) }];
+function scopeOf(node: SyntaxNode): EnclosingScope[] {
+  const declarations = new Map<string, SyntaxNode | null>();
+  if (isFunctionNode(node)) return [{ declarations: functionDeclarations(node) }];
   switch (node.type) {
     case "BlockStatement":
     case "TSModuleBlock":
@@ -466,7 +471,7 @@ function scopeOf(node: AstNode): EnclosingScope[] {
       lexicalDeclarations(node.body, declarations);
       break;
     case "SwitchStatement":
-      lexicalDeclarations(node.cases.flatMap((item: AstNode) => item.consequent), declarations);
+      lexicalDeclarations(node.cases.flatMap((item) => item.consequent), declarations);
       break;
     case "ForStatement":
     case "ForInStatement":
@@ -484,12 +489,13 @@ function scopeOf(node: AstNode): EnclosingScope[] {
   return [{ declarations }];
 }
 
-function containerOf(ancestors: readonly AstNode[]): MemberContainer | null {
+function containerOf(ancestors: readonly SyntaxNode[]): MemberContainer | null {
   const holder = ancestors[ancestors.length - 1];
   const parent = ancestors[ancestors.length - 2];
   if (!holder || !parent) return null;
   if (parent.type === "ClassBody") {
-    const classNode = ancestors[ancestors.length - 3]!;
+    const classNode = ancestors[ancestors.length - 3];
+    if (classNode?.type !== "ClassDeclaration" && classNode?.type !== "ClassExpression") return null;
     return { members: parent.body, selfName: classNode.id?.name ?? null, superClass: classNode.superClass ?? null };
   }
   if (parent.type === "ObjectExpression" && holder.type === "Property") return { members: parent.properties, selfName: null, superClass: null };

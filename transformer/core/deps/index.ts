@@ -1,5 +1,6 @@
 import { posix } from "node:path";
-import type { AstNode } from "../ast.ts";
+import type { Program } from "oxc-parser";
+import type { SyntaxNode } from "../ast.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { PathMemo } from "../path-memo.ts";
 import { createDiskResolver } from "./disk-resolver.ts";
@@ -25,11 +26,11 @@ import { closeDependencyStores, dependencyStoreFor, type DependencyStore, saveDe
  */
 export { createDiskResolver } from "./disk-resolver.ts";
 export { createTypeScriptDependencyResolver } from "./typescript-resolver.ts";
-export type { DependencyResolver, ResolvedImport } from "./resolver.ts";
+export type { DependencyResolver } from "./resolver.ts";
 
 export interface DependencyHashingInput {
   /** The module's AST when the caller parsed it; otherwise hash only after `parse`. */
-  readonly program?: AstNode;
+  readonly program?: Program;
   readonly source: string;
   readonly filename: string;
   readonly root: string;
@@ -47,9 +48,9 @@ export interface DependencyHashing {
    * tracking is off (build-wide, or `enabled` false from `@memo { deps: false }`) or
    * when the function reads nothing outside itself.
    */
-  hash(fn: AstNode, ownHash: string, enabled: boolean): string;
+  hash(fn: SyntaxNode, ownHash: string, enabled: boolean): string;
   /** The qualified names `fn` depends on, sorted (what `hash` folds in). */
-  dependencyNames(fn: AstNode): string[];
+  dependencyNames(fn: SyntaxNode): string[];
   /** Absolute paths of the other files the hashes so far were computed from, sorted. */
   files(): string[];
   /** Planning is done: saves its plan record and lets go of the syntax tree. */
@@ -134,7 +135,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
     }
     return module;
   };
-  const closureOf = (fn: AstNode, ownHash: string): DependencyClosure => {
+  const closureOf = (fn: SyntaxNode, ownHash: string): DependencyClosure => {
     const source = moduleSource();
     const closure: DependencyClosure = new DependencyClosure(source, ownHash, () => new FunctionContext(closure, source.current, source.currentSource, fn).addFunction());
     return closure;

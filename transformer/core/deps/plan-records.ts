@@ -1,10 +1,10 @@
 import { hash } from "node:crypto";
-import type { AstNode } from "../ast.ts";
+import type { SyntaxNode } from "../ast.ts";
 import type { DependencyNode } from "./digests.ts";
 import { outcomeKey, type Resolutions } from "./resolution.ts";
 
 /** What a plan record is made and checked against: the build session's view of files and resolutions. */
-export interface RecordContext {
+interface RecordContext {
   /** The key of `path`'s text as the session reads it ("" when unreadable). */
   textKeyOf(path: string): string;
   readonly resolutions: Resolutions;
@@ -180,7 +180,7 @@ function ownFactsHold(facts: FactSet, planned: PlannedFile): boolean {
 }
 
 /** The digest `record` has for the function at `fn.start` with this own hash. */
-export function recordedDigest(record: PlanRecord, fn: AstNode, ownHash: string): string | undefined {
+export function recordedDigest(record: PlanRecord, fn: SyntaxNode, ownHash: string): string | undefined {
   const { digests } = record;
   for (let index = 0; index < digests.length; index += 3) {
     if (digests[index] === fn.start && digests[index + 1] === ownHash) return digests[index + 2] as string;

@@ -1,4 +1,5 @@
-import { type AstNode, boundNames, forEachChild, FUNCTION_TYPES, isNode, TRANSPARENT_WRAPPERS, unwrapExpression } from "../ast.ts";
+import type { CallExpression, Class, ForInStatement, ForOfStatement, ForStatement, JSXElementName, JSXMemberExpressionObject, MemberExpression, SwitchStatement, TSModuleReference, TSTypeName } from "oxc-parser";
+import { type FunctionNode, type SyntaxNode, boundNames, forEachChild, FUNCTION_TYPES, isNode, isTransparentWrapper, unwrapExpression } from "../ast.ts";
 
 /**
  * What a piece of code reads from outside itself, in runtime positions only: types,
@@ -23,7 +24,7 @@ export interface References {
 
 
 /** Free references of `node` (a function, class, declarator or statement). */
-export function collectReferences(node: AstNode): References {
+export function collectReferences(node: SyntaxNode): References {
   const collector = new ReferenceCollector();
   collector.visit(node);
   return collector.result();
@@ -33,7 +34,7 @@ export function collectReferences(node: AstNode): References {
  * Names a statement list declares in its own block scope (let/const/class/function,
  * enums, namespaces, imports) and, when `withVar`, the `var`s hoisted to it.
  */
-export function lexicalDeclarations(statements: readonly AstNode[], out: Map<string, AstNode | null>): void {
+export function lexicalDeclarations(statements: readonly SyntaxNode[], out: Map<string, SyntaxNode | null>): void {
   for (const raw of statements) {
     const statement = raw.type === "ExportNamedDeclaration" || raw.type === "ExportDefaultDeclaration" ? raw.declaration : raw;
     if (!isNode(statement)) continue;
@@ -60,23 +61,23 @@ export function lexicalDeclarations(statements: readonly AstNode[], out: Map<str
 }
 
 /** `var` declarators anywhere in a function body, not inside nested functions. */
-export function hoistedVars(node: AstNode, out: Map<string, AstNode | null>): void {
+export function hoistedVars(node: SyntaxNode, out: Map<string, SyntaxNode | null>): void {
   // Two callbacks per call, not one per node visited: this walks every function body.
-  const visit = (current: AstNode): void => {
+  const visit = (current: SyntaxNode): void => {
     if (current.type === "VariableDeclaration" && current.kind === "var") {
       for (const declarator of current.declarations) for (const name of boundNames(declarator.id)) if (!out.has(name)) out.set(name, declarator);
     }
     forEachChild(current, enter);
   };
-  const enter = (child: AstNode): void => {
+  const enter = (child: SyntaxNode): void => {
     if (!FUNCTION_TYPES.has(child.type) && !child.type.startsWith("Class") && !child.type.startsWith("TS")) visit(child);
   };
   visit(node);
 }
 
 /** Names a function declares for its body: parameters (values, so null), its own name, hoisted vars. */
-export function functionDeclarations(fn: AstNode): Map<string, AstNode | null> {
-  const names = new Map<string, AstNode | null>();
+export function functionDeclarations(fn: FunctionNode): Map<string, SyntaxNode | null> {
+  const names = new Map<string, SyntaxNode | null>();
   for (const param of fn.params) for (const name of boundNames(param)) names.set(name, null);
   if (fn.type === "FunctionExpression" && fn.id) names.set(fn.id.name, null);
   if (fn.body?.type === "BlockStatement") {
@@ -94,16 +95,16 @@ class ReferenceCollector {
   private usesThisWhole = false;
   private usesSuper = false;
   /** One callback for every `forEachChild` of the walk. */
-  private readonly visitChild = (child: AstNode): void => this.visit(child);
+  private readonly visitChild = (child: SyntaxNode): void => this.visit(child);
 
   result(): References {
     const { names, specifiers, thisMembers, usesThisWhole, usesSuper } = this;
     return { names, specifiers, thisMembers, usesThisWhole, usesSuper };
   }
 
-  visit(node: AstNode | null | undefined): void {
+  visit(node: SyntaxNode | null | undefined): void {
     if (!node) return;
-    if (TRANSPARENT_WRAPPERS.has(node.type)) return this.visit(node.expression);
+    if (isTransparentWrapper(node)) return this.visit(node.expression);
     switch (node.type) {
       case "Identifier":
         return this.use(node.name, null);
@@ -150,7 +151,7 @@ class ReferenceCollector {
       case "MethodDefinition":
       case "PropertyDefinition":
       case "AccessorProperty":
-        for (const decorator of node.decorators ?? []) this.visit(decorator);
+        if ("decorators" in node) for (const decorator of node.decorators ?? []) this.visit(decorator);
         if (node.computed) this.visit(node.key);
         return this.visit(node.value);
       case "CallExpression":
@@ -204,16 +205,16 @@ class ReferenceCollector {
     else this.names.set(name, new Set([member]));
   }
 
-  private visitMember(node: AstNode): void {
+  private visitMember(node: MemberExpression): void {
     const object = unwrapExpression(node.object)!;
-    const property = !node.computed && node.property.type === "Identifier" ? (node.property.name as string) : null;
+    const property = !node.computed && node.property.type === "Identifier" ? node.property.name : null;
     if (property !== null && object.type === "Identifier") this.use(object.name, property);
     else if (property !== null && object.type === "ThisExpression") this.thisMembers.add(property);
     else this.visit(object);
     if (node.computed) this.visit(node.property);
   }
 
-  private visitFunction(node: AstNode): void {
+  private visitFunction(node: FunctionNode): void {
     const declared = new Set(functionDeclarations(node).keys());
     if (node.type !== "ArrowFunctionExpression") declared.add("arguments");
     this.withScope(declared, () => {
@@ -223,34 +224,37 @@ class ReferenceCollector {
     });
   }
 
-  private visitClass(node: AstNode): void {
+  private visitClass(node: Class): void {
     for (const decorator of node.decorators ?? []) this.visit(decorator);
     this.visit(node.superClass);
     // A class expression's own name is visible only inside it.
-    const inner = node.type === "ClassExpression" && node.id ? new Set([node.id.name as string]) : new Set<string>();
+    const inner = node.type === "ClassExpression" && node.id ? new Set([node.id.name]) : new Set<string>();
     this.withScope(inner, () => {
       for (const member of node.body.body) this.visit(member);
     });
   }
 
-  private visitBlock(statements: readonly AstNode[]): void {
-    const declared = new Map<string, AstNode | null>();
+  private visitBlock(statements: readonly SyntaxNode[]): void {
+    const declared = new Map<string, SyntaxNode | null>();
     lexicalDeclarations(statements, declared);
     this.withScope(new Set(declared.keys()), () => {
       for (const statement of statements) this.visit(statement);
     });
   }
 
-  private loopNames(node: AstNode): Set<string> {
-    const declared = new Map<string, AstNode | null>();
-    if (node.type === "SwitchStatement") lexicalDeclarations(node.cases.flatMap((item: AstNode) => item.consequent), declared);
-    const head = node.type === "ForStatement" ? node.init : node.left;
-    if (head?.type === "VariableDeclaration") for (const declarator of head.declarations) for (const name of boundNames(declarator.id)) declared.set(name, null);
+  private loopNames(node: ForStatement | ForInStatement | ForOfStatement | SwitchStatement): Set<string> {
+    const declared = new Map<string, SyntaxNode | null>();
+    if (node.type === "SwitchStatement") {
+      lexicalDeclarations(node.cases.flatMap((item) => item.consequent), declared);
+    } else {
+      const head = node.type === "ForStatement" ? node.init : node.left;
+      if (head?.type === "VariableDeclaration") for (const declarator of head.declarations) for (const name of boundNames(declarator.id)) declared.set(name, null);
+    }
     return new Set(declared.keys());
   }
 
   /** In a binding pattern, defaults and computed keys are reads; the bound names are not. */
-  private visitPattern(pattern: AstNode | null | undefined): void {
+  private visitPattern(pattern: SyntaxNode | null | undefined): void {
     if (!pattern) return;
     switch (pattern.type) {
       case "AssignmentPattern":
@@ -273,30 +277,30 @@ class ReferenceCollector {
       case "TSParameterProperty":
         return this.visitPattern(pattern.parameter);
     }
-    for (const decorator of pattern.decorators ?? []) this.visit(decorator);
+    if ("decorators" in pattern) for (const decorator of pattern.decorators ?? []) this.visit(decorator);
   }
 
-  private recordRequire(node: AstNode): void {
+  private recordRequire(node: CallExpression): void {
     const [argument] = node.arguments;
     if (node.callee.type !== "Identifier" || node.callee.name !== "require" || this.isDeclared("require")) return;
     if (argument?.type === "Literal" && typeof argument.value === "string") this.specifiers.add(argument.value);
   }
 
-  private visitModuleReference(reference: AstNode): void {
+  private visitModuleReference(reference: TSModuleReference): void {
     if (reference.type === "TSExternalModuleReference") {
       if (typeof reference.expression?.value === "string") this.specifiers.add(reference.expression.value);
       return;
     }
     // `import x = A.B.C` reads `A`.
-    let root = reference;
+    let root: TSTypeName = reference;
     while (root.type === "TSQualifiedName") root = root.left;
     if (root.type === "Identifier") this.use(root.name, null);
   }
 
-  private visitJsxName(name: AstNode): void {
+  private visitJsxName(name: JSXElementName): void {
     if (name.type === "JSXIdentifier" && /^[A-Z_$]/.test(name.name)) this.use(name.name, null);
     else if (name.type === "JSXMemberExpression") {
-      let root = name;
+      let root: JSXMemberExpressionObject = name;
       while (root.type === "JSXMemberExpression") root = root.object;
       if (root.type === "JSXIdentifier") this.use(root.name, null);
     }

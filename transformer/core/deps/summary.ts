@@ -1,5 +1,6 @@
 import { posix } from "node:path";
-import { type AstNode, boundNames } from "../ast.ts";
+import type { ModuleExportName, Program } from "oxc-parser";
+import { type SyntaxNode, boundNames } from "../ast.ts";
 import { CodeHasher } from "../hash.ts";
 import { type ParsedModule, parseModule } from "../parse.ts";
 import { collectReferences, type References } from "./references.ts";
@@ -33,10 +34,10 @@ export interface BindingSummary {
 
 /** Where a binding's code is, while the syntax tree is at hand (one planning, or one summarizing). */
 export interface BindingSource {
-  readonly program: AstNode;
-  readonly declarations: ReadonlyMap<string, AstNode>;
+  readonly program: Program;
+  readonly declarations: ReadonlyMap<string, SyntaxNode>;
   /** Loose statements (`cache.set(...)`, `Foo.prototype.x = ...`) by the bindings they mention: they may change them. */
-  readonly attached: ReadonlyMap<string, readonly AstNode[]>;
+  readonly attached: ReadonlyMap<string, readonly SyntaxNode[]>;
   /** `const` / `let` / `var` of variable bindings: part of their code. */
   readonly kinds: ReadonlyMap<string, string>;
 }
@@ -76,7 +77,7 @@ export class ModuleSummary {
   ) {}
 
   /** The summary of a file read as a dependency (not code, unparsable, or parsed and summarized whole). */
-  static ofText(path: string, text: string, textKey: string, program?: AstNode): ModuleSummary {
+  static ofText(path: string, text: string, textKey: string, program?: Program): ModuleSummary {
     if (!CODE_FILE.test(path) || path.endsWith(".d.ts")) return ModuleSummary.opaque(path, text, textKey);
     if (!program) {
       const parsed = parseModule(text, path, path);
@@ -89,7 +90,7 @@ export class ModuleSummary {
   }
 
   /** The planned module's summary: names, imports and exports now; bindings as asked (`binding(name, source)`). */
-  static ofProgram(path: string, text: string, textKey: string, program: AstNode): { summary: ModuleSummary; source: BindingSource } {
+  static ofProgram(path: string, text: string, textKey: string, program: Program): { summary: ModuleSummary; source: BindingSource } {
     const summary = new ModuleSummary(path, text, textKey, hasModuleSyntax(program));
     return { summary, source: summary.index(program) };
   }
@@ -154,7 +155,7 @@ export class ModuleSummary {
   }
 
   /** Where the bindings of this text are in `program` (a tree of this same text). */
-  sourceOf(program: AstNode): BindingSource {
+  sourceOf(program: Program): BindingSource {
     return new ModuleSummary(this.path, this.text, this.textKey, this.isEsm).index(program);
   }
 
@@ -164,16 +165,16 @@ export class ModuleSummary {
   }
 
   /** Reads names, imports and exports off the top level; returns where each binding's code is. */
-  private index(program: AstNode): BindingSource {
-    const declarations = new Map<string, AstNode>();
+  private index(program: Program): BindingSource {
+    const declarations = new Map<string, SyntaxNode>();
     const kinds = new Map<string, string>();
-    const attached = new Map<string, AstNode[]>();
-    const declare = (name: string, node: AstNode): void => {
+    const attached = new Map<string, SyntaxNode[]>();
+    const declare = (name: string, node: SyntaxNode): void => {
       declarations.set(name, node);
       this.names.add(name);
     };
     /** Registers a declaration statement; false for statements that declare nothing at run time. */
-    const declareStatement = (statement: AstNode): boolean => {
+    const declareStatement = (statement: SyntaxNode): boolean => {
       switch (statement.type) {
         case "VariableDeclaration":
           for (const declarator of statement.declarations) {
@@ -203,13 +204,13 @@ export class ModuleSummary {
           return false;
       }
     };
-    const loose: AstNode[] = [];
-    for (const statement of program.body as AstNode[]) {
+    const loose: SyntaxNode[] = [];
+    for (const statement of program.body) {
       switch (statement.type) {
         case "ImportDeclaration":
           if (statement.importKind === "type") break;
           for (const specifier of statement.specifiers) {
-            if (specifier.importKind === "type") continue;
+            if (specifier.type === "ImportSpecifier" && specifier.importKind === "type") continue;
             const imported = specifier.type === "ImportNamespaceSpecifier" ? "*" : specifier.type === "ImportDefaultSpecifier" ? "default" : exportName(specifier.imported);
             this.imports.set(specifier.local.name, { specifier: statement.source.value, imported });
           }
@@ -219,7 +220,7 @@ export class ModuleSummary {
           const declaration = statement.declaration;
           if (declaration) {
             declareStatement(declaration);
-            const names = declaration.type === "VariableDeclaration" ? declaration.declarations.flatMap((d: AstNode) => boundNames(d.id)) : declaration.id?.type === "Identifier" ? [declaration.id.name] : [];
+            const names = declaration.type === "VariableDeclaration" ? declaration.declarations.flatMap((declarator) => boundNames(declarator.id)) : declaration.id?.type === "Identifier" ? [declaration.id.name] : [];
             for (const name of names) if (declarations.has(name)) this.exports.set(name, { local: name });
             break;
           }
@@ -263,12 +264,12 @@ export class ModuleSummary {
   }
 }
 
-function exportName(node: AstNode): string {
+function exportName(node: ModuleExportName): string {
   return node.type === "Literal" ? String(node.value) : node.name;
 }
 
-function hasModuleSyntax(program: AstNode): boolean {
-  return (program.body as AstNode[]).some((statement) => statement.type.startsWith("Import") || statement.type.startsWith("Export") || statement.type === "TSExportAssignment");
+function hasModuleSyntax(program: Program): boolean {
+  return program.body.some((statement) => statement.type.startsWith("Import") || statement.type.startsWith("Export") || statement.type === "TSExportAssignment");
 }
 
 function mergeReferences(into: References, from: References): void {
