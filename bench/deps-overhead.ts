@@ -17,6 +17,8 @@ import { loadShippedCore, type ShippedCore } from "./shipped-core.ts";
 import { cpuMsOf, formatRatio, median, type BenchRow } from "./table.ts";
 
 const FILE_COUNT = 500;
+/** `--no-session`: plan without a host build session (Babel's hosts), so every file checks what it reaches again. */
+const PER_FILE_SESSIONS = process.argv.includes("--no-session");
 const TARGET = 1.1;
 
 /** The generated projects, worst cases first: each one's name (in table rows), project folder and file generator. */
@@ -187,9 +189,11 @@ function buildAll(core: ShippedCore, step: Step, root: string, sources: Readonly
   const dependencies = mode !== "off";
   const dependencyCache = summaryFolder(root);
   return cpuMsOf(() => {
+    // One session per build, as hosts with a build start pass; `--no-session`: Babel's default, each file its own.
+    const session = PER_FILE_SESSIONS ? undefined : core.createBuildSession();
     for (const [filename, source] of sources) {
-      if (step === "planModule") core.planModule(source, { filename, root, dependencies, dependencyCache });
-      else core.transformSource(source, { filename, root, dependencies, dependencyCache });
+      if (step === "planModule") core.planModule(source, { filename, root, dependencies, dependencyCache, session });
+      else core.transformSource(source, { filename, root, dependencies, dependencyCache, session });
     }
     // A one-shot build ends with its process, which saves the summaries (`cold`) or finds nothing new (`saved`).
     if (mode === "cold" || mode === "saved") core.clearDependencyCaches();

@@ -16,7 +16,7 @@ import { createUnplugin, type FilterPattern, type UnpluginBuildContext } from "u
 import type { ViteDevServer } from "vite";
 import { AutomemoError } from "../runtime/errors.ts";
 import { TransformError } from "./core/errors.ts";
-import { mightContainTags, TAG_PATTERN, transformSource } from "./core/index.ts";
+import { createBuildSession, mightContainTags, TAG_PATTERN, transformSource } from "./core/index.ts";
 import { DependentModules } from "./bundlers/dependents.ts";
 import { dependenciesChanged, stampDependencies, type DependencyStampsMeta } from "./bundlers/rollup-cache.ts";
 import { WebpackModuleDependencies, type WebpackCompilerLike } from "./bundlers/webpack-dependencies.ts";
@@ -86,6 +86,9 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
   const dependents = new DependentModules();
   const webpackDependencies = new WebpackModuleDependencies();
   let devServer: ViteDevServer | undefined;
+  // One build session per build: each dependency file is read and checked once per build, and
+  // an edit the bundler reports (`watchChange`) starts a new one, so every file is checked again.
+  const session = createBuildSession();
   if (!options.root) {
     if (meta.framework === "webpack") root = meta.webpack.compiler.context;
     else if (meta.framework === "rspack") root = meta.rspack.compiler.context;
@@ -94,6 +97,12 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
   return {
     name: "automemo",
     enforce: "pre",
+    buildStart() {
+      session.invalidate();
+    },
+    watchChange() {
+      session.invalidate();
+    },
     vite: {
       configResolved(config) {
         if (!options.root) root = config.root;
@@ -113,6 +122,7 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
       // transformed code and refreshes import URLs), which would keep the stale hashes.
       // This hook runs before Vite invalidates anything, so the hard invalidation sticks.
       watchChange(file) {
+        session.invalidate();
         const modules = dependents.of(file.replaceAll("\\", "/"));
         if (devServer && modules.length > 0) invalidateEverywhere(devServer, modules);
       },
@@ -148,6 +158,7 @@ export const automemoUnplugin = createUnplugin<AutomemoPluginOptions | undefined
             runtimeModule: options.runtimeModule,
             dependencies: options.dependencies,
             dependencyCache: options.dependencyCache,
+            session,
             sourceMap: options.sourceMap ?? (viteWantsSourceMap && bundlerWantsSourceMap(this)),
           });
           // Only Vite's dev server reads this (`watchChange`); a module that lost its tags drops its entries.

@@ -1,6 +1,6 @@
 import type { ExportNamedDeclaration } from "oxc-parser";
 import { describe, expect, it } from "vitest";
-import { clearDependencyCaches, planModule, type DependencyResolver } from "../../transformer/core/index.ts";
+import { clearDependencyCaches, createBuildSession, planModule, type DependencyResolver } from "../../transformer/core/index.ts";
 import { createDependencyHashing } from "../../transformer/core/deps/index.ts";
 import { parseModule } from "../../transformer/core/parse.ts";
 import { ModuleSummary } from "../../transformer/core/deps/summary.ts";
@@ -10,9 +10,11 @@ import { type Project, projectsDeletedAfterEach } from "./harness.ts";
 
 const project = projectsDeletedAfterEach();
 
+/** One build: its plannings share a build session, as a bundler's do. */
 function hashes(root: string, files: readonly string[], read: (path: string) => string, dependencies?: boolean | DependencyResolver): Record<string, string> {
   const table: Record<string, string> = {};
-  for (const file of files) for (const fn of planModule(read(file), { filename: file, root, dependencies }).functions) table[fn.meta.id] = fn.meta.hash;
+  const session = createBuildSession();
+  for (const file of files) for (const fn of planModule(read(file), { filename: file, root, dependencies, session }).functions) table[fn.meta.id] = fn.meta.hash;
   return table;
 }
 

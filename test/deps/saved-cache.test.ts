@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { clearDependencyCaches, planModule, transformSource } from "../../transformer/core/index.ts";
+import { clearDependencyCaches, createBuildSession, planModule, transformSource } from "../../transformer/core/index.ts";
 import { SavedMap, type SavedMapCodec } from "../../transformer/core/deps/saved-map.ts";
 import { FACT_FILE, PLAN_FILE, SUMMARY_FILE, SUMMARY_FORMAT } from "../../transformer/core/deps/store.ts";
 import { buildDefines } from "../../build-defines.ts";
@@ -18,8 +18,10 @@ const CACHE = ".cache-for-test";
 function build(created: Project, dependencyCache: string | false | "default" = CACHE): Record<string, string> {
   clearDependencyCaches();
   const table: Record<string, string> = {};
+  // One build session, as a bundler's build has.
+  const session = createBuildSession();
   for (const file of created.taggedFiles()) {
-    for (const fn of planModule(created.read(file), { filename: file, root: created.root, dependencyCache: dependencyCache === "default" ? undefined : dependencyCache }).functions) table[fn.meta.id] = fn.meta.hash;
+    for (const fn of planModule(created.read(file), { filename: file, root: created.root, dependencyCache: dependencyCache === "default" ? undefined : dependencyCache, session }).functions) table[fn.meta.id] = fn.meta.hash;
   }
   clearDependencyCaches();
   return table;

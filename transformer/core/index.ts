@@ -11,7 +11,9 @@ export { formatCodeFrame, locate, TransformError } from "./errors.ts";
 export {
   clearDependencyCaches,
   saveDependencyCaches,
+  createBuildSession,
   createDiskResolver,
+  type PlanSession,
   createTypeScriptDependencyResolver,
   type DependencyResolver,
 } from "./deps/index.ts";

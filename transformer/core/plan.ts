@@ -1,5 +1,6 @@
 import type { CacheKind, FunctionMeta } from "../../runtime/meta.ts";
 import type { DependencyResolver } from "./deps/resolver.ts";
+import type { PlanSession } from "./deps/plan-session.ts";
 import type { EmittedNames } from "./emitted-names.ts";
 
 /**
@@ -131,6 +132,13 @@ export interface PlanOptions {
    * `root` has a `node_modules` folder, else none.
    */
   readonly dependencyCache?: string | false;
+  /**
+   * The host's build session (`createBuildSession()`): plannings in one session read and
+   * check each dependency file once. Hosts that know when a build starts pass one per build
+   * and `invalidate` it when told of an edit. Default: none, so each planning checks every
+   * file it reaches again (by stat, and by content when the stat changed or is recent).
+   */
+  readonly session?: PlanSession;
 }
 
 /** The key component (and its expression) of a function that reads its own `arguments`: f() and f(undefined) differ there. */

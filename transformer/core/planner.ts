@@ -51,6 +51,7 @@ export function planModule(source: string, options: PlanOptions): ModulePlan {
     root: options.root,
     dependencies: options.dependencies,
     dependencyCache: options.dependencyCache,
+    session: options.session,
   });
   const parsed = dependencies.parse(source, options.filename, relativePath);
   const moduleFormat =

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import type * as TS from "typescript";
-import { createTypeScriptDependencyResolver, mightContainTags, planModule, type ModulePlan, type PlanDiagnostic, type PlanOptions } from "../core/index.ts";
+import { createBuildSession, createTypeScriptDependencyResolver, mightContainTags, planModule, type ModulePlan, type PlanDiagnostic, type PlanOptions } from "../core/index.ts";
 import type { HostOptions } from "./options.ts";
 import { TsPlanEmitter } from "./typescript-emitter.ts";
 import { assertTypeScriptRunsTransformers } from "./typescript-version.ts";
@@ -35,11 +35,13 @@ function projectRoot(program: TS.Program | undefined, options: HostOptions): str
 
 /**
  * With a program, dependency hashes resolve imports exactly as the program does
- * (tsconfig `paths` included) and read files from it; without one, from disk.
+ * (tsconfig `paths` included) and read files from it, in one build session (a program's
+ * texts never change); without one, from disk, each file checking what it reaches.
  */
 export function planSettings(ts: typeof TS, program: TS.Program | undefined, options: HostOptions): PlanSettings {
   const dependencies = options.dependencies === false ? false : program ? createTypeScriptDependencyResolver(ts, program) : undefined;
-  return { root: projectRoot(program, options), runtimeModule: options.runtimeModule, dependencies, dependencyCache: options.dependencyCache };
+  const session = program ? createBuildSession() : undefined;
+  return { root: projectRoot(program, options), runtimeModule: options.runtimeModule, dependencies, dependencyCache: options.dependencyCache, session };
 }
 
 /**

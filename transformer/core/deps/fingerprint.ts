@@ -84,7 +84,7 @@ function parserVersion(): string | null {
 function sampleFingerprint(): string {
   const file = `${SAMPLE_ROOT}/a.ts`;
   const text = SAMPLE_FILES[file]!;
-  const session = new BuildSession(sampleResolver, SAMPLE_ROOT, new DependencyStore(null, "", SAMPLE_ROOT), 0);
+  const session = new BuildSession(sampleResolver, SAMPLE_ROOT, new DependencyStore(null, "", SAMPLE_ROOT));
   const { program } = parseModule(text, file, file);
   const { summary, source } = session.plannedModule(file, text, textKeyOf(text), program);
   const module = { root: SAMPLE_ROOT, current: summary, currentSource: source, session, memo: session.digests, hashedRoots: [] };

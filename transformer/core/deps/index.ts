@@ -9,6 +9,7 @@ import { storeFingerprint } from "./fingerprint.ts";
 import { DependencyClosure, FunctionContext, type ModuleSource } from "./graph.ts";
 import { type PlannedFile, planRecordHolds, planRecordOf, recordedDigest, recordedFiles } from "./plan-records.ts";
 import { type DependencyResolver, normalizePath } from "./resolver.ts";
+import type { PlanSession } from "./plan-session.ts";
 import { BuildSession, DigestMemo } from "./session.ts";
 import { closeDependencyStores, dependencyStoreFor, type DependencyStore, saveDependencyStores, textKeyOf } from "./store.ts";
 
@@ -25,6 +26,7 @@ import { closeDependencyStores, dependencyStoreFor, type DependencyStore, saveDe
  * and session.ts holding what the plannings of one build share.
  */
 export { createDiskResolver } from "./disk-resolver.ts";
+export { createBuildSession, PlanSession } from "./plan-session.ts";
 export { createTypeScriptDependencyResolver } from "./typescript-resolver.ts";
 export type { DependencyResolver } from "./resolver.ts";
 
@@ -38,6 +40,8 @@ export interface DependencyHashingInput {
   readonly dependencies?: boolean | DependencyResolver;
   /** Folder of the saved dependency data, or `false` for none (see `PlanOptions.dependencyCache`). */
   readonly dependencyCache?: string | false;
+  /** The host's build session (`PlanOptions.session`); none: this planning checks every file it reaches. */
+  readonly session?: PlanSession;
 }
 
 export interface DependencyHashing {
@@ -57,27 +61,19 @@ export interface DependencyHashing {
   finish(): void;
 }
 
-/**
- * When a build session ends. Within a session each dependency file is read once and
- * each binding hashed once, however many planned modules reach it. A session ends
- * when a module it planned is planned again (a rebuild: the host saw an edit), when
- * the root changes, on `clearDependencyCaches()`, and after this long: hosts give no
- * signal when a build starts, so a long-lived process (a dev server transforming
- * modules on request) would otherwise plan a new module against a file read before
- * an edit. A new resolver starts a session of its own.
- */
-const SESSION_TRUST_MS = 200;
-
 let defaultResolver: DependencyResolver | null = null;
-let sessions = new WeakMap<DependencyResolver, BuildSession>();
 
-/** The session planning `path` belongs to, starting a new one when the last has ended. */
-function sessionFor(resolver: DependencyResolver, root: string, path: string, store: DependencyStore): BuildSession {
-  const now = performance.now();
-  let session = sessions.get(resolver);
-  if (!session || session.root !== root || session.summaries !== store || now - session.startedAt > SESSION_TRUST_MS || session.planned.has(path)) {
-    session = new BuildSession(resolver, root, store, now);
-    sessions.set(resolver, session);
+/**
+ * The session planning `path` belongs to. Without a host session, every planning is
+ * a session of its own (nothing read by an earlier planning is reused unchecked). In
+ * a host's session, a new one starts when a module it planned is planned again (a
+ * rebuild: the host saw an edit), when the root or store changes, and on `invalidate`.
+ */
+function sessionFor(host: PlanSession | undefined, resolver: DependencyResolver, root: string, path: string, store: DependencyStore): BuildSession {
+  let session = host?.current(resolver) as BuildSession | undefined;
+  if (!session || session.root !== root || session.summaries !== store || session.planned.has(path)) {
+    session = new BuildSession(resolver, root, store);
+    host?.begin(resolver, session);
   }
   session.planned.add(path);
   return session;
@@ -91,7 +87,6 @@ export function saveDependencyCaches(): void {
 /** Forgets every summary, build session and the default resolver's file cache (a fresh start, as in a new process); saves first. */
 export function clearDependencyCaches(): void {
   closeDependencyStores();
-  sessions = new WeakMap();
   defaultResolver = null;
 }
 
@@ -117,7 +112,7 @@ export function createDependencyHashing(input: DependencyHashingInput): Dependen
   const root = absolutePaths.get(".", input.root);
   const store = dependencyStoreFor(root, input.dependencyCache, storeFingerprint);
   const path = absolutePaths.get(input.filename, input.root);
-  const session = sessionFor(resolver, root, path, store);
+  const session = sessionFor(input.session, resolver, root, path, store);
   const planned: PlannedFile = { path, textKey: textKeyOf(input.source), root, session };
   const record = store.planRecord(path);
   // Checked before parsing: a record that holds means this planning reads no dependency at all.

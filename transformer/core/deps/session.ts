@@ -30,7 +30,6 @@ export class BuildSession {
     readonly resolver: DependencyResolver,
     readonly root: string,
     readonly summaries: SummaryCache,
-    readonly startedAt: number,
   ) {
     this.resolutions = new Resolutions(resolver);
   }
@@ -89,8 +88,10 @@ export class BuildSession {
   private read(path: string): ModuleSummary | null {
     const text = this.readText(path);
     if (text === undefined) return null;
-    const textKey = this.textKeys.get(path) ?? textKeyOf(text);
-    let summary = this.summaries.get(path, text, textKey);
+    // Every planning without a host session reads its dependencies again: a text known in memory is not hashed again.
+    let summary = this.summaries.ofText(path, text);
+    const textKey = summary?.textKey ?? this.textKeys.get(path) ?? textKeyOf(text);
+    summary ??= this.summaries.get(path, text, textKey);
     if (!summary) {
       // A tagged file will be planned: its parse is kept with its summary for the planner,
       // which takes it (so the file is parsed once, even if a new session plans it).

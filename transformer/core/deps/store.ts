@@ -43,6 +43,8 @@ export function textKeyOf(text: string): string {
 /** Summaries by (path, text key): what a build session reads them from. */
 export interface SummaryCache {
   get(path: string, text: string, textKey: string): ModuleSummary | undefined;
+  /** The summary of `path` in memory when it is of exactly `text` (no text key to compute). */
+  ofText(path: string, text: string): ModuleSummary | undefined;
   /** `persist`: the summary is of the disk's text, and is saved. */
   put(summary: ModuleSummary, persist: boolean): void;
 }
@@ -94,6 +96,12 @@ export class DependencyStore implements SummaryCache {
     const summary = decodeSummary(path, text, textKey, saved.summary);
     this.memory.set(path, summary);
     return summary;
+  }
+
+  ofText(path: string, text: string): ModuleSummary | undefined {
+    const known = this.memory.get(path);
+    // The resolver hands back the same string while a file is unchanged: usually a pointer comparison.
+    return known?.text === text ? known : undefined;
   }
 
   put(summary: ModuleSummary, persist: boolean): void {
