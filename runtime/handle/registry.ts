@@ -26,7 +26,8 @@ export function cacheHandle(kind: CacheKind, meta: FunctionMeta): RegisteredHand
   const handles = sharedRuntime().handles;
   const existing = handles.get(meta.id);
   if (existing !== undefined) {
-    if (existing.signature === handleSignature(kind, meta)) return existing;
+    // A handle of an older runtime copy without settleCall cannot serve this copy's emitted code.
+    if (existing.signature === handleSignature(kind, meta) && existing.settleCall !== undefined) return existing;
     handles.delete(meta.id);
     // Memory only: other processes sharing the store may still run the old version.
     void existing.clear(false);
