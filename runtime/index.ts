@@ -132,6 +132,12 @@ export interface CacheHandle {
    * and never cached.
    */
   settle<T>(compute: () => T): T;
+  /**
+   * `settle(() => fn.apply(self, args))` without a closure at the call site, so a hit allocates
+   * nothing (what the transform emits for function declarations). Answers `any` like the lookups.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- checked against the function's declared return type (see above)
+  settleCall(fn: AnyFunction, self: unknown, ...args: unknown[]): any;
   /** Records `fn -> handle` so `clear(fn)`, `stats(fn)` and `configure(fn, ...)` accept the function itself. */
   bindFunction(fn: AnyFunction): void;
 }

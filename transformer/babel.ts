@@ -321,9 +321,9 @@ class BabelPlanEmitter {
     const { t } = this;
     const sibling = planned.sibling!;
     const args = sibling.paramNames.map((name) => t.identifier(name));
-    const callee = t.identifier(sibling.computeName);
-    const call = sibling.passesThis ? t.callExpression(t.memberExpression(callee, t.identifier("call")), [t.thisExpression(), ...args]) : t.callExpression(callee, args);
-    const settle = t.callExpression(t.memberExpression(t.identifier(planned.handleName), t.identifier("settle")), [t.arrowFunctionExpression([], call, planned.isAsync)]);
+    // `h.settleCall(__am_f0, void 0, a, b)`: no closure over the parameters, so a hit allocates nothing.
+    const self = sibling.passesThis ? t.thisExpression() : t.unaryExpression("void", t.numericLiteral(0));
+    const settle = t.callExpression(t.memberExpression(t.identifier(planned.handleName), t.identifier("settleCall")), [t.identifier(sibling.computeName), self, ...args]);
     const wrapper = t.functionDeclaration(fn.id, fn.params, t.blockStatement([...this.lookupStatements(planned), t.returnStatement(settle)]), false, fn.async);
     wrapper.returnType = fn.returnType;
     wrapper.typeParameters = fn.typeParameters;

@@ -16,6 +16,7 @@ import { REASON_CLEARED, REASON_NONE, REASON_TAG } from "./explain.ts";
 import { announce } from "../fleet/fleet.ts";
 import { carriesAny } from "../fleet/tags.ts";
 import { deleteStored, entryStoreKey, isPromiseLike, storeKeyOf } from "./persist.ts";
+import { computeOfCall } from "./settle-call.ts";
 import { sharedRuntime, type AnyFunction, type RegisteredHandle } from "./shared.ts";
 
 export { handleSignature } from "./handle-settings.ts";
@@ -38,6 +39,11 @@ export class CacheHandle extends HandleLookups implements RegisteredHandle {
     shared.byFunction.set(fn, this);
     // The first: a by-hand memo() binds its wrapper, then the raw function, which must never be called to capture a key.
     this.boundFunction ??= fn;
+  }
+
+  /** `settle(() => fn.apply(self, args))` without a closure in the caller: the emitted sibling shape's miss (settle-call.ts). */
+  settleCall(fn: AnyFunction, self: unknown, ...args: unknown[]): unknown {
+    return this.settle(computeOfCall(fn, self, args));
   }
 
   // ---- control API (protocol shared by runtime copies) ----

@@ -27,7 +27,8 @@ export function cacheHandle(kind: CacheKind, meta: FunctionMeta): RegisteredHand
   const handles = sharedRuntime().handles;
   const existing = handles.get(meta.id);
   if (existing !== undefined) {
-    if (existing.signature === handleSignature(kind, meta)) return existing;
+    // A handle of an older runtime copy without settleCall cannot serve this copy's emitted code.
+    if (existing.signature === handleSignature(kind, meta) && existing.settleCall !== undefined) return existing;
     handles.delete(meta.id);
     // While explaining, misses of the old version's keys are `code changed` (explain.ts); a handle of another runtime copy may not say.
     const previousKeys = explaining.mode === EXPLAIN_OFF ? undefined : (existing as { liveKeyTexts?(): Set<string> }).liveKeyTexts?.();

@@ -60,6 +60,8 @@ export interface RegisteredHandle {
   getN(values: ArrayLike<unknown>): unknown;
   /** Right after a lookup answered `MISS`: computes, caches and returns the value for that key. */
   settle(compute: () => unknown): unknown;
+  /** `settle(() => fn.apply(self, args))`, the closure built only on a miss (what the sibling shape emits). Optional: older copies lack it. */
+  settleCall?(fn: AnyFunction, self: unknown, ...args: unknown[]): unknown;
   bindFunction(fn: AnyFunction): void;
   /**
    * Drops every entry (singletons are released; persisted entries deleted unless `includeStore` is false); resolves when done.

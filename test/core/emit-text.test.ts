@@ -41,7 +41,7 @@ describe("transformSource", () => {
     expect(out.code).toContain("export async function load<T extends Row>(rows: T[], id: number): Promise<T | undefined> {");
     // The body stays in a sibling declaration, on its own lines (core/sibling-shape.ts).
     expect(out.code).toContain(
-      "return __am_0.settle(async () => __am_f0(rows, id)); } async function __am_f0<T extends Row>(rows: T[], id: number): Promise<T | undefined> {\n  return rows.find((row) => row.id === id);\n}\n",
+      "return __am_0.settleCall(__am_f0, void 0, rows, id); } async function __am_f0<T extends Row>(rows: T[], id: number): Promise<T | undefined> {\n  return rows.find((row) => row.id === id);\n}\n",
     );
     expect(out.code).toContain("type Row = { id: number };");
     expect(out.map).toBeNull();

@@ -190,20 +190,20 @@ function wrapBody(text: Insertions, source: string, fn: PlannedFunction, names: 
 }
 
 /**
- * `function f(a = 1) { BODY }` => `function f(a = 1) { lookup; return h.settle(() => __am_f0(a)); } function __am_f0(a) { BODY }`
+ * `function f(a = 1) { BODY }` => `function f(a = 1) { lookup; return h.settleCall(__am_f0, void 0, a); } function __am_f0(a) { BODY }`
  * on the same line, so the body keeps its lines and its nesting depth (`sibling-shape.ts`).
  */
 function declareWrapperBeside(text: Insertions, source: string, fn: PlannedFunction, sibling: SiblingShape, names: EmittedNames): void {
   const [lookup, hitReturn] = lookupStatements(fn, names);
   const header = source.slice(fn.node.start, fn.body.start);
-  text.appendLeft(fn.node.start, `${header}{ ${lookup} ${hitReturn} return ${fn.handleName}.settle(${fn.isAsync ? "async " : ""}() => ${computeCall(sibling)}); } `);
+  text.appendLeft(fn.node.start, `${header}{ ${lookup} ${hitReturn} return ${fn.handleName}.settleCall(${settleCallArguments(sibling)}); } `);
   text.replace(sibling.name.start, sibling.name.end, sibling.name.start === sibling.name.end ? ` ${sibling.computeName}` : sibling.computeName);
   text.replace(sibling.params.start, sibling.params.end, sibling.computeParamsText);
 }
 
-function computeCall(sibling: SiblingShape): string {
-  const { computeName, paramNames, passesThis } = sibling;
-  return passesThis ? `${computeName}.call(${["this", ...paramNames].join(", ")})` : `${computeName}(${paramNames.join(", ")})`;
+/** `__am_f0, void 0, a, b` (`this` when the body reads it): no closure over the parameters, so a hit allocates nothing. */
+function settleCallArguments(sibling: SiblingShape): string {
+  return [sibling.computeName, sibling.passesThis ? "this" : "void 0", ...sibling.paramNames].join(", ");
 }
 
 /** Leading whitespace of the line that contains `offset`. */

@@ -6,7 +6,7 @@ import type { SiblingShape } from "./plan.ts";
  * The emitted shape that keeps a tagged function declaration's body at its own nesting
  * depth. `function f(a, b = 1) { BODY }` becomes two sibling declarations:
  *
- *   function f(a, b = 1) { const r = h.get2(a, b); if (r !== MISS) return r; return h.settle(() => __am_f0(a, b)); } function __am_f0(a, b) { BODY }
+ *   function f(a, b = 1) { const r = h.get2(a, b); if (r !== MISS) return r; return h.settleCall(__am_f0, void 0, a, b); } function __am_f0(a, b) { BODY }
  *
  * The wrapper keeps the name, the parameter list (defaults run once, `fn.length` and
  * `fn.name` are the original's), `async`, the export and hoisting; the body stays in a

@@ -108,26 +108,20 @@ export class TsPlanEmitter {
   }
 
   /**
-   * `function f(a = 1) { BODY }` => `function f(a = 1) { lookup; return h.settle(() => __am_f0(a)); } function __am_f0(a) { BODY }`:
+   * `function f(a = 1) { BODY }` => `function f(a = 1) { lookup; return h.settleCall(__am_f0, void 0, a); } function __am_f0(a) { BODY }`:
    * the wrapper keeps the name, modifiers, parameters, types and comments; the body stays at its depth.
    */
   private declareWrapperBeside(fn: TS.FunctionDeclaration, planned: PlannedFunction): TS.Statement[] {
     const { ts, factory } = this;
     const sibling = planned.sibling!;
     const args = sibling.paramNames.map((name) => factory.createIdentifier(name));
-    const callee = factory.createIdentifier(sibling.computeName);
-    const call = sibling.passesThis
-      ? factory.createCallExpression(factory.createPropertyAccessExpression(callee, "call"), undefined, [factory.createThis(), ...args])
-      : factory.createCallExpression(callee, undefined, args);
-    const arrow = factory.createArrowFunction(
-      planned.isAsync ? [factory.createModifier(ts.SyntaxKind.AsyncKeyword)] : undefined,
-      undefined,
-      [],
-      undefined,
-      factory.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
-      call,
-    );
-    const settle = factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier(planned.handleName), "settle"), undefined, [arrow]);
+    // `h.settleCall(__am_f0, void 0, a, b)`: no closure over the parameters, so a hit allocates nothing.
+    const self = sibling.passesThis ? factory.createThis() : factory.createVoidZero();
+    const settle = factory.createCallExpression(factory.createPropertyAccessExpression(factory.createIdentifier(planned.handleName), "settleCall"), undefined, [
+      factory.createIdentifier(sibling.computeName),
+      self,
+      ...args,
+    ]);
     const wrapper = factory.updateFunctionDeclaration(
       fn,
       fn.modifiers,
