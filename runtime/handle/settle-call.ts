@@ -11,5 +11,7 @@ import { isAsyncFunction } from "./persist.ts";
 import type { AnyFunction } from "./shared.ts";
 
 export function computeOfCall(fn: AnyFunction, self: unknown, args: unknown[]): () => unknown {
-  return isAsyncFunction(fn) ? async () => fn.apply(self, args) : () => fn.apply(self, args);
+  // The emitted call passes the function's own parameters, so these arguments fit it.
+  const call = fn as (this: unknown, ...args: unknown[]) => unknown;
+  return isAsyncFunction(fn) ? async () => call.apply(self, args) : () => call.apply(self, args);
 }
