@@ -102,7 +102,7 @@ describe("automemo bundler plugin", () => {
     const root = writeSampleProject("bundlers/plugin-root");
     const code = await buildSample(root, automemoRollup({ root }));
     expect(code).toContain(`id: ${JSON.stringify(MEMO_FUNCTION_ID)}`);
-    expect(code).toMatch(/__am_0\.settle\(/);
+    expect(code).toMatch(/__am_0\.settleCall\(__am_f0, void 0, n\)/);
   });
 
   it("leaves excluded files alone", async () => {
