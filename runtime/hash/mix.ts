@@ -61,19 +61,19 @@ const lanes = new Int32Array(4);
  * use in the hottest code of a cache hit. Tiny, so V8 inlines them and the plain-data
  * fast path (plain.ts) keeps its lanes in registers.
  */
-function mixIntoLane0(lane: number, word: number): number {
+export function mixIntoLane0(lane: number, word: number): number {
   lane = Math.imul(lane ^ word, -1640531535); // 0x9e3779b1
   return (lane << 15) | (lane >>> 17);
 }
-function mixIntoLane1(lane: number, word: number): number {
+export function mixIntoLane1(lane: number, word: number): number {
   lane = Math.imul(lane ^ word, -2048144777); // 0x85ebca77
   return (lane << 13) | (lane >>> 19);
 }
-function mixIntoLane2(lane: number, word: number): number {
+export function mixIntoLane2(lane: number, word: number): number {
   lane = Math.imul(lane ^ word, -1028477379); // 0xc2b2ae3d
   return (lane << 17) | (lane >>> 15);
 }
-function mixIntoLane3(lane: number, word: number): number {
+export function mixIntoLane3(lane: number, word: number): number {
   lane = Math.imul(lane ^ word, 0x27d4eb2f);
   return (lane << 11) | (lane >>> 21);
 }

@@ -23,7 +23,7 @@
  * right after it (a call into a nested container), with no user code in between,
  * and the nested container has loaded them before it reads any property.
  */
-import { avalanche, finishLanes, LEAF_WORDS_MAX, numberWords, singleWord, textWords } from "./mix.ts";
+import { avalanche, finishLanes, LEAF_WORDS_MAX, mixIntoLane0, mixIntoLane1, mixIntoLane2, mixIntoLane3, numberWords, singleWord, textWords } from "./mix.ts";
 import { hasOnlyEnumerableStringKeys } from "./own-keys.ts";
 import { TAG_ARRAY, TAG_FALSE, TAG_HOLE, TAG_KEY_COMPONENTS, TAG_NULL, TAG_NULL_PROTOTYPE_OBJECT, TAG_OBJECT, TAG_PROPERTY_KEY, TAG_STRING, TAG_TRUE, TAG_UNDEFINED } from "./tags.ts";
 
@@ -213,16 +213,13 @@ function absorbPropertyKey(key: string, slot: number): void {
   let b = -2052912941;
   let c = 0x13198a2e;
   let d = 0x03707344;
+  // Once per key and cache slot, off the per-leaf loop: the shared lane steps suffice here.
   for (let j = 0; j < end; j++) {
     const w = words[j];
-    a = Math.imul(a ^ w, -1640531535);
-    b = Math.imul(b ^ w, -2048144777);
-    c = Math.imul(c ^ w, -1028477379);
-    d = Math.imul(d ^ w, 0x27d4eb2f);
-    a = (a << 15) | (a >>> 17);
-    b = (b << 13) | (b >>> 19);
-    c = (c << 17) | (c >>> 15);
-    d = (d << 11) | (d >>> 21);
+    a = mixIntoLane0(a, w);
+    b = mixIntoLane1(b, w);
+    c = mixIntoLane2(c, w);
+    d = mixIntoLane3(d, w);
   }
   cachedKeyLanes[4 * slot] = a;
   cachedKeyLanes[4 * slot + 1] = b;
